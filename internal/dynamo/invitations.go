@@ -1,0 +1,355 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"gatehouse/internal/org"
+)
+
+// actionsPerInvitation is what creating one invitation writes: the invitation, its email
+// marker and its audit entry. DynamoDB allows 100 actions in one transaction.
+const (
+	actionsPerInvitation = 3
+	invitationsPerTx     = 100 / actionsPerInvitation
+)
+
+// CreateInvitations writes invitations with their email markers and audit entries. It first
+// reads the markers of all addresses (100 per request) so taken addresses cost no failed
+// transaction, then packs the rest 33 to a transaction; a transaction cancelled by a racing
+// writer is retried without the invitations whose conditions failed.
+func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry) []error {
+	results := make([]error, len(invs))
+	markers, err := s.emailMarkers(ctx, invs)
+	if err != nil {
+		for i := range results {
+			results[i] = err
+		}
+		return results
+	}
+	pending := make([]int, 0, len(invs))
+	for i, inv := range invs {
+		if m, ok := markers[inv.Email]; ok && m.blocks(inv.CreatedAt) {
+			results[i] = m.existingError()
+			continue
+		}
+		pending = append(pending, i)
+	}
+	for start := 0; start < len(pending); start += invitationsPerTx {
+		chunk := pending[start:min(start+invitationsPerTx, len(pending))]
+		s.createChunk(ctx, invs, audits, chunk, results)
+	}
+	return results
+}
+
+// createChunk writes the invitations at indexes chunk in one transaction, setting results.
+func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry, chunk []int, results []error) {
+	for len(chunk) > 0 {
+		actions := make([]types.TransactWriteItem, 0, len(chunk)*actionsPerInvitation)
+		for _, i := range chunk {
+			acts, err := s.createActions(invs[i], audits[i])
+			if err != nil {
+				results[i] = err
+				continue
+			}
+			actions = append(actions, acts...)
+		}
+		err := s.transact(ctx, actions)
+		var f *transactionFailure
+		if !errors.As(err, &f) || f.conflict {
+			for _, i := range chunk {
+				results[i] = err
+			}
+			return
+		}
+		// Some conditions failed: report those invitations and retry the others.
+		failed := make(map[int]bool, len(f.failed))
+		for _, a := range f.failed {
+			failed[chunk[a/actionsPerInvitation]] = true
+		}
+		retry := chunk[:0:0]
+		for _, i := range chunk {
+			if failed[i] {
+				results[i] = s.whyTaken(ctx, invs[i])
+			} else {
+				retry = append(retry, i)
+			}
+		}
+		chunk = retry
+	}
+}
+
+// createActions are the three writes that create one invitation.
+func (s *Store) createActions(inv org.Invitation, audit org.AuditEntry) ([]types.TransactWriteItem, error) {
+	invPut, err := s.putNew(toInvitationItem(inv))
+	if err != nil {
+		return nil, err
+	}
+	markerPut, err := s.holdAddress(inv, expression.AttributeNotExists(expression.Name(attrPK)))
+	if err != nil {
+		return nil, err
+	}
+	auditPut, err := s.auditPut(audit)
+	if err != nil {
+		return nil, err
+	}
+	return []types.TransactWriteItem{invPut, markerPut, auditPut}, nil
+}
+
+// holdAddress is the Put of the email marker that makes inv the holder of its address, on
+// condition that the address is free, held by an invitation that has expired at
+// inv.UpdatedAt, or (with extra) whatever else the caller allows.
+func (s *Store) holdAddress(inv org.Invitation, extra expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	marker := emailItem{
+		key:       key{PK: orgPK(inv.OrgID), SK: emailSK(inv.Email)},
+		Type:      typeEmail,
+		Holder:    holderInvitation,
+		Ref:       inv.ID,
+		ExpiresAt: fmtTime(inv.ExpiresAt),
+	}
+	expired := expression.Name("holder").Equal(expression.Value(holderInvitation)).
+		And(expression.Name("expiresAt").LessThanEqual(expression.Value(fmtTime(inv.UpdatedAt))))
+	cond := extra.Or(expired)
+	return s.put(marker, &cond)
+}
+
+// whyTaken reads the marker of inv's address to say who holds it.
+func (s *Store) whyTaken(ctx context.Context, inv org.Invitation) error {
+	var m emailItem
+	if err := s.get(ctx, orgPK(inv.OrgID), emailSK(inv.Email), &m); err != nil {
+		if errors.Is(err, org.ErrNotFound) {
+			return fmt.Errorf("address %s released during write: %w", inv.Email, org.ErrConflict)
+		}
+		return err
+	}
+	return m.existingError()
+}
+
+// emailMarkers reads the markers of the invitations' addresses, 100 keys per request.
+func (s *Store) emailMarkers(ctx context.Context, invs []org.Invitation) (map[string]emailItem, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(invs))
+	seen := make(map[string]bool, len(invs))
+	for _, inv := range invs {
+		sk := emailSK(inv.Email)
+		if seen[sk] {
+			continue
+		}
+		seen[sk] = true
+		keys = append(keys, keyOf(orgPK(inv.OrgID), sk))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read email markers: %w", err)
+	}
+	out := make(map[string]emailItem, len(items))
+	for _, it := range items {
+		var m emailItem
+		if err := decodeItem(it, &m); err != nil {
+			return nil, err
+		}
+		out[trimPrefix(m.SK, prefixEmail)] = m
+	}
+	return out, nil
+}
+
+// GetInvitation reads one invitation.
+func (s *Store) GetInvitation(ctx context.Context, orgID, id string) (org.Invitation, error) {
+	var it invitationItem
+	if err := s.get(ctx, orgPK(orgID), invitationSK(id), &it); err != nil {
+		if errors.Is(err, org.ErrNotFound) {
+			return org.Invitation{}, fmt.Errorf("invitation %s: %w", id, err)
+		}
+		return org.Invitation{}, err
+	}
+	return it.domain(), nil
+}
+
+// statusIs is the condition that the stored status is pending.
+func statusIs(status org.InvitationStatus) expression.ConditionBuilder {
+	return expression.Name("status").Equal(expression.Value(string(status)))
+}
+
+// RevokeInvitation marks a pending invitation revoked and releases its address if it still
+// holds it.
+func (s *Store) RevokeInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
+	upd := expression.Set(expression.Name("status"), expression.Value(string(inv.Status))).
+		Set(expression.Name("revokedAt"), expression.Value(fmtTime(inv.RevokedAt))).
+		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt)))
+	for attempt := 0; attempt < 3; attempt++ {
+		var m emailItem
+		err := s.get(ctx, orgPK(inv.OrgID), emailSK(inv.Email), &m)
+		if err != nil && !errors.Is(err, org.ErrNotFound) {
+			return err
+		}
+		invUpdate, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending))
+		if err != nil {
+			return err
+		}
+		actions := []types.TransactWriteItem{invUpdate}
+		ours := expression.Name("holder").Equal(expression.Value(holderInvitation)).And(expression.Name("ref").Equal(expression.Value(inv.ID)))
+		if m.Ref == inv.ID {
+			release, err := s.del(orgPK(inv.OrgID), emailSK(inv.Email), ours)
+			if err != nil {
+				return err
+			}
+			actions = append(actions, release)
+		}
+		auditPut, err := s.auditPut(audit)
+		if err != nil {
+			return err
+		}
+		err = s.transact(ctx, append(actions, auditPut))
+		switch {
+		case err == nil:
+			return nil
+		case failedAt(err, 0):
+			return s.invitationGone(ctx, inv)
+		case !failedAt(err, 1):
+			return err
+		}
+		// The marker changed between the read and the write: look again.
+	}
+	return org.ErrConflict
+}
+
+// invitationGone explains why a pending invitation's conditional write failed.
+func (s *Store) invitationGone(ctx context.Context, inv org.Invitation) error {
+	cur, err := s.GetInvitation(ctx, inv.OrgID, inv.ID)
+	if err != nil {
+		return err
+	}
+	switch cur.Status {
+	case org.StatusAccepted:
+		return org.ErrInvitationAccepted
+	case org.StatusRevoked:
+		return org.ErrInvitationRevoked
+	}
+	return org.ErrConflict
+}
+
+// ResendInvitation stores the new expiry, token and delivery of a pending invitation and
+// makes it hold its address again.
+func (s *Store) ResendInvitation(ctx context.Context, inv org.Invitation, prevTokenHash string, audit org.AuditEntry) error {
+	upd := expression.Set(expression.Name("expiresAt"), expression.Value(fmtTime(inv.ExpiresAt))).
+		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt))).
+		Set(expression.Name("deliveryState"), expression.Value(string(inv.Delivery.State))).
+		Set(expression.Name("deliveryUpdatedAt"), expression.Value(fmtTime(inv.Delivery.UpdatedAt))).
+		Remove(expression.Name("deliveryMessageId")).
+		Remove(expression.Name("deliveryReason"))
+	if inv.TokenHash != "" {
+		upd = upd.Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash))
+	} else {
+		upd = upd.Remove(expression.Name("tokenHash"))
+	}
+	// The old token must still be current, so two racing resends cannot both win.
+	unchanged := expression.AttributeNotExists(expression.Name("tokenHash"))
+	if prevTokenHash != "" {
+		unchanged = expression.Name("tokenHash").Equal(expression.Value(prevTokenHash))
+	}
+	invUpdate, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending).And(unchanged))
+	if err != nil {
+		return err
+	}
+	markerPut, err := s.holdAddress(inv, expression.AttributeNotExists(expression.Name(attrPK)).Or(expression.Name("ref").Equal(expression.Value(inv.ID))))
+	if err != nil {
+		return err
+	}
+	auditPut, err := s.auditPut(audit)
+	if err != nil {
+		return err
+	}
+	err = s.transact(ctx, []types.TransactWriteItem{invUpdate, markerPut, auditPut})
+	switch {
+	case failedAt(err, 0):
+		return s.invitationGone(ctx, inv)
+	case failedAt(err, 1):
+		return s.whyTaken(ctx, inv)
+	}
+	return err
+}
+
+// AcceptInvitation turns a pending, unexpired invitation into member m: the invitation is
+// marked accepted, the member written, the address handed from invitation to member, and the
+// count of active admins raised for an admin.
+func (s *Store) AcceptInvitation(ctx context.Context, inv org.Invitation, m org.Member, audit org.AuditEntry) error {
+	pk := orgPK(inv.OrgID)
+	upd := expression.Set(expression.Name("status"), expression.Value(string(inv.Status))).
+		Set(expression.Name("acceptedAt"), expression.Value(fmtTime(inv.AcceptedAt))).
+		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt))).
+		Set(expression.Name("memberId"), expression.Value(inv.MemberID))
+	cond := statusIs(org.StatusPending).
+		And(expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash))).
+		And(expression.Name("expiresAt").GreaterThan(expression.Value(fmtTime(inv.AcceptedAt))))
+	invUpdate, err := s.update(pk, invitationSK(inv.ID), upd, cond)
+	if err != nil {
+		return err
+	}
+	memberPut, err := s.putNew(toMemberItem(m))
+	if err != nil {
+		return err
+	}
+	held := expression.Name("holder").Equal(expression.Value(holderInvitation)).And(expression.Name("ref").Equal(expression.Value(inv.ID)))
+	markerPut, err := s.put(memberEmailItem(m), &held)
+	if err != nil {
+		return err
+	}
+	actions := []types.TransactWriteItem{invUpdate, memberPut, markerPut}
+	if m.IsActiveAdmin() {
+		inc, err := s.adminCount(inv.OrgID, +1)
+		if err != nil {
+			return err
+		}
+		actions = append(actions, inc)
+	}
+	auditPut, err := s.auditPut(audit)
+	if err != nil {
+		return err
+	}
+	err = s.transact(ctx, append(actions, auditPut))
+	switch {
+	case failedAt(err, 0):
+		cur, gerr := s.GetInvitation(ctx, inv.OrgID, inv.ID)
+		if gerr != nil {
+			return gerr
+		}
+		switch {
+		case cur.Status == org.StatusAccepted:
+			return org.ErrInvitationAccepted
+		case cur.Status == org.StatusRevoked:
+			return org.ErrInvitationRevoked
+		case cur.TokenHash != inv.TokenHash:
+			return org.ErrInvalidToken
+		}
+		return org.ErrInvitationExpired
+	case failedAt(err, 2):
+		return fmt.Errorf("address %s held elsewhere: %w", inv.Email, org.ErrConflict)
+	}
+	return err
+}
+
+// ListInvitations lists invitations newest first, filtered by status as seen at q.Now.
+func (s *Store) ListInvitations(ctx context.Context, orgID string, q org.InvitationQuery) (org.Page[org.Invitation], error) {
+	now := expression.Value(fmtTime(q.Now))
+	var filter *expression.ConditionBuilder
+	switch q.Status {
+	case "":
+	case org.StatusPending:
+		f := statusIs(org.StatusPending).And(expression.Name("expiresAt").GreaterThan(now))
+		filter = &f
+	case org.StatusExpired:
+		f := statusIs(org.StatusPending).And(expression.Name("expiresAt").LessThanEqual(now))
+		filter = &f
+	default:
+		f := statusIs(q.Status)
+		filter = &f
+	}
+	items, next, err := s.queryPage(ctx, query{orgID: orgID, prefix: prefixInvitation, filter: filter, page: q.PageRequest})
+	if err != nil {
+		return org.Page[org.Invitation]{}, err
+	}
+	return decodePage(items, next, invitationItem.domain)
+}

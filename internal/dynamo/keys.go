@@ -1,0 +1,53 @@
+package dynamo
+
+import "strings"
+
+// Every key string of the table lives here.
+//
+//	pk                 sk                   item
+//	ORG#<org>          ORG                  organization (with the count of active admins)
+//	ORG#<org>          INV#<invitationID>   invitation
+//	ORG#<org>          EMAIL#<email>        who holds an address: a live invitation or a member
+//	ORG#<org>          MEMBER#<memberID>    member
+//	ORG#<org>          TOKEN#<tokenID>      API token (no secret)
+//	ORG#<org>          AUDIT#<ULID>         audit entry
+//	ORG#<org>          IDEM#<hash>          idempotency record (expires by TTL)
+//	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
+const (
+	attrPK  = "pk"
+	attrSK  = "sk"
+	attrTTL = "ttl"
+
+	prefixOrg        = "ORG#"
+	skOrg            = "ORG"
+	prefixInvitation = "INV#"
+	prefixEmail      = "EMAIL#"
+	prefixMember     = "MEMBER#"
+	prefixToken      = "TOKEN#"
+	prefixAudit      = "AUDIT#"
+	prefixIdem       = "IDEM#"
+	prefixAPIKey     = "APIKEY#"
+	skAPIKey         = "APIKEY"
+)
+
+// The item types, stored in each item's "type" attribute for people reading the table.
+const (
+	typeOrg         = "org"
+	typeInvitation  = "invitation"
+	typeEmail       = "email"
+	typeMember      = "member"
+	typeToken       = "token"
+	typeAPIKey      = "apikey"
+	typeAudit       = "audit"
+	typeIdempotency = "idempotency"
+)
+
+func orgPK(orgID string) string        { return prefixOrg + orgID }
+func invitationSK(id string) string    { return prefixInvitation + id }
+func emailSK(email string) string      { return prefixEmail + email }
+func memberSK(id string) string        { return prefixMember + id }
+func tokenSK(id string) string         { return prefixToken + id }
+func auditSK(id string) string         { return prefixAudit + id }
+func idemSK(hash string) string        { return prefixIdem + hash }
+func apiKeyPK(hash string) string      { return prefixAPIKey + hash }
+func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }

@@ -1,0 +1,59 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"gatehouse/internal/org"
+)
+
+// CreateOrg writes a new organization, with its first admin member when one is given.
+func (s *Store) CreateOrg(ctx context.Context, o org.Org, admin *org.Member, audit org.AuditEntry) error {
+	item := orgItem{key: key{PK: orgPK(o.ID), SK: skOrg}, Type: typeOrg, ID: o.ID, Name: o.Name, CreatedAt: fmtTime(o.CreatedAt)}
+	if admin != nil {
+		item.ActiveAdmins = 1
+	}
+	actions := make([]types.TransactWriteItem, 0, 4)
+	for _, it := range []any{item, audit} {
+		if a, ok := it.(org.AuditEntry); ok {
+			it = toAuditItem(a)
+		}
+		action, err := s.putNew(it)
+		if err != nil {
+			return err
+		}
+		actions = append(actions, action)
+	}
+	if admin != nil {
+		for _, it := range []any{toMemberItem(*admin), memberEmailItem(*admin)} {
+			action, err := s.putNew(it)
+			if err != nil {
+				return err
+			}
+			actions = append(actions, action)
+		}
+	}
+	err := s.transact(ctx, actions)
+	if failedAt(err, 0) {
+		return fmt.Errorf("organization %s: %w", o.ID, org.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("create organization %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// GetOrg reads an organization.
+func (s *Store) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
+	var it orgItem
+	if err := s.get(ctx, orgPK(orgID), skOrg, &it); err != nil {
+		if errors.Is(err, org.ErrNotFound) {
+			return org.Org{}, fmt.Errorf("organization %s: %w", orgID, err)
+		}
+		return org.Org{}, err
+	}
+	return it.domain(), nil
+}

@@ -1,0 +1,138 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"gatehouse/internal/org"
+)
+
+// decodeItem unmarshals one item, naming it in the error.
+func decodeItem(item map[string]types.AttributeValue, out any) error {
+	if err := attributevalue.UnmarshalMap(item, out); err != nil {
+		return fmt.Errorf("decode item: %w", err)
+	}
+	return nil
+}
+
+// batchGetLimit is the most keys DynamoDB reads in one BatchGetItem.
+const batchGetLimit = 100
+
+// batchGet reads keys with strongly consistent reads, 100 per request, re-asking for any
+// keys DynamoDB leaves unprocessed.
+func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for start := 0; start < len(keys); start += batchGetLimit {
+		req := map[string]types.KeysAndAttributes{s.table: {
+			Keys:           keys[start:min(start+batchGetLimit, len(keys))],
+			ConsistentRead: aws.Bool(true),
+		}}
+		for len(req) > 0 {
+			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("batch get: %w", err)
+			}
+			out = append(out, res.Responses[s.table]...)
+			req = res.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// query describes one page of items under an organization whose sort keys share a prefix.
+type query struct {
+	orgID   string
+	prefix  string // sort key prefix, such as "INV#"
+	forward bool   // oldest first
+	filter  *expression.ConditionBuilder
+	page    org.PageRequest
+}
+
+// cursorPattern is what a decoded cursor may hold: the part of a sort key after its prefix.
+var cursorPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,80}$`)
+
+// encodeCursor makes the opaque cursor that continues after sort key sk.
+func encodeCursor(prefix, sk string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.TrimPrefix(sk, prefix)))
+}
+
+// decodeCursor reads a cursor back into a sort key, refusing anything it did not make.
+func decodeCursor(prefix, cursor string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || !cursorPattern.Match(raw) {
+		return "", org.Invalid("cursor", "invalid_cursor", "cursor is not one this API returned; start again without it")
+	}
+	return prefix + string(raw), nil
+}
+
+// queryPage reads one page of q: at most q.page.Limit items that pass the filter, and the
+// cursor of the next page when more items may follow.
+func (s *Store) queryPage(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {
+	keyCond := expression.Key(attrPK).Equal(expression.Value(orgPK(q.orgID))).
+		And(expression.Key(attrSK).BeginsWith(q.prefix))
+	b := expression.NewBuilder().WithKeyCondition(keyCond)
+	if q.filter != nil {
+		b = b.WithFilter(*q.filter)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return nil, "", fmt.Errorf("build query: %w", err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		FilterExpression:          expr.Filter(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ScanIndexForward:          aws.Bool(q.forward),
+		// One more than asked, to know whether another page follows.
+		Limit: aws.Int32(int32(q.page.Limit + 1)),
+	}
+	if q.page.Cursor != "" {
+		sk, err := decodeCursor(q.prefix, q.page.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		in.ExclusiveStartKey = keyOf(orgPK(q.orgID), sk)
+	}
+	var items []map[string]types.AttributeValue
+	p := dynamodb.NewQueryPaginator(s.db, in)
+	for p.HasMorePages() && len(items) <= q.page.Limit {
+		res, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("query %s%s: %w", orgPK(q.orgID), q.prefix, err)
+		}
+		items = append(items, res.Items...)
+	}
+	if len(items) <= q.page.Limit {
+		return items, "", nil
+	}
+	items = items[:q.page.Limit]
+	last, ok := items[len(items)-1][attrSK].(*types.AttributeValueMemberS)
+	if !ok {
+		return nil, "", fmt.Errorf("query %s%s: item without sort key", orgPK(q.orgID), q.prefix)
+	}
+	return items, encodeCursor(q.prefix, last.Value), nil
+}
+
+// decodePage decodes a page of items with the item type's domain mapping.
+func decodePage[I any, T any](items []map[string]types.AttributeValue, next string, domain func(I) T) (org.Page[T], error) {
+	page := org.Page[T]{Items: make([]T, 0, len(items)), Next: next}
+	for _, raw := range items {
+		var it I
+		if err := decodeItem(raw, &it); err != nil {
+			return org.Page[T]{}, err
+		}
+		page.Items = append(page.Items, domain(it))
+	}
+	return page, nil
+}

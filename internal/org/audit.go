@@ -1,0 +1,30 @@
+package org
+
+import "time"
+
+// The audit actions.
+const (
+	ActionInvited            = "invitation.created"
+	ActionResent             = "invitation.resent"
+	ActionRevoked            = "invitation.revoked"
+	ActionAccepted           = "invitation.accepted"
+	ActionRoleChanged        = "member.role_changed"
+	ActionDeactivated        = "member.deactivated"
+	ActionReactivated        = "member.reactivated"
+	ActionTokenCreated       = "token.created"
+	ActionTokenRevoked       = "token.revoked"
+	ActionOrganizationCreate = "organization.created"
+)
+
+// AuditEntry records one change: who did what, through which door, to what.
+type AuditEntry struct {
+	ID         string // sortable ULID: newer entries sort after older ones
+	OrgID      string
+	At         time.Time
+	Action     string
+	Actor      Actor
+	Source     Source
+	TargetType string // "invitation", "member", "token", "organization"
+	TargetID   string
+	Details    map[string]string
+}

@@ -1,0 +1,77 @@
+package org
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The closed set of domain errors. Adapters return them (wrapped); the HTTP layer maps each
+// to one status and one stable problem code.
+var (
+	ErrNotFound           = errors.New("not found")
+	ErrExists             = errors.New("already exists")
+	ErrAlreadyInvited     = errors.New("already invited")
+	ErrAlreadyMember      = errors.New("already a member")
+	ErrInvitationExpired  = errors.New("invitation expired")
+	ErrInvitationRevoked  = errors.New("invitation revoked")
+	ErrInvitationAccepted = errors.New("invitation already accepted")
+	ErrInvalidToken       = errors.New("invalid invitation token")
+	ErrLastAdmin          = errors.New("organization must keep an active admin")
+	ErrUnauthenticated    = errors.New("unauthenticated")
+	ErrForbidden          = errors.New("forbidden")
+	ErrConflict           = errors.New("changed concurrently")
+	ErrMemberInactive     = errors.New("member is deactivated")
+	ErrMemberActive       = errors.New("member is already active")
+)
+
+// ExistingError reports that the address is already taken by the invitation or member ID.
+// It wraps ErrAlreadyInvited or ErrAlreadyMember.
+type ExistingError struct {
+	Err    error
+	ID     string
+	Active bool // for members: whether the member is active
+}
+
+func (e *ExistingError) Error() string { return fmt.Sprintf("%v (%s)", e.Err, e.ID) }
+
+// Unwrap lets errors.Is see the sentinel.
+func (e *ExistingError) Unwrap() error { return e.Err }
+
+// FieldError is one problem with one input field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every problem found in an input, so a caller can fix them all at once.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// add records a field problem.
+func (e *ValidationError) add(field, code, message string) {
+	e.Fields = append(e.Fields, FieldError{Field: field, Code: code, Message: message})
+}
+
+// err returns e when it holds problems and nil otherwise.
+func (e *ValidationError) err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Invalid builds a ValidationError for a single field.
+func Invalid(field, code, message string) error {
+	return &ValidationError{Fields: []FieldError{{Field: field, Code: code, Message: message}}}
+}

@@ -1,0 +1,132 @@
+package org
+
+import "time"
+
+// InvitationStatus is where an invitation stands. Pending, accepted and revoked are stored;
+// expired is derived from a pending invitation's expiry.
+type InvitationStatus string
+
+// The invitation statuses.
+const (
+	StatusPending  InvitationStatus = "pending"
+	StatusAccepted InvitationStatus = "accepted"
+	StatusRevoked  InvitationStatus = "revoked"
+	StatusExpired  InvitationStatus = "expired"
+)
+
+// Valid reports whether s is a status a caller may filter on.
+func (s InvitationStatus) Valid() bool {
+	switch s {
+	case StatusPending, StatusAccepted, StatusRevoked, StatusExpired:
+		return true
+	}
+	return false
+}
+
+// DeliveryState is where the invitation's email stands.
+type DeliveryState string
+
+// The delivery states. The mailer moves queued invitations on to sending, sent or failed.
+const (
+	DeliveryQueued   DeliveryState = "queued"
+	DeliverySending  DeliveryState = "sending"
+	DeliverySent     DeliveryState = "sent"
+	DeliveryFailed   DeliveryState = "failed"
+	DeliveryDisabled DeliveryState = "disabled" // created with sendEmail false
+)
+
+// Delivery is the state of an invitation's email.
+type Delivery struct {
+	State     DeliveryState
+	Attempts  int
+	MessageID string
+	Reason    string
+	UpdatedAt time.Time
+}
+
+// Expiry bounds, in days.
+const (
+	DefaultExpiryDays = 7
+	MinExpiryDays     = 1
+	MaxExpiryDays     = 30
+)
+
+// Invitation is an offer to join an organization, sent to one email address.
+type Invitation struct {
+	ID         string
+	OrgID      string
+	Email      string // normalized
+	Name       string
+	Role       Role
+	Status     InvitationStatus // as stored: pending, accepted or revoked
+	TokenHash  string           // SHA-256 of the accept token; empty until a link is minted
+	Source     Source
+	InvitedBy  Actor
+	SendEmail  bool
+	Delivery   Delivery
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ExpiresAt  time.Time
+	AcceptedAt time.Time
+	RevokedAt  time.Time
+	MemberID   string // set once accepted
+}
+
+// StatusAt is the status as a person sees it at now: a pending invitation past its expiry
+// is expired.
+func (inv Invitation) StatusAt(now time.Time) InvitationStatus {
+	if inv.Status == StatusPending && !now.Before(inv.ExpiresAt) {
+		return StatusExpired
+	}
+	return inv.Status
+}
+
+// Live reports whether the invitation still holds its address at now.
+func (inv Invitation) Live(now time.Time) bool {
+	return inv.StatusAt(now) == StatusPending
+}
+
+// InviteRequest is what a caller asks for when inviting one person.
+type InviteRequest struct {
+	Email         string `json:"email"`
+	Name          string `json:"name"`
+	Role          string `json:"role"`
+	ExpiresInDays *int   `json:"expiresInDays"`
+	SendEmail     *bool  `json:"sendEmail"`
+}
+
+// invite is a validated InviteRequest.
+type invite struct {
+	email     string
+	name      string
+	role      Role
+	expiry    time.Duration
+	sendEmail bool
+}
+
+// validate normalizes r, reporting every field problem at once.
+func (r InviteRequest) validate() (invite, error) {
+	var verr ValidationError
+	out := invite{expiry: DefaultExpiryDays * 24 * time.Hour, sendEmail: true}
+	var err error
+	if out.email, err = NormalizeEmail("email", r.Email); err != nil {
+		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
+	}
+	if out.name, err = NormalizeName("name", r.Name); err != nil {
+		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
+	}
+	if out.role, err = ParseRole("role", r.Role, RoleMember); err != nil {
+		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
+	}
+	if r.ExpiresInDays != nil {
+		d := *r.ExpiresInDays
+		if d < MinExpiryDays || d > MaxExpiryDays {
+			verr.add("expiresInDays", "invalid_expiry", "expiresInDays must be between 1 and 30")
+		}
+		out.expiry = time.Duration(d) * 24 * time.Hour
+	}
+	if r.SendEmail != nil {
+		out.sendEmail = *r.SendEmail
+	}
+	return out, verr.err()
+}

@@ -1,0 +1,89 @@
+package org
+
+import (
+	"context"
+	"fmt"
+)
+
+// Member returns one of the caller's organization's members.
+func (s *Service) Member(ctx context.Context, p Principal, id string) (Member, error) {
+	if !p.canRead() {
+		return Member{}, ErrForbidden
+	}
+	return s.store.GetMember(ctx, p.OrgID, id)
+}
+
+// Members lists the caller's organization's members, oldest first.
+func (s *Service) Members(ctx context.Context, p Principal, pr PageRequest) (Page[Member], error) {
+	if !p.canRead() {
+		return Page[Member]{}, ErrForbidden
+	}
+	pr, err := pr.normalize()
+	if err != nil {
+		return Page[Member]{}, err
+	}
+	return s.store.ListMembers(ctx, p.OrgID, pr)
+}
+
+// ChangeRole gives a member another role. The last active admin keeps theirs.
+func (s *Service) ChangeRole(ctx context.Context, p Principal, id, rawRole string) (Member, error) {
+	role, err := ParseRole("role", rawRole, "")
+	if err != nil {
+		return Member{}, err
+	}
+	if role == "" {
+		return Member{}, Invalid("role", "required", "role is required")
+	}
+	return s.updateMember(ctx, p, id, ActionRoleChanged, func(m *Member) error {
+		m.Role = role
+		return nil
+	})
+}
+
+// Deactivate stops a member from using the portal; the last active admin stays.
+func (s *Service) Deactivate(ctx context.Context, p Principal, id string) (Member, error) {
+	return s.updateMember(ctx, p, id, ActionDeactivated, func(m *Member) error {
+		if m.Status != MemberActive {
+			return ErrMemberInactive
+		}
+		m.Status, m.DeactivatedAt = MemberDeactivated, s.nowUTC()
+		return nil
+	})
+}
+
+// Reactivate lets a deactivated member back in, with the role they had.
+func (s *Service) Reactivate(ctx context.Context, p Principal, id string) (Member, error) {
+	return s.updateMember(ctx, p, id, ActionReactivated, func(m *Member) error {
+		if m.Status == MemberActive {
+			return ErrMemberActive
+		}
+		m.Status = MemberActive
+		return nil
+	})
+}
+
+// updateMember applies change to a member as one conditional write, audited as action.
+func (s *Service) updateMember(ctx context.Context, p Principal, id, action string, change func(*Member) error) (Member, error) {
+	if !p.isAdmin() {
+		return Member{}, fmt.Errorf("%s: %w", action, ErrForbidden)
+	}
+	before, err := s.store.GetMember(ctx, p.OrgID, id)
+	if err != nil {
+		return Member{}, err
+	}
+	after := before
+	if err := change(&after); err != nil {
+		return Member{}, err
+	}
+	now := s.nowUTC()
+	after.UpdatedAt = now
+	details := map[string]string{"email": after.Email}
+	if before.Role != after.Role {
+		details["from"], details["to"] = string(before.Role), string(after.Role)
+	}
+	a := s.audit(p, now, action, "member", id, details)
+	if err := s.store.UpdateMember(ctx, before, after, a); err != nil {
+		return Member{}, fmt.Errorf("%s %s: %w", action, id, err)
+	}
+	return after, nil
+}

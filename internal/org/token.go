@@ -1,0 +1,76 @@
+package org
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// APIToken is a credential that acts in one organization with one role. Only the SHA-256
+// of its secret is kept.
+type APIToken struct {
+	ID        string
+	OrgID     string
+	Name      string
+	Role      Role
+	Hash      string // hex SHA-256 of the secret
+	Hint      string // the secret's last four characters, to tell tokens apart
+	CreatedAt time.Time
+	CreatedBy Actor
+}
+
+// apiTokenPrefix marks Gatehouse API tokens so secret scanners and people can recognise them.
+const apiTokenPrefix = "ghk_"
+
+// secretBytes is the entropy of every token: 256 bits.
+const secretBytes = 32
+
+// newSecret returns 32 random bytes, base64url-encoded without padding.
+func newSecret() string {
+	var b [secretBytes]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error since Go 1.24
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// HashSecret returns the hex SHA-256 of a token secret: the only form in which secrets are
+// stored or compared.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// newAPISecret returns a fresh API token secret.
+func newAPISecret() string { return apiTokenPrefix + newSecret() }
+
+// LooksLikeAPIToken reports whether s has the shape of an API token secret, so obvious
+// garbage is refused without a store lookup.
+func LooksLikeAPIToken(s string) bool {
+	return strings.HasPrefix(s, apiTokenPrefix) && len(s) == len(apiTokenPrefix)+43
+}
+
+// newInvitationToken returns an accept token for invitation invID of orgID. The token names
+// the invitation so accepting needs one key lookup; its secret part carries 256 random bits.
+func newInvitationToken(orgID, invID string) string {
+	return orgID + "." + invID + "." + newSecret()
+}
+
+// parseInvitationToken splits an accept token into the organization and invitation it names.
+func parseInvitationToken(token string) (orgID, invID string, ok bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || len(parts[2]) != 43 {
+		return "", "", false
+	}
+	return parts[0], parts[1], true
+}
+
+// tokenMatches compares a presented token with a stored hash in constant time.
+func tokenMatches(token, hash string) bool {
+	if hash == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(HashSecret(token)), []byte(hash)) == 1
+}

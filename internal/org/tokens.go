@@ -1,0 +1,112 @@
+package org
+
+import (
+	"context"
+	"fmt"
+)
+
+// NewToken is a freshly created API token with its secret, which is shown once.
+type NewToken struct {
+	Token  APIToken
+	Secret string
+}
+
+// CreateToken creates an API token for the caller's organization. Only admins create tokens.
+func (s *Service) CreateToken(ctx context.Context, p Principal, name, rawRole string) (NewToken, error) {
+	if !p.isAdmin() {
+		return NewToken{}, fmt.Errorf("create token: %w", ErrForbidden)
+	}
+	return s.createToken(ctx, p, name, rawRole)
+}
+
+// BootstrapToken creates an API token for orgID on behalf of an operator (the CLI and the
+// local stack), where no token exists yet to authorize the call.
+func (s *Service) BootstrapToken(ctx context.Context, orgID string, actor Actor, name, rawRole string) (NewToken, error) {
+	p := Principal{OrgID: orgID, Role: RoleAdmin, Actor: actor, Source: SourceCLI}
+	if _, err := s.store.GetOrg(ctx, orgID); err != nil {
+		return NewToken{}, fmt.Errorf("bootstrap token for %s: %w", orgID, err)
+	}
+	return s.createToken(ctx, p, name, rawRole)
+}
+
+// createToken validates and stores a new token.
+func (s *Service) createToken(ctx context.Context, p Principal, rawName, rawRole string) (NewToken, error) {
+	var verr ValidationError
+	name, err := NormalizeName("name", rawName)
+	if err != nil {
+		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
+	} else if name == "" {
+		verr.add("name", "required", "name is required, so the token can be recognised later")
+	}
+	role, err := ParseRole("role", rawRole, RoleAdmin)
+	if err != nil {
+		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
+	}
+	if err := verr.err(); err != nil {
+		return NewToken{}, err
+	}
+	return s.storeToken(ctx, p, name, role, newAPISecret())
+}
+
+// storeToken saves a token with the given secret.
+func (s *Service) storeToken(ctx context.Context, p Principal, name string, role Role, secret string) (NewToken, error) {
+	now := s.nowUTC()
+	t := APIToken{
+		ID: "tok_" + s.newID(), OrgID: p.OrgID, Name: name, Role: role,
+		Hash: HashSecret(secret), Hint: secret[len(secret)-4:], CreatedAt: now, CreatedBy: p.Actor,
+	}
+	a := s.audit(p, now, ActionTokenCreated, "token", t.ID, map[string]string{"name": name, "role": string(role)})
+	if err := s.store.CreateToken(ctx, t, a); err != nil {
+		return NewToken{}, fmt.Errorf("create token: %w", err)
+	}
+	return NewToken{Token: t, Secret: secret}, nil
+}
+
+// DevToken stores a token with a caller-chosen secret, so local scripts can rely on a fixed
+// value. The secret must have the shape of a generated one.
+func (s *Service) DevToken(ctx context.Context, orgID, secret string) (NewToken, error) {
+	if !LooksLikeAPIToken(secret) {
+		return NewToken{}, Invalid("token", "invalid_token", "a token is ghk_ followed by 43 base64url characters")
+	}
+	if t, err := s.store.TokenByHash(ctx, HashSecret(secret)); err == nil {
+		return NewToken{Token: t, Secret: secret}, nil
+	}
+	p := Principal{OrgID: orgID, Role: RoleAdmin, Actor: Actor{Type: "cli", ID: "dev"}, Source: SourceCLI}
+	return s.storeToken(ctx, p, "local development", RoleAdmin, secret)
+}
+
+// Tokens lists the caller's organization's API tokens (never their secrets).
+func (s *Service) Tokens(ctx context.Context, p Principal) ([]APIToken, error) {
+	if !p.isAdmin() {
+		return nil, fmt.Errorf("list tokens: %w", ErrForbidden)
+	}
+	return s.store.ListTokens(ctx, p.OrgID)
+}
+
+// RevokeToken deletes an API token; it stops working at once.
+func (s *Service) RevokeToken(ctx context.Context, p Principal, id string) error {
+	if !p.isAdmin() {
+		return fmt.Errorf("revoke token: %w", ErrForbidden)
+	}
+	t, err := s.store.GetToken(ctx, p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	a := s.audit(p, s.nowUTC(), ActionTokenRevoked, "token", t.ID, map[string]string{"name": t.Name})
+	if err := s.store.DeleteToken(ctx, t, a); err != nil {
+		return fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	return nil
+}
+
+// AuditLog lists the caller's organization's audit entries, newest first.
+func (s *Service) AuditLog(ctx context.Context, p Principal, pr PageRequest) (Page[AuditEntry], error) {
+	if !p.canRead() {
+		return Page[AuditEntry]{}, ErrForbidden
+	}
+	pr, err := pr.normalize()
+	if err != nil {
+		return Page[AuditEntry]{}, err
+	}
+	return s.store.ListAudit(ctx, p.OrgID, pr)
+}
