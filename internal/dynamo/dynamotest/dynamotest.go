@@ -1,0 +1,105 @@
+// Package dynamotest gives each test a fresh table: on the embedded DynamoDB by default, or
+// on the DynamoDB at DYNAMODB_ENDPOINT (moto_server, AWS) when it is set.
+package dynamotest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/oklog/ulid/v2"
+
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/localdb"
+)
+
+// Counter counts the DynamoDB requests a client sends, by operation.
+type Counter struct {
+	next  interface{ Do(*http.Request) (*http.Response, error) }
+	total atomic.Int64
+	mu    sync.Mutex
+	ops   map[string]int
+}
+
+// Do counts the request and sends it on.
+func (c *Counter) Do(r *http.Request) (*http.Response, error) {
+	op := r.Header.Get("X-Amz-Target")
+	if i := strings.LastIndexByte(op, '.'); i >= 0 {
+		op = op[i+1:]
+	}
+	c.total.Add(1)
+	c.mu.Lock()
+	c.ops[op]++
+	c.mu.Unlock()
+	return c.next.Do(r)
+}
+
+// Total is the number of requests sent so far.
+func (c *Counter) Total() int64 { return c.total.Load() }
+
+// Reset starts counting again from zero.
+func (c *Counter) Reset() {
+	c.total.Store(0)
+	c.mu.Lock()
+	c.ops = map[string]int{}
+	c.mu.Unlock()
+}
+
+// String lists the counts by operation, for failure messages.
+func (c *Counter) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	parts := make([]string, 0, len(c.ops))
+	for op, n := range c.ops {
+		parts = append(parts, fmt.Sprintf("%s=%d", op, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+// Env is a test's table and the client that reaches it.
+type Env struct {
+	Store    *dynamo.Store
+	Client   *dynamodb.Client
+	Requests *Counter
+	Endpoint string
+}
+
+// New creates a fresh table for the test and returns a store over it. Without
+// DYNAMODB_ENDPOINT the test gets its own embedded DynamoDB, closed when it ends.
+func New(tb testing.TB) Env {
+	tb.Helper()
+	ctx := context.Background()
+	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
+	if endpoint == "" {
+		srv, err := localdb.Start("127.0.0.1:0")
+		if err != nil {
+			tb.Fatalf("start embedded DynamoDB: %v", err)
+		}
+		tb.Cleanup(func() { _ = srv.Close() })
+		endpoint = srv.URL
+	}
+	counter := &Counter{ops: map[string]int{}}
+	client, err := dynamo.NewClient(ctx, endpoint, func(o *dynamodb.Options) {
+		counter.next, o.HTTPClient = o.HTTPClient, counter
+	})
+	if err != nil {
+		tb.Fatalf("dynamodb client: %v", err)
+	}
+	table := "gatehouse-test-" + strings.ToLower(ulid.Make().String())
+	if err := dynamo.EnsureTable(ctx, client, table); err != nil {
+		tb.Fatalf("create table: %v", err)
+	}
+	tb.Cleanup(func() {
+		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &table})
+	})
+	counter.Reset()
+	return Env{Store: dynamo.New(client, table), Client: client, Requests: counter, Endpoint: endpoint}
+}

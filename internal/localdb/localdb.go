@@ -1,0 +1,49 @@
+// Package localdb serves an embedded, in-process DynamoDB-compatible database over HTTP on
+// a loopback port, so the local stack and the tests use the real AWS SDK client without an
+// AWS account.
+package localdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	miniserver "github.com/truora/minidyn/server"
+)
+
+// Server is a running embedded DynamoDB. Its data lives in memory and dies with it.
+type Server struct {
+	URL string
+	srv *http.Server
+}
+
+// Start serves a fresh embedded DynamoDB on addr, a loopback address such as
+// "127.0.0.1:0" (any free port).
+func Start(addr string) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for embedded DynamoDB on %s: %w", addr, err)
+	}
+	s := &Server{
+		URL: "http://" + ln.Addr().String(),
+		srv: &http.Server{Handler: miniserver.NewServer(), ReadHeaderTimeout: 10 * time.Second},
+	}
+	go func() {
+		// Serve returns ErrServerClosed after Close; any other error ends the listener,
+		// and clients then see refused connections.
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = ln.Close()
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the server, waiting briefly for requests under way.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.srv.Shutdown(ctx)
+}
