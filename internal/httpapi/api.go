@@ -1,0 +1,118 @@
+// Package httpapi is Gatehouse's REST API as a plain net/http handler: routes, bearer-token
+// authentication, idempotent POSTs, JSON in and out, and RFC 9457 problem responses. The
+// same handler serves Lambda (through the API Gateway proxy adapter), the local stack and
+// tests.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"gatehouse/internal/idempotency"
+	"gatehouse/internal/org"
+)
+
+// Config is what the API is built from.
+type Config struct {
+	Service     *org.Service
+	Idempotency idempotency.Store
+	Logger      *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// RequestID extracts the platform's request id (API Gateway's in Lambda); when it
+	// returns "" a safe X-Request-Id header or a fresh id is used.
+	RequestID func(*http.Request) string
+}
+
+// New returns the API handler.
+func New(c Config) http.Handler {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.RequestID == nil {
+		c.RequestID = func(*http.Request) string { return "" }
+	}
+	a := &api{svc: c.Service, log: c.Logger, now: c.Now}
+	mux := http.NewServeMux()
+	private := func(h http.Handler) http.Handler {
+		return authenticate(c.Service, c.Logger, idempotent(c.Idempotency, c.Now, c.Logger, h))
+	}
+	mux.Handle("GET /healthz", a.health())
+	// Accepting needs no API token (the invitation token is the credential) and no
+	// idempotency record: a repeated accept is refused by the invitation's own state.
+	mux.Handle("POST /api/v1/invitations/accept", a.accept())
+
+	mux.Handle("POST /api/v1/legacy/users/invite", private(a.legacyInvite()))
+	mux.Handle("POST /api/v1/invitations", private(a.invite()))
+	mux.Handle("POST /api/v1/invitations/bulk", private(a.bulkInvite()))
+	mux.Handle("GET /api/v1/invitations", private(a.listInvitations()))
+	mux.Handle("GET /api/v1/invitations/{id}", private(a.getInvitation()))
+	mux.Handle("DELETE /api/v1/invitations/{id}", private(a.revokeInvitation()))
+	mux.Handle("POST /api/v1/invitations/{id}/resend", private(a.resendInvitation()))
+
+	mux.Handle("GET /api/v1/users", private(a.listMembers()))
+	mux.Handle("GET /api/v1/users/{id}", private(a.getMember()))
+	mux.Handle("PATCH /api/v1/users/{id}", private(a.changeRole()))
+	mux.Handle("DELETE /api/v1/users/{id}", private(a.deactivate()))
+	mux.Handle("POST /api/v1/users/{id}/reactivate", private(a.reactivate()))
+
+	mux.Handle("POST /api/v1/tokens", private(a.createToken()))
+	mux.Handle("GET /api/v1/tokens", private(a.listTokens()))
+	mux.Handle("DELETE /api/v1/tokens/{id}", private(a.revokeToken()))
+
+	mux.Handle("GET /api/v1/audit-logs", private(a.auditLog()))
+	return observe(c.Logger, c.RequestID, problemRouting(mux))
+}
+
+// api holds what the handlers share.
+type api struct {
+	svc *org.Service
+	log *slog.Logger
+	now func() time.Time
+}
+
+// fail sends err as a problem.
+func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, a.log, err) }
+
+// health answers 200 when the store can be reached.
+func (a *api) health() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := a.svc.Ping(r.Context()); err != nil {
+			a.log.ErrorContext(r.Context(), "health check failed", "err", err)
+			writeProblem(w, r, newProblem(http.StatusServiceUnavailable, "store_unreachable", "the database cannot be reached"))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+// routingMethods are the methods the API serves, tried to tell a 405 from a 404.
+var routingMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete}
+
+// problemRouting answers unknown paths and methods with problem JSON rather than the
+// router's plain text.
+func problemRouting(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		var allowed []string
+		for _, m := range routingMethods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" {
+				allowed = append(allowed, m)
+			}
+		}
+		if len(allowed) == 0 {
+			writeProblem(w, r, newProblem(http.StatusNotFound, "route_not_found", "no such endpoint: "+r.Method+" "+r.URL.Path))
+			return
+		}
+		for _, m := range allowed {
+			w.Header().Add("Allow", m)
+		}
+		writeProblem(w, r, newProblem(http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not supported on "+r.URL.Path))
+	})
+}

@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"gatehouse/internal/org"
+)
+
+// legacyInviteRequest is the portal's original call, kept exactly: a name and an email.
+type legacyInviteRequest struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// legacyInvite serves POST /api/v1/legacy/users/invite: everyone the portal invites is an
+// admin today. Unknown fields are tolerated, as the old endpoint did.
+func (a *api) legacyInvite() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req legacyInviteRequest
+		if err := decode(w, r, &req, true); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.createInvitation(w, r, org.InviteRequest{Email: req.Email, Name: req.Name, Role: string(org.RoleAdmin)})
+	})
+}
+
+// invite serves POST /api/v1/invitations.
+func (a *api) invite() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req org.InviteRequest
+		if err := decode(w, r, &req, false); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.createInvitation(w, r, req)
+	})
+}
+
+// createInvitation invites one person and answers 201 with the invitation.
+func (a *api) createInvitation(w http.ResponseWriter, r *http.Request, req org.InviteRequest) {
+	c, err := a.svc.Invite(r.Context(), principalFrom(r.Context()), req)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/invitations/"+c.Invitation.ID)
+	writeJSON(w, http.StatusCreated, toCreatedView(c, a.now()))
+}
+
+// bulkInviteRequest carries up to 1,000 invitations.
+type bulkInviteRequest struct {
+	Invitations []org.InviteRequest `json:"invitations"`
+}
+
+// bulkInvite serves POST /api/v1/invitations/bulk: one result per row, in input order.
+func (a *api) bulkInvite() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req bulkInviteRequest
+		if err := decode(w, r, &req, false); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		results, err := a.svc.InviteMany(r.Context(), principalFrom(r.Context()), req.Invitations)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toBulkView(results, a.now()))
+	})
+}
+
+// pageRequest reads limit and cursor from the query string.
+func pageRequest(r *http.Request) (org.PageRequest, error) {
+	q := r.URL.Query()
+	p := org.PageRequest{Cursor: q.Get("cursor")}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > org.MaxPageSize {
+			return p, org.Invalid("limit", "invalid_limit", "limit must be a whole number between 1 and 100")
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// listInvitations serves GET /api/v1/invitations?status=&limit=&cursor=.
+func (a *api) listInvitations() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr, err := pageRequest(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		q := org.InvitationQuery{PageRequest: pr, Status: org.InvitationStatus(r.URL.Query().Get("status"))}
+		page, err := a.svc.Invitations(r.Context(), principalFrom(r.Context()), q)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		now := a.now()
+		writeJSON(w, http.StatusOK, toListView(page, func(inv org.Invitation) invitationView { return toInvitationView(inv, now) }))
+	})
+}
+
+// getInvitation serves GET /api/v1/invitations/{id}.
+func (a *api) getInvitation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inv, err := a.svc.Invitation(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toInvitationView(inv, a.now()))
+	})
+}
+
+// revokeInvitation serves DELETE /api/v1/invitations/{id}.
+func (a *api) revokeInvitation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inv, err := a.svc.Revoke(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toInvitationView(inv, a.now()))
+	})
+}
+
+// resendInvitation serves POST /api/v1/invitations/{id}/resend.
+func (a *api) resendInvitation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.svc.Resend(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toCreatedView(c, a.now()))
+	})
+}
+
+// acceptRequest is what the invited person sends: the token from their link and,
+// optionally, the name they want to be known by.
+type acceptRequest struct {
+	Token string `json:"token"`
+	Name  string `json:"name"`
+}
+
+// accept serves POST /api/v1/invitations/accept and answers 201 with the new member.
+func (a *api) accept() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req acceptRequest
+		if err := decode(w, r, &req, false); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if req.Token == "" {
+			a.fail(w, r, org.Invalid("token", "required", "token is required: the token from the invitation link"))
+			return
+		}
+		m, err := a.svc.Accept(r.Context(), org.SourceAPI, req.Token, req.Name)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, toMemberView(m))
+	})
+}

@@ -1,0 +1,111 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"gatehouse/internal/org"
+)
+
+// Problem is an RFC 9457 problem detail with a stable machine-readable code.
+type Problem struct {
+	Type      string           `json:"type"`
+	Title     string           `json:"title"`
+	Status    int              `json:"status"`
+	Detail    string           `json:"detail,omitempty"`
+	Code      string           `json:"code"`
+	Errors    []org.FieldError `json:"errors,omitempty"`
+	RequestID string           `json:"requestId,omitempty"`
+	// ExistingID names the invitation or member that already holds an address.
+	ExistingID string `json:"existingId,omitempty"`
+}
+
+// problemTypeBase prefixes each code to make the problem type URI.
+const problemTypeBase = "urn:gatehouse:problem:"
+
+// newProblem builds a problem for status and code.
+func newProblem(status int, code, detail string) Problem {
+	return Problem{Type: problemTypeBase + code, Title: http.StatusText(status), Status: status, Code: code, Detail: detail}
+}
+
+// problemFor maps an error to its problem: the one place that decides statuses and codes.
+// Anything unknown is a 500 that never shows the error's text.
+func problemFor(err error) Problem {
+	var verr *org.ValidationError
+	var existing *org.ExistingError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &verr):
+		p := newProblem(http.StatusBadRequest, "validation_failed", verr.Error())
+		if len(verr.Fields) == 1 {
+			p.Code, p.Type, p.Detail = verr.Fields[0].Code, problemTypeBase+verr.Fields[0].Code, verr.Fields[0].Message
+		}
+		p.Errors = verr.Fields
+		return p
+	case errors.As(err, &tooBig):
+		return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "request body must be at most "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
+	case errors.As(err, &existing) && errors.Is(err, org.ErrAlreadyMember):
+		p := newProblem(http.StatusConflict, "already_member", "this address already belongs to a member of the organization")
+		if !existing.Active {
+			p.Detail = "this address belongs to a deactivated member; reactivate them instead of inviting"
+		}
+		p.ExistingID = existing.ID
+		return p
+	case errors.As(err, &existing):
+		p := newProblem(http.StatusConflict, "already_invited", "this address already has a pending invitation; resend it instead")
+		p.ExistingID = existing.ID
+		return p
+	}
+	for _, m := range errorMap {
+		if errors.Is(err, m.err) {
+			return newProblem(m.status, m.code, m.detail)
+		}
+	}
+	return newProblem(http.StatusInternalServerError, "internal", "something went wrong on our side; quote the request id if it persists")
+}
+
+// errorMap gives each domain sentinel its status, code and explanation.
+var errorMap = []struct {
+	err    error
+	status int
+	code   string
+	detail string
+}{
+	{org.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "send a valid API token as 'Authorization: Bearer <token>'"},
+	{org.ErrForbidden, http.StatusForbidden, "forbidden", "your token's role does not allow this"},
+	{org.ErrNotFound, http.StatusNotFound, "not_found", "no such item in your organization"},
+	{org.ErrInvalidToken, http.StatusNotFound, "invalid_token", "this invitation link is not valid (it may have been replaced by a newer one); ask the person who invited you to resend it"},
+	{org.ErrInvitationExpired, http.StatusGone, "invitation_expired", "this invitation has expired; ask the person who invited you to resend it"},
+	{org.ErrInvitationRevoked, http.StatusGone, "invitation_revoked", "this invitation was withdrawn; ask the person who invited you for a new one"},
+	{org.ErrInvitationAccepted, http.StatusConflict, "invitation_accepted", "this invitation has already been accepted"},
+	{org.ErrLastAdmin, http.StatusConflict, "last_admin", "the organization must keep at least one active admin"},
+	{org.ErrMemberInactive, http.StatusConflict, "member_inactive", "the member is already deactivated"},
+	{org.ErrMemberActive, http.StatusConflict, "member_active", "the member is already active"},
+	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
+	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
+}
+
+// writeProblem sends p as application/problem+json.
+func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
+	p.RequestID = requestIDFrom(r.Context())
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// writeError maps err to a problem and sends it, logging server-side failures with their
+// text (which the client never sees).
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	p := problemFor(err)
+	if p.Status >= 500 && !errors.Is(err, context.Canceled) {
+		log.ErrorContext(r.Context(), "request failed", "requestId", requestIDFrom(r.Context()), "err", err)
+	}
+	writeProblem(w, r, p)
+}
