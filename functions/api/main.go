@@ -1,0 +1,68 @@
+// Command api is the Lambda function serving Gatehouse's REST API behind API Gateway.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/env"
+	"gatehouse/internal/httpapi"
+	"gatehouse/internal/org"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run builds the handler and serves Lambda invocations until the runtime stops the process.
+func run(ctx context.Context, getenv env.Getenv) error {
+	h, err := newHandler(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	lambda.Start(h)
+	return nil
+}
+
+// handler is the Lambda entry point: an API Gateway REST proxy event in, a response out.
+type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
+// newHandler validates the configuration and wires the API over the table.
+func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+	cfg, err := env.LoadCommon(getenv)
+	if err != nil {
+		return nil, err
+	}
+	client, err := dynamo.NewClient(ctx, cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	store := dynamo.New(client, cfg.Table)
+	api := httpapi.New(httpapi.Config{
+		Service:     org.NewService(store),
+		Idempotency: store.Idempotency(),
+		Logger:      cfg.Logger(os.Stdout),
+		RequestID:   apiGatewayRequestID,
+	})
+	return httpadapter.New(api).ProxyWithContext, nil
+}
+
+// apiGatewayRequestID is API Gateway's id for the request, so logs join up with its own.
+func apiGatewayRequestID(r *http.Request) string {
+	rc, ok := core.GetAPIGatewayContextFromContext(r.Context())
+	if !ok {
+		return ""
+	}
+	return rc.RequestID
+}
