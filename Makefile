@@ -1,0 +1,50 @@
+# Gatehouse: `make run` starts the local stack, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+FUNCTIONS := api
+# The flags every Lambda binary is built with (sam build runs the build-* targets below).
+LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
+
+.PHONY: run test test-moto lint bench build clean
+
+## run: the whole product locally (API on http://127.0.0.1:3000, embedded DynamoDB)
+run:
+	$(GO) run ./cmd/gatehouse dev
+
+## test: every test, with the race detector
+test:
+	$(GO) test -race -count=1 ./...
+
+## test-moto: the store tests against moto_server, a second DynamoDB implementation
+test-moto:
+	./scripts/with-moto.sh $(GO) test -count=1 ./internal/dynamo/...
+
+## lint: formatting, vet, go.mod tidiness and the SAM template
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files --others --exclude-standard '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	@tmp=$$(mktemp -d); cp go.mod go.sum $$tmp/; $(GO) mod tidy; \
+	  if ! diff -q $$tmp/go.mod go.mod >/dev/null || ! diff -q $$tmp/go.sum go.sum >/dev/null; then \
+	    diff -u $$tmp/go.mod go.mod; cp $$tmp/go.mod $$tmp/go.sum .; echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; fi
+	@command -v cfn-lint >/dev/null || { echo "cfn-lint is required for make lint (pip install cfn-lint)"; exit 1; }
+	cfn-lint template.yaml
+
+## bench: the benchmarks the issues name, five runs each (quote medians)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/... ./functions/...
+
+## build: every Lambda function, as sam build makes them, into bin/<function>/bootstrap
+build:
+	@for f in $(FUNCTIONS); do \
+	  echo "build $$f"; \
+	  $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o bin/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+
+# sam build (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set.
+build-ApiFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/api
+
+clean:
+	rm -rf bin .aws-sam
