@@ -18,18 +18,23 @@ const (
 	invitationsPerTx     = 100 / actionsPerInvitation
 )
 
-// CreateInvitations writes invitations with their email markers and audit entries. It first
-// reads the markers of all addresses (100 per request) so taken addresses cost no failed
-// transaction, then packs the rest 33 to a transaction; a transaction cancelled by a racing
-// writer is retried without the invitations whose conditions failed.
+// CreateInvitations writes invitations with their email markers and audit entries. For more
+// than one it first reads the markers of all addresses (100 per request) so taken addresses
+// cost no failed transaction, then packs the rest 33 to a transaction; a transaction whose
+// conditions failed (a taken address, a racing writer) is retried without those invitations.
 func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry) []error {
 	results := make([]error, len(invs))
-	markers, err := s.emailMarkers(ctx, invs)
-	if err != nil {
-		for i := range results {
-			results[i] = err
+	// A single invitation goes straight to its transaction: reading first would cost a
+	// request on the common path to save one on the rare one.
+	markers := map[string]emailItem{}
+	if len(invs) > 1 {
+		var err error
+		if markers, err = s.emailMarkers(ctx, invs); err != nil {
+			for i := range results {
+				results[i] = err
+			}
+			return results
 		}
-		return results
 	}
 	pending := make([]int, 0, len(invs))
 	for i, inv := range invs {

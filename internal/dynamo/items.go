@@ -38,8 +38,8 @@ type actorAttr struct {
 	Name string `dynamodbav:"name,omitempty"`
 }
 
-func toActorAttr(a org.Actor) actorAttr   { return actorAttr(a) }
-func (a actorAttr) domain() org.Actor      { return org.Actor(a) }
+func toActorAttr(a org.Actor) actorAttr { return actorAttr(a) }
+func (a actorAttr) domain() org.Actor   { return org.Actor(a) }
 
 type orgItem struct {
 	key

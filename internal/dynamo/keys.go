@@ -42,12 +42,12 @@ const (
 	typeIdempotency = "idempotency"
 )
 
-func orgPK(orgID string) string        { return prefixOrg + orgID }
-func invitationSK(id string) string    { return prefixInvitation + id }
-func emailSK(email string) string      { return prefixEmail + email }
-func memberSK(id string) string        { return prefixMember + id }
-func tokenSK(id string) string         { return prefixToken + id }
-func auditSK(id string) string         { return prefixAudit + id }
-func idemSK(hash string) string        { return prefixIdem + hash }
-func apiKeyPK(hash string) string      { return prefixAPIKey + hash }
+func orgPK(orgID string) string          { return prefixOrg + orgID }
+func invitationSK(id string) string      { return prefixInvitation + id }
+func emailSK(email string) string        { return prefixEmail + email }
+func memberSK(id string) string          { return prefixMember + id }
+func tokenSK(id string) string           { return prefixToken + id }
+func auditSK(id string) string           { return prefixAudit + id }
+func idemSK(hash string) string          { return prefixIdem + hash }
+func apiKeyPK(hash string) string        { return prefixAPIKey + hash }
 func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }

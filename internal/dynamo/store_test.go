@@ -30,10 +30,10 @@ func (c *clock) Add(d time.Duration) {
 // fixture is a service over a fresh table with one organization, its admin member, and
 // principals of each role.
 type fixture struct {
-	env   dynamotest.Env
-	svc   *org.Service
-	clock *clock
-	admin org.Principal
+	env         dynamotest.Env
+	svc         *org.Service
+	clock       *clock
+	admin       org.Principal
 	adminMember org.Member
 }
 

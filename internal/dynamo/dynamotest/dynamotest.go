@@ -22,7 +22,9 @@ import (
 
 // Counter counts the DynamoDB requests a client sends, by operation.
 type Counter struct {
-	next  interface{ Do(*http.Request) (*http.Response, error) }
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
 	total atomic.Int64
 	mu    sync.Mutex
 	ops   map[string]int
