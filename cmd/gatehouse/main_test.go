@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/org"
+)
+
+func TestTokenCreateMakesAWorkingToken(t *testing.T) {
+	env := dynamotest.New(t)
+	getenv := func(k string) string {
+		if k == "DYNAMODB_ENDPOINT" {
+			return env.Endpoint
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"token", "create", "--org", "acme", "--org-name", "Acme", "--table", env.Store.Table()}
+	if err := run(context.Background(), args, getenv, &stdout, &stderr); err != nil {
+		t.Fatalf("token create: %v (%s)", err, stderr.String())
+	}
+	secret := strings.TrimSpace(stdout.String())
+	p, err := org.NewService(env.Store).Authenticate(context.Background(), secret, org.SourceCLI)
+	if err != nil {
+		t.Fatalf("printed token %q does not authenticate: %v", secret, err)
+	}
+	if p.OrgID != "acme" || p.Role != org.RoleAdmin {
+		t.Errorf("principal = %+v", p)
+	}
+	if !strings.Contains(stderr.String(), "created organization acme") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	// A second token for the same organization reuses it.
+	stdout.Reset()
+	if err := run(context.Background(), append(args, "--role", "viewer"), getenv, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"token", "create", "--org", "acme", "--table", env.Store.Table(), "--role", "owner"}, getenv, io.Discard, io.Discard); err == nil {
+		t.Error("bad role accepted")
+	}
+	if err := run(context.Background(), []string{"token", "create", "--table", "t"}, getenv, io.Discard, io.Discard); err == nil {
+		t.Error("missing --org accepted")
+	}
+}
+
+func TestDevServesTheSeededOrganization(t *testing.T) {
+	const token = "ghk_ZGV2LXN0YWNrLXRlc3QtdG9rZW4tbm90LWEtc2VjcmV"
+	vars := map[string]string{"PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- runDev(ctx, nil, func(k string) string { return vars[k] }, pw, io.Discard)
+		pw.Close()
+	}()
+	base := ""
+	lines := bufio.NewScanner(pr)
+	apiLine := regexp.MustCompile(`API\s+(http://127\.0\.0\.1:\d+)/api/v1`)
+	for base == "" && lines.Scan() {
+		if m := apiLine.FindStringSubmatch(lines.Text()); m != nil {
+			base = m[1]
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if base == "" {
+		t.Fatalf("dev printed no API address: %v", <-done)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/legacy/users/invite", strings.NewReader(`{"name":"John Doe","email":"john.doe@rely.io"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Errorf("legacy invite on the dev stack: %d", res.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("dev stopped with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("dev did not stop after cancel")
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"launch"}, func(string) string { return "" }, io.Discard, &stderr); err == nil || !strings.Contains(stderr.String(), "usage") {
+		t.Errorf("err = %v, stderr = %q", err, stderr.String())
+	}
+}

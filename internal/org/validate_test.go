@@ -1,0 +1,162 @@
+package org
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestNormalizeEmail(t *testing.T) {
+	tests := []struct {
+		in, want, code string
+	}{
+		{"jane@example.com", "jane@example.com", ""},
+		{"  Jane.Doe@Example.COM\t", "jane.doe@example.com", ""},
+		{"jane+portal@sub.example.co.uk", "jane+portal@sub.example.co.uk", ""},
+		{"", "", "required"},
+		{"   ", "", "required"},
+		{"jane", "", "invalid_email"},
+		{"jane@", "", "invalid_email"},
+		{"@example.com", "", "invalid_email"},
+		{"jane@example", "", "invalid_email"},
+		{`"Jane" <jane@example.com>`, "", "invalid_email"},
+		{"<jane@example.com>", "", "invalid_email"},
+		{"jane doe@example.com", "", "invalid_email"},
+		{"jane@example.com\r\nBcc: x@y.io", "", "invalid_email"},
+		{"a@b.io, c@d.io", "", "invalid_email"},
+		{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com", strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com", ""},
+		{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 186) + ".com", "", "invalid_email"},
+	}
+	for _, tt := range tests {
+		got, err := NormalizeEmail("email", tt.in)
+		if tt.code == "" {
+			if err != nil || got != tt.want {
+				t.Errorf("NormalizeEmail(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+			continue
+		}
+		var verr *ValidationError
+		if !errors.As(err, &verr) || verr.Fields[0].Code != tt.code || verr.Fields[0].Field != "email" {
+			t.Errorf("NormalizeEmail(%q) error = %v, want code %s on field email", tt.in, err, tt.code)
+		}
+	}
+}
+
+func TestNormalizeName(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{" Ada Lovelace ", "Ada Lovelace", true},
+		{"", "", true},
+		{"Zoë Ñúñez 李雷", "Zoë Ñúñez 李雷", true},
+		{"Ada\nBcc: x@y.io", "", false},
+		{"Ada\rLovelace", "", false},
+		{"Ada\u2028Lovelace", "", false},
+		{"Ada\x00", "", false},
+		{strings.Repeat("é", 200), strings.Repeat("é", 200), true},
+		{strings.Repeat("é", 201), "", false},
+		{"bad \xff utf8", "", false},
+	}
+	for _, tt := range tests {
+		got, err := NormalizeName("name", tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("NormalizeName(%q) = %q, %v; want %q ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestInviteRequestReportsEveryFieldAtOnce(t *testing.T) {
+	days := 45
+	_, err := InviteRequest{Email: "nope", Name: "A\tB", Role: "root", ExpiresInDays: &days}.validate()
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v", err)
+	}
+	var got []string
+	for _, f := range verr.Fields {
+		got = append(got, f.Field+":"+f.Code)
+	}
+	want := []string{"email:invalid_email", "name:invalid_name", "role:invalid_role", "expiresInDays:invalid_expiry"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("field errors mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestInviteRequestDefaults(t *testing.T) {
+	in, err := InviteRequest{Email: "a@b.io"}.validate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := invite{email: "a@b.io", role: RoleMember, expiry: 7 * 24 * time.Hour, sendEmail: true}
+	if in != want {
+		t.Errorf("defaults = %+v, want %+v", in, want)
+	}
+}
+
+func TestInvitationTokens(t *testing.T) {
+	tok := newInvitationToken("acme", "inv_01ABC")
+	orgID, invID, ok := parseInvitationToken(tok)
+	if !ok || orgID != "acme" || invID != "inv_01ABC" {
+		t.Fatalf("parse(%q) = %q, %q, %v", tok, orgID, invID, ok)
+	}
+	if tok == newInvitationToken("acme", "inv_01ABC") {
+		t.Error("two tokens for one invitation are equal")
+	}
+	hash := HashSecret(tok)
+	if !tokenMatches(tok, hash) || tokenMatches(tok+"x", hash) || tokenMatches(tok, "") {
+		t.Error("tokenMatches disagrees with HashSecret")
+	}
+	for _, bad := range []string{"", "acme", "acme.inv", "acme..x", ".inv." + strings.Repeat("a", 43), "a.b.short", "a.b.c.d"} {
+		if _, _, ok := parseInvitationToken(bad); ok {
+			t.Errorf("parseInvitationToken(%q) accepted", bad)
+		}
+	}
+	if s := newAPISecret(); !LooksLikeAPIToken(s) {
+		t.Errorf("fresh API secret %q does not look like one", s)
+	}
+}
+
+func TestStatusAt(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	inv := Invitation{Status: StatusPending, ExpiresAt: now}
+	if got := inv.StatusAt(now.Add(-time.Millisecond)); got != StatusPending {
+		t.Errorf("before expiry: %s", got)
+	}
+	if got := inv.StatusAt(now); got != StatusExpired {
+		t.Errorf("at expiry: %s", got)
+	}
+	inv.Status = StatusAccepted
+	if got := inv.StatusAt(now.Add(time.Hour)); got != StatusAccepted {
+		t.Errorf("accepted after expiry: %s", got)
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	tests := []struct {
+		role   Role
+		invite []Role
+	}{
+		{RoleAdmin, []Role{RoleAdmin, RoleMember, RoleViewer}},
+		{RoleMember, []Role{RoleMember, RoleViewer}},
+		{RoleViewer, nil},
+	}
+	for _, tt := range tests {
+		p := Principal{Role: tt.role}
+		var got []Role
+		for _, r := range []Role{RoleAdmin, RoleMember, RoleViewer} {
+			if p.canInvite(r) {
+				got = append(got, r)
+			}
+		}
+		if diff := cmp.Diff(tt.invite, got); diff != "" {
+			t.Errorf("%s may invite mismatch (-want +got):\n%s", tt.role, diff)
+		}
+		if !p.canRead() || p.isAdmin() != (tt.role == RoleAdmin) {
+			t.Errorf("%s: read %v admin %v", tt.role, p.canRead(), p.isAdmin())
+		}
+	}
+}
