@@ -18,7 +18,8 @@ test:
 
 ## test-moto: the store tests against moto_server, a second DynamoDB implementation
 test-moto:
-	./scripts/with-moto.sh $(GO) test -count=1 ./internal/dynamo/...
+	set -o pipefail; ./scripts/with-moto.sh $(GO) test -v -count=1 ./internal/dynamo/... | grep -E '^(--- |    |ok|FAIL|PASS|panic)'
+
 
 ## lint: formatting, vet, go.mod tidiness and the SAM template
 lint:

@@ -72,6 +72,10 @@ type Env struct {
 	Client   *dynamodb.Client
 	Requests *Counter
 	Endpoint string
+	// IsolatedTransactions is false for implementations whose transactions may interleave
+	// under concurrent requests (moto_server restores unlocked table snapshots on failure);
+	// set DYNAMODB_TRANSACTIONS_ISOLATED=false for those.
+	IsolatedTransactions bool
 }
 
 // New creates a fresh table for the test and returns a store over it. Without
@@ -103,5 +107,8 @@ func New(tb testing.TB) Env {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &table})
 	})
 	counter.Reset()
-	return Env{Store: dynamo.New(client, table), Client: client, Requests: counter, Endpoint: endpoint}
+	return Env{
+		Store: dynamo.New(client, table), Client: client, Requests: counter, Endpoint: endpoint,
+		IsolatedTransactions: os.Getenv("DYNAMODB_TRANSACTIONS_ISOLATED") != "false",
+	}
 }
