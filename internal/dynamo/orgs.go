@@ -16,25 +16,17 @@ func (s *Store) CreateOrg(ctx context.Context, o org.Org, admin *org.Member, aud
 	if admin != nil {
 		item.ActiveAdmins = 1
 	}
-	actions := make([]types.TransactWriteItem, 0, 4)
-	for _, it := range []any{item, audit} {
-		if a, ok := it.(org.AuditEntry); ok {
-			it = toAuditItem(a)
-		}
+	items := []any{item, toAuditItem(audit)}
+	if admin != nil {
+		items = append(items, toMemberItem(*admin), memberEmailItem(*admin))
+	}
+	actions := make([]types.TransactWriteItem, 0, len(items))
+	for _, it := range items {
 		action, err := s.putNew(it)
 		if err != nil {
 			return err
 		}
 		actions = append(actions, action)
-	}
-	if admin != nil {
-		for _, it := range []any{toMemberItem(*admin), memberEmailItem(*admin)} {
-			action, err := s.putNew(it)
-			if err != nil {
-				return err
-			}
-			actions = append(actions, action)
-		}
 	}
 	err := s.transact(ctx, actions)
 	if failedAt(err, 0) {

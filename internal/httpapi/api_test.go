@@ -500,3 +500,30 @@ func TestServerErrorsHideTheirCause(t *testing.T) {
 	}
 	wantProblem(t, s.do("GET", "/healthz", "", nil), 503, "store_unreachable", "")
 }
+
+func TestResendRules(t *testing.T) {
+	s := newServer(t)
+	emailed := s.do("POST", "/api/v1/invitations", "acme/admin", map[string]any{"email": "e@x.io", "role": "member"})
+	linkOnly := s.do("POST", "/api/v1/invitations", "acme/admin", map[string]any{"email": "l@x.io", "role": "member", "sendEmail": false})
+	admin := s.do("POST", "/api/v1/invitations", "acme/admin", map[string]any{"email": "a@x.io", "role": "admin"})
+	tests := []struct {
+		who, id string
+		want    int
+	}{
+		{"acme/member", emailed.body["id"].(string), 200},
+		// Only an admin is shown a new link, so only an admin may replace the old one.
+		{"acme/member", linkOnly.body["id"].(string), 403},
+		{"acme/member", admin.body["id"].(string), 403},
+		{"acme/viewer", emailed.body["id"].(string), 403},
+		{"acme/admin", linkOnly.body["id"].(string), 200},
+	}
+	for _, tt := range tests {
+		r := s.do("POST", "/api/v1/invitations/"+tt.id+"/resend", tt.who, nil)
+		if r.status != tt.want {
+			t.Errorf("%s resends %s: %d, want %d: %s", tt.who, tt.id, r.status, tt.want, r.raw)
+		}
+	}
+	if r := s.do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": linkOnly.body["acceptToken"]}); r.status != 404 {
+		t.Errorf("link replaced by the admin's resend still works: %d", r.status)
+	}
+}

@@ -63,6 +63,16 @@ func (e *ValidationError) add(field, code, message string) {
 	e.Fields = append(e.Fields, FieldError{Field: field, Code: code, Message: message})
 }
 
+// merge adds the field problems of err, which must be nil or a *ValidationError.
+func (e *ValidationError) merge(err error) {
+	var v *ValidationError
+	if errors.As(err, &v) {
+		e.Fields = append(e.Fields, v.Fields...)
+	} else if err != nil {
+		e.add("body", "invalid", err.Error())
+	}
+}
+
 // err returns e when it holds problems and nil otherwise.
 func (e *ValidationError) err() error {
 	if len(e.Fields) == 0 {

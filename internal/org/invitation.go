@@ -109,15 +109,12 @@ func (r InviteRequest) validate() (invite, error) {
 	var verr ValidationError
 	out := invite{expiry: DefaultExpiryDays * 24 * time.Hour, sendEmail: true}
 	var err error
-	if out.email, err = NormalizeEmail("email", r.Email); err != nil {
-		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-	}
-	if out.name, err = NormalizeName("name", r.Name); err != nil {
-		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-	}
-	if out.role, err = ParseRole("role", r.Role, RoleMember); err != nil {
-		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-	}
+	out.email, err = NormalizeEmail("email", r.Email)
+	verr.merge(err)
+	out.name, err = NormalizeName("name", r.Name)
+	verr.merge(err)
+	out.role, err = ParseRole("role", r.Role, RoleMember)
+	verr.merge(err)
 	if r.ExpiresInDays != nil {
 		d := *r.ExpiresInDays
 		if d < MinExpiryDays || d > MaxExpiryDays {

@@ -234,7 +234,9 @@ func (s *Service) Resend(ctx context.Context, p Principal, id string) (Created, 
 	if err != nil {
 		return Created{}, err
 	}
-	if !p.canInvite(inv.Role) {
+	// Resending an invitation without email replaces the only link to it, which only an
+	// admin is shown; anyone else would leave the invitation unreachable.
+	if !p.canInvite(inv.Role) || (!inv.SendEmail && !p.isAdmin()) {
 		return Created{}, fmt.Errorf("resend invitation: %w", ErrForbidden)
 	}
 	if err := stillPending(inv); err != nil {

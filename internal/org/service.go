@@ -100,9 +100,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req
 		verr.add("id", "invalid_org_id", "organization id must be 1 to 63 lower-case letters, digits or hyphens")
 	}
 	name, err := NormalizeName("name", req.Name)
-	if err != nil {
-		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-	}
+	verr.merge(err)
 	if name == "" {
 		name = req.ID
 	}
@@ -110,13 +108,9 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req
 	now := s.nowUTC()
 	if req.AdminEmail != "" {
 		email, err := NormalizeEmail("adminEmail", req.AdminEmail)
-		if err != nil {
-			verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-		}
+		verr.merge(err)
 		adminName, err := NormalizeName("adminName", req.AdminName)
-		if err != nil {
-			verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-		}
+		verr.merge(err)
 		admin = &Member{
 			ID: "usr_" + s.newID(), OrgID: req.ID, Email: email, Name: adminName,
 			Role: RoleAdmin, Status: MemberActive, Source: source, JoinedAt: now, UpdatedAt: now,
@@ -132,9 +126,4 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req
 		return Org{}, fmt.Errorf("create organization %s: %w", o.ID, err)
 	}
 	return o, nil
-}
-
-// Org returns the caller's organization.
-func (s *Service) Org(ctx context.Context, p Principal) (Org, error) {
-	return s.store.GetOrg(ctx, p.OrgID)
 }

@@ -33,15 +33,12 @@ func (s *Service) BootstrapToken(ctx context.Context, orgID string, actor Actor,
 func (s *Service) createToken(ctx context.Context, p Principal, rawName, rawRole string) (NewToken, error) {
 	var verr ValidationError
 	name, err := NormalizeName("name", rawName)
-	if err != nil {
-		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-	} else if name == "" {
+	verr.merge(err)
+	if err == nil && name == "" {
 		verr.add("name", "required", "name is required, so the token can be recognised later")
 	}
 	role, err := ParseRole("role", rawRole, RoleAdmin)
-	if err != nil {
-		verr.Fields = append(verr.Fields, err.(*ValidationError).Fields...)
-	}
+	verr.merge(err)
 	if err := verr.err(); err != nil {
 		return NewToken{}, err
 	}
