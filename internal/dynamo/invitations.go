@@ -52,9 +52,12 @@ func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, au
 }
 
 // createChunk writes the invitations at indexes chunk in one transaction, setting results.
+// Invitations whose conditions failed get the reason; the rest are written again without
+// them. Any other failure is reported for every invitation of the chunk.
 func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry, chunk []int, results []error) {
 	for len(chunk) > 0 {
 		actions := make([]types.TransactWriteItem, 0, len(chunk)*actionsPerInvitation)
+		rowOf := make([]int, 0, len(chunk)*actionsPerInvitation) // action index -> invitation index
 		for _, i := range chunk {
 			acts, err := s.createActions(invs[i], audits[i])
 			if err != nil {
@@ -62,25 +65,33 @@ func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits [
 				continue
 			}
 			actions = append(actions, acts...)
+			for range acts {
+				rowOf = append(rowOf, i)
+			}
+		}
+		if len(actions) == 0 {
+			return
 		}
 		err := s.transact(ctx, actions)
 		var f *transactionFailure
-		if !errors.As(err, &f) || f.conflict {
+		if !errors.As(err, &f) || len(f.failed) == 0 {
 			for _, i := range chunk {
-				results[i] = err
+				if results[i] == nil {
+					results[i] = err
+				}
 			}
 			return
 		}
-		// Some conditions failed: report those invitations and retry the others.
 		failed := make(map[int]bool, len(f.failed))
 		for _, a := range f.failed {
-			failed[chunk[a/actionsPerInvitation]] = true
+			failed[rowOf[a]] = true
 		}
 		retry := chunk[:0:0]
 		for _, i := range chunk {
-			if failed[i] {
+			switch {
+			case failed[i]:
 				results[i] = s.whyTaken(ctx, invs[i])
-			} else {
+			case results[i] == nil:
 				retry = append(retry, i)
 			}
 		}
@@ -212,28 +223,19 @@ func (s *Store) RevokeInvitation(ctx context.Context, inv org.Invitation, audit 
 		case err == nil:
 			return nil
 		case failedAt(err, 0):
-			return s.invitationGone(ctx, inv)
+			return errNotPending(inv)
 		case !failedAt(err, 1):
 			return err
 		}
 		// The marker changed between the read and the write: look again.
 	}
-	return org.ErrConflict
+	return fmt.Errorf("invitation %s: address marker keeps changing: %w", inv.ID, org.ErrConflict)
 }
 
-// invitationGone explains why a pending invitation's conditional write failed.
-func (s *Store) invitationGone(ctx context.Context, inv org.Invitation) error {
-	cur, err := s.GetInvitation(ctx, inv.OrgID, inv.ID)
-	if err != nil {
-		return err
-	}
-	switch cur.Status {
-	case org.StatusAccepted:
-		return org.ErrInvitationAccepted
-	case org.StatusRevoked:
-		return org.ErrInvitationRevoked
-	}
-	return org.ErrConflict
+// errNotPending reports that an invitation's conditional write found it no longer pending
+// (or its token replaced); the domain reads it again to say why.
+func errNotPending(inv org.Invitation) error {
+	return fmt.Errorf("invitation %s changed meanwhile: %w", inv.ID, org.ErrConflict)
 }
 
 // ResendInvitation stores the new expiry, token and delivery of a pending invitation and
@@ -243,15 +245,13 @@ func (s *Store) ResendInvitation(ctx context.Context, inv org.Invitation, prevTo
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt))).
 		Set(expression.Name("deliveryState"), expression.Value(string(inv.Delivery.State))).
 		Set(expression.Name("deliveryUpdatedAt"), expression.Value(fmtTime(inv.Delivery.UpdatedAt))).
-		Remove(expression.Name("deliveryMessageId")).
-		Remove(expression.Name("deliveryReason"))
-	if inv.TokenHash != "" {
-		upd = upd.Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash))
-	} else {
-		upd = upd.Remove(expression.Name("tokenHash"))
-	}
+		Set(expression.Name("deliveryMessageId"), expression.Value("")).
+		Set(expression.Name("deliveryReason"), expression.Value("")).
+		Set(expression.Name("deliveryAttempts"), expression.Value(0)).
+		Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash))
 	// The old token must still be current, so two racing resends cannot both win.
-	unchanged := expression.AttributeNotExists(expression.Name("tokenHash"))
+	unchanged := expression.AttributeNotExists(expression.Name("tokenHash")).
+		Or(expression.Name("tokenHash").Equal(expression.Value(prevTokenHash)))
 	if prevTokenHash != "" {
 		unchanged = expression.Name("tokenHash").Equal(expression.Value(prevTokenHash))
 	}
@@ -270,7 +270,7 @@ func (s *Store) ResendInvitation(ctx context.Context, inv org.Invitation, prevTo
 	err = s.transact(ctx, []types.TransactWriteItem{invUpdate, markerPut, auditPut})
 	switch {
 	case failedAt(err, 0):
-		return s.invitationGone(ctx, inv)
+		return errNotPending(inv)
 	case failedAt(err, 1):
 		return s.whyTaken(ctx, inv)
 	}
@@ -317,19 +317,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv org.Invitation, m org.
 	err = s.transact(ctx, append(actions, auditPut))
 	switch {
 	case failedAt(err, 0):
-		cur, gerr := s.GetInvitation(ctx, inv.OrgID, inv.ID)
-		if gerr != nil {
-			return gerr
-		}
-		switch {
-		case cur.Status == org.StatusAccepted:
-			return org.ErrInvitationAccepted
-		case cur.Status == org.StatusRevoked:
-			return org.ErrInvitationRevoked
-		case cur.TokenHash != inv.TokenHash:
-			return org.ErrInvalidToken
-		}
-		return org.ErrInvitationExpired
+		return errNotPending(inv)
 	case failedAt(err, 2):
 		return fmt.Errorf("address %s held elsewhere: %w", inv.Email, org.ErrConflict)
 	}

@@ -75,6 +75,7 @@ type invitationItem struct {
 	CreatedAt         string    `dynamodbav:"createdAt"`
 	UpdatedAt         string    `dynamodbav:"updatedAt"`
 	ExpiresAt         string    `dynamodbav:"expiresAt"`
+	ExpiresInDays     int       `dynamodbav:"expiresInDays,omitempty"`
 	AcceptedAt        string    `dynamodbav:"acceptedAt,omitempty"`
 	RevokedAt         string    `dynamodbav:"revokedAt,omitempty"`
 	MemberID          string    `dynamodbav:"memberId,omitempty"`
@@ -102,6 +103,7 @@ func toInvitationItem(inv org.Invitation) invitationItem {
 		CreatedAt:         fmtTime(inv.CreatedAt),
 		UpdatedAt:         fmtTime(inv.UpdatedAt),
 		ExpiresAt:         fmtTime(inv.ExpiresAt),
+		ExpiresInDays:     inv.ExpiresInDays,
 		AcceptedAt:        fmtTime(inv.AcceptedAt),
 		RevokedAt:         fmtTime(inv.RevokedAt),
 		MemberID:          inv.MemberID,
@@ -127,12 +129,13 @@ func (it invitationItem) domain() org.Invitation {
 			Reason:    it.DeliveryReason,
 			UpdatedAt: parseTime(it.DeliveryUpdatedAt),
 		},
-		CreatedAt:  parseTime(it.CreatedAt),
-		UpdatedAt:  parseTime(it.UpdatedAt),
-		ExpiresAt:  parseTime(it.ExpiresAt),
-		AcceptedAt: parseTime(it.AcceptedAt),
-		RevokedAt:  parseTime(it.RevokedAt),
-		MemberID:   it.MemberID,
+		CreatedAt:     parseTime(it.CreatedAt),
+		UpdatedAt:     parseTime(it.UpdatedAt),
+		ExpiresAt:     parseTime(it.ExpiresAt),
+		ExpiresInDays: it.ExpiresInDays,
+		AcceptedAt:    parseTime(it.AcceptedAt),
+		RevokedAt:     parseTime(it.RevokedAt),
+		MemberID:      it.MemberID,
 	}
 }
 

@@ -54,11 +54,9 @@ func (s *Store) UpdateMember(ctx context.Context, before, after org.Member, audi
 		Set(expression.Name("status"), expression.Value(string(after.Status))).
 		Set(expression.Name("name"), expression.Value(after.Name)).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(after.UpdatedAt)))
-	if after.DeactivatedAt.IsZero() || after.Status == org.MemberActive {
-		upd = upd.Remove(expression.Name("deactivatedAt"))
-	} else {
-		upd = upd.Set(expression.Name("deactivatedAt"), expression.Value(fmtTime(after.DeactivatedAt)))
-	}
+	// Cleared values are stored empty rather than removed: REMOVE is not honoured by every
+	// local DynamoDB, and an empty time reads as none.
+	upd = upd.Set(expression.Name("deactivatedAt"), expression.Value(fmtTime(after.DeactivatedAt)))
 	current := expression.Name("role").Equal(expression.Value(string(before.Role))).
 		And(expression.Name("status").Equal(expression.Value(string(before.Status))))
 	memberUpdate, err := s.update(pk, memberSK(before.ID), upd, current)

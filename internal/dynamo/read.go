@@ -36,7 +36,15 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 			Keys:           keys[start:min(start+batchGetLimit, len(keys))],
 			ConsistentRead: aws.Bool(true),
 		}}
-		for len(req) > 0 {
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > maxTransientRetries {
+				return nil, fmt.Errorf("batch get: keys left unprocessed: %w", org.ErrUnavailable)
+			}
+			if attempt > 0 {
+				if err := sleep(ctx, attempt-1); err != nil {
+					return nil, err
+				}
+			}
 			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 			if err != nil {
 				return nil, fmt.Errorf("batch get: %w", err)

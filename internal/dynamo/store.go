@@ -150,23 +150,40 @@ func (s *Store) auditPut(a org.AuditEntry) (types.TransactWriteItem, error) {
 
 // transactionFailure says which actions of a cancelled transaction failed their condition.
 type transactionFailure struct {
-	failed   []int // indexes of actions whose condition failed
-	conflict bool  // another transaction held an item: worth retrying as a whole
+	failed    []int  // indexes of actions whose condition failed
+	transient string // a reason worth retrying the whole transaction for, such as TransactionConflict
+	permanent string // a reason that retrying cannot fix, such as ValidationError
 }
 
 func (f *transactionFailure) Error() string {
-	if f.conflict {
-		return "transaction conflict"
+	switch {
+	case len(f.failed) > 0:
+		return fmt.Sprintf("transaction cancelled: conditions failed at %v", f.failed)
+	case f.transient != "":
+		return "transaction cancelled: " + f.transient
 	}
-	return fmt.Sprintf("transaction cancelled: conditions failed at %v", f.failed)
+	return "transaction cancelled: " + f.permanent
 }
 
-// maxConflictRetries bounds how often a transaction that lost a race for an item is retried.
-const maxConflictRetries = 5
+// Unwrap gives the domain's meaning of a failure that is not a failed condition: another
+// writer held an item, or DynamoDB was busy.
+func (f *transactionFailure) Unwrap() error {
+	switch {
+	case len(f.failed) > 0 || f.permanent != "":
+		return nil
+	case f.transient == "TransactionConflict":
+		return org.ErrConflict
+	}
+	return org.ErrUnavailable
+}
+
+// maxTransientRetries bounds how often a transaction cancelled for a passing reason (a
+// conflict with another writer, throttling) is retried.
+const maxTransientRetries = 5
 
 // transact writes actions atomically. A cancelled transaction is returned as a
-// *transactionFailure naming the actions whose condition failed; transaction conflicts are
-// retried with jittered backoff first.
+// *transactionFailure naming the actions whose condition failed; transactions cancelled for
+// passing reasons are retried with jittered exponential backoff first.
 func (s *Store) transact(ctx context.Context, actions []types.TransactWriteItem) error {
 	for attempt := 0; ; attempt++ {
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: actions})
@@ -177,15 +194,23 @@ func (s *Store) transact(ctx context.Context, actions []types.TransactWriteItem)
 		if f == nil {
 			return fmt.Errorf("transact write: %w", err)
 		}
-		if !f.conflict || attempt == maxConflictRetries {
+		if len(f.failed) > 0 || f.transient == "" || attempt == maxTransientRetries {
 			return f
 		}
-		backoff := time.Duration(10<<attempt)*time.Millisecond + rand.N(10*time.Millisecond)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
+		if err := sleep(ctx, attempt); err != nil {
+			return err
 		}
+	}
+}
+
+// sleep waits before retry number attempt: 10 ms doubling, with up to 10 ms of jitter.
+func sleep(ctx context.Context, attempt int) error {
+	backoff := time.Duration(10<<attempt)*time.Millisecond + rand.N(10*time.Millisecond)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(backoff):
+		return nil
 	}
 }
 
@@ -198,17 +223,18 @@ func decodeCancellation(err error) *transactionFailure {
 	}
 	f := &transactionFailure{}
 	for i, r := range tce.CancellationReasons {
-		switch aws.ToString(r.Code) {
+		switch code := aws.ToString(r.Code); code {
+		case "", "None":
 		case "ConditionalCheckFailed":
 			f.failed = append(f.failed, i)
-		case "TransactionConflict":
-			f.conflict = true
+		case "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+			f.transient = code
+		default:
+			f.permanent = code
 		}
 	}
-	if len(f.failed) > 0 {
-		f.conflict = false
-	} else if !f.conflict {
-		f.conflict = len(tce.CancellationReasons) == 0 // no reasons given: treat as transient
+	if len(f.failed) == 0 && f.transient == "" && f.permanent == "" {
+		f.transient = "no reason given"
 	}
 	return f
 }

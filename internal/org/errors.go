@@ -21,6 +21,7 @@ var (
 	ErrUnauthenticated    = errors.New("unauthenticated")
 	ErrForbidden          = errors.New("forbidden")
 	ErrConflict           = errors.New("changed concurrently")
+	ErrUnavailable        = errors.New("temporarily unavailable")
 	ErrMemberInactive     = errors.New("member is deactivated")
 	ErrMemberActive       = errors.New("member is already active")
 )

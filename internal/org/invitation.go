@@ -53,23 +53,25 @@ const (
 
 // Invitation is an offer to join an organization, sent to one email address.
 type Invitation struct {
-	ID         string
-	OrgID      string
-	Email      string // normalized
-	Name       string
-	Role       Role
-	Status     InvitationStatus // as stored: pending, accepted or revoked
-	TokenHash  string           // SHA-256 of the accept token; empty until a link is minted
-	Source     Source
-	InvitedBy  Actor
-	SendEmail  bool
-	Delivery   Delivery
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	ExpiresAt  time.Time
-	AcceptedAt time.Time
-	RevokedAt  time.Time
-	MemberID   string // set once accepted
+	ID        string
+	OrgID     string
+	Email     string // normalized
+	Name      string
+	Role      Role
+	Status    InvitationStatus // as stored: pending, accepted or revoked
+	TokenHash string           // SHA-256 of the accept token; empty until a link is minted
+	Source    Source
+	InvitedBy Actor
+	SendEmail bool
+	Delivery  Delivery
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	ExpiresAt time.Time
+	// ExpiresInDays is how long each link lives: a resend gives a fresh link this long.
+	ExpiresInDays int
+	AcceptedAt    time.Time
+	RevokedAt     time.Time
+	MemberID      string // set once accepted
 }
 
 // StatusAt is the status as a person sees it at now: a pending invitation past its expiry
@@ -81,9 +83,13 @@ func (inv Invitation) StatusAt(now time.Time) InvitationStatus {
 	return inv.Status
 }
 
-// Live reports whether the invitation still holds its address at now.
-func (inv Invitation) Live(now time.Time) bool {
-	return inv.StatusAt(now) == StatusPending
+// lifetime is how long a link to the invitation lives.
+func (inv Invitation) lifetime() time.Duration {
+	days := inv.ExpiresInDays
+	if days < MinExpiryDays || days > MaxExpiryDays {
+		days = DefaultExpiryDays
+	}
+	return time.Duration(days) * 24 * time.Hour
 }
 
 // InviteRequest is what a caller asks for when inviting one person.
@@ -97,17 +103,17 @@ type InviteRequest struct {
 
 // invite is a validated InviteRequest.
 type invite struct {
-	email     string
-	name      string
-	role      Role
-	expiry    time.Duration
-	sendEmail bool
+	email      string
+	name       string
+	role       Role
+	expiryDays int
+	sendEmail  bool
 }
 
 // validate normalizes r, reporting every field problem at once.
 func (r InviteRequest) validate() (invite, error) {
 	var verr ValidationError
-	out := invite{expiry: DefaultExpiryDays * 24 * time.Hour, sendEmail: true}
+	out := invite{expiryDays: DefaultExpiryDays, sendEmail: true}
 	var err error
 	out.email, err = NormalizeEmail("email", r.Email)
 	verr.merge(err)
@@ -120,7 +126,7 @@ func (r InviteRequest) validate() (invite, error) {
 		if d < MinExpiryDays || d > MaxExpiryDays {
 			verr.add("expiresInDays", "invalid_expiry", "expiresInDays must be between 1 and 30")
 		}
-		out.expiry = time.Duration(d) * 24 * time.Hour
+		out.expiryDays = d
 	}
 	if r.SendEmail != nil {
 		out.sendEmail = *r.SendEmail

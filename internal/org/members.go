@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Member returns one of the caller's organization's members.
@@ -10,7 +11,11 @@ func (s *Service) Member(ctx context.Context, p Principal, id string) (Member, e
 	if !p.canRead() {
 		return Member{}, ErrForbidden
 	}
-	return s.store.GetMember(ctx, p.OrgID, id)
+	m, err := s.store.GetMember(ctx, p.OrgID, id)
+	if err != nil {
+		return Member{}, fmt.Errorf("read member: %w", err)
+	}
+	return m, nil
 }
 
 // Members lists the caller's organization's members, oldest first.
@@ -57,7 +62,7 @@ func (s *Service) Reactivate(ctx context.Context, p Principal, id string) (Membe
 		if m.Status == MemberActive {
 			return ErrMemberActive
 		}
-		m.Status = MemberActive
+		m.Status, m.DeactivatedAt = MemberActive, time.Time{}
 		return nil
 	})
 }
@@ -69,7 +74,7 @@ func (s *Service) updateMember(ctx context.Context, p Principal, id, action stri
 	}
 	before, err := s.store.GetMember(ctx, p.OrgID, id)
 	if err != nil {
-		return Member{}, err
+		return Member{}, fmt.Errorf("%s: %w", action, err)
 	}
 	after := before
 	if err := change(&after); err != nil {

@@ -1,5 +1,7 @@
 package org
 
+import "fmt"
+
 // Role is what a member or an API token may do in an organization.
 type Role string
 
@@ -65,6 +67,18 @@ func (p Principal) canInvite(r Role) bool {
 		return r == RoleMember || r == RoleViewer
 	}
 	return false
+}
+
+// mayInvite checks that p may create the invitation in: invite with its role, and, for an
+// invitation without email, receive its link (admins only, since the link is the credential).
+func (p Principal) mayInvite(in invite) error {
+	if !p.canInvite(in.role) {
+		return fmt.Errorf("invite as %s: %w", in.role, ErrForbidden)
+	}
+	if !in.sendEmail && !p.isAdmin() {
+		return fmt.Errorf("invite without email (only admins are shown the link): %w", ErrForbidden)
+	}
+	return nil
 }
 
 // isAdmin reports whether p may manage members, tokens and revocations.

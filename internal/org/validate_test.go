@@ -91,7 +91,7 @@ func TestInviteRequestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := invite{email: "a@b.io", role: RoleMember, expiry: 7 * 24 * time.Hour, sendEmail: true}
+	want := invite{email: "a@b.io", role: RoleMember, expiryDays: 7, sendEmail: true}
 	if in != want {
 		t.Errorf("defaults = %+v, want %+v", in, want)
 	}

@@ -1,0 +1,129 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// MaxBulkInvitations is the most invitations one bulk call may carry.
+const MaxBulkInvitations = 1000
+
+// The outcomes of one row of a bulk invitation.
+const (
+	BulkCreated        = "created"
+	BulkAlreadyInvited = "already_invited"
+	BulkAlreadyMember  = "already_member"
+	BulkInvalid        = "invalid"
+	// BulkFailed rows met a passing problem (DynamoDB busy, a network error) and were not
+	// created; sending them again is safe.
+	BulkFailed = "failed"
+)
+
+// BulkResult is the outcome of one row of a bulk invitation, in input order.
+type BulkResult struct {
+	Index       int
+	Email       string
+	Status      string
+	Created     Created      // when Status is created
+	ExistingID  string       // the live invitation or member holding the address
+	Errors      []FieldError // when Status is invalid
+	DuplicateOf *int         // the earlier row of this request with the same address
+}
+
+// InviteMany invites up to MaxBulkInvitations people. Each row succeeds or fails on its own;
+// rows repeating an earlier row's address share its outcome instead of inviting twice.
+func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequest) ([]BulkResult, error) {
+	switch {
+	case len(reqs) == 0:
+		return nil, Invalid("invitations", "required", "invitations must hold at least one invitation")
+	case len(reqs) > MaxBulkInvitations:
+		return nil, Invalid("invitations", "too_many", "invitations must hold at most 1000 invitations")
+	case !p.canInvite(RoleViewer):
+		return nil, fmt.Errorf("bulk invite: %w", ErrForbidden)
+	}
+	now := s.nowUTC()
+	results := make([]BulkResult, len(reqs))
+	firstRow := make(map[string]int, len(reqs))
+	var invs []Invitation
+	var audits []AuditEntry
+	var rows []int
+	var tokens []string
+	for i, req := range reqs {
+		results[i] = BulkResult{Index: i, Email: req.Email}
+		in, err := req.validate()
+		if err == nil && p.mayInvite(in) != nil {
+			err = Invalid("role", "forbidden_role", "your token may not invite with role "+string(in.role)+" or without email")
+		}
+		if err != nil {
+			var verr *ValidationError
+			errors.As(err, &verr)
+			results[i].Status, results[i].Errors = BulkInvalid, prefixFields(i, verr.Fields)
+			continue
+		}
+		results[i].Email = in.email
+		if first, dup := firstRow[in.email]; dup {
+			results[i].DuplicateOf = &first
+			continue
+		}
+		firstRow[in.email] = i
+		inv, a, token := s.newInvitation(p, in, now)
+		invs, audits, rows, tokens = append(invs, inv), append(audits, a), append(rows, i), append(tokens, token)
+	}
+	if len(invs) > 0 {
+		for j, err := range s.store.CreateInvitations(ctx, invs, audits) {
+			r := &results[rows[j]]
+			var existing *ExistingError
+			switch {
+			case err == nil:
+				r.Status, r.Created = BulkCreated, Created{Invitation: invs[j], Token: tokens[j]}
+			case errors.As(err, &existing) && errors.Is(err, ErrAlreadyInvited):
+				r.Status, r.ExistingID = BulkAlreadyInvited, existing.ID
+			case errors.As(err, &existing) && errors.Is(err, ErrAlreadyMember):
+				r.Status, r.ExistingID = BulkAlreadyMember, existing.ID
+			default:
+				// The row was not written; the others stand. The cause is logged by no one
+				// here, so it is kept short and safe to show.
+				r.Status = BulkFailed
+				r.Errors = []FieldError{{Field: "invitations[" + strconv.Itoa(rows[j]) + "]", Code: failureCode(err),
+					Message: "not created because of a passing problem; send this row again"}}
+			}
+		}
+	}
+	for i := range results {
+		if first := results[i].DuplicateOf; first != nil {
+			results[i].Status, results[i].ExistingID = duplicateOutcome(results[*first])
+		}
+	}
+	return results, nil
+}
+
+// duplicateOutcome is what a repeated row reports given the first row's result: the address
+// is now invited (or a member) either way, so it is never created twice.
+func duplicateOutcome(first BulkResult) (string, string) {
+	switch first.Status {
+	case BulkCreated:
+		return BulkAlreadyInvited, first.Created.Invitation.ID
+	default:
+		return first.Status, first.ExistingID
+	}
+}
+
+// failureCode classifies why a row failed without showing internal error text.
+func failureCode(err error) string {
+	if errors.Is(err, ErrConflict) {
+		return "conflict"
+	}
+	return "temporarily_unavailable"
+}
+
+// prefixFields names bulk field errors by row, as in "invitations[3].email".
+func prefixFields(row int, fields []FieldError) []FieldError {
+	out := make([]FieldError, len(fields))
+	for i, f := range fields {
+		f.Field = "invitations[" + strconv.Itoa(row) + "]." + f.Field
+		out[i] = f
+	}
+	return out
+}
