@@ -1,14 +1,11 @@
 package dynamo
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -36,7 +33,7 @@ type idemItem struct {
 	Status      int    `dynamodbav:"status,omitempty"`
 	ContentType string `dynamodbav:"contentType,omitempty"`
 	Location    string `dynamodbav:"location,omitempty"`
-	Body        []byte `dynamodbav:"body,omitempty"` // gzip: bulk answers would not fit in an item otherwise
+	Body        []byte `dynamodbav:"body,omitempty"` // sealed by the caller: compressed and encrypted
 	ExpiresAt   string `dynamodbav:"expiresAt"`
 	TTL         int64  `dynamodbav:"ttl"`
 }
@@ -47,50 +44,25 @@ func idemKey(scope, k string) (string, string) {
 	return orgPK(scope), idemSK(hex.EncodeToString(sum[:]))
 }
 
-func toIdemItem(scope, k string, r idempotency.Record) (idemItem, error) {
+func toIdemItem(scope, k string, r idempotency.Record) idemItem {
 	pk, sk := idemKey(scope, k)
-	it := idemItem{
+	return idemItem{
 		key: key{PK: pk, SK: sk}, Type: typeIdempotency, Fingerprint: r.Fingerprint, Done: r.Done,
-		Status: r.Status, ContentType: r.ContentType, Location: r.Location,
+		Status: r.Status, ContentType: r.ContentType, Location: r.Location, Body: r.Body,
 		ExpiresAt: fmtTime(r.ExpiresAt), TTL: r.ExpiresAt.Unix(),
 	}
-	if len(r.Body) > 0 {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		if _, err := zw.Write(r.Body); err != nil {
-			return idemItem{}, fmt.Errorf("compress answer: %w", err)
-		}
-		if err := zw.Close(); err != nil {
-			return idemItem{}, fmt.Errorf("compress answer: %w", err)
-		}
-		it.Body = buf.Bytes()
-	}
-	return it, nil
 }
 
-func (it idemItem) domain() (idempotency.Record, error) {
-	r := idempotency.Record{
+func (it idemItem) domain() idempotency.Record {
+	return idempotency.Record{
 		Fingerprint: it.Fingerprint, Done: it.Done, Status: it.Status, ContentType: it.ContentType,
-		Location: it.Location, ExpiresAt: parseTime(it.ExpiresAt),
+		Location: it.Location, Body: it.Body, ExpiresAt: parseTime(it.ExpiresAt),
 	}
-	if len(it.Body) > 0 {
-		zr, err := gzip.NewReader(bytes.NewReader(it.Body))
-		if err != nil {
-			return r, fmt.Errorf("decompress answer: %w", err)
-		}
-		if r.Body, err = io.ReadAll(zr); err != nil {
-			return r, fmt.Errorf("decompress answer: %w", err)
-		}
-	}
-	return r, nil
 }
 
 // Claim saves rec unless a live record holds the key, returning that record instead.
 func (s IdempotencyStore) Claim(ctx context.Context, scope, k string, rec idempotency.Record, now time.Time) (idempotency.Record, bool, error) {
-	it, err := toIdemItem(scope, k, rec)
-	if err != nil {
-		return idempotency.Record{}, false, err
-	}
+	it := toIdemItem(scope, k, rec)
 	av, err := marshal(it)
 	if err != nil {
 		return idempotency.Record{}, false, err
@@ -120,17 +92,12 @@ func (s IdempotencyStore) Claim(ctx context.Context, scope, k string, rec idempo
 		}
 		return idempotency.Record{}, false, err
 	}
-	existing, err := cur.domain()
-	return existing, false, err
+	return cur.domain(), false, nil
 }
 
 // Complete stores the finished answer over the claim.
 func (s IdempotencyStore) Complete(ctx context.Context, scope, k string, rec idempotency.Record) error {
-	it, err := toIdemItem(scope, k, rec)
-	if err != nil {
-		return err
-	}
-	av, err := marshal(it)
+	av, err := marshal(toIdemItem(scope, k, rec))
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"gatehouse/internal/dynamo"
@@ -42,6 +43,26 @@ type server struct {
 	clock  *clock
 	tokens map[string]string // "acme/admin" -> secret
 	store  *dynamo.Store
+	env    dynamotest.Env
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// stringOf renders an attribute value for searching it.
+func stringOf(v types.AttributeValue) string {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return v.Value
+	case *types.AttributeValueMemberB:
+		return string(v.Value)
+	case *types.AttributeValueMemberM:
+		out := ""
+		for k, e := range v.Value {
+			out += k + stringOf(e)
+		}
+		return out
+	}
+	return ""
 }
 
 func newServer(t *testing.T) *server {
@@ -55,7 +76,7 @@ func newServer(t *testing.T) *server {
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store}
+	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env}
 	ctx := context.Background()
 	for _, id := range []string{"acme", "globex"} {
 		if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "test"}, org.SourceCLI,

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,9 +34,10 @@ func (b *bufferedResponse) WriteHeader(code int) {
 }
 
 // idempotent makes a POST with an Idempotency-Key header safe to retry: the first answer
-// is kept for a day and replayed for the same key and body; the same key with another body
-// is a 422; a key whose first request is still running is a 409. Server errors are not
-// kept, so a retry after one runs again.
+// is kept for a day and replayed to the same token for the same key and body; the same key
+// with another body is a 422; a key whose first request is still running is a 409. Server
+// errors are not kept, so a retry after one runs again. Keys belong to the calling token, and
+// kept answers are sealed with a key derived from its secret.
 func idempotent(store idempotency.Store, now func() time.Time, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -53,60 +55,87 @@ func idempotent(store idempotency.Store, now func() time.Time, log *slog.Logger,
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		p := principalFrom(r.Context())
+		ctx := r.Context()
+		p := principalFrom(ctx)
+		seal, _ := ctx.Value(sealingKey).([]byte)
+		scope, key := p.OrgID, p.Actor.ID+"\x00"+key
 		t := now()
-		claim := idempotency.Record{Fingerprint: idempotency.Fingerprint(r.Method, r.URL.Path, body), ExpiresAt: t.Add(idempotency.TTL)}
-		prev, claimed, err := store.Claim(r.Context(), p.OrgID, key, claim, t)
+		claim := idempotency.Record{Fingerprint: idempotency.Fingerprint(r.Method, r.URL.Path, body), ExpiresAt: t.Add(idempotency.ClaimTTL)}
+		prev, claimed, err := store.Claim(ctx, scope, key, claim, t)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
 		if !claimed {
-			replay(w, r, log, prev, claim.Fingerprint)
+			replay(w, r, log, prev, claim.Fingerprint, seal)
 			return
 		}
+		release := func() {
+			if err := store.Release(ctx, scope, key); err != nil {
+				log.ErrorContext(ctx, "release idempotency key", "requestId", requestIDFrom(ctx), "err", err)
+			}
+		}
 		buf := &bufferedResponse{header: w.Header()}
-		next.ServeHTTP(buf, r)
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					release()
+					panic(v)
+				}
+			}()
+			next.ServeHTTP(buf, r)
+		}()
 		if buf.status >= 500 {
-			if err := store.Release(r.Context(), p.OrgID, key); err != nil {
-				log.ErrorContext(r.Context(), "release idempotency key", "requestId", requestIDFrom(r.Context()), "err", err)
-			}
-		} else {
-			done := claim
-			done.Done, done.Status, done.Body = true, buf.status, buf.body.Bytes()
-			done.ContentType, done.Location = buf.header.Get("Content-Type"), buf.header.Get("Location")
-			if err := store.Complete(r.Context(), p.OrgID, key, done); err != nil {
-				// The change is made; a retry will now be told the key is in use rather
-				// than repeating it.
-				log.ErrorContext(r.Context(), "complete idempotency key", "requestId", requestIDFrom(r.Context()), "err", err)
-			}
+			release()
+		} else if err := complete(ctx, store, scope, key, claim, buf, seal, now()); err != nil {
+			// The change is made. The claim lapses after ClaimTTL; a retry then runs again
+			// and is refused by the state it finds (already invited, say).
+			log.ErrorContext(ctx, "complete idempotency key", "requestId", requestIDFrom(ctx), "err", err)
 		}
 		w.WriteHeader(buf.status)
 		_, _ = w.Write(buf.body.Bytes())
 	})
 }
 
-// replay answers a repeated request from its stored record.
-func replay(w http.ResponseWriter, r *http.Request, log *slog.Logger, prev idempotency.Record, fingerprint string) {
+// complete keeps the finished answer, sealed, for a day.
+func complete(ctx context.Context, store idempotency.Store, scope, key string, claim idempotency.Record, buf *bufferedResponse, seal []byte, t time.Time) error {
+	sealed, err := idempotency.Seal(seal, buf.body.Bytes())
+	if err != nil {
+		return err
+	}
+	done := claim
+	done.Done, done.Status, done.Body, done.ExpiresAt = true, buf.status, sealed, t.Add(idempotency.TTL)
+	done.ContentType, done.Location = buf.header.Get("Content-Type"), buf.header.Get("Location")
+	return store.Complete(ctx, scope, key, done)
+}
+
+// replay answers a repeated request from its kept record.
+func replay(w http.ResponseWriter, r *http.Request, log *slog.Logger, prev idempotency.Record, fingerprint string, seal []byte) {
 	switch {
 	case prev.Fingerprint != fingerprint:
 		writeProblem(w, r, newProblem(http.StatusUnprocessableEntity, "idempotency_key_reused",
 			"this Idempotency-Key was used for a different request; use a new key for a new request"))
+		return
 	case !prev.Done:
 		w.Header().Set("Retry-After", strconv.Itoa(1))
 		writeProblem(w, r, newProblem(http.StatusConflict, "idempotency_in_progress",
 			"a request with this Idempotency-Key is still being processed; retry shortly"))
-	default:
-		w.Header().Set("Idempotent-Replayed", "true")
-		if prev.ContentType != "" {
-			w.Header().Set("Content-Type", prev.ContentType)
-		}
-		if prev.Location != "" {
-			w.Header().Set("Location", prev.Location)
-		}
-		w.WriteHeader(prev.Status)
-		_, _ = w.Write(prev.Body)
+		return
 	}
+	body, err := idempotency.Open(seal, prev.Body)
+	if err != nil {
+		writeError(w, r, log, err)
+		return
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	if prev.ContentType != "" {
+		w.Header().Set("Content-Type", prev.ContentType)
+	}
+	if prev.Location != "" {
+		w.Header().Set("Location", prev.Location)
+	}
+	w.WriteHeader(prev.Status)
+	_, _ = w.Write(body)
 }
 
 // printableASCII reports whether s holds only visible ASCII characters and spaces.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"gatehouse/internal/idempotency"
 	"gatehouse/internal/org"
 )
 
@@ -22,6 +23,7 @@ type ctxKey int
 const (
 	principalKey ctxKey = iota
 	requestIDKey
+	sealingKey
 )
 
 // requestIDFrom is the request's id, for logs and problem responses.
@@ -110,7 +112,11 @@ func authenticate(auth authenticator, log *slog.Logger, next http.Handler) http.
 			writeError(w, r, log, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+		ctx := context.WithValue(r.Context(), principalKey, p)
+		// Derived from the secret, which is then dropped: kept answers can be opened only
+		// by the holder of the token that caused them.
+		ctx = context.WithValue(ctx, sealingKey, idempotency.SealingKey(strings.TrimSpace(secret)))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
