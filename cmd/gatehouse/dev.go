@@ -43,7 +43,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		defer db.Close()
 		endpoint = db.URL
 	}
-	cfg, err := env.LoadCommon(func(k string) string {
+	cfg, err := env.LoadAPI(func(k string) string {
 		switch k {
 		case "TABLE_NAME":
 			return table
@@ -56,7 +56,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	log := cfg.Logger(stderr)
-	client, err := dynamo.NewClient(ctx, cfg.Endpoint)
+	client, err := dynamo.NewClient(ctx, cfg.Store)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return fmt.Errorf("listen on port %s (set PORT to use another): %w", port, err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.New(httpapi.Config{Service: svc, Idempotency: store.Idempotency(), Logger: log}),
+		Handler: httpapi.New(httpapi.Config{
+			Service: svc, Idempotency: store.Idempotency(), Logger: log, AllowedOrigins: cfg.AllowedOrigins,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	base := "http://" + ln.Addr().String()

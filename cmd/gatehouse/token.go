@@ -37,7 +37,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	client, err := dynamo.NewClient(ctx, cfg.Endpoint)
+	client, err := dynamo.NewClient(ctx, cfg.Store)
 	if err != nil {
 		return err
 	}

@@ -40,20 +40,21 @@ type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGat
 
 // newHandler validates the configuration and wires the API over the table.
 func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
-	cfg, err := env.LoadCommon(getenv)
+	cfg, err := env.LoadAPI(getenv)
 	if err != nil {
 		return nil, err
 	}
-	client, err := dynamo.NewClient(ctx, cfg.Endpoint)
+	client, err := dynamo.NewClient(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
 	store := dynamo.New(client, cfg.Table)
 	api := httpapi.New(httpapi.Config{
-		Service:     org.NewService(store),
-		Idempotency: store.Idempotency(),
-		Logger:      cfg.Logger(os.Stdout),
-		RequestID:   apiGatewayRequestID,
+		Service:        org.NewService(store),
+		Idempotency:    store.Idempotency(),
+		Logger:         cfg.Logger(os.Stdout),
+		RequestID:      apiGatewayRequestID,
+		AllowedOrigins: cfg.AllowedOrigins,
 	})
 	return httpadapter.New(api).ProxyWithContext, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 )
 
@@ -17,12 +18,24 @@ type Getenv func(string) string
 type Store struct {
 	Table    string // TABLE_NAME
 	Endpoint string // DYNAMODB_ENDPOINT: another DynamoDB (local, moto_server); empty for AWS
+	// With an Endpoint and no AWS credentials or region configured, local placeholders are
+	// used: a local DynamoDB accepts any.
+	LocalCredentials bool
+	DefaultRegion    string
 }
 
 // Common is what every Gatehouse process reads.
 type Common struct {
 	Store
 	LogLevel slog.Level // LOG_LEVEL: debug, info (default), warn, error
+}
+
+// API is what the API reads besides the common settings.
+type API struct {
+	Common
+	// CORS_ALLOWED_ORIGINS: comma-separated browser origins allowed to call the API, such
+	// as https://portal.example.com; none by default.
+	AllowedOrigins []string
 }
 
 // problems collects configuration errors so they are reported at once.
@@ -44,8 +57,14 @@ func LoadCommon(getenv Getenv) (Common, error) {
 	if c.Table == "" {
 		p.addf("TABLE_NAME is required (the DynamoDB table)")
 	}
-	if e := c.Endpoint; e != "" && !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
-		p.addf("DYNAMODB_ENDPOINT must be an http:// or https:// URL, got %q", e)
+	if e := c.Endpoint; e != "" {
+		if !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
+			p.addf("DYNAMODB_ENDPOINT must be an http:// or https:// URL, got %q", e)
+		}
+		c.LocalCredentials = getenv("AWS_ACCESS_KEY_ID") == "" && getenv("AWS_PROFILE") == ""
+		if getenv("AWS_REGION") == "" && getenv("AWS_DEFAULT_REGION") == "" {
+			c.DefaultRegion = "us-east-1"
+		}
 	}
 	if lvl := getenv("LOG_LEVEL"); lvl != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
@@ -58,4 +77,27 @@ func LoadCommon(getenv Getenv) (Common, error) {
 // Logger is the JSON logger at the configured level.
 func (c Common) Logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
+// LoadAPI reads the API's variables.
+func LoadAPI(getenv Getenv) (API, error) {
+	c, err := LoadCommon(getenv)
+	var p problems
+	if err != nil {
+		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
+	}
+	a := API{Common: c}
+	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			p.addf("CORS_ALLOWED_ORIGINS must list origins such as https://portal.example.com, got %q", o)
+			continue
+		}
+		a.AllowedOrigins = append(a.AllowedOrigins, o)
+	}
+	return a, p.err()
 }

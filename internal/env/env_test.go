@@ -29,3 +29,34 @@ func TestLoadCommon(t *testing.T) {
 		t.Errorf("config = %+v", c)
 	}
 }
+
+func TestLoadAPIAllowedOrigins(t *testing.T) {
+	a, err := LoadAPI(lookup(map[string]string{"TABLE_NAME": "t", "CORS_ALLOWED_ORIGINS": " https://portal.acme.com, http://localhost:8080 ,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.AllowedOrigins) != 2 || a.AllowedOrigins[1] != "http://localhost:8080" {
+		t.Errorf("origins = %q", a.AllowedOrigins)
+	}
+	_, err = LoadAPI(lookup(map[string]string{"CORS_ALLOWED_ORIGINS": "portal.acme.com,https://x.io/path"}))
+	for _, want := range []string{"TABLE_NAME", "portal.acme.com", "https://x.io/path"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+}
+
+func TestLocalEndpointGetsPlaceholders(t *testing.T) {
+	c, err := LoadCommon(lookup(map[string]string{"TABLE_NAME": "t", "DYNAMODB_ENDPOINT": "http://127.0.0.1:8000"}))
+	if err != nil || !c.LocalCredentials || c.DefaultRegion != "us-east-1" {
+		t.Errorf("local endpoint: %+v %v", c.Store, err)
+	}
+	c, _ = LoadCommon(lookup(map[string]string{"TABLE_NAME": "t", "DYNAMODB_ENDPOINT": "http://127.0.0.1:8000", "AWS_PROFILE": "dev", "AWS_REGION": "eu-west-1"}))
+	if c.LocalCredentials || c.DefaultRegion != "" {
+		t.Errorf("configured credentials overridden: %+v", c.Store)
+	}
+	c, _ = LoadCommon(lookup(map[string]string{"TABLE_NAME": "t"}))
+	if c.LocalCredentials || c.DefaultRegion != "" {
+		t.Errorf("AWS endpoint gets placeholders: %+v", c.Store)
+	}
+}

@@ -23,6 +23,9 @@ type Config struct {
 	// RequestID extracts the platform's request id (API Gateway's in Lambda); when it
 	// returns "" a safe X-Request-Id header or a fresh id is used.
 	RequestID func(*http.Request) string
+	// AllowedOrigins are the browser origins (such as https://portal.example.com) allowed
+	// to call the API across origins; none by default.
+	AllowedOrigins []string
 }
 
 // New returns the API handler.
@@ -62,7 +65,7 @@ func New(c Config) http.Handler {
 	mux.Handle("DELETE /api/v1/tokens/{id}", private(a.revokeToken()))
 
 	mux.Handle("GET /api/v1/audit-logs", private(a.auditLog()))
-	return observe(c.Logger, c.RequestID, problemRouting(mux))
+	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux)))
 }
 
 // api holds what the handlers share.

@@ -17,6 +17,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"gatehouse/internal/dynamo"
+	"gatehouse/internal/env"
 	"gatehouse/internal/localdb"
 )
 
@@ -93,7 +94,19 @@ func New(tb testing.TB) Env {
 		endpoint = srv.URL
 	}
 	counter := &Counter{ops: map[string]int{}}
-	client, err := dynamo.NewClient(ctx, endpoint, func(o *dynamodb.Options) {
+	cfg, err := env.LoadCommon(func(k string) string {
+		switch k {
+		case "TABLE_NAME":
+			return "unused"
+		case "DYNAMODB_ENDPOINT":
+			return endpoint
+		}
+		return os.Getenv(k)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	client, err := dynamo.NewClient(ctx, cfg.Store, func(o *dynamodb.Options) {
 		counter.next, o.HTTPClient = o.HTTPClient, counter
 	})
 	if err != nil {
