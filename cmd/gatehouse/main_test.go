@@ -44,6 +44,10 @@ func TestTokenCreateMakesAWorkingToken(t *testing.T) {
 	if err := run(context.Background(), append(args, "--role", "viewer"), getenv, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
+	viewer, err := org.NewService(env.Store).Authenticate(context.Background(), strings.TrimSpace(stdout.String()), org.SourceCLI)
+	if err != nil || viewer.OrgID != "acme" || viewer.Role != org.RoleViewer {
+		t.Errorf("second token: %+v, %v; want a viewer of acme", viewer, err)
+	}
 	if err := run(context.Background(), []string{"token", "create", "--org", "acme", "--table", env.Store.Table(), "--role", "owner"}, getenv, io.Discard, io.Discard); err == nil {
 		t.Error("bad role accepted")
 	}

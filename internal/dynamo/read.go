@@ -82,14 +82,25 @@ func decodeCursor(prefix, cursor string) (string, error) {
 	return prefix + string(raw), nil
 }
 
+// Bounds on one filtered list request: DynamoDB reads at most maxQueryPages pages of
+// filteredPageSize items, so a rare status in a large organization answers in time. The page
+// may then hold fewer items than asked for, with a cursor to go on from.
+const (
+	maxQueryPages    = 10
+	filteredPageSize = 200
+)
+
 // queryPage reads one page of q: at most q.page.Limit items that pass the filter, and the
 // cursor of the next page when more items may follow.
 func (s *Store) queryPage(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {
 	keyCond := expression.Key(attrPK).Equal(expression.Value(orgPK(q.orgID))).
 		And(expression.Key(attrSK).BeginsWith(q.prefix))
 	b := expression.NewBuilder().WithKeyCondition(keyCond)
+	// One more than asked, to know whether another page follows.
+	pageSize := q.page.Limit + 1
 	if q.filter != nil {
 		b = b.WithFilter(*q.filter)
+		pageSize = max(pageSize, s.filteredPageSize)
 	}
 	expr, err := b.Build()
 	if err != nil {
@@ -102,8 +113,7 @@ func (s *Store) queryPage(ctx context.Context, q query) ([]map[string]types.Attr
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 		ScanIndexForward:          aws.Bool(q.forward),
-		// One more than asked, to know whether another page follows.
-		Limit: aws.Int32(int32(q.page.Limit + 1)),
+		Limit:                     aws.Int32(int32(pageSize)),
 	}
 	if q.page.Cursor != "" {
 		sk, err := decodeCursor(q.prefix, q.page.Cursor)
@@ -113,23 +123,33 @@ func (s *Store) queryPage(ctx context.Context, q query) ([]map[string]types.Attr
 		in.ExclusiveStartKey = keyOf(orgPK(q.orgID), sk)
 	}
 	var items []map[string]types.AttributeValue
+	var lastRead map[string]types.AttributeValue
 	p := dynamodb.NewQueryPaginator(s.db, in)
-	for p.HasMorePages() && len(items) <= q.page.Limit {
+	for pages := 0; p.HasMorePages() && len(items) <= q.page.Limit; pages++ {
+		if pages == s.maxQueryPages {
+			return items, cursorAt(q.prefix, lastRead), nil
+		}
 		res, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("query %s%s: %w", orgPK(q.orgID), q.prefix, err)
 		}
-		items = append(items, res.Items...)
+		items, lastRead = append(items, res.Items...), res.LastEvaluatedKey
 	}
 	if len(items) <= q.page.Limit {
 		return items, "", nil
 	}
 	items = items[:q.page.Limit]
-	last, ok := items[len(items)-1][attrSK].(*types.AttributeValueMemberS)
-	if !ok {
-		return nil, "", fmt.Errorf("query %s%s: item without sort key", orgPK(q.orgID), q.prefix)
+	return items, cursorAt(q.prefix, items[len(items)-1]), nil
+}
+
+// cursorAt is the cursor that continues after the item (or key) it is given. A key outside
+// the prefix (which some local implementations report) means the range is exhausted.
+func cursorAt(prefix string, item map[string]types.AttributeValue) string {
+	sk, ok := item[attrSK].(*types.AttributeValueMemberS)
+	if !ok || !strings.HasPrefix(sk.Value, prefix) {
+		return ""
 	}
-	return items, encodeCursor(q.prefix, last.Value), nil
+	return encodeCursor(prefix, sk.Value)
 }
 
 // decodePage decodes a page of items with the item type's domain mapping.

@@ -32,13 +32,15 @@ type API interface {
 type Store struct {
 	db    API
 	table string
+	// Bounds on filtered list reads; constants but for tests.
+	filteredPageSize, maxQueryPages int
 }
 
 var _ org.Store = (*Store)(nil)
 
 // New returns a Store over table.
 func New(db API, table string) *Store {
-	return &Store{db: db, table: table}
+	return &Store{db: db, table: table, filteredPageSize: filteredPageSize, maxQueryPages: maxQueryPages}
 }
 
 // Table is the name of the table the store uses.

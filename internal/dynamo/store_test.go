@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"gatehouse/internal/dynamo"
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/org"
 )
@@ -402,5 +403,53 @@ func TestTokensAuthenticateUntilRevoked(t *testing.T) {
 	}
 	if err := f.svc.RevokeToken(ctx, f.admin, nt.Token.ID); !errors.Is(err, org.ErrNotFound) {
 		t.Errorf("revoke twice: err = %v, want not found", err)
+	}
+}
+
+func TestFilteredListsReadABoundedAmount(t *testing.T) {
+	f := newFixture(t, "acme")
+	dynamo.SetQueryBounds(f.env.Store, 10, 3)
+	ctx := context.Background()
+	oldest := f.invite(t, "first@example.com", org.RoleMember).Invitation.ID
+	batch := make([]org.InviteRequest, 100)
+	for j := range batch {
+		batch[j] = org.InviteRequest{Email: fmt.Sprintf("q%d@example.com", j), SendEmail: noEmail()}
+	}
+	if _, err := f.svc.InviteMany(ctx, f.admin, batch); err != nil {
+		t.Fatal(err)
+	}
+	// The oldest invitation is the only revoked one, behind 100 newer ones: more than one
+	// request's worth of reading (3 pages of 10 items).
+	if _, err := f.svc.Revoke(ctx, f.admin, oldest); err != nil {
+		t.Fatal(err)
+	}
+	q := org.InvitationQuery{Status: org.StatusRevoked, PageRequest: org.PageRequest{Limit: 5}}
+	var found []string
+	requests := 0
+	for ; ; requests++ {
+		if requests > 10 {
+			t.Fatal("paging through a filtered list does not end")
+		}
+		f.env.Requests.Reset()
+		p, err := f.svc.Invitations(ctx, f.admin, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := f.env.Requests.Total(); n > 3 {
+			t.Errorf("one list request read %d DynamoDB pages, want at most 3", n)
+		}
+		for _, inv := range p.Items {
+			found = append(found, inv.ID)
+		}
+		if p.Next == "" {
+			break
+		}
+		q.Cursor = p.Next
+	}
+	if len(found) != 1 || found[0] != oldest {
+		t.Errorf("revoked = %v, want [%s]", found, oldest)
+	}
+	if requests == 0 {
+		t.Error("the whole list was read in one request: the bound was not reached")
 	}
 }

@@ -236,6 +236,13 @@ func TestRolesLimitWhatTokensDo(t *testing.T) {
 		{"acme/member", "POST", "/api/v1/invitations", map[string]any{"email": "a@x.io", "role": "admin"}, 403},
 		{"acme/member", "POST", "/api/v1/tokens", map[string]any{"name": "t"}, 403},
 		{"acme/member", "GET", "/api/v1/tokens", nil, 403},
+		{"acme/member", "POST", "/api/v1/invitations", map[string]any{"email": "n@x.io", "sendEmail": false}, 403},
+		{"acme/member", "GET", "/api/v1/audit-logs", nil, 200},
+		{"acme/viewer", "PATCH", "/api/v1/users/usr_x", map[string]any{"role": "admin"}, 403},
+		{"acme/member", "DELETE", "/api/v1/users/usr_x", nil, 403},
+		{"acme/member", "POST", "/api/v1/users/usr_x/reactivate", nil, 403},
+		{"acme/member", "DELETE", "/api/v1/invitations/inv_x", nil, 403},
+		{"acme/viewer", "DELETE", "/api/v1/tokens/tok_x", nil, 403},
 		{"acme/viewer", "POST", "/api/v1/invitations/bulk", map[string]any{"invitations": []any{map[string]any{"email": "b@x.io"}}}, 403},
 	}
 	for _, tt := range tests {
@@ -463,6 +470,7 @@ func TestMembersTokensAndAuditLog(t *testing.T) {
 	wantProblem(t, s.do("PATCH", "/api/v1/users/"+owner, "acme/admin", map[string]any{"role": "member"}), 409, "last_admin", "")
 	wantProblem(t, s.do("PATCH", "/api/v1/users/"+owner, "acme/admin", map[string]any{"role": "root"}), 400, "invalid_role", "role")
 	wantProblem(t, s.do("PATCH", "/api/v1/users/"+owner, "acme/member", map[string]any{"role": "admin"}), 403, "forbidden", "")
+	wantProblem(t, s.do("POST", "/api/v1/tokens", "acme/admin", map[string]any{"name": "no role"}), 400, "required", "role")
 
 	created := s.do("POST", "/api/v1/tokens", "acme/admin", map[string]any{"name": "deploy bot", "role": "viewer"})
 	secret, _ := created.body["token"].(string)

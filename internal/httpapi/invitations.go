@@ -71,13 +71,13 @@ func (a *api) bulkInvite() http.Handler {
 	})
 }
 
-// pageRequest reads limit and cursor from the query string.
+// pageRequest reads limit and cursor from the query string; the domain checks their values.
 func pageRequest(r *http.Request) (org.PageRequest, error) {
 	q := r.URL.Query()
 	p := org.PageRequest{Cursor: q.Get("cursor")}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > org.MaxPageSize {
+		if err != nil {
 			return p, org.Invalid("limit", "invalid_limit", "limit must be a whole number between 1 and 100")
 		}
 		p.Limit = n

@@ -11,10 +11,14 @@ type NewToken struct {
 	Secret string
 }
 
-// CreateToken creates an API token for the caller's organization. Only admins create tokens.
+// CreateToken creates an API token for the caller's organization. Only admins create tokens,
+// and they name the role: nobody gets an admin token by leaving it out.
 func (s *Service) CreateToken(ctx context.Context, p Principal, name, rawRole string) (NewToken, error) {
 	if !p.isAdmin() {
 		return NewToken{}, fmt.Errorf("create token: %w", ErrForbidden)
+	}
+	if rawRole == "" {
+		return NewToken{}, Invalid("role", "required", "role is required: admin, member or viewer")
 	}
 	return s.createToken(ctx, p, name, rawRole)
 }
@@ -66,6 +70,9 @@ func (s *Service) DevToken(ctx context.Context, orgID, secret string) (NewToken,
 		return NewToken{}, Invalid("token", "invalid_token", "a token is ghk_ followed by 43 base64url characters")
 	}
 	if t, err := s.store.TokenByHash(ctx, HashSecret(secret)); err == nil {
+		if t.OrgID != orgID {
+			return NewToken{}, fmt.Errorf("this token already belongs to organization %s: %w", t.OrgID, ErrExists)
+		}
 		return NewToken{Token: t, Secret: secret}, nil
 	}
 	p := Principal{OrgID: orgID, Role: RoleAdmin, Actor: Actor{Type: "cli", ID: "dev"}, Source: SourceCLI}
