@@ -87,13 +87,17 @@ var errorMap = []struct {
 	{org.ErrMemberActive, http.StatusConflict, "member_active", "the member is already active"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
+	{org.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is busy; retry in a moment"},
 }
 
 // writeProblem sends p as application/problem+json.
 func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	p.RequestID = requestIDFrom(r.Context())
-	if p.Status == http.StatusUnauthorized {
+	switch p.Status {
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "1")
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)

@@ -1,0 +1,173 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"gatehouse/internal/org"
+)
+
+// actionsPerInvitation is what creating one invitation writes: the invitation, its email
+// marker and its audit entry. DynamoDB allows 100 actions in one transaction.
+const (
+	actionsPerInvitation = 3
+	invitationsPerTx     = 100 / actionsPerInvitation
+)
+
+// CreateInvitations writes invitations with their email markers and audit entries. For more
+// than one it first reads the markers of all addresses (100 per request) so taken addresses
+// cost no failed transaction, then packs the rest 33 to a transaction; a transaction whose
+// conditions failed (a taken address, a racing writer) is retried without those invitations.
+func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry) []error {
+	results := make([]error, len(invs))
+	// A single invitation goes straight to its transaction: reading first would cost a
+	// request on the common path to save one on the rare one.
+	markers := map[string]emailItem{}
+	if len(invs) > 1 {
+		var err error
+		if markers, err = s.emailMarkers(ctx, invs); err != nil {
+			for i := range results {
+				results[i] = err
+			}
+			return results
+		}
+	}
+	pending := make([]int, 0, len(invs))
+	for i, inv := range invs {
+		if m, ok := markers[inv.Email]; ok && m.blocks(inv.CreatedAt) {
+			results[i] = m.existingError()
+			continue
+		}
+		pending = append(pending, i)
+	}
+	for start := 0; start < len(pending); start += invitationsPerTx {
+		chunk := pending[start:min(start+invitationsPerTx, len(pending))]
+		s.createChunk(ctx, invs, audits, chunk, results)
+	}
+	return results
+}
+
+// createChunk writes the invitations at indexes chunk in one transaction, setting results.
+// Invitations whose conditions failed get the reason; the rest are written again without
+// them. Any other failure is reported for every invitation of the chunk.
+func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry, chunk []int, results []error) {
+	for len(chunk) > 0 {
+		actions := make([]types.TransactWriteItem, 0, len(chunk)*actionsPerInvitation)
+		rowOf := make([]int, 0, len(chunk)*actionsPerInvitation) // action index -> invitation index
+		for _, i := range chunk {
+			acts, err := s.createActions(invs[i], audits[i])
+			if err != nil {
+				results[i] = err
+				continue
+			}
+			actions = append(actions, acts...)
+			for range acts {
+				rowOf = append(rowOf, i)
+			}
+		}
+		if len(actions) == 0 {
+			return
+		}
+		err := s.transact(ctx, actions)
+		var f *transactionFailure
+		if !errors.As(err, &f) || len(f.failed) == 0 {
+			for _, i := range chunk {
+				if results[i] == nil {
+					results[i] = err
+				}
+			}
+			return
+		}
+		failed := make(map[int]bool, len(f.failed))
+		for _, a := range f.failed {
+			failed[rowOf[a]] = true
+		}
+		retry := chunk[:0:0]
+		for _, i := range chunk {
+			switch {
+			case failed[i]:
+				results[i] = s.whyTaken(ctx, invs[i])
+			case results[i] == nil:
+				retry = append(retry, i)
+			}
+		}
+		chunk = retry
+	}
+}
+
+// createActions are the three writes that create one invitation.
+func (s *Store) createActions(inv org.Invitation, audit org.AuditEntry) ([]types.TransactWriteItem, error) {
+	invPut, err := s.putNew(toInvitationItem(inv))
+	if err != nil {
+		return nil, err
+	}
+	markerPut, err := s.holdAddress(inv, expression.AttributeNotExists(expression.Name(attrPK)))
+	if err != nil {
+		return nil, err
+	}
+	auditPut, err := s.auditPut(audit)
+	if err != nil {
+		return nil, err
+	}
+	return []types.TransactWriteItem{invPut, markerPut, auditPut}, nil
+}
+
+// holdAddress is the Put of the email marker that makes inv the holder of its address, on
+// condition that the address is free, held by an invitation that has expired at
+// inv.UpdatedAt, or (with extra) whatever else the caller allows.
+func (s *Store) holdAddress(inv org.Invitation, extra expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	marker := emailItem{
+		key:       key{PK: orgPK(inv.OrgID), SK: emailSK(inv.Email)},
+		Type:      typeEmail,
+		Holder:    holderInvitation,
+		Ref:       inv.ID,
+		ExpiresAt: fmtTime(inv.ExpiresAt),
+	}
+	expired := expression.Name("holder").Equal(expression.Value(holderInvitation)).
+		And(expression.Name("expiresAt").LessThanEqual(expression.Value(fmtTime(inv.UpdatedAt))))
+	cond := extra.Or(expired)
+	return s.put(marker, &cond)
+}
+
+// whyTaken reads the marker of inv's address to say who holds it.
+func (s *Store) whyTaken(ctx context.Context, inv org.Invitation) error {
+	var m emailItem
+	if err := s.get(ctx, orgPK(inv.OrgID), emailSK(inv.Email), &m); err != nil {
+		if errors.Is(err, org.ErrNotFound) {
+			return fmt.Errorf("address %s released during write: %w", inv.Email, org.ErrConflict)
+		}
+		return err
+	}
+	return m.existingError()
+}
+
+// emailMarkers reads the markers of the invitations' addresses, 100 keys per request.
+func (s *Store) emailMarkers(ctx context.Context, invs []org.Invitation) (map[string]emailItem, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(invs))
+	seen := make(map[string]bool, len(invs))
+	for _, inv := range invs {
+		sk := emailSK(inv.Email)
+		if seen[sk] {
+			continue
+		}
+		seen[sk] = true
+		keys = append(keys, keyOf(orgPK(inv.OrgID), sk))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read email markers: %w", err)
+	}
+	out := make(map[string]emailItem, len(items))
+	for _, it := range items {
+		var m emailItem
+		if err := decodeItem(it, &m); err != nil {
+			return nil, err
+		}
+		out[trimPrefix(m.SK, prefixEmail)] = m
+	}
+	return out, nil
+}
