@@ -1,0 +1,38 @@
+// Package mailer delivers queued invitation emails: it claims an outbox entry with a lease,
+// mints the invitation's link, sends within the configured rate, and records the outcome,
+// retrying passing failures with backoff for up to a day. The same drain serves the DynamoDB
+// stream, the scheduled sweep and the local stack.
+package mailer
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Message is one invitation email, before rendering.
+type Message struct {
+	To          string // the invited address
+	InviteeName string // may be empty
+	InviterName string // who invited: a person's or token's name; may be empty
+	OrgName     string
+	Role        string
+	AcceptURL   string
+	ExpiresAt   time.Time
+}
+
+// Sender sends one rendered invitation email and returns the provider's message id.
+// Its errors wrap ErrThrottled or ErrRejected when they are of those kinds; anything else is
+// taken as a passing failure worth retrying.
+type Sender interface {
+	Send(ctx context.Context, m Message) (messageID string, err error)
+}
+
+// Errors a Sender reports.
+var (
+	// ErrThrottled: the provider refused for rate or quota; retry later.
+	ErrThrottled = errors.New("sending throttled")
+	// ErrRejected: the provider will never send this message (rejected, invalid or
+	// suppressed address, unverified sender); do not retry.
+	ErrRejected = errors.New("message rejected")
+)
