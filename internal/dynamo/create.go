@@ -11,16 +11,17 @@ import (
 	"gatehouse/internal/org"
 )
 
-// actionsPerInvitation is what creating one invitation writes: the invitation, its email
-// marker and its audit entry. DynamoDB allows 100 actions in one transaction.
+// actionsPerInvitation is the most that creating one invitation writes: the invitation, its
+// email marker, its audit entry and its outbox entry. DynamoDB allows 100 actions in one
+// transaction.
 const (
-	actionsPerInvitation = 3
+	actionsPerInvitation = 4
 	invitationsPerTx     = 100 / actionsPerInvitation
 )
 
 // CreateInvitations writes invitations with their email markers and audit entries. For more
 // than one it first reads the markers of all addresses (100 per request) so taken addresses
-// cost no failed transaction, then packs the rest 33 to a transaction; a transaction whose
+// cost no failed transaction, then packs the rest 25 to a transaction; a transaction whose
 // conditions failed (a taken address, a racing writer) is retried without those invitations.
 func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry) []error {
 	results := make([]error, len(invs))
@@ -99,7 +100,7 @@ func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits [
 	}
 }
 
-// createActions are the three writes that create one invitation.
+// createActions are the writes that create one invitation (and queue its email).
 func (s *Store) createActions(inv org.Invitation, audit org.AuditEntry) ([]types.TransactWriteItem, error) {
 	invPut, err := s.putNew(toInvitationItem(inv))
 	if err != nil {
@@ -113,7 +114,15 @@ func (s *Store) createActions(inv org.Invitation, audit org.AuditEntry) ([]types
 	if err != nil {
 		return nil, err
 	}
-	return []types.TransactWriteItem{invPut, markerPut, auditPut}, nil
+	actions := []types.TransactWriteItem{invPut, markerPut, auditPut}
+	if inv.SendEmail {
+		queue, err := s.queueEmail(inv)
+		if err != nil {
+			return nil, err
+		}
+		actions = append(actions, queue)
+	}
+	return actions, nil
 }
 
 // holdAddress is the Put of the email marker that makes inv the holder of its address, on

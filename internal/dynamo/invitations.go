@@ -106,7 +106,15 @@ func (s *Store) ResendInvitation(ctx context.Context, inv org.Invitation, prevTo
 	if err != nil {
 		return err
 	}
-	err = s.transact(ctx, []types.TransactWriteItem{invUpdate, markerPut, auditPut})
+	actions := []types.TransactWriteItem{invUpdate, markerPut, auditPut}
+	if inv.SendEmail {
+		queue, err := s.queueEmail(inv)
+		if err != nil {
+			return err
+		}
+		actions = append(actions, queue)
+	}
+	err = s.transact(ctx, actions)
 	switch {
 	case failedAt(err, 0):
 		return errNotPending(inv)

@@ -12,6 +12,8 @@ import "strings"
 //	ORG#<org>          TOKEN#<tokenID>      API token (no secret)
 //	ORG#<org>          AUDIT#<ULID>         audit entry
 //	ORG#<org>          IDEM#<hash>          idempotency record (expires by TTL)
+//	ORG#<org>          OUTBOX#<invitation>  an invitation email waiting to be sent; also in the
+//	                                        sparse index "outbox" (queue, due) the sweep reads
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
 const (
 	attrPK  = "pk"
@@ -26,8 +28,12 @@ const (
 	prefixToken      = "TOKEN#"
 	prefixAudit      = "AUDIT#"
 	prefixIdem       = "IDEM#"
-	prefixAPIKey     = "APIKEY#"
-	skAPIKey         = "APIKEY"
+	prefixOutbox     = "OUTBOX#"
+
+	outboxIndex  = "outbox"
+	outboxQueue  = "OUTBOX" // the index's only partition: the send rate keeps it small
+	prefixAPIKey = "APIKEY#"
+	skAPIKey     = "APIKEY"
 )
 
 // The item types, stored in each item's "type" attribute for people reading the table.
@@ -40,6 +46,7 @@ const (
 	typeAPIKey      = "apikey"
 	typeAudit       = "audit"
 	typeIdempotency = "idempotency"
+	typeOutbox      = "outbox"
 )
 
 func orgPK(orgID string) string          { return prefixOrg + orgID }
@@ -49,5 +56,6 @@ func memberSK(id string) string          { return prefixMember + id }
 func tokenSK(id string) string           { return prefixToken + id }
 func auditSK(id string) string           { return prefixAudit + id }
 func idemSK(hash string) string          { return prefixIdem + hash }
+func outboxSK(invID string) string       { return prefixOutbox + invID }
 func apiKeyPK(hash string) string        { return prefixAPIKey + hash }
 func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }

@@ -36,7 +36,17 @@ func EnsureTable(ctx context.Context, db TableAPI, table string) error {
 		AttributeDefinitions: []types.AttributeDefinition{
 			{AttributeName: aws.String(attrPK), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrSK), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("queue"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("due"), AttributeType: types.ScalarAttributeTypeS},
 		},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String(outboxIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("queue"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("due"), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
 		KeySchema: []types.KeySchemaElement{
 			{AttributeName: aws.String(attrPK), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String(attrSK), KeyType: types.KeyTypeRange},

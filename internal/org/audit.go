@@ -7,6 +7,8 @@ const (
 	ActionInvited            = "invitation.created"
 	ActionResent             = "invitation.resent"
 	ActionRevoked            = "invitation.revoked"
+	ActionEmailSent          = "invitation.email_sent"
+	ActionEmailFailed        = "invitation.email_failed"
 	ActionAccepted           = "invitation.accepted"
 	ActionRoleChanged        = "member.role_changed"
 	ActionDeactivated        = "member.deactivated"

@@ -58,6 +58,14 @@ func newInvitationToken(orgID, invID string) string {
 	return orgID + "." + invID + "." + newSecret()
 }
 
+// NewLink mints a fresh accept token for inv and returns it with the hash to store. The
+// mailer calls it when it sends, so no raw token ever waits in storage; storing the new hash
+// makes every earlier link stop working.
+func NewLink(inv Invitation) (token, hash string) {
+	token = newInvitationToken(inv.OrgID, inv.ID)
+	return token, HashSecret(token)
+}
+
 // parseInvitationToken splits an accept token into the organization and invitation it names.
 func parseInvitationToken(token string) (orgID, invID string, ok bool) {
 	parts := strings.Split(token, ".")
