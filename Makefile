@@ -1,20 +1,29 @@
 # Gatehouse: `make run` starts the local stack, `make test` runs every test.
 SHELL := /bin/bash
 GO ?= go
-FUNCTIONS := api
+FUNCTIONS := api mailer
 # The flags every Lambda binary is built with (sam build runs the build-* targets below).
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: run test test-moto lint bench build clean
+SES_LOCAL := tools/ses-local/node_modules/.bin/aws-ses-v2-local
 
-## run: the whole product locally (API on http://127.0.0.1:3000, embedded DynamoDB)
-run:
+.PHONY: run test test-moto lint bench build clean ses-local
+
+## run: the whole product locally (API on http://127.0.0.1:3000, embedded DynamoDB, the
+## SES emulator's inbox on http://127.0.0.1:8005)
+run: ses-local
 	$(GO) run ./cmd/gatehouse dev
 
 ## test: every test, with the race detector
-test:
+test: ses-local
 	$(GO) test -race -count=1 ./...
+
+## ses-local: the SES v2 emulator, pinned by tools/ses-local/package-lock.json
+ses-local: $(SES_LOCAL)
+$(SES_LOCAL): tools/ses-local/package.json tools/ses-local/package-lock.json
+	cd tools/ses-local && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
 
 ## test-moto: the store tests against moto_server, a second DynamoDB implementation
 test-moto:
@@ -50,5 +59,8 @@ build:
 build-ApiFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/api
 
+build-MailerFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/mailer
+
 clean:
-	rm -rf bin .aws-sam
+	rm -rf bin .aws-sam tools/ses-local/node_modules

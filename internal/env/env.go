@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -100,4 +102,49 @@ func LoadAPI(getenv Getenv) (API, error) {
 		a.AllowedOrigins = append(a.AllowedOrigins, o)
 	}
 	return a, p.err()
+}
+
+// Mailer is what the mailer reads besides the common settings.
+type Mailer struct {
+	Common
+	From             string  // SES_FROM: the verified sender identity, such as "Acme <invites@acme.com>"
+	ConfigurationSet string  // SES_CONFIGURATION_SET: optional
+	SESEndpoint      string  // SES_ENDPOINT: another SES (the local emulator); empty for AWS
+	PublicURL        string  // PUBLIC_URL: where accept links point, such as https://gatehouse.acme.com
+	Rate             float64 // SES_MAX_SEND_RATE: emails per second, default 14; 0 lifts the limit
+}
+
+// DefaultSendRate is the usual production SES quota, in emails per second.
+const DefaultSendRate = 14
+
+// LoadMailer reads the mailer's variables.
+func LoadMailer(getenv Getenv) (Mailer, error) {
+	c, err := LoadCommon(getenv)
+	var p problems
+	if err != nil {
+		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
+	}
+	m := Mailer{
+		Common: c, From: getenv("SES_FROM"), ConfigurationSet: getenv("SES_CONFIGURATION_SET"),
+		SESEndpoint: getenv("SES_ENDPOINT"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/"), Rate: DefaultSendRate,
+	}
+	if m.From == "" {
+		p.addf("SES_FROM is required (a verified SES identity, such as invites@acme.com)")
+	} else if _, err := mail.ParseAddress(m.From); err != nil {
+		p.addf("SES_FROM must be an email address such as invites@acme.com, got %q", m.From)
+	}
+	if u, err := url.Parse(m.PublicURL); m.PublicURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		p.addf("PUBLIC_URL is required: the public base URL of the API, such as https://gatehouse.acme.com")
+	}
+	if e := m.SESEndpoint; e != "" && !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
+		p.addf("SES_ENDPOINT must be an http:// or https:// URL, got %q", e)
+	}
+	if r := getenv("SES_MAX_SEND_RATE"); r != "" {
+		v, err := strconv.ParseFloat(r, 64)
+		if err != nil || v < 0 {
+			p.addf("SES_MAX_SEND_RATE must be a number of emails per second (0 lifts the limit), got %q", r)
+		}
+		m.Rate = v
+	}
+	return m, p.err()
 }

@@ -60,3 +60,19 @@ func TestLocalEndpointGetsPlaceholders(t *testing.T) {
 		t.Errorf("AWS endpoint gets placeholders: %+v", c.Store)
 	}
 }
+
+func TestLoadMailer(t *testing.T) {
+	m, err := LoadMailer(lookup(map[string]string{"TABLE_NAME": "t", "SES_FROM": "Acme <invites@acme.com>", "PUBLIC_URL": "https://gh.acme.com/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rate != 14 || m.PublicURL != "https://gh.acme.com" || m.From != "Acme <invites@acme.com>" {
+		t.Errorf("mailer config = %+v", m)
+	}
+	_, err = LoadMailer(lookup(map[string]string{"SES_FROM": "not an address", "SES_MAX_SEND_RATE": "fast", "SES_ENDPOINT": "localhost:8005"}))
+	for _, want := range []string{"TABLE_NAME", "SES_FROM", "PUBLIC_URL", "SES_MAX_SEND_RATE", "SES_ENDPOINT"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+}

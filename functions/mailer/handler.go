@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"gatehouse/internal/mailer"
+)
+
+// deliverer is the part of the mailer the handler drives.
+type deliverer interface {
+	Deliver(ctx context.Context, orgID, invitationID string) (mailer.Outcome, error)
+	Sweep(ctx context.Context, limit int) (mailer.Stats, error)
+}
+
+// sweepBatch is how many due entries a sweep reads at a time.
+const sweepBatch = 25
+
+// sweepMargin is the time a sweep leaves before the function's deadline to record its last
+// attempt.
+const sweepMargin = 10 * time.Second
+
+// trigger is either event the function receives: a DynamoDB stream batch or the schedule.
+type trigger struct {
+	Records    []events.DynamoDBEventRecord `json:"Records"`
+	DetailType string                       `json:"detail-type"`
+}
+
+// summary answers a scheduled sweep, for the logs and the invocation record.
+type summary struct {
+	Outcomes mailer.Stats `json:"outcomes"`
+}
+
+// newHandler serves both triggers with the same drain: stream records are delivered one by
+// one, reporting failed records so only they are retried; the schedule sweeps what is due.
+func newHandler(m deliverer, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var t trigger
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return nil, fmt.Errorf("decode event: %w", err)
+		}
+		if len(t.Records) > 0 {
+			return deliverRecords(ctx, m, log, t.Records), nil
+		}
+		if t.DetailType != "Scheduled Event" {
+			return nil, fmt.Errorf("unexpected event: neither stream records nor a schedule")
+		}
+		if deadline, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, deadline.Add(-sweepMargin))
+			defer cancel()
+		}
+		stats, err := m.Sweep(ctx, sweepBatch)
+		log.InfoContext(ctx, "outbox swept", "outcomes", stats, "err", err)
+		if err != nil && ctx.Err() == nil {
+			return summary{Outcomes: stats}, err
+		}
+		return summary{Outcomes: stats}, nil
+	}
+}
+
+// deliverRecords attempts each outbox entry a stream batch names and reports the records
+// that could not be attempted.
+func deliverRecords(ctx context.Context, m deliverer, log *slog.Logger, records []events.DynamoDBEventRecord) events.DynamoDBEventResponse {
+	var res events.DynamoDBEventResponse
+	for _, r := range records {
+		img := r.Change.NewImage
+		orgID, invID := img["orgId"], img["invitationId"]
+		if img["type"].DataType() != events.DataTypeString || img["type"].String() != "outbox" ||
+			orgID.DataType() != events.DataTypeString || invID.DataType() != events.DataTypeString {
+			// The stream filter lets only outbox entries through; anything else is not ours.
+			continue
+		}
+		o, err := m.Deliver(ctx, orgID.String(), invID.String())
+		if err != nil {
+			log.ErrorContext(ctx, "deliver invitation email", "invitationId", invID.String(), "err", err)
+			res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
+			continue
+		}
+		log.InfoContext(ctx, "invitation email", "invitationId", invID.String(), "outcome", o)
+	}
+	return res
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/mailer"
+	"gatehouse/internal/org"
+)
+
+// recordingSender stands in for SES.
+type recordingSender struct {
+	mu   sync.Mutex
+	sent []mailer.Message
+}
+
+func (r *recordingSender) Send(_ context.Context, m mailer.Message) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, m)
+	return "msg", nil
+}
+
+func loadEvent(t *testing.T, name string) json.RawMessage {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// newMailerFixture is a mailer over a fresh table holding organization demo and one queued
+// invitation.
+func newMailerFixture(t *testing.T) (*mailer.Mailer, *recordingSender, org.Invitation) {
+	t.Helper()
+	env := dynamotest.New(t)
+	svc := org.NewService(env.Store)
+	ctx := context.Background()
+	if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "t"}, org.SourceCLI, org.NewOrg{ID: "demo", Name: "Demo"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := org.Principal{OrgID: "demo", Role: org.RoleAdmin, Actor: org.Actor{Type: "token", ID: "tok_1", Name: "Ada"}, Source: org.SourceAPI}
+	c, err := svc.Invite(ctx, admin, org.InviteRequest{Email: "grace@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := &recordingSender{}
+	m, err := mailer.New(env.Store, sender, mailer.Config{PublicURL: "https://gatehouse.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, sender, c.Invitation
+}
+
+func TestStreamRecordsAreDelivered(t *testing.T) {
+	m, sender, inv := newMailerFixture(t)
+	h := newHandler(m, quiet)
+	raw := loadEvent(t, "mailer-stream-outbox.json")
+	// As recorded: it names an invitation this table does not hold; nothing to send, and
+	// nothing to retry either.
+	out, err := h(context.Background(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := out.(events.DynamoDBEventResponse); len(res.BatchItemFailures) != 0 || len(sender.sent) != 0 {
+		t.Errorf("unknown entry: failures %v, sent %d", res.BatchItemFailures, len(sender.sent))
+	}
+	// The same record for the queued invitation sends its email.
+	ours := json.RawMessage(strings.ReplaceAll(string(raw), "inv_01JDQ3W9V7K2M4N6P8R0S2T4V6", inv.ID))
+	out, err = h(context.Background(), ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := out.(events.DynamoDBEventResponse); len(res.BatchItemFailures) != 0 || len(sender.sent) != 1 || sender.sent[0].To != "grace@example.com" {
+		t.Errorf("queued entry: failures %v, sent %+v", res.BatchItemFailures, sender.sent)
+	}
+	// Delivered again (streams deliver at least once): nothing more is sent.
+	if _, err := h(context.Background(), ours); err != nil || len(sender.sent) != 1 {
+		t.Errorf("redelivered record: %v, sent %d", err, len(sender.sent))
+	}
+}
+
+// failingDeliverer fails every delivery, as when the table cannot be reached.
+type failingDeliverer struct{}
+
+func (failingDeliverer) Deliver(context.Context, string, string) (mailer.Outcome, error) {
+	return mailer.OutcomeSkipped, errors.New("table unreachable")
+}
+
+func (failingDeliverer) Sweep(context.Context, int) (mailer.Stats, error) {
+	return nil, errors.New("table unreachable")
+}
+
+func TestFailedRecordsAreReportedForRetry(t *testing.T) {
+	h := newHandler(failingDeliverer{}, quiet)
+	out, err := h(context.Background(), loadEvent(t, "mailer-stream-outbox.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := out.(events.DynamoDBEventResponse)
+	if len(res.BatchItemFailures) != 1 || res.BatchItemFailures[0].ItemIdentifier != "4421584500000000017450439091" {
+		t.Errorf("batch failures = %+v", res.BatchItemFailures)
+	}
+	if _, err := h(context.Background(), loadEvent(t, "mailer-schedule.json")); err == nil {
+		t.Error("a failing sweep reported success")
+	}
+}
+
+func TestTheScheduleSweepsTheOutbox(t *testing.T) {
+	m, sender, _ := newMailerFixture(t)
+	out, err := newHandler(m, quiet)(context.Background(), loadEvent(t, "mailer-schedule.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out.(summary); s.Outcomes[mailer.OutcomeSent] != 1 || len(sender.sent) != 1 {
+		t.Errorf("sweep = %+v, sent %d", s, len(sender.sent))
+	}
+}
+
+func TestUnknownEventsAreRefused(t *testing.T) {
+	if _, err := newHandler(failingDeliverer{}, quiet)(context.Background(), json.RawMessage(`{"hello":"world"}`)); err == nil {
+		t.Error("an unknown event was accepted")
+	}
+}

@@ -1,0 +1,60 @@
+// Command mailer is the Lambda function that sends queued invitation emails, woken by the
+// table's stream and by a schedule that sweeps what failures left behind.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/env"
+	"gatehouse/internal/mailer"
+	"gatehouse/internal/ses"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run builds the handler and serves Lambda invocations until the runtime stops the process.
+func run(ctx context.Context, getenv env.Getenv) error {
+	h, err := newFunction(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	lambda.Start(h)
+	return nil
+}
+
+// newFunction validates the configuration and wires the mailer over the table and SES.
+func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, json.RawMessage) (any, error), error) {
+	cfg, err := env.LoadMailer(getenv)
+	if err != nil {
+		return nil, err
+	}
+	db, err := dynamo.NewClient(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	sesClient, err := ses.NewClient(ctx, ses.ClientConfig{Endpoint: cfg.SESEndpoint, LocalCredentials: cfg.LocalCredentials, DefaultRegion: cfg.DefaultRegion})
+	if err != nil {
+		return nil, err
+	}
+	sender, err := ses.New(sesClient, ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Logger(os.Stdout)
+	m, err := mailer.New(dynamo.New(db, cfg.Table), sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return newHandler(m, log), nil
+}
