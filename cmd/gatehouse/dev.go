@@ -5,23 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/localdb"
+	"gatehouse/internal/localses"
+	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
+	"gatehouse/internal/ses"
 )
 
 // devOrg is the organization the local stack seeds.
 const devOrg = "demo"
 
-// runDev runs the local stack: the embedded DynamoDB (unless DYNAMODB_ENDPOINT names
-// another), the table, a seeded demo organization with an admin token, and the API on
-// 127.0.0.1:$PORT, until interrupted.
+// runDev runs the local stack until interrupted: the embedded DynamoDB (unless
+// DYNAMODB_ENDPOINT names another), the SES emulator on 127.0.0.1:8005 (unless SES_ENDPOINT
+// names another SES), the table, a seeded demo organization with an admin token, the API on
+// 127.0.0.1:$PORT, and the mailer sending what is queued every second.
 func runDev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return fmt.Errorf("dev takes no arguments; configure it with environment variables")
@@ -43,15 +49,35 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		defer db.Close()
 		endpoint = db.URL
 	}
-	cfg, err := env.LoadAPI(func(k string) string {
-		switch k {
-		case "TABLE_NAME":
-			return table
-		case "DYNAMODB_ENDPOINT":
-			return endpoint
+	sesEndpoint := getenv("SES_ENDPOINT")
+	if sesEndpoint == "" {
+		emu, err := startSES(getenv("SES_LOCAL_PORT"))
+		if err != nil {
+			return err
 		}
-		return getenv(k)
-	})
+		defer emu.Close()
+		sesEndpoint = emu.URL
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		return fmt.Errorf("listen on port %s (set PORT to use another): %w", port, err)
+	}
+	base := "http://" + ln.Addr().String()
+	devDefaults := map[string]string{
+		"TABLE_NAME": table, "DYNAMODB_ENDPOINT": endpoint, "SES_ENDPOINT": sesEndpoint,
+		"SES_FROM": "Gatehouse <invites@gatehouse.example>", "PUBLIC_URL": base,
+	}
+	lookup := func(k string) string {
+		if v := getenv(k); v != "" && k != "TABLE_NAME" && k != "DYNAMODB_ENDPOINT" && k != "SES_ENDPOINT" {
+			return v
+		}
+		return devDefaults[k]
+	}
+	cfg, err := env.LoadAPI(lookup)
+	if err != nil {
+		return err
+	}
+	mcfg, err := env.LoadMailer(lookup)
 	if err != nil {
 		return err
 	}
@@ -69,20 +95,22 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	m, err := newMailer(ctx, mcfg, store, log)
 	if err != nil {
-		return fmt.Errorf("listen on port %s (set PORT to use another): %w", port, err)
+		return err
 	}
-	srv := &http.Server{
-		Handler: httpapi.New(httpapi.Config{
-			Service: svc, Idempotency: store.Idempotency(), Logger: log, AllowedOrigins: cfg.AllowedOrigins,
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
+	go drain(ctx, m, log)
+	api, err := httpapi.New(httpapi.Config{
+		Service: svc, Idempotency: store.Idempotency(), Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL,
+	})
+	if err != nil {
+		return err
 	}
-	base := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, `Gatehouse is running.
 
   API          %s/api/v1  (health: %s/healthz)
+  Email inbox  %s  (every invitation email lands here)
   DynamoDB     %s  table %s
   Organization %s
   Admin token  %s
@@ -93,7 +121,7 @@ Try:
     -d '{"name":"John Doe","email":"john.doe@rely.io"}'
 
 Press Ctrl-C to stop.
-`, base, base, cfg.Endpoint, cfg.Table, devOrg, secret, base, secret)
+`, base, base, sesEndpoint, cfg.Endpoint, cfg.Table, devOrg, secret, base, secret)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -129,4 +157,56 @@ func seedDev(ctx context.Context, svc *org.Service, fixedToken string) (string, 
 		return "", err
 	}
 	return nt.Secret, nil
+}
+
+// startSES runs the SES emulator on 127.0.0.1:port (8005 unless set; 0 for any free port).
+func startSES(port string) (*localses.Emulator, error) {
+	if port == "" {
+		port = "8005"
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return nil, fmt.Errorf("SES_LOCAL_PORT must be a port number, got %q", port)
+	}
+	bin, err := localses.Binary()
+	if err != nil {
+		return nil, err
+	}
+	return localses.Start(bin, p)
+}
+
+// newMailer wires the mailer to the store and SES.
+func newMailer(ctx context.Context, cfg env.Mailer, store *dynamo.Store, log *slog.Logger) (*mailer.Mailer, error) {
+	client, err := ses.NewClient(ctx, ses.ClientConfig{Endpoint: cfg.SESEndpoint, LocalCredentials: true, DefaultRegion: "us-east-1"})
+	if err != nil {
+		return nil, err
+	}
+	sender, err := ses.New(client, ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
+	if err != nil {
+		return nil, err
+	}
+	return mailer.New(store, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
+}
+
+// drainInterval is how often the local stack sends what is queued.
+const drainInterval = time.Second
+
+// drain sends queued invitation emails until ctx ends, as the stream and schedule do in AWS.
+func drain(ctx context.Context, m *mailer.Mailer, log *slog.Logger) {
+	tick := time.NewTicker(drainInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		stats, err := m.Sweep(ctx, 25)
+		if err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "send queued invitation emails", "err", err)
+		}
+		if len(stats) > 0 {
+			log.InfoContext(ctx, "invitation emails", "outcomes", stats)
+		}
+	}
 }

@@ -58,7 +58,7 @@ func TestTokenCreateMakesAWorkingToken(t *testing.T) {
 
 func TestDevServesTheSeededOrganization(t *testing.T) {
 	const token = "ghk_ZGV2LXN0YWNrLXRlc3QtdG9rZW4tbm90LWEtc2VjcmV"
-	vars := map[string]string{"PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error"}
+	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()

@@ -49,13 +49,17 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		return nil, err
 	}
 	store := dynamo.New(client, cfg.Table)
-	api := httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Service:        org.NewService(store),
 		Idempotency:    store.Idempotency(),
 		Logger:         cfg.Logger(os.Stdout),
 		RequestID:      apiGatewayRequestID,
 		AllowedOrigins: cfg.AllowedOrigins,
+		AppURL:         cfg.AppURL,
 	})
+	if err != nil {
+		return nil, err
+	}
 	return httpadapter.New(api).ProxyWithContext, nil
 }
 

@@ -38,6 +38,8 @@ type API struct {
 	// CORS_ALLOWED_ORIGINS: comma-separated browser origins allowed to call the API, such
 	// as https://portal.example.com; none by default.
 	AllowedOrigins []string
+	// APP_URL: where people go once they have accepted (the portal); optional.
+	AppURL string
 }
 
 // problems collects configuration errors so they are reported at once.
@@ -88,7 +90,12 @@ func LoadAPI(getenv Getenv) (API, error) {
 	if err != nil {
 		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
 	}
-	a := API{Common: c}
+	a := API{Common: c, AppURL: getenv("APP_URL")}
+	if a.AppURL != "" {
+		if u, err := url.Parse(a.AppURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.addf("APP_URL must be an http(s) URL such as https://portal.acme.com, got %q", a.AppURL)
+		}
+	}
 	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {
 		o = strings.TrimSpace(o)
 		if o == "" {

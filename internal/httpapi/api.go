@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -26,10 +27,12 @@ type Config struct {
 	// AllowedOrigins are the browser origins (such as https://portal.example.com) allowed
 	// to call the API across origins; none by default.
 	AllowedOrigins []string
+	// AppURL is where the accept page sends people once they have joined; empty for nowhere.
+	AppURL string
 }
 
-// New returns the API handler.
-func New(c Config) http.Handler {
+// New returns the API handler. It fails only if the embedded pages do not parse.
+func New(c Config) (http.Handler, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -37,7 +40,14 @@ func New(c Config) http.Handler {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
 	a := &api{svc: c.Service, log: c.Logger, now: c.Now}
+	p, err := newPages(c.AppURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse pages: %w", err)
+	}
 	mux := http.NewServeMux()
+	mux.Handle("GET /invitations/accept", a.acceptPage(p))
+	mux.Handle("POST /invitations/accept", a.acceptForm(p))
+	mux.Handle("GET /assets/gatehouse.css", stylesheet(p))
 	private := func(h http.Handler) http.Handler {
 		return authenticate(c.Service, c.Logger, idempotent(c.Idempotency, c.Now, c.Logger, h))
 	}
@@ -65,7 +75,7 @@ func New(c Config) http.Handler {
 	mux.Handle("DELETE /api/v1/tokens/{id}", private(a.revokeToken()))
 
 	mux.Handle("GET /api/v1/audit-logs", private(a.auditLog()))
-	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux)))
+	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux))), nil
 }
 
 // api holds what the handlers share.

@@ -48,6 +48,16 @@ type server struct {
 
 func ptr[T any](v T) *T { return &v }
 
+// mustAPI builds the API handler.
+func mustAPI(tb testing.TB, c httpapi.Config) http.Handler {
+	tb.Helper()
+	h, err := httpapi.New(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
 // stringOf renders an attribute value for searching it.
 func stringOf(v types.AttributeValue) string {
 	switch v := v.(type) {
@@ -70,7 +80,7 @@ func newServer(t *testing.T) *server {
 	env := dynamotest.New(t)
 	c := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	svc := org.NewService(env.Store, org.WithClock(c.Now))
-	h := httpapi.New(httpapi.Config{
+	h := mustAPI(t, httpapi.Config{
 		Service: svc, Idempotency: env.Store.Idempotency(), Now: c.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -518,7 +528,7 @@ func TestServerErrorsHideTheirCause(t *testing.T) {
 	env := dynamotest.New(t)
 	broken := dynamo.New(env.Client, "no-such-table")
 	svc := org.NewService(broken)
-	h := httpapi.New(httpapi.Config{Service: svc, Idempotency: broken.Idempotency(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: broken.Idempotency(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	s := &server{t: t, url: ts.URL, tokens: map[string]string{"x": "ghk_" + strings.Repeat("a", 43)}}

@@ -32,7 +32,7 @@ func BenchmarkSingleInvite(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := httpapi.New(httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	h := mustAPI(b, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	bodies := make([]string, b.N)
 	for i := range bodies {
 		bodies[i] = fmt.Sprintf(`{"email":"person%d@example.com","name":"Person %d"}`, i, i)

@@ -15,7 +15,7 @@ import (
 
 func TestCORSLetsTheConfiguredPortalCall(t *testing.T) {
 	env := dynamotest.New(t)
-	h := httpapi.New(httpapi.Config{
+	h := mustAPI(t, httpapi.Config{
 		Service: org.NewService(env.Store), Idempotency: env.Store.Idempotency(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowedOrigins: []string{"https://portal.acme.com"},
 	})

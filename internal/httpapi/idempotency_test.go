@@ -65,7 +65,7 @@ func TestAPanicReleasesTheIdempotencyKey(t *testing.T) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	send := func(svc *org.Service) int {
-		h := httpapi.New(httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: logger})
+		h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: logger})
 		req := httptest.NewRequest("POST", "/api/v1/invitations", strings.NewReader(`{"email":"p@x.io"}`))
 		req.Header.Set("Authorization", "Bearer "+nt.Secret)
 		req.Header.Set("Idempotency-Key", "k1")

@@ -242,3 +242,33 @@ func acceptable(inv Invitation, token string, now time.Time) error {
 	}
 	return nil
 }
+
+// Preview is what the accept page shows before the person accepts.
+type Preview struct {
+	Invitation Invitation
+	OrgName    string
+}
+
+// PreviewLink looks up the invitation a link names without consuming it (mail scanners open
+// links too), or says why it cannot be accepted.
+func (s *Service) PreviewLink(ctx context.Context, token string) (Preview, error) {
+	orgID, invID, ok := parseInvitationToken(token)
+	if !ok {
+		return Preview{}, ErrInvalidToken
+	}
+	inv, err := s.store.GetInvitation(ctx, orgID, invID)
+	if errors.Is(err, ErrNotFound) {
+		return Preview{}, ErrInvalidToken
+	}
+	if err != nil {
+		return Preview{}, fmt.Errorf("preview link: %w", err)
+	}
+	if err := acceptable(inv, token, s.nowUTC()); err != nil {
+		return Preview{Invitation: inv}, err
+	}
+	o, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return Preview{}, fmt.Errorf("preview link: %w", err)
+	}
+	return Preview{Invitation: inv, OrgName: o.Name}, nil
+}

@@ -127,3 +127,12 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req
 	}
 	return o, nil
 }
+
+// OrgName is an organization's display name, for pages shown to invited people.
+func (s *Service) OrgName(ctx context.Context, orgID string) (string, error) {
+	o, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return "", fmt.Errorf("organization name: %w", err)
+	}
+	return o.Name, nil
+}

@@ -1,216 +1,31 @@
-// Package sestest runs the local SES v2 emulator (aws-ses-v2-local, pinned in
-// tools/ses-local) for tests: each test gets its own process on a free loopback port, a client
-// that talks to it, and the emails it has accepted.
+// Package sestest runs the local SES v2 emulator for tests: each test gets its own process on
+// a free loopback port, a client that talks to it, and the emails it has accepted.
 package sestest
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"gatehouse/internal/localses"
 )
-
-// BinEnv names the variable that overrides where the emulator's executable is.
-const BinEnv = "SES_LOCAL_BIN"
-
-// binPath is the emulator's executable relative to the repository root, where
-// `npm install` in tools/ses-local puts it.
-const binPath = "tools/ses-local/node_modules/.bin/aws-ses-v2-local"
-
-// How long the emulator may take to answer after it starts, and how often to ask.
-const (
-	readyTimeout = 20 * time.Second
-	pollInterval = 25 * time.Millisecond
-)
-
-// startAttempts bounds retries when the chosen port is taken between choosing and binding.
-const startAttempts = 3
 
 // Start runs aws-ses-v2-local on a free 127.0.0.1 port, waits until it answers and returns
-// its endpoint ("http://127.0.0.1:PORT"). The process is killed when the test ends. A missing
+// its endpoint ("http://127.0.0.1:PORT"). The process is stopped when the test ends. A missing
 // emulator fails the test: the tests that need it are never skipped.
 func Start(tb testing.TB) (endpoint string) {
 	tb.Helper()
-	bin := binary(tb)
-	var errs []error
-	for range startAttempts {
-		url, err := start(tb, bin)
-		if err == nil {
-			return url
-		}
-		errs = append(errs, err)
-		if !errors.Is(err, errExited) {
-			break
-		}
-	}
-	tb.Fatalf("start aws-ses-v2-local: %v", errors.Join(errs...))
-	return ""
-}
-
-// errExited marks an emulator that stopped before answering, such as one that lost its port
-// to another process; starting again on another port may succeed.
-var errExited = errors.New("emulator exited before it was ready")
-
-// binary is the emulator's executable: $SES_LOCAL_BIN, else the one installed in the
-// repository. It fails the test when there is none.
-func binary(tb testing.TB) string {
-	tb.Helper()
-	bin := os.Getenv(BinEnv)
-	if bin == "" {
-		root, err := repoRoot()
-		if err != nil {
-			tb.Fatalf("find the repository root for aws-ses-v2-local: %v", err)
-		}
-		bin = filepath.Join(root, filepath.FromSlash(binPath))
-	}
-	if _, err := os.Stat(bin); err != nil {
-		tb.Logf("looked for the emulator at %s: %v", bin, err)
+	bin, err := localses.Binary()
+	if errors.Is(err, localses.ErrNotInstalled) {
+		tb.Logf("%v", err)
 		tb.Fatalf("aws-ses-v2-local is not installed: run `make ses-local` (make test does it)")
 	}
-	return bin
-}
-
-// repoRoot is the nearest directory at or above the working directory holding go.mod; go
-// test runs each package's tests in that package's directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
 	if err != nil {
-		return "", fmt.Errorf("working directory: %w", err)
+		tb.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// start runs one emulator on a port that was free a moment ago and waits for it to answer.
-func start(tb testing.TB, bin string) (string, error) {
-	tb.Helper()
-	port, err := freePort()
+	e, err := localses.Start(bin, 0)
 	if err != nil {
-		return "", err
+		tb.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
-	cmd.Env = withoutSMTP(os.Environ())
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return "", fmt.Errorf("run %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		cancel()
-		<-exited
-	}
-
-	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	if err := waitReady(endpoint, exited); err != nil {
-		stop()
-		if errors.Is(err, errExited) {
-			err = fmt.Errorf("%w (%v)", err, waitErr)
-		}
-		return "", fmt.Errorf("%s on port %d: %w; output:\n%s", bin, port, err, out.String())
-	}
-	tb.Cleanup(stop)
-	return endpoint, nil
-}
-
-// waitReady polls the emulator's health check until it answers 200, the process exits or
-// readyTimeout passes.
-func waitReady(endpoint string, exited <-chan struct{}) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.NewTimer(readyTimeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(pollInterval)
-	defer tick.Stop()
-	var last error
-	for {
-		resp, err := client.Get(endpoint + "/health-check")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("health check answered %s", resp.Status)
-		}
-		last = err
-		select {
-		case <-exited:
-			return errExited
-		case <-deadline.C:
-			return fmt.Errorf("not ready after %s: %w", readyTimeout, last)
-		case <-tick.C:
-		}
-	}
-}
-
-// freePort is a loopback port nothing listened on a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	if err := l.Close(); err != nil {
-		return 0, fmt.Errorf("release port %d: %w", port, err)
-	}
-	return port, nil
-}
-
-// withoutSMTP drops SMTP_TRANSPORT, with which the emulator would also relay every email to
-// a real SMTP server.
-func withoutSMTP(environ []string) []string {
-	kept := make([]string, 0, len(environ))
-	for _, kv := range environ {
-		if !strings.HasPrefix(kv, "SMTP_TRANSPORT=") {
-			kept = append(kept, kv)
-		}
-	}
-	return kept
-}
-
-// lockedBuffer collects the emulator's output while the test may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String is everything written so far.
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	tb.Cleanup(e.Close)
+	return e.URL
 }
