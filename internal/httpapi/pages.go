@@ -56,9 +56,9 @@ func newPages(appURL string) (*pages, error) {
 // pageView is what the accept pages show.
 type pageView struct {
 	Title, OrgName, Inviter, Email, Role, RoleArticle string
-	Expires, ExpiresISO, Token, Name, Error          string
-	Message, Next                                    string
-	AppURL                                           string
+	Expires, ExpiresISO, Token, Name, Error           string
+	Message, Next                                     string
+	AppURL                                            string
 }
 
 func (p *pages) render(w http.ResponseWriter, status int, t *template.Template, v pageView) {
@@ -77,7 +77,7 @@ func (p *pages) render(w http.ResponseWriter, status int, t *template.Template, 
 
 // article is "an" before a vowel sound, else "a".
 func article(word string) string {
-	if strings.IndexByte("aeiou", strings.ToLower(word+"x")[0]) >= 0 {
+	if strings.IndexByte("aeiou", strings.ToLower(word + "x")[0]) >= 0 {
 		return "an"
 	}
 	return "a"
