@@ -152,7 +152,7 @@ func seedDev(ctx context.Context, svc *org.Service, fixedToken string) (string, 
 		}
 		return nt.Secret, nil
 	}
-	nt, err := svc.BootstrapToken(ctx, devOrg, actor, "local development", "admin")
+	nt, err := svc.BootstrapToken(ctx, devOrg, actor, "Demo Admin", "admin")
 	if err != nil {
 		return "", err
 	}

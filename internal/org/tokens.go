@@ -76,7 +76,7 @@ func (s *Service) DevToken(ctx context.Context, orgID, secret string) (NewToken,
 		return NewToken{Token: t, Secret: secret}, nil
 	}
 	p := Principal{OrgID: orgID, Role: RoleAdmin, Actor: Actor{Type: "cli", ID: "dev"}, Source: SourceCLI}
-	return s.storeToken(ctx, p, "local development", RoleAdmin, secret)
+	return s.storeToken(ctx, p, "Demo Admin", RoleAdmin, secret)
 }
 
 // Tokens lists the caller's organization's API tokens (never their secrets).
