@@ -101,7 +101,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	go drain(ctx, m, log)
 	api, err := httpapi.New(httpapi.Config{
-		Service: svc, Idempotency: store.Idempotency(), Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL,
+		Service: svc, Idempotency: store.Idempotency(), Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
 	})
 	if err != nil {
 		return err

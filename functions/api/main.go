@@ -56,6 +56,7 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		RequestID:      apiGatewayRequestID,
 		AllowedOrigins: cfg.AllowedOrigins,
 		AppURL:         cfg.AppURL,
+		PublicURL:      cfg.PublicURL,
 	})
 	if err != nil {
 		return nil, err

@@ -40,6 +40,8 @@ type API struct {
 	AllowedOrigins []string
 	// APP_URL: where people go once they have accepted (the portal); optional.
 	AppURL string
+	// PUBLIC_URL: the API's public base URL, for accept links handed to admins; optional.
+	PublicURL string
 }
 
 // problems collects configuration errors so they are reported at once.
@@ -90,10 +92,10 @@ func LoadAPI(getenv Getenv) (API, error) {
 	if err != nil {
 		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
 	}
-	a := API{Common: c, AppURL: getenv("APP_URL")}
-	if a.AppURL != "" {
-		if u, err := url.Parse(a.AppURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			p.addf("APP_URL must be an http(s) URL such as https://portal.acme.com, got %q", a.AppURL)
+	a := API{Common: c, AppURL: getenv("APP_URL"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/")}
+	for name, v := range map[string]string{"APP_URL": a.AppURL, "PUBLIC_URL": a.PublicURL} {
+		if u, err := url.Parse(v); v != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+			p.addf("%s must be an http(s) URL such as https://portal.acme.com, got %q", name, v)
 		}
 	}
 	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {

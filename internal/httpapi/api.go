@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"gatehouse/internal/idempotency"
@@ -29,6 +31,9 @@ type Config struct {
 	AllowedOrigins []string
 	// AppURL is where the accept page sends people once they have joined; empty for nowhere.
 	AppURL string
+	// PublicURL is the API's public base URL: accept links handed to admins start with it.
+	// Without it the answer holds only the token.
+	PublicURL string
 }
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
@@ -39,7 +44,7 @@ func New(c Config) (http.Handler, error) {
 	if c.RequestID == nil {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
-	a := &api{svc: c.Service, log: c.Logger, now: c.Now}
+	a := &api{svc: c.Service, log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/")}
 	p, err := newPages(c.AppURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse pages: %w", err)
@@ -80,9 +85,21 @@ func New(c Config) (http.Handler, error) {
 
 // api holds what the handlers share.
 type api struct {
-	svc *org.Service
-	log *slog.Logger
-	now func() time.Time
+	svc       *org.Service
+	log       *slog.Logger
+	now       func() time.Time
+	publicURL string
+}
+
+// created is the answer of a create or resend: with the accept link when the caller is to
+// hand it out.
+func (a *api) created(c org.Created) invitationView {
+	v := toInvitationView(c.Invitation, a.now())
+	v.AcceptToken = c.Token
+	if c.Token != "" && a.publicURL != "" {
+		v.AcceptURL = a.publicURL + "/invitations/accept?token=" + url.QueryEscape(c.Token)
+	}
+	return v
 }
 
 // fail sends err as a problem.

@@ -82,7 +82,8 @@ func newServer(t *testing.T) *server {
 	svc := org.NewService(env.Store, org.WithClock(c.Now))
 	h := mustAPI(t, httpapi.Config{
 		Service: svc, Idempotency: env.Store.Idempotency(), Now: c.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

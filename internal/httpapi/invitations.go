@@ -46,7 +46,7 @@ func (a *api) createInvitation(w http.ResponseWriter, r *http.Request, req org.I
 		return
 	}
 	w.Header().Set("Location", "/api/v1/invitations/"+c.Invitation.ID)
-	writeJSON(w, http.StatusCreated, toCreatedView(c, a.now()))
+	writeJSON(w, http.StatusCreated, a.created(c))
 }
 
 // bulkInviteRequest carries up to 1,000 invitations.
@@ -67,7 +67,7 @@ func (a *api) bulkInvite() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, toBulkView(results, a.now()))
+		writeJSON(w, http.StatusOK, toBulkView(results, a.created))
 	})
 }
 
@@ -136,7 +136,7 @@ func (a *api) resendInvitation() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, toCreatedView(c, a.now()))
+		writeJSON(w, http.StatusOK, a.created(c))
 	})
 }
 

@@ -39,6 +39,7 @@ type invitationView struct {
 	RevokedAt   *time.Time   `json:"revokedAt,omitempty"`
 	MemberID    string       `json:"memberId,omitempty"`
 	AcceptToken string       `json:"acceptToken,omitempty"` // shown once, to admins, for invitations without email
+	AcceptURL   string       `json:"acceptUrl,omitempty"`   // the same, as the link to hand out
 }
 
 // timePtr omits zero times from JSON.
@@ -72,12 +73,6 @@ func toInvitationView(inv org.Invitation, now time.Time) invitationView {
 		RevokedAt:  timePtr(inv.RevokedAt),
 		MemberID:   inv.MemberID,
 	}
-}
-
-func toCreatedView(c org.Created, now time.Time) invitationView {
-	v := toInvitationView(c.Invitation, now)
-	v.AcceptToken = c.Token
-	return v
 }
 
 type memberView struct {
@@ -164,14 +159,14 @@ type bulkView struct {
 	Summary map[string]int   `json:"summary"`
 }
 
-func toBulkView(results []org.BulkResult, now time.Time) bulkView {
+func toBulkView(results []org.BulkResult, created func(org.Created) invitationView) bulkView {
 	v := bulkView{Results: make([]bulkResultView, len(results)), Summary: map[string]int{
 		org.BulkCreated: 0, org.BulkAlreadyInvited: 0, org.BulkAlreadyMember: 0, org.BulkInvalid: 0, org.BulkFailed: 0,
 	}}
 	for i, r := range results {
 		rv := bulkResultView{Index: r.Index, Email: r.Email, Status: r.Status, ExistingID: r.ExistingID, DuplicateOf: r.DuplicateOf, Errors: r.Errors}
 		if r.Status == org.BulkCreated {
-			inv := toCreatedView(r.Created, now)
+			inv := created(r.Created)
 			rv.Invitation = &inv
 		}
 		v.Results[i] = rv
