@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -12,30 +13,27 @@ import (
 )
 
 // actionsPerInvitation is the most that creating one invitation writes: the invitation, its
-// email marker, its audit entry and its outbox entry. DynamoDB allows 100 actions in one
-// transaction.
+// email marker, its audit entry, its outbox entry and its address's sending history.
+// DynamoDB allows 100 actions in one transaction.
 const (
-	actionsPerInvitation = 4
+	actionsPerInvitation = 5
 	invitationsPerTx     = 100 / actionsPerInvitation
 )
 
-// CreateInvitations writes invitations with their email markers and audit entries. For more
-// than one it first reads the markers of all addresses (100 per request) so taken addresses
-// cost no failed transaction, then packs the rest 25 to a transaction; a transaction whose
+// CreateInvitations writes invitations with their email markers, audit entries and, for those
+// emailed, outbox entries and sending histories. It first reads the markers and histories of
+// all addresses, then packs the invitations 20 to a transaction; a transaction whose
 // conditions failed (a taken address, a racing writer) is retried without those invitations.
 func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry) []error {
 	results := make([]error, len(invs))
-	// A single invitation goes straight to its transaction: reading first would cost a
-	// request on the common path to save one on the rare one.
-	markers := map[string]emailItem{}
-	if len(invs) > 1 {
-		var err error
-		if markers, err = s.emailMarkers(ctx, invs); err != nil {
-			for i := range results {
-				results[i] = err
-			}
-			return results
+	// One read (100 keys per request) of every address's marker and sending history, so
+	// taken addresses cost no failed transaction and each email is counted against its limit.
+	markers, sends, err := s.prefetch(ctx, invs)
+	if err != nil {
+		for i := range results {
+			results[i] = err
 		}
+		return results
 	}
 	pending := make([]int, 0, len(invs))
 	for i, inv := range invs {
@@ -47,7 +45,7 @@ func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, au
 	}
 	for start := 0; start < len(pending); start += invitationsPerTx {
 		chunk := pending[start:min(start+invitationsPerTx, len(pending))]
-		s.createChunk(ctx, invs, audits, chunk, results)
+		s.createChunk(ctx, invs, audits, sends, chunk, results)
 	}
 	return results
 }
@@ -55,12 +53,12 @@ func (s *Store) CreateInvitations(ctx context.Context, invs []org.Invitation, au
 // createChunk writes the invitations at indexes chunk in one transaction, setting results.
 // Invitations whose conditions failed get the reason; the rest are written again without
 // them. Any other failure is reported for every invitation of the chunk.
-func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry, chunk []int, results []error) {
+func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits []org.AuditEntry, sends map[string]sendsItem, chunk []int, results []error) {
 	for len(chunk) > 0 {
 		actions := make([]types.TransactWriteItem, 0, len(chunk)*actionsPerInvitation)
 		rowOf := make([]int, 0, len(chunk)*actionsPerInvitation) // action index -> invitation index
 		for _, i := range chunk {
-			acts, err := s.createActions(invs[i], audits[i])
+			acts, err := s.createActions(invs[i], audits[i], sends[invs[i].Email])
 			if err != nil {
 				results[i] = err
 				continue
@@ -101,7 +99,7 @@ func (s *Store) createChunk(ctx context.Context, invs []org.Invitation, audits [
 }
 
 // createActions are the writes that create one invitation (and queue its email).
-func (s *Store) createActions(inv org.Invitation, audit org.AuditEntry) ([]types.TransactWriteItem, error) {
+func (s *Store) createActions(inv org.Invitation, audit org.AuditEntry, history sendsItem) ([]types.TransactWriteItem, error) {
 	invPut, err := s.putNew(toInvitationItem(inv))
 	if err != nil {
 		return nil, err
@@ -120,7 +118,11 @@ func (s *Store) createActions(inv org.Invitation, audit org.AuditEntry) ([]types
 		if err != nil {
 			return nil, err
 		}
-		actions = append(actions, queue)
+		sent, err := s.recordSend(inv, history, inv.CreatedAt)
+		if err != nil {
+			return nil, err
+		}
+		actions = append(actions, queue, sent)
 	}
 	return actions, nil
 }
@@ -154,29 +156,46 @@ func (s *Store) whyTaken(ctx context.Context, inv org.Invitation) error {
 	return m.existingError()
 }
 
-// emailMarkers reads the markers of the invitations' addresses, 100 keys per request.
-func (s *Store) emailMarkers(ctx context.Context, invs []org.Invitation) (map[string]emailItem, error) {
-	keys := make([]map[string]types.AttributeValue, 0, len(invs))
+// prefetch reads the markers and sending histories of the invitations' addresses, 100 keys
+// per request.
+func (s *Store) prefetch(ctx context.Context, invs []org.Invitation) (map[string]emailItem, map[string]sendsItem, error) {
+	keys := make([]map[string]types.AttributeValue, 0, 2*len(invs))
 	seen := make(map[string]bool, len(invs))
 	for _, inv := range invs {
-		sk := emailSK(inv.Email)
-		if seen[sk] {
+		if seen[inv.Email] {
 			continue
 		}
-		seen[sk] = true
-		keys = append(keys, keyOf(orgPK(inv.OrgID), sk))
+		seen[inv.Email] = true
+		keys = append(keys, keyOf(orgPK(inv.OrgID), emailSK(inv.Email)))
+		if inv.SendEmail {
+			keys = append(keys, keyOf(orgPK(inv.OrgID), sendsSK(inv.Email)))
+		}
 	}
 	items, err := s.batchGet(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("read email markers: %w", err)
+		return nil, nil, fmt.Errorf("read email markers: %w", err)
 	}
-	out := make(map[string]emailItem, len(items))
+	markers := make(map[string]emailItem, len(items))
+	sends := make(map[string]sendsItem)
 	for _, it := range items {
-		var m emailItem
-		if err := decodeItem(it, &m); err != nil {
-			return nil, err
+		var k key
+		if err := decodeItem(it, &k); err != nil {
+			return nil, nil, err
 		}
-		out[trimPrefix(m.SK, prefixEmail)] = m
+		switch {
+		case strings.HasPrefix(k.SK, prefixEmail):
+			var m emailItem
+			if err := decodeItem(it, &m); err != nil {
+				return nil, nil, err
+			}
+			markers[trimPrefix(m.SK, prefixEmail)] = m
+		case strings.HasPrefix(k.SK, prefixSends):
+			var h sendsItem
+			if err := decodeItem(it, &h); err != nil {
+				return nil, nil, err
+			}
+			sends[trimPrefix(h.SK, prefixSends)] = h
+		}
 	}
-	return out, nil
+	return markers, sends, nil
 }

@@ -108,14 +108,24 @@ func (s *Store) ResendInvitation(ctx context.Context, inv org.Invitation, prevTo
 	}
 	actions := []types.TransactWriteItem{invUpdate, markerPut, auditPut}
 	if inv.SendEmail {
+		history, err := s.sendHistory(ctx, inv.OrgID, inv.Email)
+		if err != nil {
+			return err
+		}
+		sent, err := s.recordSend(inv, history, inv.UpdatedAt)
+		if err != nil {
+			return err
+		}
 		queue, err := s.queueEmail(inv)
 		if err != nil {
 			return err
 		}
-		actions = append(actions, queue)
+		actions = append(actions, sent, queue)
 	}
 	err = s.transact(ctx, actions)
 	switch {
+	case failedAt(err, 3):
+		return fmt.Errorf("address %s was emailed meanwhile: %w", inv.Email, org.ErrConflict)
 	case failedAt(err, 0):
 		return errNotPending(inv)
 	case failedAt(err, 1):

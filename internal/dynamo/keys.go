@@ -12,6 +12,7 @@ import "strings"
 //	ORG#<org>          TOKEN#<tokenID>      API token (no secret)
 //	ORG#<org>          AUDIT#<ULID>         audit entry
 //	ORG#<org>          IDEM#<hash>          idempotency record (expires by TTL)
+//	ORG#<org>          SENDS#<email>        when invitation emails to an address were queued lately
 //	ORG#<org>          OUTBOX#<invitation>  an invitation email waiting to be sent; also in the
 //	                                        sparse index "outbox" (queue, due) the sweep reads
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
@@ -29,6 +30,7 @@ const (
 	prefixAudit      = "AUDIT#"
 	prefixIdem       = "IDEM#"
 	prefixOutbox     = "OUTBOX#"
+	prefixSends      = "SENDS#"
 
 	outboxIndex  = "outbox"
 	outboxQueue  = "OUTBOX" // the index's only partition: the send rate keeps it small
@@ -47,6 +49,7 @@ const (
 	typeAudit       = "audit"
 	typeIdempotency = "idempotency"
 	typeOutbox      = "outbox"
+	typeSends       = "sends"
 )
 
 func orgPK(orgID string) string          { return prefixOrg + orgID }
@@ -57,5 +60,6 @@ func tokenSK(id string) string           { return prefixToken + id }
 func auditSK(id string) string           { return prefixAudit + id }
 func idemSK(hash string) string          { return prefixIdem + hash }
 func outboxSK(invID string) string       { return prefixOutbox + invID }
+func sendsSK(email string) string        { return prefixSends + email }
 func apiKeyPK(hash string) string        { return prefixAPIKey + hash }
 func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }

@@ -546,6 +546,7 @@ func TestResendRules(t *testing.T) {
 	emailed := s.do("POST", "/api/v1/invitations", "acme/admin", map[string]any{"email": "e@x.io", "role": "member"})
 	linkOnly := s.do("POST", "/api/v1/invitations", "acme/admin", map[string]any{"email": "l@x.io", "role": "member", "sendEmail": false})
 	admin := s.do("POST", "/api/v1/invitations", "acme/admin", map[string]any{"email": "a@x.io", "role": "admin"})
+	s.clock.Add(time.Minute)
 	tests := []struct {
 		who, id string
 		want    int

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -22,6 +23,8 @@ type Problem struct {
 	RequestID string           `json:"requestId,omitempty"`
 	// ExistingID names the invitation or member that already holds an address.
 	ExistingID string `json:"existingId,omitempty"`
+	// retryAfter, in seconds, becomes the Retry-After header.
+	retryAfter int
 }
 
 // problemTypeBase prefixes each code to make the problem type URI.
@@ -38,6 +41,7 @@ func problemFor(err error) Problem {
 	var verr *org.ValidationError
 	var existing *org.ExistingError
 	var tooBig *http.MaxBytesError
+	var limited *org.RateLimitError
 	switch {
 	case errors.As(err, &verr):
 		p := newProblem(http.StatusBadRequest, "validation_failed", verr.Error())
@@ -48,6 +52,10 @@ func problemFor(err error) Problem {
 		return p
 	case errors.As(err, &tooBig):
 		return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "request body must be at most "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
+	case errors.As(err, &limited):
+		p := newProblem(http.StatusTooManyRequests, "rate_limited", limited.Reason)
+		p.retryAfter = max(1, int(math.Ceil(limited.RetryAfter.Seconds())))
+		return p
 	case errors.As(err, &existing) && errors.Is(err, org.ErrAlreadyMember):
 		p := newProblem(http.StatusConflict, "already_member", "this address already belongs to a member of the organization")
 		if !existing.Active {
@@ -98,6 +106,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "1")
+	}
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)

@@ -337,7 +337,7 @@ func TestAResendDuringSendingWins(t *testing.T) {
 	inv := f.invite(t, "grace@example.com")
 	rs := &resendingSender{}
 	rs.resend = func() {
-		f.clock.Add(time.Second)
+		f.clock.Add(org.MinResendInterval + time.Second)
 		if _, err := f.svc.Resend(context.Background(), f.admin, inv.ID); err != nil {
 			t.Error(err)
 		}

@@ -86,8 +86,12 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 				// The row was not written; the others stand. The cause is logged by no one
 				// here, so it is kept short and safe to show.
 				r.Status = BulkFailed
-				r.Errors = []FieldError{{Field: "invitations[" + strconv.Itoa(rows[j]) + "]", Code: failureCode(err),
-					Message: "not created because of a passing problem; send this row again"}}
+				msg := "not created because of a passing problem; send this row again"
+				var rl *RateLimitError
+				if errors.As(err, &rl) {
+					msg = rl.Reason
+				}
+				r.Errors = []FieldError{{Field: "invitations[" + strconv.Itoa(rows[j]) + "]", Code: failureCode(err), Message: msg}}
 			}
 		}
 	}
@@ -112,8 +116,11 @@ func duplicateOutcome(first BulkResult) (string, string) {
 
 // failureCode classifies why a row failed without showing internal error text.
 func failureCode(err error) string {
-	if errors.Is(err, ErrConflict) {
+	switch {
+	case errors.Is(err, ErrConflict):
 		return "conflict"
+	case errors.Is(err, ErrRateLimited):
+		return "rate_limited"
 	}
 	return "temporarily_unavailable"
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The closed set of domain errors. Adapters return them (wrapped); the HTTP layer maps each
@@ -22,6 +23,7 @@ var (
 	ErrForbidden          = errors.New("forbidden")
 	ErrConflict           = errors.New("changed concurrently")
 	ErrUnavailable        = errors.New("temporarily unavailable")
+	ErrRateLimited        = errors.New("too many emails")
 	ErrMemberInactive     = errors.New("member is deactivated")
 	ErrMemberActive       = errors.New("member is already active")
 )
@@ -38,6 +40,17 @@ func (e *ExistingError) Error() string { return fmt.Sprintf("%v (%s)", e.Err, e.
 
 // Unwrap lets errors.Is see the sentinel.
 func (e *ExistingError) Unwrap() error { return e.Err }
+
+// RateLimitError refuses an email that would come too soon; it wraps ErrRateLimited.
+type RateLimitError struct {
+	RetryAfter time.Duration
+	Reason     string
+}
+
+func (e *RateLimitError) Error() string { return e.Reason }
+
+// Unwrap lets errors.Is see ErrRateLimited.
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
 // FieldError is one problem with one input field.
 type FieldError struct {

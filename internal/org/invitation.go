@@ -44,6 +44,14 @@ type Delivery struct {
 	UpdatedAt time.Time
 }
 
+// Limits on invitation emails, so an address is never flooded: at most MaxEmailsPerAddress
+// in any EmailWindow, and a resend no sooner than MinResendInterval after the last.
+const (
+	MaxEmailsPerAddress = 5
+	EmailWindow         = 24 * time.Hour
+	MinResendInterval   = 60 * time.Second
+)
+
 // Expiry bounds, in days.
 const (
 	DefaultExpiryDays = 7

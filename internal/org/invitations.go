@@ -161,6 +161,10 @@ func (s *Service) Resend(ctx context.Context, p Principal, id string) (Created, 
 		return Created{}, fmt.Errorf("resend invitation: %w", err)
 	}
 	now := s.nowUTC()
+	if since := now.Sub(inv.UpdatedAt); inv.SendEmail && since < MinResendInterval {
+		return Created{}, &RateLimitError{RetryAfter: MinResendInterval - since,
+			Reason: "this invitation was sent less than a minute ago; wait before resending"}
+	}
 	prevHash := inv.TokenHash
 	inv.ExpiresAt, inv.UpdatedAt, inv.TokenHash = now.Add(inv.lifetime()), now, ""
 	var token string
