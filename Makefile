@@ -44,9 +44,10 @@ lint:
 ## bench: the benchmarks the issues name, five runs each (quote medians). Iteration counts
 ## are fixed because the embedded DynamoDB slows as its table grows: each benchmark and its
 ## baseline then write the same number of items.
-bench:
+bench: ses-local
 	$(GO) test -run '^$$' -bench 'BulkInvite1000' -benchtime 1x -benchmem -count 5 ./internal/dynamo/
 	$(GO) test -run '^$$' -bench 'SingleInvite' -benchtime 300x -benchmem -count 5 ./internal/httpapi/
+	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x -count 3 ./internal/mailer/
 
 ## build: every Lambda function, as sam build makes them, into bin/<function>/bootstrap
 build:

@@ -125,82 +125,85 @@ func deliveryUpdate(inv org.Invitation) expression.UpdateBuilder {
 		Set(expression.Name("deliveryUpdatedAt"), expression.Value(fmtTime(d.UpdatedAt)))
 }
 
-// leaseLost is the error of a delivery write refused because the entry moved on.
-func leaseLost(e mailer.Entry, err error) error {
-	if f := (*transactionFailure)(nil); errors.As(err, &f) && len(f.failed) > 0 {
-		return fmt.Errorf("outbox entry %s was taken over: %w", e.InvitationID, org.ErrConflict)
+// updateOne is one conditional UpdateItem; a failed condition is org.ErrConflict. The mailer
+// writes one item at a time: a transaction would cost twice the capacity, and the
+// invitation's delivery state already makes its steps safe to repeat.
+func (s *Store) updateOne(ctx context.Context, pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) error {
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("build update: %w", err)
 	}
-	return err
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: keyOf(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return conditionalErr(pk, sk, err)
 }
 
-// MarkSending stores the invitation's new link and sending state while the lease is held and
-// the invitation is still pending with the same expiry (not resent, revoked or accepted).
-func (s *Store) MarkSending(ctx context.Context, e mailer.Entry, inv org.Invitation) error {
+// conditionalErr names a failed write, mapping a failed condition to org.ErrConflict.
+func conditionalErr(pk, sk string, err error) error {
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ccf):
+		return fmt.Errorf("%s %s changed meanwhile: %w", pk, sk, org.ErrConflict)
+	}
+	return fmt.Errorf("write %s %s: %w", pk, sk, err)
+}
+
+// MarkSending stores the invitation's new link and sending state if it is still pending with
+// the same expiry (not resent, revoked or accepted meanwhile).
+func (s *Store) MarkSending(ctx context.Context, inv org.Invitation) error {
 	upd := deliveryUpdate(inv).Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash))
 	cond := statusIs(org.StatusPending).And(expression.Name("expiresAt").Equal(expression.Value(fmtTime(inv.ExpiresAt))))
-	invUpdate, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), upd, cond)
-	if err != nil {
-		return err
-	}
-	check, err := s.conditionCheck(orgPK(e.OrgID), outboxSK(e.InvitationID), leaseHeld(e))
-	if err != nil {
-		return err
-	}
-	return leaseLost(e, s.transact(ctx, []types.TransactWriteItem{invUpdate, check}))
+	return s.updateOne(ctx, orgPK(inv.OrgID), invitationSK(inv.ID), upd, cond)
 }
 
-// finish records a final delivery state and removes the entry, while the lease is held and
-// the link the mailer minted is still the invitation's.
-func (s *Store) finish(ctx context.Context, e mailer.Entry, inv org.Invitation, audit org.AuditEntry) error {
-	invUpdate, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), deliveryUpdate(inv),
+// RecordDelivery stores inv.Delivery if the invitation still has the link the mailer minted.
+func (s *Store) RecordDelivery(ctx context.Context, inv org.Invitation) error {
+	return s.updateOne(ctx, orgPK(inv.OrgID), invitationSK(inv.ID), deliveryUpdate(inv),
 		expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash)))
+}
+
+// AddAudit writes an audit entry unless one with its id exists.
+func (s *Store) AddAudit(ctx context.Context, a org.AuditEntry) error {
+	av, err := marshal(toAuditItem(a))
 	if err != nil {
 		return err
 	}
-	release, err := s.del(orgPK(e.OrgID), outboxSK(e.InvitationID), leaseHeld(e))
-	if err != nil {
-		return err
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil
 	}
-	auditPut, err := s.auditPut(audit)
 	if err != nil {
-		return err
+		return fmt.Errorf("write audit entry %s: %w", a.ID, err)
 	}
-	return leaseLost(e, s.transact(ctx, []types.TransactWriteItem{invUpdate, release, auditPut}))
+	return nil
 }
 
-// Sent records a sent email (its message id is in inv.Delivery) and removes the entry.
-func (s *Store) Sent(ctx context.Context, e mailer.Entry, inv org.Invitation, audit org.AuditEntry) error {
-	return s.finish(ctx, e, inv, audit)
-}
-
-// Failed records an email that will not be sent and removes the entry.
-func (s *Store) Failed(ctx context.Context, e mailer.Entry, inv org.Invitation, audit org.AuditEntry) error {
-	return s.finish(ctx, e, inv, audit)
-}
-
-// Retry releases the entry until due and records the failure on the invitation.
-func (s *Store) Retry(ctx context.Context, e mailer.Entry, inv org.Invitation, due time.Time) error {
-	entryUpdate, err := s.update(orgPK(e.OrgID), outboxSK(e.InvitationID),
+// Release lets the entry be claimed again at due, if the lease is still held.
+func (s *Store) Release(ctx context.Context, e mailer.Entry, due time.Time) error {
+	return s.updateOne(ctx, orgPK(e.OrgID), outboxSK(e.InvitationID),
 		expression.Set(expression.Name("due"), expression.Value(fmtTime(due))).
 			Set(expression.Name("leaseId"), expression.Value("")).
 			Set(expression.Name("leaseUntil"), expression.Value("")),
 		leaseHeld(e))
-	if err != nil {
-		return err
-	}
-	invUpdate, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), deliveryUpdate(inv),
-		expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash)))
-	if err != nil {
-		return err
-	}
-	return leaseLost(e, s.transact(ctx, []types.TransactWriteItem{entryUpdate, invUpdate}))
 }
 
-// Drop removes an entry with nothing left to send.
+// Drop removes an entry if the lease is still held.
 func (s *Store) Drop(ctx context.Context, e mailer.Entry) error {
-	release, err := s.del(orgPK(e.OrgID), outboxSK(e.InvitationID), leaseHeld(e))
+	expr, err := expression.NewBuilder().WithCondition(leaseHeld(e)).Build()
 	if err != nil {
-		return err
+		return fmt.Errorf("build condition: %w", err)
 	}
-	return leaseLost(e, s.transact(ctx, []types.TransactWriteItem{release}))
+	pk, sk := orgPK(e.OrgID), outboxSK(e.InvitationID)
+	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.table, Key: keyOf(pk, sk), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return conditionalErr(pk, sk, err)
 }

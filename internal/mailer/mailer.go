@@ -1,12 +1,15 @@
 package mailer
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -25,9 +28,9 @@ type Entry struct {
 	LeaseID      string    // set while a mailer holds the entry
 }
 
-// Store is what the mailer needs of the database. Every method that changes an entry is
-// conditional on the lease the mailer holds (Entry.LeaseID) and fails with org.ErrConflict
-// when another mailer or a resend has taken the entry over.
+// Store is what the mailer needs of the database. Writes are single conditional writes: the
+// invitation's delivery state is the commit point of a send, so a crash between writes never
+// sends an email again after its success was recorded.
 type Store interface {
 	// DueEntries lists entries due at now, most overdue first.
 	DueEntries(ctx context.Context, now time.Time, limit int) ([]Entry, error)
@@ -37,15 +40,16 @@ type Store interface {
 	GetInvitation(ctx context.Context, orgID, id string) (org.Invitation, error)
 	GetOrg(ctx context.Context, orgID string) (org.Org, error)
 	// MarkSending stores the invitation's new link hash and its sending state, if the
-	// invitation is still pending with the same expiry.
-	MarkSending(ctx context.Context, e Entry, inv org.Invitation) error
-	// Sent records a sent email and removes the entry.
-	Sent(ctx context.Context, e Entry, inv org.Invitation, audit org.AuditEntry) error
-	// Failed records that the email will not be sent and removes the entry.
-	Failed(ctx context.Context, e Entry, inv org.Invitation, audit org.AuditEntry) error
-	// Retry releases the entry until due, recording why the attempt failed.
-	Retry(ctx context.Context, e Entry, inv org.Invitation, due time.Time) error
-	// Drop removes an entry that has nothing left to send.
+	// invitation is still pending with the same expiry (not resent, revoked or accepted).
+	MarkSending(ctx context.Context, inv org.Invitation) error
+	// RecordDelivery stores inv.Delivery if the invitation still has the link the mailer
+	// minted (inv.TokenHash); org.ErrConflict otherwise.
+	RecordDelivery(ctx context.Context, inv org.Invitation) error
+	// AddAudit writes an audit entry once: writing the same entry again does nothing.
+	AddAudit(ctx context.Context, a org.AuditEntry) error
+	// Release lets the entry be claimed again at due, if the mailer still holds its lease.
+	Release(ctx context.Context, e Entry, due time.Time) error
+	// Drop removes the entry, if the mailer still holds its lease.
 	Drop(ctx context.Context, e Entry) error
 }
 
@@ -65,7 +69,23 @@ type Mailer struct {
 	sender  Sender
 	limiter *rate.Limiter
 	cfg     Config
+	orgs    orgNames
 }
+
+// orgNames caches organization names for a few minutes: every email shows one, and they
+// rarely change.
+type orgNames struct {
+	mu    sync.Mutex
+	names map[string]orgName
+}
+
+type orgName struct {
+	name    string
+	fetched time.Time
+}
+
+// orgNameTTL is how long a cached organization name is used.
+const orgNameTTL = 5 * time.Minute
 
 // New returns a Mailer.
 func New(store Store, sender Sender, cfg Config) (*Mailer, error) {
@@ -89,7 +109,25 @@ func New(store Store, sender Sender, cfg Config) (*Mailer, error) {
 	if cfg.Rate > 0 {
 		limit = rate.Limit(cfg.Rate)
 	}
-	return &Mailer{store: store, sender: sender, limiter: rate.NewLimiter(limit, 1), cfg: cfg}, nil
+	return &Mailer{store: store, sender: sender, limiter: rate.NewLimiter(limit, 1), cfg: cfg, orgs: orgNames{names: map[string]orgName{}}}, nil
+}
+
+// orgName is an organization's name, from the cache when fresh.
+func (m *Mailer) orgName(ctx context.Context, orgID string, now time.Time) (string, error) {
+	m.orgs.mu.Lock()
+	c, ok := m.orgs.names[orgID]
+	m.orgs.mu.Unlock()
+	if ok && now.Sub(c.fetched) < orgNameTTL {
+		return c.name, nil
+	}
+	o, err := m.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	m.orgs.mu.Lock()
+	m.orgs.names[orgID] = orgName{name: o.Name, fetched: now}
+	m.orgs.mu.Unlock()
+	return o.Name, nil
 }
 
 // Outcome is what became of one delivery attempt.
@@ -100,7 +138,7 @@ const (
 	OutcomeSent    Outcome = "sent"
 	OutcomeRetry   Outcome = "retry"
 	OutcomeFailed  Outcome = "failed"
-	OutcomeDropped Outcome = "dropped" // nothing to send: revoked, accepted, expired or no email wanted
+	OutcomeDropped Outcome = "dropped" // nothing to send: revoked, accepted, expired, no email wanted, or already recorded
 	OutcomeSkipped Outcome = "skipped" // not due, or another mailer holds it
 )
 
@@ -120,24 +158,28 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	if err != nil {
 		return OutcomeSkipped, err
 	}
-	if !inv.SendEmail || inv.StatusAt(now) != org.StatusPending {
+	switch {
+	case !inv.SendEmail || inv.StatusAt(now) != org.StatusPending:
 		return OutcomeDropped, m.store.Drop(ctx, e)
+	case inv.Delivery.State == org.DeliverySent || inv.Delivery.State == org.DeliveryFailed:
+		// Recorded before a crash kept the entry: finish the record, send nothing.
+		return m.finish(ctx, e, inv, OutcomeDropped)
 	}
-	o, err := m.store.GetOrg(ctx, orgID)
+	orgName, err := m.orgName(ctx, orgID, now)
 	if err != nil {
 		return OutcomeSkipped, err
 	}
 	token, hash := org.NewLink(inv)
 	inv.TokenHash = hash
 	inv.Delivery = org.Delivery{State: org.DeliverySending, Attempts: e.Attempts, UpdatedAt: now}
-	if err := m.store.MarkSending(ctx, e, inv); err != nil {
+	if err := m.store.MarkSending(ctx, inv); err != nil {
 		return m.lost(err)
 	}
 	if err := m.limiter.Wait(ctx); err != nil {
 		return OutcomeSkipped, err
 	}
 	id, sendErr := m.sender.Send(ctx, Message{
-		To: inv.Email, InviteeName: inv.Name, InviterName: inv.InvitedBy.Name, OrgName: o.Name,
+		To: inv.Email, InviteeName: inv.Name, InviterName: inv.InvitedBy.Name, OrgName: orgName,
 		Role: string(inv.Role), AcceptURL: m.acceptURL(token), ExpiresAt: inv.ExpiresAt,
 	})
 	done := m.cfg.Now().UTC()
@@ -145,34 +187,44 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	switch {
 	case sendErr == nil:
 		inv.Delivery.State, inv.Delivery.MessageID = org.DeliverySent, id
-		a := m.audit(inv, done, org.ActionEmailSent, map[string]string{"email": inv.Email, "messageId": id})
-		if err := m.store.Sent(ctx, e, inv, a); err != nil {
+	case errors.Is(sendErr, ErrRejected) || done.Sub(e.QueuedAt) >= m.cfg.GiveUp:
+		inv.Delivery.State, inv.Delivery.Reason = org.DeliveryFailed, reason(sendErr)
+		if !errors.Is(sendErr, ErrRejected) {
+			inv.Delivery.Reason = "gave up after repeated failures: " + inv.Delivery.Reason
+		}
+		m.cfg.Logger.WarnContext(ctx, "invitation email failed", "invitationId", inv.ID, "attempts", e.Attempts, "err", sendErr)
+	default:
+		inv.Delivery.State, inv.Delivery.Reason = org.DeliveryQueued, reason(sendErr)
+		m.cfg.Logger.WarnContext(ctx, "invitation email will be retried", "invitationId", inv.ID, "attempts", e.Attempts, "err", sendErr)
+		if err := m.store.RecordDelivery(ctx, inv); err != nil {
 			return m.lost(err)
 		}
-		return OutcomeSent, nil
-	case errors.Is(sendErr, ErrRejected) || done.Sub(e.QueuedAt) >= m.cfg.GiveUp:
-		return m.fail(ctx, e, inv, done, sendErr)
+		if err := m.store.Release(ctx, e, done.Add(backoff(e.Attempts))); err != nil {
+			return m.lost(err)
+		}
+		return OutcomeRetry, nil
 	}
-	inv.Delivery.State, inv.Delivery.Reason = org.DeliveryQueued, reason(sendErr)
-	m.cfg.Logger.WarnContext(ctx, "invitation email will be retried", "invitationId", inv.ID, "attempts", e.Attempts, "err", sendErr)
-	if err := m.store.Retry(ctx, e, inv, done.Add(backoff(e.Attempts))); err != nil {
+	// The commit point: once recorded, this email is never sent again.
+	if err := m.store.RecordDelivery(ctx, inv); err != nil {
 		return m.lost(err)
 	}
-	return OutcomeRetry, nil
+	outcome := OutcomeSent
+	if inv.Delivery.State == org.DeliveryFailed {
+		outcome = OutcomeFailed
+	}
+	return m.finish(ctx, e, inv, outcome)
 }
 
-// fail records that the email will not be sent.
-func (m *Mailer) fail(ctx context.Context, e Entry, inv org.Invitation, at time.Time, sendErr error) (Outcome, error) {
-	inv.Delivery.State, inv.Delivery.Reason = org.DeliveryFailed, reason(sendErr)
-	if !errors.Is(sendErr, ErrRejected) {
-		inv.Delivery.Reason = "gave up after repeated failures: " + inv.Delivery.Reason
+// finish audits a recorded final delivery (once, whatever crashes came between) and removes
+// the entry.
+func (m *Mailer) finish(ctx context.Context, e Entry, inv org.Invitation, o Outcome) (Outcome, error) {
+	if err := m.store.AddAudit(ctx, deliveryAudit(inv)); err != nil {
+		return OutcomeSkipped, err
 	}
-	m.cfg.Logger.WarnContext(ctx, "invitation email failed", "invitationId", inv.ID, "attempts", e.Attempts, "err", sendErr)
-	a := m.audit(inv, at, org.ActionEmailFailed, map[string]string{"email": inv.Email, "reason": inv.Delivery.Reason})
-	if err := m.store.Failed(ctx, e, inv, a); err != nil {
+	if err := m.store.Drop(ctx, e); err != nil {
 		return m.lost(err)
 	}
-	return OutcomeFailed, nil
+	return o, nil
 }
 
 // lost treats a write refused because the entry was taken over (a resend re-queued it,
@@ -189,10 +241,18 @@ func (m *Mailer) acceptURL(token string) string {
 	return m.cfg.PublicURL + "/invitations/accept?token=" + url.QueryEscape(token)
 }
 
-// audit builds the audit entry of a delivery outcome, made by the mailer.
-func (m *Mailer) audit(inv org.Invitation, at time.Time, action string, details map[string]string) org.AuditEntry {
+// deliveryAudit is the audit entry of a recorded final delivery. Its id is derived from the
+// delivery itself, so writing it again after a crash writes nothing new.
+func deliveryAudit(inv org.Invitation) org.AuditEntry {
+	action, details := org.ActionEmailSent, map[string]string{"email": inv.Email, "messageId": inv.Delivery.MessageID}
+	if inv.Delivery.State == org.DeliveryFailed {
+		action, details = org.ActionEmailFailed, map[string]string{"email": inv.Email, "reason": inv.Delivery.Reason}
+	}
+	at := inv.Delivery.UpdatedAt
+	seed := sha256.Sum256([]byte(inv.ID + "\x00" + action + "\x00" + at.Format(time.RFC3339Nano)))
+	id := ulid.MustNew(ulid.Timestamp(at), bytes.NewReader(seed[:]))
 	return org.AuditEntry{
-		ID: ulid.Make().String(), OrgID: inv.OrgID, At: at, Action: action,
+		ID: id.String(), OrgID: inv.OrgID, At: at, Action: action,
 		Actor: org.Actor{Type: "mailer", ID: "mailer"}, Source: inv.Source,
 		TargetType: "invitation", TargetID: inv.ID, Details: details,
 	}
@@ -227,10 +287,15 @@ func backoff(attempts int) time.Duration {
 // Stats counts what a sweep did.
 type Stats map[Outcome]int
 
-// Sweep delivers every due entry, up to limit per round, until none is due or ctx ends. A
-// failing entry does not stop the others; the first error is returned at the end.
+// sweepWorkers is how many emails a sweep has in flight at once; the rate limiter still
+// bounds how many start per second.
+const sweepWorkers = 8
+
+// Sweep delivers every due entry, reading up to limit per round, until none is due or ctx
+// ends. A failing entry does not stop the others; the first error is returned at the end.
 func (m *Mailer) Sweep(ctx context.Context, limit int) (Stats, error) {
 	stats := Stats{}
+	var mu sync.Mutex
 	var first error
 	for ctx.Err() == nil {
 		entries, err := m.store.DueEntries(ctx, m.cfg.Now().UTC(), limit)
@@ -238,14 +303,29 @@ func (m *Mailer) Sweep(ctx context.Context, limit int) (Stats, error) {
 			return stats, err
 		}
 		progressed := false
-		for _, e := range entries {
-			o, err := m.Deliver(ctx, e.OrgID, e.InvitationID)
-			stats[o]++
-			if err != nil && first == nil {
-				first = err
-			}
-			progressed = progressed || o != OutcomeSkipped
+		work := make(chan Entry)
+		var wg sync.WaitGroup
+		for range min(sweepWorkers, len(entries)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for e := range work {
+					o, err := m.Deliver(ctx, e.OrgID, e.InvitationID)
+					mu.Lock()
+					stats[o]++
+					if err != nil && first == nil {
+						first = err
+					}
+					progressed = progressed || o != OutcomeSkipped
+					mu.Unlock()
+				}
+			}()
 		}
+		for _, e := range entries {
+			work <- e
+		}
+		close(work)
+		wg.Wait()
 		if len(entries) < limit || !progressed {
 			break
 		}
