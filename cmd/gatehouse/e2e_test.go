@@ -117,12 +117,27 @@ func TestInviteEmailAcceptEndToEnd(t *testing.T) {
 			t.Errorf("accept page headers: %v", res.Header)
 		}
 	}
-	u, _ := url.Parse(link)
-	res, err := http.PostForm(api+"/invitations/accept", url.Values{"token": {u.Query().Get("token")}, "name": {"Grace B. Hopper"}})
+	// Submit the form as a browser would: to its action, resolved against the page's URL.
+	res, err := http.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`<form method="post" action="([^"]+)">\s*<input type="hidden" name="token" value="([^"]+)">`).FindStringSubmatch(string(page))
+	if m == nil {
+		t.Fatalf("no accept form on the page: %s", page)
+	}
+	base, _ := url.Parse(link)
+	action, err := base.Parse(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = http.PostForm(action.String(), url.Values{"token": {m[2]}, "name": {"Grace B. Hopper"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "Welcome to Demo") {
 		t.Fatalf("accept: %d %s", res.StatusCode, page)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"gatehouse/internal/dynamo"
 	"gatehouse/internal/mailer"
 )
 
@@ -64,25 +66,55 @@ func newHandler(m deliverer, log *slog.Logger) func(context.Context, json.RawMes
 	}
 }
 
-// deliverRecords attempts each outbox entry a stream batch names and reports the records
-// that could not be attempted.
+// recordWorkers is how many records of a batch are delivered at once; the mailer's rate
+// limiter still bounds how many emails start per second.
+const recordWorkers = 8
+
+// deliverRecords attempts the outbox entry each stream record names, several at a time, and
+// reports the records that could not be attempted so only they are retried.
 func deliverRecords(ctx context.Context, m deliverer, log *slog.Logger, records []events.DynamoDBEventRecord) events.DynamoDBEventResponse {
-	var res events.DynamoDBEventResponse
-	for _, r := range records {
-		img := r.Change.NewImage
-		orgID, invID := img["orgId"], img["invitationId"]
-		if img["type"].DataType() != events.DataTypeString || img["type"].String() != "outbox" ||
-			orgID.DataType() != events.DataTypeString || invID.DataType() != events.DataTypeString {
-			// The stream filter lets only outbox entries through; anything else is not ours.
-			continue
-		}
-		o, err := m.Deliver(ctx, orgID.String(), invID.String())
-		if err != nil {
-			log.ErrorContext(ctx, "deliver invitation email", "invitationId", invID.String(), "err", err)
-			res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
-			continue
-		}
-		log.InfoContext(ctx, "invitation email", "invitationId", invID.String(), "outcome", o)
+	var (
+		mu  sync.Mutex
+		res events.DynamoDBEventResponse
+		wg  sync.WaitGroup
+	)
+	work := make(chan events.DynamoDBEventRecord)
+	for range min(recordWorkers, len(records)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				orgID, invID, ok := dynamo.OutboxEntryOf(stringAttributes(r.Change.NewImage))
+				if !ok {
+					continue // the stream filter lets only outbox entries through
+				}
+				o, err := m.Deliver(ctx, orgID, invID)
+				if err != nil {
+					log.ErrorContext(ctx, "deliver invitation email", "invitationId", invID, "err", err)
+					mu.Lock()
+					res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
+					mu.Unlock()
+					continue
+				}
+				log.InfoContext(ctx, "invitation email", "invitationId", invID, "outcome", o)
+			}
+		}()
 	}
+	for _, r := range records {
+		work <- r
+	}
+	close(work)
+	wg.Wait()
 	return res
+}
+
+// stringAttributes are an image's string attributes.
+func stringAttributes(img map[string]events.DynamoDBAttributeValue) map[string]string {
+	out := make(map[string]string, len(img))
+	for k, v := range img {
+		if v.DataType() == events.DataTypeString {
+			out[k] = v.String()
+		}
+	}
+	return out
 }

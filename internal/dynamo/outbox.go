@@ -207,3 +207,12 @@ func (s *Store) Drop(ctx context.Context, e mailer.Entry) error {
 	})
 	return conditionalErr(pk, sk, err)
 }
+
+// OutboxEntryOf names the invitation whose email an item image (from the table's stream) is
+// the outbox entry of, given the image's string attributes; ok is false for other items.
+func OutboxEntryOf(strings map[string]string) (orgID, invitationID string, ok bool) {
+	if strings["type"] != typeOutbox || strings["orgId"] == "" || strings["invitationId"] == "" {
+		return "", "", false
+	}
+	return strings["orgId"], strings["invitationId"], true
+}

@@ -85,7 +85,9 @@ func idempotent(store idempotency.Store, now func() time.Time, log *slog.Logger,
 			}()
 			next.ServeHTTP(buf, r)
 		}()
-		if buf.status >= 500 {
+		// Server errors and rate limits are not kept: retrying after either (as Retry-After
+		// says) runs the request again.
+		if buf.status >= 500 || buf.status == http.StatusTooManyRequests {
 			release()
 		} else if err := complete(ctx, store, scope, key, claim, buf, seal, now()); err != nil {
 			// The change is made. The claim lapses after ClaimTTL; a retry then runs again

@@ -24,7 +24,9 @@ var pageSecurity = map[string]string{
 	"Cache-Control":           "no-store",
 }
 
-// pages renders the HTML pages of the accept flow.
+// pages renders the HTML pages of the accept flow. Their links are relative: behind API
+// Gateway the browser sees /<stage>/invitations/accept while the router sees
+// /invitations/accept.
 type pages struct {
 	accept, done, problem *template.Template
 	css                   []byte

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -57,7 +58,7 @@ type Store interface {
 type Config struct {
 	PublicURL string        // base of accept links, such as https://gatehouse.example.com
 	Rate      float64       // emails per second at most (SES_MAX_SEND_RATE); 0 lifts the limit
-	Lease     time.Duration // how long a claim lasts; default one minute
+	Lease     time.Duration // how long a claim lasts; default three minutes, longer than the function may run
 	GiveUp    time.Duration // how long passing failures are retried; default 24 hours
 	Now       func() time.Time
 	Logger    *slog.Logger
@@ -94,7 +95,7 @@ func New(store Store, sender Sender, cfg Config) (*Mailer, error) {
 		return nil, fmt.Errorf("public URL %q must be an http(s) URL such as https://gatehouse.example.com", cfg.PublicURL)
 	}
 	if cfg.Lease == 0 {
-		cfg.Lease = time.Minute
+		cfg.Lease = 3 * time.Minute
 	}
 	if cfg.GiveUp == 0 {
 		cfg.GiveUp = 24 * time.Hour
@@ -146,22 +147,31 @@ const (
 // could not be made or recorded (the database failed); the entry then stays in the outbox
 // and a later sweep tries again.
 func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outcome, error) {
-	now := m.cfg.Now().UTC()
+	now := m.now()
 	e, ok, err := m.store.Claim(ctx, orgID, invitationID, ulid.Make().String(), now, now.Add(m.cfg.Lease))
 	if err != nil || !ok {
 		return OutcomeSkipped, err
 	}
 	inv, err := m.store.GetInvitation(ctx, orgID, invitationID)
 	if errors.Is(err, org.ErrNotFound) {
-		return OutcomeDropped, m.store.Drop(ctx, e)
+		return m.drop(ctx, e)
 	}
 	if err != nil {
 		return OutcomeSkipped, err
 	}
+	final := inv.Delivery.State == org.DeliverySent || inv.Delivery.State == org.DeliveryFailed
 	switch {
+	case inv.SendEmail && !final && inv.StatusAt(now) == org.StatusExpired:
+		// Retries outlasted the link: say so rather than leave it queued for ever.
+		inv.Delivery.State, inv.Delivery.UpdatedAt = org.DeliveryFailed, now
+		inv.Delivery.Reason = "the invitation expired before its email could be sent; resend it"
+		if err := m.store.RecordDelivery(ctx, inv); err != nil {
+			return m.lost(err)
+		}
+		return m.finish(ctx, e, inv, OutcomeFailed)
 	case !inv.SendEmail || inv.StatusAt(now) != org.StatusPending:
-		return OutcomeDropped, m.store.Drop(ctx, e)
-	case inv.Delivery.State == org.DeliverySent || inv.Delivery.State == org.DeliveryFailed:
+		return m.drop(ctx, e)
+	case final:
 		// Recorded before a crash kept the entry: finish the record, send nothing.
 		return m.finish(ctx, e, inv, OutcomeDropped)
 	}
@@ -178,11 +188,13 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	if err := m.limiter.Wait(ctx); err != nil {
 		return OutcomeSkipped, err
 	}
-	id, sendErr := m.sender.Send(ctx, Message{
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	id, sendErr := m.sender.Send(sendCtx, Message{
 		To: inv.Email, InviteeName: inv.Name, InviterName: inv.InvitedBy.Name, OrgName: orgName,
 		Role: string(inv.Role), AcceptURL: m.acceptURL(token), ExpiresAt: inv.ExpiresAt,
 	})
-	done := m.cfg.Now().UTC()
+	cancel()
+	done := m.now()
 	inv.Delivery.UpdatedAt = done
 	switch {
 	case sendErr == nil:
@@ -213,6 +225,21 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 		outcome = OutcomeFailed
 	}
 	return m.finish(ctx, e, inv, outcome)
+}
+
+// sendTimeout bounds one call to the email service, well inside the lease.
+const sendTimeout = 30 * time.Second
+
+// now is the current time to the millisecond, as the store keeps it: ids derived from times
+// then come out the same when read back.
+func (m *Mailer) now() time.Time { return m.cfg.Now().UTC().Truncate(time.Millisecond) }
+
+// drop removes an entry with nothing left to send.
+func (m *Mailer) drop(ctx context.Context, e Entry) (Outcome, error) {
+	if err := m.store.Drop(ctx, e); err != nil {
+		return m.lost(err)
+	}
+	return OutcomeDropped, nil
 }
 
 // finish audits a recorded final delivery (once, whatever crashes came between) and removes
@@ -249,7 +276,7 @@ func deliveryAudit(inv org.Invitation) org.AuditEntry {
 		action, details = org.ActionEmailFailed, map[string]string{"email": inv.Email, "reason": inv.Delivery.Reason}
 	}
 	at := inv.Delivery.UpdatedAt
-	seed := sha256.Sum256([]byte(inv.ID + "\x00" + action + "\x00" + at.Format(time.RFC3339Nano)))
+	seed := sha256.Sum256([]byte(inv.ID + "\x00" + action + "\x00" + strconv.FormatInt(at.UnixMilli(), 10)))
 	id := ulid.MustNew(ulid.Timestamp(at), bytes.NewReader(seed[:]))
 	return org.AuditEntry{
 		ID: id.String(), OrgID: inv.OrgID, At: at, Action: action,
@@ -265,6 +292,8 @@ func reason(err error) string {
 		return "rejected by the email service: " + truncate(err.Error(), 300)
 	case errors.Is(err, ErrThrottled):
 		return "the email service asked us to slow down"
+	case errors.Is(err, ErrAccount):
+		return "the email service refused the sending account or its configuration (retried until fixed): " + truncate(err.Error(), 300)
 	}
 	return "the email service could not be reached"
 }
@@ -298,7 +327,7 @@ func (m *Mailer) Sweep(ctx context.Context, limit int) (Stats, error) {
 	var mu sync.Mutex
 	var first error
 	for ctx.Err() == nil {
-		entries, err := m.store.DueEntries(ctx, m.cfg.Now().UTC(), limit)
+		entries, err := m.store.DueEntries(ctx, m.now(), limit)
 		if err != nil {
 			return stats, err
 		}

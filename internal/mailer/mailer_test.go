@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -288,7 +289,7 @@ func TestACrashBetweenSendAndRecordSendsAgainOnlyOnce(t *testing.T) {
 	if stats, _ := m.Sweep(context.Background(), 25); stats[mailer.OutcomeSent] != 0 || len(f.sender.messages()) != 1 {
 		t.Errorf("sweep within the lease = %v, want nothing sent", stats)
 	}
-	f.clock.Add(2 * time.Minute)
+	f.clock.Add(4 * time.Minute) // past the lease
 	if stats, err := m.Sweep(context.Background(), 25); err != nil || stats[mailer.OutcomeSent] != 1 {
 		t.Fatalf("sweep after the lease = %v, %v", stats, err)
 	}
@@ -320,7 +321,7 @@ func TestACrashAfterTheRecordSendsNothingMore(t *testing.T) {
 	if _, err := m.Sweep(context.Background(), 25); err == nil {
 		t.Fatal("the crash was not reported")
 	}
-	f.clock.Add(2 * time.Minute)
+	f.clock.Add(4 * time.Minute) // past the lease
 	if stats, err := m.Sweep(context.Background(), 25); err != nil || stats[mailer.OutcomeDropped] != 1 {
 		t.Fatalf("sweep after the lease = %v, %v; want the recorded entry dropped", stats, err)
 	}
@@ -467,5 +468,27 @@ func TestNewRefusesABadPublicURL(t *testing.T) {
 		if _, err := mailer.New(nil, nil, mailer.Config{PublicURL: u}); err == nil {
 			t.Errorf("public URL %q accepted", u)
 		}
+	}
+}
+
+func TestAccountProblemsAreRetriedWithAClearReason(t *testing.T) {
+	f := newFixture(t, 0)
+	f.sender.fail = func(n int, _ mailer.Message) error {
+		if n == 1 {
+			return fmt.Errorf("SendingPausedException: sending is paused for this account: %w", mailer.ErrAccount)
+		}
+		return nil
+	}
+	inv := f.invite(t, "grace@example.com")
+	if stats := f.sweep(t); stats[mailer.OutcomeRetry] != 1 {
+		t.Fatalf("sweep = %v, want a retry", stats)
+	}
+	if got := f.get(t, inv.ID).Delivery; got.State != org.DeliveryQueued || !strings.Contains(got.Reason, "account") {
+		t.Errorf("delivery = %+v, want queued with a reason naming the account", got)
+	}
+	f.clock.Add(time.Hour)
+	f.sweep(t)
+	if got := f.get(t, inv.ID).Delivery; got.State != org.DeliverySent {
+		t.Errorf("after the account was fixed: %+v", got)
 	}
 }

@@ -22,8 +22,8 @@ type Message struct {
 }
 
 // Sender sends one rendered invitation email and returns the provider's message id.
-// Its errors wrap ErrThrottled or ErrRejected when they are of those kinds; anything else is
-// taken as a passing failure worth retrying.
+// Its errors wrap ErrThrottled, ErrRejected or ErrAccount when they are of those kinds;
+// anything else is taken as a passing failure worth retrying.
 type Sender interface {
 	Send(ctx context.Context, m Message) (messageID string, err error)
 }
@@ -35,4 +35,8 @@ var (
 	// ErrRejected: the provider will never send this message (rejected, invalid or
 	// suppressed address, unverified sender); do not retry.
 	ErrRejected = errors.New("message rejected")
+	// ErrAccount: the provider refused the sending account or its configuration (sending
+	// paused, unverified sender domain, missing configuration set, access denied). An
+	// operator fixes it; until then every email fails the same way, so it is retried.
+	ErrAccount = errors.New("sending account or configuration refused")
 )

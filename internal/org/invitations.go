@@ -161,7 +161,11 @@ func (s *Service) Resend(ctx context.Context, p Principal, id string) (Created, 
 		return Created{}, fmt.Errorf("resend invitation: %w", err)
 	}
 	now := s.nowUTC()
-	if since := now.Sub(inv.UpdatedAt); inv.SendEmail && since < MinResendInterval {
+	last := inv.UpdatedAt // when it was last queued
+	if inv.Delivery.State == DeliverySent && inv.Delivery.UpdatedAt.After(last) {
+		last = inv.Delivery.UpdatedAt // when it actually went out
+	}
+	if since := now.Sub(last); inv.SendEmail && since < MinResendInterval {
 		return Created{}, &RateLimitError{RetryAfter: MinResendInterval - since,
 			Reason: "this invitation was sent less than a minute ago; wait before resending"}
 	}

@@ -13,14 +13,17 @@ import (
 )
 
 // classify wraps a SendEmail error in mailer.ErrThrottled when SES refused for rate or quota,
-// in mailer.ErrRejected when it will never send the message, and in neither otherwise: a
-// network failure, a 5xx or an unknown code is worth retrying.
+// in mailer.ErrRejected when it will never send this message, in mailer.ErrAccount when it
+// refused the sending account or configuration (which an operator fixes, so it is retried),
+// and in none otherwise: a network failure, a 5xx or an unknown code is worth retrying.
 func classify(err error) error {
 	switch {
 	case isThrottled(err):
 		return fmt.Errorf("%w: %w", mailer.ErrThrottled, err)
 	case isRejected(err):
 		return fmt.Errorf("%w: %w", mailer.ErrRejected, err)
+	case isAccount(err):
+		return fmt.Errorf("%w: %w", mailer.ErrAccount, err)
 	}
 	return err
 }
@@ -42,27 +45,42 @@ func isThrottled(err error) bool {
 	return errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusTooManyRequests
 }
 
-// isRejected reports whether err says SES will never send the message.
+// isRejected reports whether err says SES will never send this message: its content or
+// address.
 func isRejected(err error) bool {
 	var (
 		rejected   *types.MessageRejected
-		mailFrom   *types.MailFromDomainNotVerifiedException
-		suspended  *types.AccountSuspendedException
-		paused     *types.SendingPausedException
-		notFound   *types.NotFoundException
 		badRequest *types.BadRequestException
 	)
-	switch {
-	case errors.As(err, &rejected), errors.As(err, &mailFrom), errors.As(err, &suspended),
-		errors.As(err, &paused), errors.As(err, &notFound), errors.As(err, &badRequest):
+	if errors.As(err, &rejected) || errors.As(err, &badRequest) {
 		return true
 	}
 	switch apiCode(err) {
-	case "MessageRejected", "MailFromDomainNotVerifiedException", "AccountSuspendedException",
-		"SendingPausedException", "NotFoundException", "BadRequestException":
+	case "MessageRejected", "BadRequestException":
 		return true
 	}
 	return false
+}
+
+// isAccount reports whether err says SES refused the sending account or its configuration.
+func isAccount(err error) bool {
+	var (
+		mailFrom  *types.MailFromDomainNotVerifiedException
+		suspended *types.AccountSuspendedException
+		paused    *types.SendingPausedException
+		notFound  *types.NotFoundException
+	)
+	switch {
+	case errors.As(err, &mailFrom), errors.As(err, &suspended), errors.As(err, &paused), errors.As(err, &notFound):
+		return true
+	}
+	switch apiCode(err) {
+	case "MailFromDomainNotVerifiedException", "AccountSuspendedException", "SendingPausedException",
+		"NotFoundException", "AccessDeniedException", "AccessDenied":
+		return true
+	}
+	var resp *smithyhttp.ResponseError
+	return errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusForbidden
 }
 
 // apiCode is the code of the smithy API error in err, or "" when there is none. Typed SES

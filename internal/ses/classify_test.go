@@ -62,6 +62,7 @@ func TestSendClassifiesErrors(t *testing.T) {
 		transient = iota
 		throttled
 		rejected
+		account
 	)
 	tests := []struct {
 		name string
@@ -71,10 +72,10 @@ func TestSendClassifiesErrors(t *testing.T) {
 		{name: "TooManyRequestsException", err: fromSES(429, &types.TooManyRequestsException{Message: aws.String("slow down")}), want: throttled},
 		{name: "LimitExceededException", err: fromSES(400, &types.LimitExceededException{}), want: throttled},
 		{name: "MessageRejected", err: fromSES(400, &types.MessageRejected{Message: aws.String("Email address is not verified.")}), want: rejected},
-		{name: "MailFromDomainNotVerifiedException", err: fromSES(400, &types.MailFromDomainNotVerifiedException{}), want: rejected},
-		{name: "AccountSuspendedException", err: fromSES(400, &types.AccountSuspendedException{}), want: rejected},
-		{name: "SendingPausedException", err: fromSES(400, &types.SendingPausedException{}), want: rejected},
-		{name: "NotFoundException", err: fromSES(404, &types.NotFoundException{}), want: rejected},
+		{name: "MailFromDomainNotVerifiedException", err: fromSES(400, &types.MailFromDomainNotVerifiedException{}), want: account},
+		{name: "AccountSuspendedException", err: fromSES(400, &types.AccountSuspendedException{}), want: account},
+		{name: "SendingPausedException", err: fromSES(400, &types.SendingPausedException{}), want: account},
+		{name: "NotFoundException", err: fromSES(404, &types.NotFoundException{}), want: account},
 		{name: "BadRequestException", err: fromSES(400, &types.BadRequestException{}), want: rejected},
 		{name: "InternalServiceErrorException", err: fromSES(500, &types.InternalServiceErrorException{}), want: transient},
 		{name: "ConcurrentModificationException", err: fromSES(500, &types.ConcurrentModificationException{}), want: transient},
@@ -85,11 +86,12 @@ func TestSendClassifiesErrors(t *testing.T) {
 		{name: "generic ThrottlingException", err: fromSES(400, &smithy.GenericAPIError{Code: "ThrottlingException"}), want: throttled},
 		{name: "unknown code with status 429", err: fromSES(429, &smithy.GenericAPIError{Code: "UnknownError"}), want: throttled},
 		{name: "generic MessageRejected", err: fromSES(400, &smithy.GenericAPIError{Code: "MessageRejected"}), want: rejected},
-		{name: "generic MailFromDomainNotVerifiedException", err: fromSES(400, &smithy.GenericAPIError{Code: "MailFromDomainNotVerifiedException"}), want: rejected},
-		{name: "generic AccountSuspendedException", err: fromSES(400, &smithy.GenericAPIError{Code: "AccountSuspendedException"}), want: rejected},
-		{name: "generic SendingPausedException", err: fromSES(400, &smithy.GenericAPIError{Code: "SendingPausedException"}), want: rejected},
-		{name: "generic NotFoundException", err: fromSES(404, &smithy.GenericAPIError{Code: "NotFoundException"}), want: rejected},
+		{name: "generic MailFromDomainNotVerifiedException", err: fromSES(400, &smithy.GenericAPIError{Code: "MailFromDomainNotVerifiedException"}), want: account},
+		{name: "generic AccountSuspendedException", err: fromSES(400, &smithy.GenericAPIError{Code: "AccountSuspendedException"}), want: account},
+		{name: "generic SendingPausedException", err: fromSES(400, &smithy.GenericAPIError{Code: "SendingPausedException"}), want: account},
+		{name: "generic NotFoundException", err: fromSES(404, &smithy.GenericAPIError{Code: "NotFoundException"}), want: account},
 		{name: "generic BadRequestException", err: fromSES(400, &smithy.GenericAPIError{Code: "BadRequestException"}), want: rejected},
+		{name: "generic AccessDeniedException", err: fromSES(403, &smithy.GenericAPIError{Code: "AccessDeniedException"}), want: account},
 		{name: "unknown code with status 400", err: fromSES(400, &smithy.GenericAPIError{Code: "UnknownError"}), want: transient},
 		{name: "unknown code with status 503", err: fromSES(503, &smithy.GenericAPIError{Code: "ServiceUnavailable"}), want: transient},
 		{name: "network error", err: &smithy.OperationError{ServiceID: "SESv2", OperationName: "SendEmail", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}, want: transient},
@@ -113,6 +115,9 @@ func TestSendClassifiesErrors(t *testing.T) {
 			}
 			if got, want := errors.Is(err, mailer.ErrRejected), tt.want == rejected; got != want {
 				t.Errorf("errors.Is(%v, ErrRejected) = %t, want %t", err, got, want)
+			}
+			if got, want := errors.Is(err, mailer.ErrAccount), tt.want == account; got != want {
+				t.Errorf("errors.Is(%v, ErrAccount) = %t, want %t", err, got, want)
 			}
 		})
 	}
