@@ -13,27 +13,15 @@ import (
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // fixture is a service over a fresh table with one organization, its admin member, and
 // principals of each role.
 type fixture struct {
 	env         dynamotest.Env
 	svc         *org.Service
-	clock       *clock
+	clock       *orgtest.Clock
 	admin       org.Principal
 	adminMember org.Member
 }
@@ -41,7 +29,7 @@ type fixture struct {
 func newFixture(t *testing.T, orgID string) *fixture {
 	t.Helper()
 	env := dynamotest.New(t)
-	c := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	c := orgtest.NewClock()
 	f := &fixture{env: env, clock: c, svc: org.NewService(env.Store, org.WithClock(c.Now))}
 	f.addOrg(t, orgID)
 	f.admin = f.principal(orgID, org.RoleAdmin)

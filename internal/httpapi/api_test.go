@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,19 +19,8 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 )
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // server is the API over a fresh table with organizations acme and globex and an admin
 // token for each.
@@ -40,7 +28,7 @@ type server struct {
 	t      *testing.T
 	url    string
 	svc    *org.Service
-	clock  *clock
+	clock  *orgtest.Clock
 	tokens map[string]string // "acme/admin" -> secret
 	store  *dynamo.Store
 	env    dynamotest.Env
@@ -78,7 +66,7 @@ func stringOf(v types.AttributeValue) string {
 func newServer(t *testing.T) *server {
 	t.Helper()
 	env := dynamotest.New(t)
-	c := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	c := orgtest.NewClock()
 	svc := org.NewService(env.Store, org.WithClock(c.Now))
 	h := mustAPI(t, httpapi.Config{
 		Service: svc, Idempotency: env.Store.Idempotency(), Now: c.Now,

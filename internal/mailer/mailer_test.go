@@ -15,19 +15,8 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 )
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // fakeSender records what it sends and fails as told.
 type fakeSender struct {
@@ -61,7 +50,7 @@ func (f *fakeSender) messages() []mailer.Message {
 type fixture struct {
 	store  *dynamo.Store
 	svc    *org.Service
-	clock  *clock
+	clock  *orgtest.Clock
 	sender *fakeSender
 	mailer *mailer.Mailer
 	admin  org.Principal
@@ -70,7 +59,7 @@ type fixture struct {
 func newFixture(t *testing.T, rate float64) *fixture {
 	t.Helper()
 	env := dynamotest.New(t)
-	c := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	c := orgtest.NewClock()
 	f := &fixture{store: env.Store, clock: c, sender: &fakeSender{}, svc: org.NewService(env.Store, org.WithClock(c.Now))}
 	ctx := context.Background()
 	if _, err := f.svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "t"}, org.SourceCLI, org.NewOrg{ID: "acme", Name: "Acme"}); err != nil {
