@@ -17,6 +17,7 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 )
 
 // recordingSender stands in for SES.
@@ -50,10 +51,7 @@ func newMailerFixture(t *testing.T) (*mailer.Mailer, *recordingSender, org.Invit
 	env := dynamotest.New(t)
 	svc := org.NewService(env.Store)
 	ctx := context.Background()
-	if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "t"}, org.SourceCLI, org.NewOrg{ID: "demo", Name: "Demo"}); err != nil {
-		t.Fatal(err)
-	}
-	admin := org.Principal{OrgID: "demo", Role: org.RoleAdmin, Actor: org.Actor{Type: "token", ID: "tok_1", Name: "Ada"}, Source: org.SourceAPI}
+	admin, _ := orgtest.Seed(t, svc, "demo", "Demo")
 	c, err := svc.Invite(ctx, admin, org.InviteRequest{Email: "grace@example.com"})
 	if err != nil {
 		t.Fatal(err)

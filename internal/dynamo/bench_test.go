@@ -7,6 +7,7 @@ import (
 
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 )
 
 // BenchmarkBulkInvite1000 invites 1,000 new people in one bulk call against the embedded
@@ -15,10 +16,7 @@ func BenchmarkBulkInvite1000(b *testing.B) {
 	env := dynamotest.New(b)
 	svc := org.NewService(env.Store)
 	ctx := context.Background()
-	if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "bench"}, org.SourceCLI, org.NewOrg{ID: "bench"}); err != nil {
-		b.Fatal(err)
-	}
-	admin := org.Principal{OrgID: "bench", Role: org.RoleAdmin, Actor: org.Actor{Type: "token", ID: "tok_bench"}, Source: org.SourceAPI}
+	admin, _ := orgtest.Seed(b, svc, "bench", "Bench")
 	const n = 1000
 	batches := make([][]org.InviteRequest, b.N)
 	for i := range batches {

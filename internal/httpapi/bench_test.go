@@ -17,6 +17,7 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 )
 
 // BenchmarkSingleInvite sends one POST /api/v1/invitations through the HTTP handler
@@ -24,14 +25,7 @@ import (
 func BenchmarkSingleInvite(b *testing.B) {
 	env := dynamotest.New(b)
 	svc := org.NewService(env.Store)
-	ctx := context.Background()
-	if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "bench"}, org.SourceCLI, org.NewOrg{ID: "bench"}); err != nil {
-		b.Fatal(err)
-	}
-	nt, err := svc.BootstrapToken(ctx, "bench", org.Actor{Type: "cli", ID: "bench"}, "bench", "admin")
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, secret := orgtest.Seed(b, svc, "bench", "Bench")
 	h := mustAPI(b, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	bodies := make([]string, b.N)
 	for i := range bodies {
@@ -42,7 +36,7 @@ func BenchmarkSingleInvite(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/invitations", strings.NewReader(bodies[i]))
-		req.Header.Set("Authorization", "Bearer "+nt.Secret)
+		req.Header.Set("Authorization", "Bearer "+secret)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusCreated {

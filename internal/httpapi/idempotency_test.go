@@ -14,6 +14,7 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 )
 
 func TestIdempotentAnswersBelongToTheirToken(t *testing.T) {
@@ -55,19 +56,12 @@ func (panicStore) CreateInvitations(context.Context, []org.Invitation, []org.Aud
 func TestAPanicReleasesTheIdempotencyKey(t *testing.T) {
 	env := dynamotest.New(t)
 	svc := org.NewService(env.Store)
-	ctx := context.Background()
-	if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "t"}, org.SourceCLI, org.NewOrg{ID: "acme"}); err != nil {
-		t.Fatal(err)
-	}
-	nt, err := svc.BootstrapToken(ctx, "acme", org.Actor{Type: "cli", ID: "t"}, "a", "admin")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, secret := orgtest.Seed(t, svc, "acme", "Acme")
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	send := func(svc *org.Service) int {
 		h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: logger})
 		req := httptest.NewRequest("POST", "/api/v1/invitations", strings.NewReader(`{"email":"p@x.io"}`))
-		req.Header.Set("Authorization", "Bearer "+nt.Secret)
+		req.Header.Set("Authorization", "Bearer "+secret)
 		req.Header.Set("Idempotency-Key", "k1")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/ses"
 	"gatehouse/internal/ses/sestest"
 )
@@ -27,10 +28,7 @@ func drainBench(b *testing.B, n int, rate float64) {
 		env := dynamotest.New(b)
 		svc := org.NewService(env.Store)
 		ctx := context.Background()
-		if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "bench"}, org.SourceCLI, org.NewOrg{ID: "bench", Name: "Bench"}); err != nil {
-			b.Fatal(err)
-		}
-		admin := org.Principal{OrgID: "bench", Role: org.RoleAdmin, Actor: org.Actor{Type: "token", ID: "tok", Name: "Bench"}, Source: org.SourceAPI}
+		admin, _ := orgtest.Seed(b, svc, "bench", "Bench")
 		reqs := make([]org.InviteRequest, n)
 		for i := range reqs {
 			reqs[i] = org.InviteRequest{Email: fmt.Sprintf("person%d@example.com", i), Name: fmt.Sprintf("Person %d", i)}

@@ -15,11 +15,7 @@ import (
 func TestACrashAfterTheRecordAuditsOnceWithARealClock(t *testing.T) {
 	f := newFixture(t, 0)
 	f.clock.Add(123456789 * time.Nanosecond) // 12:00:00.123456789
-	cs := &crashingStore{Store: f.store, beforeDrop: true}
-	m, err := mailer.New(cs, f.sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Now: f.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.mailerOver(t, &crashingStore{Store: f.store, beforeDrop: true})
 	inv := f.invite(t, "grace@example.com")
 	if _, err := m.Sweep(context.Background(), 25); err == nil {
 		t.Fatal("the crash was not reported")
@@ -28,17 +24,7 @@ func TestACrashAfterTheRecordAuditsOnceWithARealClock(t *testing.T) {
 	if _, err := m.Sweep(context.Background(), 25); err != nil {
 		t.Fatal(err)
 	}
-	audit, err := f.svc.AuditLog(context.Background(), f.admin, org.PageRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sent := 0
-	for _, a := range audit.Items {
-		if a.Action == org.ActionEmailSent && a.TargetID == inv.ID {
-			sent++
-		}
-	}
-	if sent != 1 {
+	if sent := f.audited(t, org.ActionEmailSent, inv.ID); sent != 1 {
 		t.Errorf("%d email_sent audit entries, want exactly 1", sent)
 	}
 }

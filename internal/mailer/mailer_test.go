@@ -106,6 +106,32 @@ func (f *fixture) get(t *testing.T, id string) org.Invitation {
 	return inv
 }
 
+// mailerOver is a mailer on f's clock over store, which may wrap f's.
+func (f *fixture) mailerOver(t *testing.T, store mailer.Store) *mailer.Mailer {
+	t.Helper()
+	m, err := mailer.New(store, f.sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// audited counts the audit entries of action on invitation id.
+func (f *fixture) audited(t *testing.T, action, id string) int {
+	t.Helper()
+	page, err := f.svc.AuditLog(context.Background(), f.admin, org.PageRequest{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range page.Items {
+		if a.Action == action && a.TargetID == id {
+			n++
+		}
+	}
+	return n
+}
+
 // tokenOf takes the accept token out of a sent message's link.
 func tokenOf(t *testing.T, m mailer.Message) string {
 	t.Helper()
@@ -265,11 +291,7 @@ func (c *crashingStore) Drop(ctx context.Context, e mailer.Entry) error {
 
 func TestACrashBetweenSendAndRecordSendsAgainOnlyOnce(t *testing.T) {
 	f := newFixture(t, 0)
-	cs := &crashingStore{Store: f.store, beforeRecord: true}
-	m, err := mailer.New(cs, f.sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Now: f.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.mailerOver(t, &crashingStore{Store: f.store, beforeRecord: true})
 	inv := f.invite(t, "grace@example.com")
 	if _, err := m.Sweep(context.Background(), 25); err == nil {
 		t.Fatal("the crash was not reported")
@@ -301,11 +323,7 @@ func TestACrashBetweenSendAndRecordSendsAgainOnlyOnce(t *testing.T) {
 
 func TestACrashAfterTheRecordSendsNothingMore(t *testing.T) {
 	f := newFixture(t, 0)
-	cs := &crashingStore{Store: f.store, beforeDrop: true}
-	m, err := mailer.New(cs, f.sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Now: f.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.mailerOver(t, &crashingStore{Store: f.store, beforeDrop: true})
 	inv := f.invite(t, "grace@example.com")
 	if _, err := m.Sweep(context.Background(), 25); err == nil {
 		t.Fatal("the crash was not reported")
@@ -320,17 +338,7 @@ func TestACrashAfterTheRecordSendsNothingMore(t *testing.T) {
 	if entries, _ := f.store.DueEntries(context.Background(), f.clock.Now().Add(time.Hour), 10); len(entries) != 0 {
 		t.Errorf("outbox still holds %v", entries)
 	}
-	audit, err := f.svc.AuditLog(context.Background(), f.admin, org.PageRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sent := 0
-	for _, a := range audit.Items {
-		if a.Action == org.ActionEmailSent && a.TargetID == inv.ID {
-			sent++
-		}
-	}
-	if sent != 1 {
+	if sent := f.audited(t, org.ActionEmailSent, inv.ID); sent != 1 {
 		t.Errorf("%d email_sent audit entries, want exactly 1", sent)
 	}
 }
@@ -381,7 +389,7 @@ func TestAResendDuringSendingWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Sweep(context.Background(), 25); err != nil {
+	if _, err = m.Sweep(context.Background(), 25); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.get(t, inv.ID); got.Delivery.State != org.DeliveryQueued {
