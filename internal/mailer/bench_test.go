@@ -3,8 +3,11 @@ package mailer_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/mailer"
@@ -14,15 +17,37 @@ import (
 	"gatehouse/internal/ses/sestest"
 )
 
+// quotaSender enforces an SES-like sending quota in front of a real sender: over the rate it
+// refuses with mailer.ErrThrottled, as SES does, and counts the refusals.
+type quotaSender struct {
+	next      mailer.Sender
+	quota     *rate.Limiter
+	throttled atomic.Int64
+}
+
+func (q *quotaSender) Send(ctx context.Context, m mailer.Message) (string, error) {
+	if !q.quota.Allow() {
+		q.throttled.Add(1)
+		return "", fmt.Errorf("Maximum sending rate exceeded: %w", mailer.ErrThrottled)
+	}
+	return q.next.Send(ctx, m)
+}
+
 // drainBench queues n invitation emails and measures draining them into the local SES
-// emulator at rate emails per second (0: unlimited), reporting emails per second, DynamoDB
-// requests per email and retries (throttling or other passing failures).
-func drainBench(b *testing.B, n int, rate float64) {
+// emulator at sendRate emails per second (0: unlimited), reporting emails per second,
+// DynamoDB requests per email, retries, and the sends an SES-like quota of the same rate (and
+// a one-second burst) throttled.
+func drainBench(b *testing.B, n int, sendRate float64) {
 	endpoint := sestest.Start(b)
-	sender, err := ses.New(sestest.NewClient(b, endpoint), ses.Config{From: "Gatehouse <invites@gatehouse.example>"})
+	sesSender, err := ses.New(sestest.NewClient(b, endpoint), ses.Config{From: "Gatehouse <invites@gatehouse.example>"})
 	if err != nil {
 		b.Fatal(err)
 	}
+	quota := rate.Inf
+	if sendRate > 0 {
+		quota = rate.Limit(sendRate)
+	}
+	sender := &quotaSender{next: sesSender, quota: rate.NewLimiter(quota, max(1, int(sendRate)))}
 	for range b.N {
 		b.StopTimer()
 		env := dynamotest.New(b)
@@ -36,7 +61,7 @@ func drainBench(b *testing.B, n int, rate float64) {
 		if _, err := svc.InviteMany(ctx, admin, reqs); err != nil {
 			b.Fatal(err)
 		}
-		m, err := mailer.New(env.Store, sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Rate: rate})
+		m, err := mailer.New(env.Store, sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Rate: sendRate})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -52,6 +77,7 @@ func drainBench(b *testing.B, n int, rate float64) {
 		b.ReportMetric(float64(n)/elapsed.Seconds(), "emails/s")
 		b.ReportMetric(float64(env.Requests.Total())/float64(n), "requests/email")
 		b.ReportMetric(float64(stats[mailer.OutcomeRetry]), "retries")
+		b.ReportMetric(float64(sender.throttled.Load()), "throttled")
 	}
 }
 
