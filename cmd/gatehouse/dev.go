@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/httpapi"
@@ -82,10 +84,12 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	log := cfg.Logger(stderr)
-	client, err := dynamo.NewClient(ctx, cfg.Store)
+	// The mailer's settings cover both local services: one AWS configuration serves them.
+	awsCfg, err := mcfg.AWS.Config(ctx)
 	if err != nil {
 		return err
 	}
+	client := dynamo.NewClient(awsCfg, cfg.Endpoint)
 	if err := dynamo.EnsureTable(ctx, client, cfg.Table); err != nil {
 		return err
 	}
@@ -95,7 +99,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	m, err := newMailer(ctx, mcfg, store, log)
+	m, err := newMailer(awsCfg, mcfg, store, log)
 	if err != nil {
 		return err
 	}
@@ -176,12 +180,8 @@ func startSES(port string) (*localses.Emulator, error) {
 }
 
 // newMailer wires the mailer to the store and SES.
-func newMailer(ctx context.Context, cfg env.Mailer, store *dynamo.Store, log *slog.Logger) (*mailer.Mailer, error) {
-	client, err := ses.NewClient(ctx, ses.ClientConfig{Endpoint: cfg.SESEndpoint, LocalCredentials: true, DefaultRegion: "us-east-1"})
-	if err != nil {
-		return nil, err
-	}
-	sender, err := ses.New(client, ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
+func newMailer(awsCfg aws.Config, cfg env.Mailer, store *dynamo.Store, log *slog.Logger) (*mailer.Mailer, error) {
+	sender, err := ses.New(ses.NewClient(awsCfg, cfg.SESEndpoint), ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
 	if err != nil {
 		return nil, err
 	}

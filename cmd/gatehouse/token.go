@@ -37,11 +37,11 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	client, err := dynamo.NewClient(ctx, cfg.Store)
+	awsCfg, err := cfg.AWS.Config(ctx)
 	if err != nil {
 		return err
 	}
-	svc := org.NewService(dynamo.New(client, cfg.Table))
+	svc := org.NewService(dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table))
 	actor := org.Actor{Type: "cli", ID: "gatehouse-cli"}
 	if _, err := svc.CreateOrg(ctx, actor, org.SourceCLI, org.NewOrg{ID: *orgID, Name: *orgName}); err == nil {
 		fmt.Fprintf(stderr, "created organization %s\n", *orgID)

@@ -44,11 +44,11 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := dynamo.NewClient(ctx, cfg.Store)
+	awsCfg, err := cfg.AWS.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.New(client, cfg.Table)
+	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	api, err := httpapi.New(httpapi.Config{
 		Service:        org.NewService(store),
 		Idempotency:    store.Idempotency(),

@@ -39,15 +39,12 @@ func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	db, err := dynamo.NewClient(ctx, cfg.Store)
+	awsCfg, err := cfg.AWS.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sesClient, err := ses.NewClient(ctx, ses.ClientConfig{Endpoint: cfg.SESEndpoint, LocalCredentials: cfg.LocalCredentials, DefaultRegion: cfg.DefaultRegion})
-	if err != nil {
-		return nil, err
-	}
-	sender, err := ses.New(sesClient, ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
+	db := dynamo.NewClient(awsCfg, cfg.Endpoint)
+	sender, err := ses.New(ses.NewClient(awsCfg, cfg.SESEndpoint), ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
 	if err != nil {
 		return nil, err
 	}

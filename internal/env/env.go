@@ -3,6 +3,7 @@
 package env
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // Getenv looks a variable up, like os.Getenv; tests pass a map's lookup instead.
@@ -20,8 +25,12 @@ type Getenv func(string) string
 type Store struct {
 	Table    string // TABLE_NAME
 	Endpoint string // DYNAMODB_ENDPOINT: another DynamoDB (local, moto_server); empty for AWS
-	// With an Endpoint and no AWS credentials or region configured, local placeholders are
-	// used: a local DynamoDB accepts any.
+}
+
+// AWS is how a process signs its requests to AWS services, or to local stand-ins for them.
+type AWS struct {
+	// With a local endpoint and no AWS credentials or region configured, placeholders are
+	// used: local services accept any.
 	LocalCredentials bool
 	DefaultRegion    string
 }
@@ -29,7 +38,34 @@ type Store struct {
 // Common is what every Gatehouse process reads.
 type Common struct {
 	Store
+	AWS
 	LogLevel slog.Level // LOG_LEVEL: debug, info (default), warn, error
+}
+
+// localAWS is the placeholders a process talking to local services needs, leaving alone any
+// credentials or region the environment configures.
+func localAWS(getenv Getenv) AWS {
+	a := AWS{LocalCredentials: getenv("AWS_ACCESS_KEY_ID") == "" && getenv("AWS_PROFILE") == ""}
+	if getenv("AWS_REGION") == "" && getenv("AWS_DEFAULT_REGION") == "" {
+		a.DefaultRegion = "us-east-1"
+	}
+	return a
+}
+
+// Config loads the AWS SDK configuration once, for every client the process makes.
+func (a AWS) Config(ctx context.Context) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if a.DefaultRegion != "" {
+		opts = append(opts, config.WithRegion(a.DefaultRegion))
+	}
+	if a.LocalCredentials {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	return cfg, nil
 }
 
 // API is what the API reads besides the common settings.
@@ -67,10 +103,7 @@ func LoadCommon(getenv Getenv) (Common, error) {
 		if !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
 			p.addf("DYNAMODB_ENDPOINT must be an http:// or https:// URL, got %q", e)
 		}
-		c.LocalCredentials = getenv("AWS_ACCESS_KEY_ID") == "" && getenv("AWS_PROFILE") == ""
-		if getenv("AWS_REGION") == "" && getenv("AWS_DEFAULT_REGION") == "" {
-			c.DefaultRegion = "us-east-1"
-		}
+		c.AWS = localAWS(getenv)
 	}
 	if lvl := getenv("LOG_LEVEL"); lvl != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
@@ -145,8 +178,11 @@ func LoadMailer(getenv Getenv) (Mailer, error) {
 	if u, err := url.Parse(m.PublicURL); m.PublicURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		p.addf("PUBLIC_URL is required: the public base URL of the API, such as https://gatehouse.acme.com")
 	}
-	if e := m.SESEndpoint; e != "" && !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
-		p.addf("SES_ENDPOINT must be an http:// or https:// URL, got %q", e)
+	if e := m.SESEndpoint; e != "" {
+		if !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
+			p.addf("SES_ENDPOINT must be an http:// or https:// URL, got %q", e)
+		}
+		m.AWS = localAWS(getenv)
 	}
 	if r := getenv("SES_MAX_SEND_RATE"); r != "" {
 		v, err := strconv.ParseFloat(r, 64)

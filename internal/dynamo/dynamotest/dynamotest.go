@@ -106,12 +106,13 @@ func New(tb testing.TB) Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	client, err := dynamo.NewClient(ctx, cfg.Store, func(o *dynamodb.Options) {
+	awsCfg, err := cfg.AWS.Config(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	client := dynamo.NewClient(awsCfg, endpoint, func(o *dynamodb.Options) {
 		counter.next, o.HTTPClient = o.HTTPClient, counter
 	})
-	if err != nil {
-		tb.Fatalf("dynamodb client: %v", err)
-	}
 	table := "gatehouse-test-" + strings.ToLower(ulid.Make().String())
 	if err := dynamo.EnsureTable(ctx, client, table); err != nil {
 		tb.Fatalf("create table: %v", err)
