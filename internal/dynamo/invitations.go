@@ -15,9 +15,6 @@ import (
 func (s *Store) GetInvitation(ctx context.Context, orgID, id string) (org.Invitation, error) {
 	var it invitationItem
 	if err := s.get(ctx, orgPK(orgID), invitationSK(id), &it); err != nil {
-		if errors.Is(err, org.ErrNotFound) {
-			return org.Invitation{}, fmt.Errorf("invitation %s: %w", id, err)
-		}
 		return org.Invitation{}, err
 	}
 	return it.domain(), nil

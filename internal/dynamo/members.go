@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -15,9 +14,6 @@ import (
 func (s *Store) GetMember(ctx context.Context, orgID, id string) (org.Member, error) {
 	var it memberItem
 	if err := s.get(ctx, orgPK(orgID), memberSK(id), &it); err != nil {
-		if errors.Is(err, org.ErrNotFound) {
-			return org.Member{}, fmt.Errorf("member %s: %w", id, err)
-		}
 		return org.Member{}, err
 	}
 	return it.domain(), nil

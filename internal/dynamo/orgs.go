@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -42,9 +41,6 @@ func (s *Store) CreateOrg(ctx context.Context, o org.Org, admin *org.Member, aud
 func (s *Store) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
 	var it orgItem
 	if err := s.get(ctx, orgPK(orgID), skOrg, &it); err != nil {
-		if errors.Is(err, org.ErrNotFound) {
-			return org.Org{}, fmt.Errorf("organization %s: %w", orgID, err)
-		}
 		return org.Org{}, err
 	}
 	return it.domain(), nil

@@ -62,7 +62,8 @@ func keyOf(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
-// get reads one item with a strongly consistent read into out; org.ErrNotFound if absent.
+// get reads one item with a strongly consistent read into out; an error wrapping
+// org.ErrNotFound, naming the key, if it is absent.
 func (s *Store) get(ctx context.Context, pk, sk string, out any) error {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &s.table,
@@ -73,7 +74,7 @@ func (s *Store) get(ctx context.Context, pk, sk string, out any) error {
 		return fmt.Errorf("get %s %s: %w", pk, sk, err)
 	}
 	if len(res.Item) == 0 {
-		return org.ErrNotFound
+		return fmt.Errorf("%s %s: %w", pk, sk, org.ErrNotFound)
 	}
 	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
 		return fmt.Errorf("decode %s %s: %w", pk, sk, err)

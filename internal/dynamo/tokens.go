@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -65,9 +64,6 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (org.APIToken, err
 func (s *Store) GetToken(ctx context.Context, orgID, id string) (org.APIToken, error) {
 	var it tokenItem
 	if err := s.get(ctx, orgPK(orgID), tokenSK(id), &it); err != nil {
-		if errors.Is(err, org.ErrNotFound) {
-			return org.APIToken{}, fmt.Errorf("token %s: %w", id, err)
-		}
 		return org.APIToken{}, err
 	}
 	return it.domain(), nil
