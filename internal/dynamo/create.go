@@ -178,18 +178,17 @@ func (s *Store) prefetch(ctx context.Context, invs []org.Invitation) (map[string
 	markers := make(map[string]emailItem, len(items))
 	sends := make(map[string]sendsItem)
 	for _, it := range items {
-		var k key
-		if err := decodeItem(it, &k); err != nil {
-			return nil, nil, err
-		}
+		sk, _ := it[attrSK].(*types.AttributeValueMemberS)
 		switch {
-		case strings.HasPrefix(k.SK, prefixEmail):
+		case sk == nil:
+			return nil, nil, fmt.Errorf("read email markers: item without sort key")
+		case strings.HasPrefix(sk.Value, prefixEmail):
 			var m emailItem
 			if err := decodeItem(it, &m); err != nil {
 				return nil, nil, err
 			}
 			markers[trimPrefix(m.SK, prefixEmail)] = m
-		case strings.HasPrefix(k.SK, prefixSends):
+		case strings.HasPrefix(sk.Value, prefixSends):
 			var h sendsItem
 			if err := decodeItem(it, &h); err != nil {
 				return nil, nil, err

@@ -80,6 +80,15 @@ type API struct {
 	PublicURL string
 }
 
+// httpURL parses raw as an absolute http(s) URL with a host.
+func httpURL(raw string) (*url.URL, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, false
+	}
+	return u, true
+}
+
 // problems collects configuration errors so they are reported at once.
 type problems []string
 
@@ -127,7 +136,7 @@ func LoadAPI(getenv Getenv) (API, error) {
 	}
 	a := API{Common: c, AppURL: getenv("APP_URL"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/")}
 	for name, v := range map[string]string{"APP_URL": a.AppURL, "PUBLIC_URL": a.PublicURL} {
-		if u, err := url.Parse(v); v != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		if _, ok := httpURL(v); v != "" && !ok {
 			p.addf("%s must be an http(s) URL such as https://portal.acme.com, got %q", name, v)
 		}
 	}
@@ -136,8 +145,7 @@ func LoadAPI(getenv Getenv) (API, error) {
 		if o == "" {
 			continue
 		}
-		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+		if u, ok := httpURL(o); !ok || u.Path != "" || u.RawQuery != "" {
 			p.addf("CORS_ALLOWED_ORIGINS must list origins such as https://portal.example.com, got %q", o)
 			continue
 		}
@@ -175,7 +183,7 @@ func LoadMailer(getenv Getenv) (Mailer, error) {
 	} else if _, err := mail.ParseAddress(m.From); err != nil {
 		p.addf("SES_FROM must be an email address such as invites@acme.com, got %q", m.From)
 	}
-	if u, err := url.Parse(m.PublicURL); m.PublicURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if _, ok := httpURL(m.PublicURL); !ok {
 		p.addf("PUBLIC_URL is required: the public base URL of the API, such as https://gatehouse.acme.com")
 	}
 	if e := m.SESEndpoint; e != "" {
