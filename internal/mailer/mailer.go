@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -73,21 +72,6 @@ type Mailer struct {
 	orgs    orgNames
 }
 
-// orgNames caches organization names for a few minutes: every email shows one, and they
-// rarely change.
-type orgNames struct {
-	mu    sync.Mutex
-	names map[string]orgName
-}
-
-type orgName struct {
-	name    string
-	fetched time.Time
-}
-
-// orgNameTTL is how long a cached organization name is used.
-const orgNameTTL = 5 * time.Minute
-
 // New returns a Mailer.
 func New(store Store, sender Sender, cfg Config) (*Mailer, error) {
 	u, err := url.Parse(cfg.PublicURL)
@@ -111,24 +95,6 @@ func New(store Store, sender Sender, cfg Config) (*Mailer, error) {
 		limit = rate.Limit(cfg.Rate)
 	}
 	return &Mailer{store: store, sender: sender, limiter: rate.NewLimiter(limit, 1), cfg: cfg, orgs: orgNames{names: map[string]orgName{}}}, nil
-}
-
-// orgName is an organization's name, from the cache when fresh.
-func (m *Mailer) orgName(ctx context.Context, orgID string, now time.Time) (string, error) {
-	m.orgs.mu.Lock()
-	c, ok := m.orgs.names[orgID]
-	m.orgs.mu.Unlock()
-	if ok && now.Sub(c.fetched) < orgNameTTL {
-		return c.name, nil
-	}
-	o, err := m.store.GetOrg(ctx, orgID)
-	if err != nil {
-		return "", err
-	}
-	m.orgs.mu.Lock()
-	m.orgs.names[orgID] = orgName{name: o.Name, fetched: now}
-	m.orgs.mu.Unlock()
-	return o.Name, nil
 }
 
 // Outcome is what became of one delivery attempt.
@@ -311,53 +277,4 @@ func backoff(attempts int) time.Duration {
 	d := 30 * time.Second << min(max(attempts-1, 0), 7)
 	d = min(d, time.Hour)
 	return d/2 + rand.N(d/2+1)
-}
-
-// Stats counts what a sweep did.
-type Stats map[Outcome]int
-
-// sweepWorkers is how many emails a sweep has in flight at once; the rate limiter still
-// bounds how many start per second.
-const sweepWorkers = 8
-
-// Sweep delivers every due entry, reading up to limit per round, until none is due or ctx
-// ends. A failing entry does not stop the others; the first error is returned at the end.
-func (m *Mailer) Sweep(ctx context.Context, limit int) (Stats, error) {
-	stats := Stats{}
-	var mu sync.Mutex
-	var first error
-	for ctx.Err() == nil {
-		entries, err := m.store.DueEntries(ctx, m.now(), limit)
-		if err != nil {
-			return stats, err
-		}
-		progressed := false
-		work := make(chan Entry)
-		var wg sync.WaitGroup
-		for range min(sweepWorkers, len(entries)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for e := range work {
-					o, err := m.Deliver(ctx, e.OrgID, e.InvitationID)
-					mu.Lock()
-					stats[o]++
-					if err != nil && first == nil {
-						first = err
-					}
-					progressed = progressed || o != OutcomeSkipped
-					mu.Unlock()
-				}
-			}()
-		}
-		for _, e := range entries {
-			work <- e
-		}
-		close(work)
-		wg.Wait()
-		if len(entries) < limit || !progressed {
-			break
-		}
-	}
-	return stats, first
 }
