@@ -14,6 +14,7 @@ import (
 
 	"gatehouse/internal/idempotency"
 	"gatehouse/internal/org"
+	"gatehouse/internal/web"
 )
 
 // Config is what the API is built from.
@@ -53,6 +54,8 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("GET /invitations/accept", a.acceptPage(p))
 	mux.Handle("POST /invitations/accept", a.acceptForm(p))
 	mux.Handle("GET /assets/gatehouse.css", stylesheet(p))
+	mux.Handle("GET /settings", http.RedirectHandler("settings/", http.StatusMovedPermanently))
+	mux.Handle("GET /settings/", web.Handler())
 	private := func(h http.Handler) http.Handler {
 		return authenticate(c.Service, c.Logger, idempotent(c.Idempotency, c.Now, c.Logger, h))
 	}
