@@ -110,7 +110,18 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	slackSecret := getenv("SLACK_SIGNING_SECRET")
+	if slackSecret == "" {
+		slackSecret = devSlackSecret
+	}
+	commands, err := devSlack(ctx, svc, store, secret, slackSecret, log)
+	if err != nil {
+		return err
+	}
+	root := http.NewServeMux()
+	root.Handle("/slack/commands", commands)
+	root.Handle("/", api)
+	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, `Gatehouse is running.
 
   API          %s/api/v1  (health: %s/healthz)
@@ -118,6 +129,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
   DynamoDB     %s  table %s
   Organization %s
   Admin token  %s
+  Slack        %s/slack/commands  (team %s, user %s, signing secret %s)
 
 Try:
   curl -s -X POST %s/api/v1/legacy/users/invite \
@@ -125,7 +137,7 @@ Try:
     -d '{"name":"John Doe","email":"john.doe@rely.io"}'
 
 Press Ctrl-C to stop.
-`, base, base, sesEndpoint, cfg.Endpoint, cfg.Table, devOrg, secret, base, secret)
+`, base, base, sesEndpoint, cfg.Endpoint, cfg.Table, devOrg, secret, base, devSlackTeam, devSlackUser, slackSecret, base, secret)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

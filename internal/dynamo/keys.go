@@ -15,7 +15,9 @@ import "strings"
 //	ORG#<org>          SENDS#<email>        when invitation emails to an address were queued lately
 //	ORG#<org>          OUTBOX#<invitation>  an invitation email waiting to be sent; also in the
 //	                                        sparse index "outbox" (queue, due) the sweep reads
+//	ORG#<org>          SLACK                the organization's Slack connection
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
+//	SLACKTEAM#<team>   SLACKTEAM            the same Slack connection, found by its team id
 const (
 	attrPK  = "pk"
 	attrSK  = "sk"
@@ -36,6 +38,9 @@ const (
 	outboxQueue  = "OUTBOX" // the index's only partition: the send rate keeps it small
 	prefixAPIKey = "APIKEY#"
 	skAPIKey     = "APIKEY"
+	skSlack      = "SLACK"
+	prefixTeam   = "SLACKTEAM#"
+	skTeam       = "SLACKTEAM"
 )
 
 // The item types, stored in each item's "type" attribute for people reading the table.
@@ -50,6 +55,8 @@ const (
 	typeIdempotency = "idempotency"
 	typeOutbox      = "outbox"
 	typeSends       = "sends"
+	typeSlack       = "slack"
+	typeSlackTeam   = "slackteam"
 )
 
 func orgPK(orgID string) string          { return prefixOrg + orgID }
@@ -62,4 +69,5 @@ func idemSK(hash string) string          { return prefixIdem + hash }
 func outboxSK(invID string) string       { return prefixOutbox + invID }
 func sendsSK(email string) string        { return prefixSends + email }
 func apiKeyPK(hash string) string        { return prefixAPIKey + hash }
+func slackTeamPK(teamID string) string   { return prefixTeam + teamID }
 func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }

@@ -201,3 +201,26 @@ func LoadMailer(getenv Getenv) (Mailer, error) {
 	}
 	return m, p.err()
 }
+
+// Slack is the configuration of the Slack slash-command webhook.
+type Slack struct {
+	Common
+	// SigningSecret verifies that requests come from Slack. In AWS the template fills it
+	// from Secrets Manager.
+	SigningSecret string
+}
+
+// LoadSlack reads the Slack webhook's configuration. An empty signing secret is refused: it
+// would let anyone forge commands.
+func LoadSlack(getenv Getenv) (Slack, error) {
+	c, err := LoadCommon(getenv)
+	var p problems
+	if err != nil {
+		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
+	}
+	s := Slack{Common: c, SigningSecret: getenv("SLACK_SIGNING_SECRET")}
+	if strings.TrimSpace(s.SigningSecret) == "" {
+		p.addf("SLACK_SIGNING_SECRET is required: the signing secret from the Slack app's Basic Information page")
+	}
+	return s, p.err()
+}

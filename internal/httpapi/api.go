@@ -83,6 +83,10 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("DELETE /api/v1/tokens/{id}", private(a.revokeToken()))
 
 	mux.Handle("GET /api/v1/audit-logs", private(a.auditLog()))
+
+	mux.Handle("PUT /api/v1/integrations/slack", private(a.connectSlack()))
+	mux.Handle("GET /api/v1/integrations/slack", private(a.getSlack()))
+	mux.Handle("DELETE /api/v1/integrations/slack", private(a.disconnectSlack()))
 	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux))), nil
 }
 
@@ -121,7 +125,7 @@ func (a *api) health() http.Handler {
 }
 
 // routingMethods are the methods the API serves, tried to tell a 405 from a 404.
-var routingMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete}
+var routingMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // problemRouting answers unknown paths and methods with problem JSON rather than the
 // router's plain text.

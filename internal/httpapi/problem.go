@@ -93,6 +93,7 @@ var errorMap = []struct {
 	{org.ErrLastAdmin, http.StatusConflict, "last_admin", "the organization must keep at least one active admin"},
 	{org.ErrMemberInactive, http.StatusConflict, "member_inactive", "the member is already deactivated"},
 	{org.ErrMemberActive, http.StatusConflict, "member_active", "the member is already active"},
+	{org.ErrSlackTeamTaken, http.StatusConflict, "slack_team_taken", "this Slack workspace is connected to another organization; disconnect it there first"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
 	{org.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is busy; retry in a moment"},

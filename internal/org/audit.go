@@ -16,6 +16,8 @@ const (
 	ActionTokenCreated       = "token.created"
 	ActionTokenRevoked       = "token.revoked"
 	ActionOrganizationCreate = "organization.created"
+	ActionSlackConnected     = "slack.connected"
+	ActionSlackDisconnected  = "slack.disconnected"
 )
 
 // AuditEntry records one change: who did what, through which door, to what.

@@ -42,6 +42,19 @@ type Store interface {
 	GetToken(ctx context.Context, orgID, id string) (APIToken, error)
 
 	ListAudit(ctx context.Context, orgID string, p PageRequest) (Page[AuditEntry], error)
+
+	// EmailHolder says who holds an address: an *ExistingError (ErrAlreadyInvited or
+	// ErrAlreadyMember) naming the holder, or ErrNotFound when it is free.
+	EmailHolder(ctx context.Context, orgID, email string) (*ExistingError, error)
+
+	// PutSlack stores in as the organization's Slack connection in place of prev (zero when
+	// there was none), and maps in's team to the organization; ErrSlackTeamTaken when the
+	// team is connected to another organization.
+	PutSlack(ctx context.Context, prev, in SlackIntegration, audit AuditEntry) error
+	GetSlack(ctx context.Context, orgID string) (SlackIntegration, error)
+	// SlackByTeam finds the connection of a Slack team.
+	SlackByTeam(ctx context.Context, teamID string) (SlackIntegration, error)
+	DeleteSlack(ctx context.Context, in SlackIntegration, audit AuditEntry) error
 }
 
 // Page sizes.

@@ -1,5 +1,5 @@
 // Package slack is the Slack side of Gatehouse: it checks that a request really comes from
-// Slack, reads slash commands, and (later) answers them.
+// Slack, reads slash commands, and answers them with ephemeral Block Kit replies.
 package slack
 
 import (
@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gatehouse/internal/idempotency"
 )
 
 // MaxSkew is how far a request's timestamp may be from now, either way, before it is refused
@@ -84,3 +86,7 @@ func (v *Verifier) mac(ts string, body []byte) []byte {
 	m.Write(body)
 	return m.Sum(nil)
 }
+
+// sealingKey seals the replies kept for replays: only holders of the signing secret can read
+// them back.
+func (v *Verifier) sealingKey() []byte { return idempotency.SealingKey(string(v.secret)) }

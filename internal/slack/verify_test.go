@@ -55,6 +55,9 @@ func TestVerifyRefuses(t *testing.T) {
 		{"other secret's signature", 1531420618, docTimestamp, "v0=" + "00" + docSignature[5:], docBody, ErrBadSignature},
 		{"six minutes late", 1531420618 + 6*60, docTimestamp, docSignature, docBody, ErrStale},
 		{"six minutes early", 1531420618 - 6*60, docTimestamp, docSignature, docBody, ErrStale},
+		{"301 seconds late", 1531420618 + 301, docTimestamp, docSignature, docBody, ErrStale},
+		{"301 seconds early", 1531420618 - 301, docTimestamp, docSignature, docBody, ErrStale},
+		{"no v0= prefix", 1531420618, docTimestamp, docSignature[3:], docBody, ErrBadSignature},
 		{"no signature", 1531420618, docTimestamp, "", docBody, ErrBadSignature},
 		{"no timestamp", 1531420618, "", docSignature, docBody, ErrBadSignature},
 		{"timestamp not a number", 1531420618, "yesterday", docSignature, docBody, ErrBadSignature},
@@ -72,9 +75,11 @@ func TestVerifyRefuses(t *testing.T) {
 			}
 		})
 	}
-	v, _ := NewVerifier(docSecret, at(1531420618+5*60))
-	if err := v.Verify(headers(docTimestamp, docSignature), []byte(docBody)); err != nil {
-		t.Errorf("exactly five minutes late: %v, want accepted", err)
+	for _, skew := range []int64{300, -300} {
+		v, _ := NewVerifier(docSecret, at(1531420618+skew))
+		if err := v.Verify(headers(docTimestamp, docSignature), []byte(docBody)); err != nil {
+			t.Errorf("exactly %d seconds off: %v, want accepted", skew, err)
+		}
 	}
 }
 

@@ -1,0 +1,61 @@
+// Command slack is the Lambda function serving Gatehouse's Slack slash command behind API
+// Gateway: POST /slack/commands, verified with the Slack app's signing secret.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/env"
+	"gatehouse/internal/org"
+	"gatehouse/internal/slack"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run builds the handler and serves Lambda invocations until the runtime stops the process.
+func run(ctx context.Context, getenv env.Getenv) error {
+	h, err := newHandler(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	lambda.Start(h)
+	return nil
+}
+
+// handler is the Lambda entry point: an API Gateway REST proxy event in, a response out.
+type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
+// newHandler validates the configuration and wires the webhook over the table.
+func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+	cfg, err := env.LoadSlack(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := cfg.AWS.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := slack.NewVerifier(cfg.SigningSecret, nil)
+	if err != nil {
+		return nil, err
+	}
+	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
+	mux := http.NewServeMux()
+	mux.Handle("/slack/commands", slack.Handler(slack.Config{
+		Service: org.NewService(store), Verifier: v, Replays: store.Idempotency(), Logger: cfg.Logger(os.Stdout),
+	}))
+	return httpadapter.New(mux).ProxyWithContext, nil
+}

@@ -1,0 +1,50 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestSlackConnection(t *testing.T) {
+	s := newServer(t)
+	const path = "/api/v1/integrations/slack"
+	wantProblem(t, s.do(http.MethodGet, path, "acme/admin", nil), http.StatusNotFound, "not_found", "")
+	wantProblem(t, s.do(http.MethodPut, path, "acme/member", map[string]any{"teamId": "T0ACME", "allowedUserIds": []string{"U0A"}}),
+		http.StatusForbidden, "forbidden", "")
+
+	bad := s.do(http.MethodPut, path, "acme/admin", map[string]any{"teamId": "acme", "allowedUserIds": []string{"U0A", "jdoe"}, "role": "owner"})
+	wantProblem(t, bad, http.StatusBadRequest, "validation_failed", "teamId")
+	wantProblem(t, bad, http.StatusBadRequest, "validation_failed", "allowedUserIds[1]")
+	wantProblem(t, bad, http.StatusBadRequest, "validation_failed", "role")
+
+	r := s.do(http.MethodPut, path, "acme/admin", map[string]any{"teamId": "T0ACME", "allowedUserIds": []string{"U0A", "U0A", "W0B"}})
+	if r.status != http.StatusOK || r.body["teamId"] != "T0ACME" || r.body["role"] != "member" {
+		t.Fatalf("connect: %d %s", r.status, r.raw)
+	}
+	if users, _ := r.body["allowedUserIds"].([]any); len(users) != 2 {
+		t.Errorf("allowedUserIds = %v, want the two distinct ids", r.body["allowedUserIds"])
+	}
+	if got := s.do(http.MethodGet, path, "acme/admin", nil); got.status != http.StatusOK || got.body["teamId"] != "T0ACME" {
+		t.Errorf("get: %d %s", got.status, got.raw)
+	}
+
+	// The workspace belongs to acme now: globex cannot take it.
+	wantProblem(t, s.do(http.MethodPut, path, "globex/admin", map[string]any{"teamId": "T0ACME", "allowedUserIds": []string{"U0C"}}),
+		http.StatusConflict, "slack_team_taken", "")
+	// acme moves to another workspace, which frees the first one.
+	if r := s.do(http.MethodPut, path, "acme/admin", map[string]any{"teamId": "T0ACME2", "allowedUserIds": []string{"U0A"}, "role": "viewer"}); r.status != http.StatusOK {
+		t.Fatalf("reconnect: %d %s", r.status, r.raw)
+	}
+	if r := s.do(http.MethodPut, path, "globex/admin", map[string]any{"teamId": "T0ACME", "allowedUserIds": []string{"U0C"}}); r.status != http.StatusOK {
+		t.Fatalf("globex connect after acme moved: %d %s", r.status, r.raw)
+	}
+
+	if r := s.do(http.MethodDelete, path, "acme/admin", nil); r.status != http.StatusNoContent {
+		t.Fatalf("disconnect: %d %s", r.status, r.raw)
+	}
+	wantProblem(t, s.do(http.MethodGet, path, "acme/admin", nil), http.StatusNotFound, "not_found", "")
+	wantProblem(t, s.do(http.MethodDelete, path, "acme/admin", nil), http.StatusNotFound, "not_found", "")
+	if r := s.do(http.MethodPut, path, "acme/admin", map[string]any{"teamId": "T0ACME2", "allowedUserIds": []string{"U0A"}}); r.status != http.StatusOK {
+		t.Fatalf("connect again after disconnecting: %d %s", r.status, r.raw)
+	}
+}

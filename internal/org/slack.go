@@ -1,0 +1,186 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// SlackIntegration connects one Slack workspace to an organization: who there may invite,
+// and with which role their invitations are made.
+type SlackIntegration struct {
+	OrgID        string
+	TeamID       string
+	EnterpriseID string // Enterprise Grid only; when set, commands must carry it too
+	AllowedUsers []string
+	Role         Role
+	ConnectedBy  Actor
+	ConnectedAt  time.Time
+	UpdatedAt    time.Time
+}
+
+// SlackRequest is what an admin sends to connect a workspace.
+type SlackRequest struct {
+	TeamID       string   `json:"teamId"`
+	EnterpriseID string   `json:"enterpriseId"`
+	AllowedUsers []string `json:"allowedUserIds"`
+	Role         string   `json:"role"`
+}
+
+// MaxSlackUsers bounds the list of Slack users allowed to invite.
+const MaxSlackUsers = 200
+
+// slackID matches Slack's team, enterprise and user ids (T…, E…, U…/W…).
+var slackID = regexp.MustCompile(`^[A-Z0-9]{2,32}$`)
+
+// validate checks the request, reporting every field problem at once.
+func (r SlackRequest) validate() (SlackIntegration, error) {
+	var verr ValidationError
+	in := SlackIntegration{TeamID: r.TeamID, EnterpriseID: r.EnterpriseID}
+	if !slackID.MatchString(r.TeamID) || r.TeamID[0] != 'T' {
+		verr.add("teamId", "invalid_team_id", "teamId must be a Slack team id such as T0123ABCD")
+	}
+	if r.EnterpriseID != "" && (!slackID.MatchString(r.EnterpriseID) || r.EnterpriseID[0] != 'E') {
+		verr.add("enterpriseId", "invalid_enterprise_id", "enterpriseId must be empty or a Slack enterprise id such as E0123ABCD")
+	}
+	switch {
+	case len(r.AllowedUsers) == 0:
+		verr.add("allowedUserIds", "required", "allowedUserIds must list the Slack user ids (such as U0123ABCD) allowed to invite")
+	case len(r.AllowedUsers) > MaxSlackUsers:
+		verr.add("allowedUserIds", "too_many", fmt.Sprintf("allowedUserIds may list at most %d users", MaxSlackUsers))
+	}
+	for i, u := range r.AllowedUsers {
+		if !slackID.MatchString(u) || (u[0] != 'U' && u[0] != 'W') {
+			verr.add(fmt.Sprintf("allowedUserIds[%d]", i), "invalid_user_id", "a Slack user id looks like U0123ABCD or W0123ABCD")
+			continue
+		}
+		if !slices.Contains(in.AllowedUsers, u) {
+			in.AllowedUsers = append(in.AllowedUsers, u)
+		}
+	}
+	role, err := ParseRole("role", r.Role, RoleMember)
+	verr.merge(err)
+	in.Role = role
+	if err := verr.err(); err != nil {
+		return SlackIntegration{}, err
+	}
+	return in, nil
+}
+
+// Errors of the Slack connection.
+var (
+	// ErrSlackNotConnected means a command came from a workspace no organization has connected.
+	ErrSlackNotConnected = errors.New("slack workspace not connected")
+	// ErrSlackTeamTaken means the workspace is connected to another organization.
+	ErrSlackTeamTaken = errors.New("slack workspace connected to another organization")
+)
+
+// ConnectSlack connects a Slack workspace to the caller's organization, replacing the
+// organization's earlier connection. A workspace connected to another organization is refused
+// with ErrSlackTeamTaken.
+func (s *Service) ConnectSlack(ctx context.Context, p Principal, req SlackRequest) (SlackIntegration, error) {
+	if !p.isAdmin() {
+		return SlackIntegration{}, fmt.Errorf("connect slack: %w", ErrForbidden)
+	}
+	in, err := req.validate()
+	if err != nil {
+		return SlackIntegration{}, err
+	}
+	now := s.nowUTC()
+	in.OrgID, in.ConnectedBy, in.ConnectedAt, in.UpdatedAt = p.OrgID, p.Actor, now, now
+	prev, err := s.store.GetSlack(ctx, p.OrgID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		prev = SlackIntegration{}
+	case err != nil:
+		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", err)
+	default:
+		in.ConnectedBy, in.ConnectedAt = prev.ConnectedBy, prev.ConnectedAt
+	}
+	a := s.audit(p, now, ActionSlackConnected, "slack", in.TeamID, map[string]string{"role": string(in.Role), "users": fmt.Sprint(len(in.AllowedUsers))})
+	if err := s.store.PutSlack(ctx, prev, in, a); err != nil {
+		return SlackIntegration{}, fmt.Errorf("connect slack team %s: %w", in.TeamID, err)
+	}
+	return in, nil
+}
+
+// Slack returns the caller's organization's Slack connection, or ErrNotFound.
+func (s *Service) Slack(ctx context.Context, p Principal) (SlackIntegration, error) {
+	if !p.isAdmin() {
+		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", ErrForbidden)
+	}
+	in, err := s.store.GetSlack(ctx, p.OrgID)
+	if err != nil {
+		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", err)
+	}
+	return in, nil
+}
+
+// DisconnectSlack removes the caller's organization's Slack connection.
+func (s *Service) DisconnectSlack(ctx context.Context, p Principal) error {
+	in, err := s.Slack(ctx, p)
+	if err != nil {
+		return err
+	}
+	a := s.audit(p, s.nowUTC(), ActionSlackDisconnected, "slack", in.TeamID, nil)
+	if err := s.store.DeleteSlack(ctx, in, a); err != nil {
+		return fmt.Errorf("disconnect slack team %s: %w", in.TeamID, err)
+	}
+	return nil
+}
+
+// SlackUser is who sent a slash command, as Slack says.
+type SlackUser struct {
+	TeamID, EnterpriseID, UserID string
+	UserName                     string // shown in the audit log; never used to authorize
+}
+
+// AuthenticateSlack resolves the sender of a verified slash command into a principal of the
+// organization its workspace is connected to. It fails with ErrSlackNotConnected for an
+// unknown workspace and ErrForbidden for a user not on the allowed list.
+//
+// An allowed user acts with admin rights over invitations (invite, list, revoke, resend), as
+// the admin who listed them chose; the invitations themselves get the connection's role.
+func (s *Service) AuthenticateSlack(ctx context.Context, u SlackUser) (Principal, SlackIntegration, error) {
+	in, err := s.store.SlackByTeam(ctx, u.TeamID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Principal{}, SlackIntegration{}, ErrSlackNotConnected
+	case err != nil:
+		return Principal{}, SlackIntegration{}, fmt.Errorf("find slack team %s: %w", u.TeamID, err)
+	case in.EnterpriseID != "" && in.EnterpriseID != u.EnterpriseID:
+		return Principal{}, SlackIntegration{}, ErrSlackNotConnected
+	case !slices.Contains(in.AllowedUsers, u.UserID):
+		return Principal{}, in, fmt.Errorf("slack user %s: %w", u.UserID, ErrForbidden)
+	}
+	p := Principal{
+		OrgID:  in.OrgID,
+		Role:   RoleAdmin,
+		Actor:  Actor{Type: "slack_user", ID: u.UserID, Name: u.UserName},
+		Source: SourceSlack,
+	}
+	return p, in, nil
+}
+
+// PendingInvitation finds the live invitation holding email in the caller's organization;
+// ErrNotFound when none does (the address is free or held by a member).
+func (s *Service) PendingInvitation(ctx context.Context, p Principal, rawEmail string) (Invitation, error) {
+	if !p.canRead() {
+		return Invitation{}, ErrForbidden
+	}
+	email, err := NormalizeEmail("email", rawEmail)
+	if err != nil {
+		return Invitation{}, err
+	}
+	h, err := s.store.EmailHolder(ctx, p.OrgID, email)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("find holder of %s: %w", email, err)
+	}
+	if !errors.Is(h, ErrAlreadyInvited) {
+		return Invitation{}, fmt.Errorf("no pending invitation for %s: %w", email, ErrNotFound)
+	}
+	return s.Invitation(ctx, p, h.ID)
+}
