@@ -98,7 +98,7 @@ func (b *bench) say(text string) string {
 func replyText(r slack.Reply) string {
 	raw, _ := json.Marshal(r.Blocks)
 	var blocks []struct {
-		Text     *struct{ Text string } `json:"text"`
+		Text     *struct{ Text string }  `json:"text"`
 		Elements []struct{ Text string } `json:"elements"`
 	}
 	_ = json.Unmarshal(raw, &blocks)
