@@ -1,7 +1,7 @@
 # Gatehouse: `make run` starts the local stack, `make test` runs every test.
 SHELL := /bin/bash
 GO ?= go
-FUNCTIONS := api mailer
+FUNCTIONS := api mailer slack
 # The flags every Lambda binary is built with (sam build runs the build-* targets below).
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
@@ -48,6 +48,7 @@ bench: ses-local
 	$(GO) test -run '^$$' -bench 'BulkInvite1000' -benchtime 1x -benchmem -count 5 ./internal/dynamo/
 	$(GO) test -run '^$$' -bench 'SingleInvite' -benchtime 300x -benchmem -count 5 ./internal/httpapi/
 	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x -count 3 ./internal/mailer/
+	$(GO) test -run '^$$' -bench 'SlackCommand' -benchtime 200x -benchmem -count 5 ./internal/slack/
 
 ## build: every Lambda function, as sam build makes them, into bin/<function>/bootstrap
 build:
@@ -62,6 +63,9 @@ build-ApiFunction:
 
 build-MailerFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/mailer
+
+build-SlackFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/slack
 
 clean:
 	rm -rf bin .aws-sam tools/ses-local/node_modules

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -27,7 +28,7 @@ func main() {
 
 // run builds the handler and serves Lambda invocations until the runtime stops the process.
 func run(ctx context.Context, getenv env.Getenv) error {
-	h, err := newHandler(ctx, getenv)
+	h, err := newHandler(ctx, getenv, time.Now)
 	if err != nil {
 		return err
 	}
@@ -38,8 +39,9 @@ func run(ctx context.Context, getenv env.Getenv) error {
 // handler is the Lambda entry point: an API Gateway REST proxy event in, a response out.
 type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
-// newHandler validates the configuration and wires the webhook over the table.
-func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+// newHandler validates the configuration and wires the webhook over the table, reading the
+// time (which signatures must be close to) from now.
+func newHandler(ctx context.Context, getenv env.Getenv, now func() time.Time) (handler, error) {
 	cfg, err := env.LoadSlack(getenv)
 	if err != nil {
 		return nil, err
@@ -48,14 +50,14 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := slack.NewVerifier(cfg.SigningSecret, nil)
+	v, err := slack.NewVerifier(cfg.SigningSecret, now)
 	if err != nil {
 		return nil, err
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	mux := http.NewServeMux()
 	mux.Handle("/slack/commands", slack.Handler(slack.Config{
-		Service: org.NewService(store), Verifier: v, Replays: store.Idempotency(), Logger: cfg.Logger(os.Stdout),
+		Service: org.NewService(store), Verifier: v, Replays: store.Idempotency(), Logger: cfg.Logger(os.Stdout), Now: now,
 	}))
 	return httpadapter.New(mux).ProxyWithContext, nil
 }
