@@ -1,0 +1,206 @@
+package idp
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// decide works out every person's and every synced account's action or skip.
+func (p *planner) decide() {
+	p.plan.Skipped = slices.Clone(p.snap.Skipped)
+	for i := range p.snap.People {
+		p.person(i)
+	}
+	kept := p.kept()
+	for a, acc := range p.accounts {
+		if p.owner[a] >= 0 || !acc.Synced {
+			continue
+		}
+		if s, ok := kept.lookup(acc); ok {
+			p.skipAccount(a, SkipKept, fmt.Sprintf("left as is: its export record at %s was skipped (%s)",
+				where(s.Page, s.Row), s.Reason))
+			continue
+		}
+		p.remove(a, "not in the export")
+	}
+	p.checkClaims()
+}
+
+// person decides for person i and the account matched to it, if any.
+func (p *planner) person(i int) {
+	person := p.snap.People[i]
+	a := p.matched[i]
+	at := where(person.Page, person.Row)
+	switch person.Status {
+	case StatusPending:
+		s := Skip{Row: person.Row, Page: person.Page, ExternalID: person.ExternalID, Email: person.Email,
+			Name: person.Name, Code: SkipPending, Status: person.Status,
+			Reason: "not active yet in the identity provider (staged); left as is"}
+		if a >= 0 {
+			s.AccountID = p.accounts[a].ID
+		}
+		p.plan.Skipped = append(p.plan.Skipped, s)
+		return
+	case StatusGone:
+		if a >= 0 && p.accounts[a].Synced {
+			p.remove(a, "gone from the identity provider ("+at+")")
+		}
+		return
+	}
+	p.plan.People++
+	if a < 0 {
+		n := p.add(Action{Kind: ActionInvite, Email: person.Email, Name: person.Name,
+			ExternalID: person.ExternalID, Reason: "new in the export (" + at + ")"})
+		p.claims = append(p.claims, claim{email: person.Email, self: -1, actions: []int{n}, person: i})
+		return
+	}
+	acc := p.accounts[a]
+	switch {
+	case !acc.Synced:
+		p.plan.Unmanaged++
+	case acc.Kind == AccountInvitation:
+		p.invitation(i, a, at)
+	case acc.Active:
+		if !p.update(i, a, at) {
+			p.plan.Unchanged++
+		}
+	case acc.DeactivatedBySync:
+		p.add(Action{Kind: ActionReactivate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
+			ExternalID: acc.ExternalID, Reason: "back in the export (" + at + ") after sync deactivated it"})
+		p.update(i, a, at)
+	default:
+		p.skipAccount(a, SkipManual, "deactivated by an admin, not by sync; sync does not reactivate it")
+	}
+}
+
+// invitation decides for a synced pending invitation of a present person: a new address
+// needs a new invitation (the link went to the old one), a new name or id an update.
+func (p *planner) invitation(i, a int, at string) {
+	person, acc := p.snap.People[i], p.accounts[a]
+	if emailKey(acc.Email) == person.Email {
+		if !p.update(i, a, at) {
+			p.plan.Unchanged++
+		}
+		return
+	}
+	u := updated(person, acc)
+	p.frees[a] = true
+	revoke := p.add(Action{Kind: ActionRevoke, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
+		ExternalID: acc.ExternalID, Reason: "address changed to " + person.Email + " (" + at + ")"})
+	invite := p.add(Action{Kind: ActionInvite, Email: u.Email, Name: u.Name, ExternalID: u.ExternalID,
+		OldEmail: acc.Email, Reason: "address changed from " + acc.Email + " (" + at + ")"})
+	p.claims = append(p.claims, claim{email: person.Email, self: a, actions: []int{revoke, invite}, person: i})
+}
+
+// update adds an update when person i differs from account a, and reports whether it did.
+func (p *planner) update(i, a int, at string) bool {
+	person, acc := p.snap.People[i], p.accounts[a]
+	u := updated(person, acc)
+	var what []string
+	if u.Email != u.OldEmail {
+		what = append(what, "email")
+	}
+	if u.Name != u.OldName {
+		what = append(what, "name")
+	}
+	if u.ExternalID != u.OldExternalID {
+		what = append(what, "external id")
+	}
+	if len(what) == 0 {
+		return false
+	}
+	u.Reason = strings.Join(what, ", ") + " changed (" + at + ")"
+	n := p.add(u)
+	if u.Email != u.OldEmail {
+		p.frees[a] = true
+		p.claims = append(p.claims, claim{email: person.Email, self: a, actions: []int{n}, person: i})
+	}
+	return true
+}
+
+// updated is the update that gives account acc the person's values; a name or id the
+// export lacks keeps the account's, and an address equal but for case is not a change.
+func updated(person Person, acc Account) Action {
+	u := Action{Kind: ActionUpdate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
+		ExternalID: acc.ExternalID, OldEmail: acc.Email, OldName: acc.Name, OldExternalID: acc.ExternalID}
+	if emailKey(acc.Email) != person.Email {
+		u.Email = person.Email
+	}
+	if person.Name != "" {
+		u.Name = person.Name
+	}
+	if person.ExternalID != "" {
+		u.ExternalID = person.ExternalID
+	}
+	return u
+}
+
+// remove deactivates or revokes synced account a, except the last active admin.
+func (p *planner) remove(a int, reason string) {
+	acc := p.accounts[a]
+	switch {
+	case acc.Kind == AccountInvitation:
+		p.frees[a] = true
+		p.add(Action{Kind: ActionRevoke, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
+			ExternalID: acc.ExternalID, Reason: reason})
+	case !acc.Active:
+		p.plan.Unchanged++ // already deactivated
+	case acc.LastAdmin:
+		p.skipAccount(a, SkipLastAdmin, reason+", but it is the organization's last active admin; not deactivated")
+	default:
+		p.add(Action{Kind: ActionDeactivate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
+			ExternalID: acc.ExternalID, Reason: reason})
+	}
+}
+
+// add appends an action and returns its index.
+func (p *planner) add(a Action) int {
+	p.plan.Actions = append(p.plan.Actions, a)
+	return len(p.plan.Actions) - 1
+}
+
+// skipAccount reports account a as left alone, naming its export record when it has one.
+func (p *planner) skipAccount(a int, code SkipCode, reason string) {
+	acc := p.accounts[a]
+	s := Skip{AccountID: acc.ID, ExternalID: acc.ExternalID, Email: acc.Email, Name: acc.Name,
+		Code: code, Reason: reason}
+	if i := p.owner[a]; i >= 0 {
+		person := p.snap.People[i]
+		s.Row, s.Page, s.Status = person.Row, person.Page, person.Status
+	}
+	p.plan.Skipped = append(p.plan.Skipped, s)
+}
+
+// checkClaims withdraws the actions that would give an address to someone while another
+// account keeps it, reporting each, and drops them from the plan.
+func (p *planner) checkClaims() {
+	dropped := make(map[int]bool)
+	for _, c := range p.claims {
+		holder, taken := p.taken(c.email, c.self)
+		if !taken {
+			continue
+		}
+		for _, n := range c.actions {
+			dropped[n] = true
+		}
+		person, h := p.snap.People[c.person], p.accounts[holder]
+		s := Skip{Row: person.Row, Page: person.Page, ExternalID: person.ExternalID, Email: person.Email,
+			Name: person.Name, Status: person.Status, Code: SkipEmailTaken,
+			Reason: fmt.Sprintf("%s already belongs to %s %s, which sync does not change", person.Email, h.Kind, h.ID)}
+		if c.self >= 0 {
+			s.AccountID = p.accounts[c.self].ID
+		}
+		p.plan.Skipped = append(p.plan.Skipped, s)
+	}
+	if len(dropped) == 0 {
+		return
+	}
+	kept := p.plan.Actions[:0]
+	for n, a := range p.plan.Actions {
+		if !dropped[n] {
+			kept = append(kept, a)
+		}
+	}
+	p.plan.Actions = kept
+}

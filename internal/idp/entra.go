@@ -1,0 +1,42 @@
+package idp
+
+import (
+	"strings"
+)
+
+// entraGuestMark is in the user principal name of every B2B guest of Microsoft Entra ID:
+// alex_partner.example#EXT#@contoso.onmicrosoft.com. It is not an address that reaches the
+// guest; their real address is in mail.
+const entraGuestMark = "#EXT#"
+
+// entraEmail picks the address of an Entra user: mail, else the user principal name except
+// for guests. When there is none, the reason says why.
+func entraEmail(mail, upn string) (email, noEmail string) {
+	if strings.TrimSpace(mail) != "" {
+		return mail, ""
+	}
+	if strings.Contains(strings.ToUpper(upn), entraGuestMark) {
+		return "", "guest without mail: the user principal name " + strings.TrimSpace(upn) + " is not an address"
+	}
+	return upn, ""
+}
+
+// entraName is given name and surname, else the display name.
+func entraName(given, surname, display string) string {
+	if name := joinName(given, surname); name != "" {
+		return name
+	}
+	return display
+}
+
+// entraEnabled maps the CSV's accountEnabled ("True", "False", or empty when the column
+// was not exported) to a Status; "" when unknown.
+func entraEnabled(raw string) Status {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "true", "yes", "":
+		return StatusPresent
+	case "false", "no":
+		return StatusGone
+	}
+	return ""
+}

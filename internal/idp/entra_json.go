@@ -1,0 +1,83 @@
+package idp
+
+import (
+	"bufio"
+	"strings"
+)
+
+// entraJSON reads Microsoft Graph's GET /groups/{id}/members: pages of
+// {"@odata.context", "value": [...], "@odata.nextLink"}. Only #microsoft.graph.user members
+// count; groups, devices, service principals and contacts are skipped. The pages of one
+// export are given in order; a last page that still has a nextLink means pages are missing.
+type entraJSON struct {
+	nextLink string // of the page read last
+}
+
+// graphMember is the part of a Graph directory object that sync reads.
+type graphMember struct {
+	Type              string   `json:"@odata.type"`
+	ID                string   `json:"id"`
+	DisplayName       string   `json:"displayName"`
+	GivenName         string   `json:"givenName"`
+	Surname           string   `json:"surname"`
+	Mail              string   `json:"mail"`
+	UserPrincipalName string   `json:"userPrincipalName"`
+	AccountEnabled    flexBool `json:"accountEnabled"`
+}
+
+// graphUser is the @odata.type of users; a member without one is read as a user, as a
+// $select without @odata.type leaves it out.
+const graphUser = "#microsoft.graph.user"
+
+func (e *entraJSON) page(b *builder, r *bufio.Reader) error {
+	s := newJSONStream(b, r)
+	if err := s.open('{', `a Microsoft Graph page: {"value": [...]}`); err != nil {
+		return err
+	}
+	e.nextLink = ""
+	var found bool
+	err := s.object(func(key string) error {
+		switch key {
+		case "value":
+			found = true
+			return s.array("value", func(i int) error { return e.member(s, i+1) })
+		case "@odata.nextLink":
+			var err error
+			e.nextLink, err = s.str()
+			return err
+		}
+		return s.skip()
+	})
+	if err != nil {
+		return err
+	}
+	if !found {
+		return b.fail(0, ErrWrongFormat, `no "value" array of members`)
+	}
+	return s.close()
+}
+
+// member reads one element of value.
+func (e *entraJSON) member(s *jsonStream, row int) error {
+	var m graphMember
+	if err := s.decode(row, &m); err != nil {
+		return err
+	}
+	r := record{row: row, id: m.ID, name: entraName(m.GivenName, m.Surname, m.DisplayName)}
+	if m.Type != "" && !strings.EqualFold(m.Type, graphUser) {
+		r.status = StatusPresent
+		s.b.skip(r, SkipNotUser, "not a user: "+strings.TrimPrefix(m.Type, "#microsoft.graph."))
+		return nil
+	}
+	r.email, r.noEmail = entraEmail(m.Mail, m.UserPrincipalName)
+	r.status, r.rawStatus = m.AccountEnabled.status(), "accountEnabled "+m.AccountEnabled.raw
+	s.b.add(r)
+	return nil
+}
+
+func (e *entraJSON) finish(b *builder) error {
+	if e.nextLink != "" {
+		return b.fail(0, ErrTruncated, "the last page still has an @odata.nextLink: pages are missing or out of order")
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package idp
+
+import (
+	"bufio"
+	"strings"
+)
+
+// googleCSV reads the "Download users" CSV of the Google Admin console, whose headers carry
+// notes ("Email Address [Required]", "Status [READ ONLY]") and come in any order among
+// many others. It has no stable user id, so people are matched by email.
+type googleCSV struct{ noFinish }
+
+func (googleCSV) page(b *builder, r *bufio.Reader) error {
+	t, err := openCSV(b, r, "email address")
+	if err != nil {
+		return err
+	}
+	email, status := t.col("email address"), t.col("status")
+	first, last := t.col("first name"), t.col("last name")
+	t.emailCol = email
+	for {
+		rec, row, err := t.next()
+		if err != nil || rec == nil {
+			return err
+		}
+		raw := field(rec, status)
+		b.add(record{
+			row:       row,
+			email:     rec[email],
+			name:      joinName(field(rec, first), field(rec, last)),
+			status:    googleStatus(raw),
+			rawStatus: raw,
+		})
+	}
+}
+
+// googleStatus maps a Google user or member status to a Status; "" when unknown. An empty
+// status (a column not exported) reads as present.
+func googleStatus(raw string) Status {
+	switch strings.ToUpper(strings.TrimSpace(raw)) {
+	case "ACTIVE", "":
+		return StatusPresent
+	case "SUSPENDED", "ARCHIVED":
+		return StatusGone
+	}
+	return ""
+}

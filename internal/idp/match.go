@@ -1,0 +1,104 @@
+package idp
+
+// planner pairs the people of a snapshot with the current accounts and decides what each
+// pair needs. Index slices are parallel to snap.People and accounts; -1 means no partner.
+type planner struct {
+	snap     *Snapshot
+	accounts []Account
+	byID     map[string]int // external id -> account
+	byEmail  map[string]int // emailKey -> account
+	matched  []int          // person -> account
+	owner    []int          // account -> person
+	// frees marks accounts whose address the plan releases (revoked, or updated to another).
+	frees  []bool
+	claims []claim
+	plan   Plan
+}
+
+// claim is an address that actions take, checked once every account's fate is known.
+type claim struct {
+	email   string
+	self    int   // the account taking it, -1 for an invite
+	actions []int // indexes into plan.Actions
+	person  int
+}
+
+// newPlanner indexes the accounts by external id and by address. When two accounts share
+// one (a member and an old invitation), the member wins, an active one first.
+func newPlanner(s *Snapshot, accounts []Account) *planner {
+	p := &planner{
+		snap:     s,
+		accounts: accounts,
+		byID:     make(map[string]int, len(accounts)),
+		byEmail:  make(map[string]int, len(accounts)),
+		matched:  make([]int, len(s.People)),
+		owner:    make([]int, len(accounts)),
+		frees:    make([]bool, len(accounts)),
+	}
+	for i := range p.matched {
+		p.matched[i] = -1
+	}
+	for i, a := range accounts {
+		p.owner[i] = -1
+		if a.ExternalID != "" {
+			p.index(p.byID, a.ExternalID, i)
+		}
+		if a.Email != "" {
+			p.index(p.byEmail, emailKey(a.Email), i)
+		}
+	}
+	return p
+}
+
+// index maps key to account i unless an account that ranks higher holds it.
+func (p *planner) index(m map[string]int, key string, i int) {
+	if j, ok := m[key]; ok && rank(p.accounts[j]) <= rank(p.accounts[i]) {
+		return
+	}
+	m[key] = i
+}
+
+// rank orders accounts sharing a key: active members, then inactive ones, then invitations.
+func rank(a Account) int {
+	switch {
+	case a.Kind == AccountMember && a.Active:
+		return 0
+	case a.Kind == AccountMember:
+		return 1
+	}
+	return 2
+}
+
+// match pairs people with accounts: people who are present (or pending) before gone ones,
+// so that an active record wins an account over a suspended one; within each, by external
+// id first, so that a changed address is still the same person, then by address.
+func (p *planner) match() {
+	for _, gone := range []bool{false, true} {
+		for i, person := range p.snap.People {
+			if (person.Status == StatusGone) == gone && person.ExternalID != "" {
+				p.pair(i, p.byID, person.ExternalID)
+			}
+		}
+		for i, person := range p.snap.People {
+			if (person.Status == StatusGone) == gone && p.matched[i] < 0 {
+				p.pair(i, p.byEmail, person.Email)
+			}
+		}
+	}
+}
+
+// pair links person i with the account m holds for key, if that account is still free.
+func (p *planner) pair(i int, m map[string]int, key string) {
+	a, ok := m[key]
+	if !ok || p.owner[a] >= 0 {
+		return
+	}
+	p.matched[i], p.owner[a] = a, i
+}
+
+// taken reports whether an address belongs to an account other than self that the plan
+// does not release.
+func (p *planner) taken(email string, self int) (int, bool) {
+	a, ok := p.byEmail[email]
+	return a, ok && a != self && !p.frees[a]
+}

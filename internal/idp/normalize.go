@@ -1,0 +1,115 @@
+package idp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"gatehouse/internal/org"
+)
+
+// normalizeEmail applies the organization's email rule (trim, lower case, a plain address)
+// to an NFC-normalized address, so that "Zoë" typed two ways is one address. The error
+// says in words what is wrong.
+func normalizeEmail(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if !isASCII(s) {
+		s = norm.NFC.String(s)
+	}
+	email, err := org.NormalizeEmail("email", s)
+	if err != nil {
+		var verr *org.ValidationError
+		if errors.As(err, &verr) && len(verr.Fields) > 0 {
+			return "", errors.New(verr.Fields[0].Message)
+		}
+		return "", fmt.Errorf("normalize email: %w", err)
+	}
+	if !isASCII(email) {
+		email = norm.NFC.String(email) // lower-casing may leave a composable pair
+	}
+	return strings.Clone(email), nil
+}
+
+// emailKey is how the planner compares an account's stored address with an export's.
+func emailKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !isASCII(s) {
+		s = norm.NFC.String(s)
+	}
+	return s
+}
+
+// joinName builds "First Last" from the parts a format has, leaving out empty ones; the
+// builder cleans the result.
+func joinName(first, last string) string {
+	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
+	switch {
+	case first == "":
+		return last
+	case last == "":
+		return first
+	}
+	return first + " " + last
+}
+
+// cleanName makes a display name safe for the organization's name rule instead of dropping
+// the person: invalid UTF-8 becomes U+FFFD, control characters, line breaks and runs of
+// spaces become one space, the result is NFC and at most org.MaxNameLength characters.
+func cleanName(raw string) string {
+	if plainASCII(raw) {
+		return strings.Clone(raw)
+	}
+	raw = strings.ToValidUTF8(raw, "\uFFFD")
+	var sb strings.Builder
+	sb.Grow(len(raw))
+	space := false
+	for _, r := range raw {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			space = sb.Len() > 0
+			continue
+		}
+		if space {
+			sb.WriteByte(' ')
+			space = false
+		}
+		sb.WriteRune(r)
+	}
+	name := norm.NFC.String(sb.String())
+	if utf8.RuneCountInString(name) > org.MaxNameLength {
+		name = strings.TrimSpace(string([]rune(name)[:org.MaxNameLength]))
+	}
+	name, err := org.NormalizeName("name", name)
+	if err != nil {
+		return "" // cannot happen after the cleaning above; a missing name is harmless
+	}
+	return name
+}
+
+// plainASCII reports whether s is printable ASCII with single inner spaces and no outer
+// ones: a name that needs no cleaning.
+func plainASCII(s string) bool {
+	if len(s) == 0 || len(s) > org.MaxNameLength || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return len(s) == 0
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c > '~' || (c == ' ' && s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
+}
+
+// isASCII reports whether s has only ASCII bytes, which NFC leaves unchanged.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

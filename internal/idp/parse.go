@@ -1,0 +1,116 @@
+package idp
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// headSize is how much of a file Detect looks at.
+const headSize = 4 << 10
+
+// utf8BOM starts many exports saved on Windows (the Entra CSV among them).
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// parser reads the page files of one format. page reads one file into the builder; finish
+// checks what only the whole export can tell (a missing last page).
+type parser interface {
+	page(b *builder, r *bufio.Reader) error
+	finish(b *builder) error
+}
+
+// newParser returns the parser of a known, concrete format.
+func newParser(f Format) (parser, bool) {
+	switch f {
+	case FormatOktaCSV:
+		return oktaCSV{}, true
+	case FormatOktaJSON:
+		return oktaJSON{}, true
+	case FormatEntraCSV:
+		return entraCSV{}, true
+	case FormatEntraJSON:
+		return &entraJSON{}, true
+	case FormatGoogleCSV:
+		return googleCSV{}, true
+	case FormatGoogleJSON:
+		return &googleJSON{}, true
+	case FormatSCIM:
+		return &scimParser{}, true
+	}
+	return nil, false
+}
+
+// Parse reads one export, given as one file or as the page files of one export in order
+// (Graph, Okta, Google or SCIM JSON pages), into one Snapshot. With FormatAuto each file's
+// format is detected and must agree with the first's; any other format is enforced.
+//
+// It streams each file once. Records it cannot use are in Snapshot.Skipped with a reason;
+// an export it cannot trust (unreadable, truncated, of another format, without a header or
+// without any person) is a *ParseError that names the page and row.
+func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
+	if len(pages) == 0 {
+		return nil, &ParseError{Format: format, Msg: ErrEmpty.Error() + ": no file given", Err: ErrEmpty}
+	}
+	if _, ok := newParser(format); !ok && format != FormatAuto {
+		return nil, &ParseError{Format: format, Err: ErrUnknownFormat,
+			Msg: fmt.Sprintf("%v %q: valid formats are %s", ErrUnknownFormat, format, formatList())}
+	}
+	var (
+		b *builder
+		p parser
+	)
+	for i, src := range pages {
+		r := bufio.NewReaderSize(src, 64<<10)
+		head, err := r.Peek(headSize)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, pageError(format, len(pages), i, "unreadable: "+err.Error(), err)
+		}
+		f := format
+		if f == FormatAuto {
+			if f, err = Detect(head); err != nil {
+				return nil, pageError(format, len(pages), i, err.Error(), errors.Unwrap(err))
+			}
+		} else if enc := utf16(head); enc != "" {
+			return nil, pageError(format, len(pages), i, fmt.Sprintf("%v: the file is %s; save it as UTF-8", ErrWrongFormat, enc), ErrWrongFormat)
+		}
+		if b == nil {
+			b = newBuilder(f, len(pages))
+			p, _ = newParser(f)
+		} else if f != b.snap.Format {
+			return nil, pageError(b.snap.Format, len(pages), i,
+				fmt.Sprintf("%v: this page is %s, the first page %s", ErrWrongFormat, f, b.snap.Format), ErrWrongFormat)
+		}
+		b.page = i + 1
+		if bytes.HasPrefix(head, utf8BOM) {
+			if _, err := r.Discard(len(utf8BOM)); err != nil {
+				return nil, b.unreadable(0, err)
+			}
+		}
+		if err := p.page(b, r); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.finish(b); err != nil {
+		return nil, err
+	}
+	if b.records() == 0 {
+		return nil, &ParseError{Format: b.snap.Format, Msg: ErrEmpty.Error() + ": no people in it", Err: ErrEmpty}
+	}
+	return &b.snap, nil
+}
+
+// pageError builds a *ParseError about page i (from 0) of an export of n files.
+func pageError(f Format, n, i int, msg string, err error) error {
+	e := &ParseError{Format: f, Msg: msg, Err: err}
+	if n > 1 {
+		e.Page = i + 1
+	}
+	return e
+}
+
+// noFinish is the finish of formats whose pages carry no paging marks.
+type noFinish struct{}
+
+func (noFinish) finish(*builder) error { return nil }

@@ -1,0 +1,186 @@
+package idp
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// AccountKind says whether an account is a member or a pending invitation.
+type AccountKind string
+
+// The account kinds.
+const (
+	AccountMember     AccountKind = "member"
+	AccountInvitation AccountKind = "invitation"
+)
+
+// Account is what the organization has now: a member of any source, or a pending
+// invitation. Email is normalized as the org package stores it.
+type Account struct {
+	Kind       AccountKind
+	ID         string
+	Email      string
+	Name       string
+	ExternalID string
+	// Active is whether a member is active; invitations are always pending.
+	Active bool
+	// Synced marks accounts created by sync; sync never touches any other.
+	Synced bool
+	// DeactivatedBySync marks a member that sync deactivated, and so may reactivate.
+	DeactivatedBySync bool
+	// LastAdmin marks the member whose removal would leave no active admin.
+	LastAdmin bool
+}
+
+// ActionKind is what an action does.
+type ActionKind string
+
+// The action kinds, in the order a plan lists them: the order in which they are safe to
+// apply, since revoking and updating free addresses that invitations then take.
+const (
+	ActionRevoke     ActionKind = "revoke"
+	ActionDeactivate ActionKind = "deactivate"
+	ActionUpdate     ActionKind = "update"
+	ActionReactivate ActionKind = "reactivate"
+	ActionInvite     ActionKind = "invite"
+)
+
+// actionKinds lists the kinds in plan order.
+func actionKinds() []ActionKind {
+	return []ActionKind{ActionRevoke, ActionDeactivate, ActionUpdate, ActionReactivate, ActionInvite}
+}
+
+// Action is one change to apply through the org package.
+//
+// Email, Name and ExternalID are the values after the action: for an invite the person's,
+// for an update the new ones (a name or id the export lacks keeps the account's), for the
+// others the account's. For an update, OldEmail, OldName and OldExternalID are the
+// account's values before it; a field changes where old and new differ. An invite that
+// replaces a revoked invitation whose address changed names that address in OldEmail.
+type Action struct {
+	Kind          ActionKind
+	AccountID     string // empty for invites
+	Email         string
+	Name          string
+	ExternalID    string
+	OldEmail      string
+	OldName       string
+	OldExternalID string
+	// Reason says why, naming the export record.
+	Reason string
+}
+
+// Options are the guardrails of a plan.
+type Options struct {
+	// RemovalShare is the share of synced live accounts (active members and pending
+	// invitations) a plan may remove; 0 means 0.10.
+	RemovalShare float64
+	// RemovalFloor is the number of removals always allowed, however small the
+	// organization; 0 means 5.
+	RemovalFloor int
+}
+
+// The default guardrails.
+const (
+	DefaultRemovalShare = 0.10
+	DefaultRemovalFloor = 5
+)
+
+// Plan is what a sync run would change, and what it leaves alone and why.
+type Plan struct {
+	// Actions are in ActionKind order, then by email.
+	Actions []Action
+	// Skipped are the snapshot's skipped records, then what the planner left alone.
+	Skipped []Skip
+	// Unchanged counts synced accounts that already agree with the export.
+	Unchanged int
+	// Unmanaged counts present people whose account sync did not create.
+	Unmanaged int
+	// People counts the present people of the export.
+	People int
+	// Counts has every ActionKind, zero or not.
+	Counts map[ActionKind]int
+	// Held is set when the plan removes more than the guardrail allows; the caller keeps
+	// it for an admin instead of applying it. HeldReason names the numbers.
+	Held       bool
+	HeldReason string
+}
+
+// NewPlan computes the actions that bring the synced accounts among current in step with
+// the snapshot. It changes nothing. A snapshot without present people is an error wrapping
+// ErrNobodyPresent, since applying it would remove everyone.
+func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
+	if s == nil {
+		return Plan{}, errors.New("plan sync: no snapshot")
+	}
+	o, err := o.withDefaults()
+	if err != nil {
+		return Plan{}, fmt.Errorf("plan sync: %w", err)
+	}
+	byStatus := make(map[Status]int)
+	for _, p := range s.People {
+		byStatus[p.Status]++
+	}
+	if byStatus[StatusPresent] == 0 {
+		return Plan{}, fmt.Errorf("plan sync: %w (%d gone, %d pending, %d skipped): nothing is applied",
+			ErrNobodyPresent, byStatus[StatusGone], byStatus[StatusPending], len(s.Skipped))
+	}
+	pl := newPlanner(s, current)
+	pl.match()
+	pl.decide()
+	plan := pl.plan
+	plan.hold(o, current)
+	return plan, nil
+}
+
+// withDefaults fills in zero options and rejects impossible ones.
+func (o Options) withDefaults() (Options, error) {
+	switch {
+	case math.IsNaN(o.RemovalShare) || o.RemovalShare < 0 || o.RemovalShare > 1:
+		return o, fmt.Errorf("removal share %v is not between 0 and 1", o.RemovalShare)
+	case o.RemovalFloor < 0:
+		return o, fmt.Errorf("removal floor %d is negative", o.RemovalFloor)
+	}
+	if o.RemovalShare == 0 {
+		o.RemovalShare = DefaultRemovalShare
+	}
+	if o.RemovalFloor == 0 {
+		o.RemovalFloor = DefaultRemovalFloor
+	}
+	return o, nil
+}
+
+// hold counts the actions, sorts them, and holds the plan when it removes more than
+// max(RemovalShare × synced live accounts, RemovalFloor).
+func (p *Plan) hold(o Options, current []Account) {
+	order := make(map[ActionKind]int)
+	p.Counts = make(map[ActionKind]int)
+	for i, k := range actionKinds() {
+		order[k], p.Counts[k] = i, 0
+	}
+	for _, a := range p.Actions {
+		p.Counts[a.Kind]++
+	}
+	slices.SortStableFunc(p.Actions, func(a, b Action) int {
+		return cmp.Or(cmp.Compare(order[a.Kind], order[b.Kind]), cmp.Compare(a.Email, b.Email),
+			cmp.Compare(a.AccountID, b.AccountID))
+	})
+	live := 0
+	for _, a := range current {
+		if a.Synced && (a.Kind == AccountInvitation || a.Active) {
+			live++
+		}
+	}
+	// The epsilon keeps 0.1 × 30 at 3, not 2.9999999999999996.
+	limit := max(int(math.Floor(o.RemovalShare*float64(live)+1e-9)), o.RemovalFloor)
+	removals := p.Counts[ActionDeactivate] + p.Counts[ActionRevoke]
+	if removals > limit {
+		p.Held = true
+		p.HeldReason = fmt.Sprintf("held: the plan removes %d of %d synced accounts (%d deactivations, %d revocations), "+
+			"more than the limit of %d (%g%% of %d, at least %d)", removals, live, p.Counts[ActionDeactivate],
+			p.Counts[ActionRevoke], limit, o.RemovalShare*100, live, o.RemovalFloor)
+	}
+}
