@@ -11,10 +11,12 @@ import (
 // Members carry no name.
 type googleJSON struct {
 	nextPageToken string // of the page read last
+	recognized    int    // members of the page with a kind or role, as every Google member has
 }
 
 // googleMember is one element of members.
 type googleMember struct {
+	Kind   string `json:"kind"`
 	ID     string `json:"id"`
 	Email  string `json:"email"`
 	Role   string `json:"role"`
@@ -27,7 +29,7 @@ func (g *googleJSON) page(b *builder, r *bufio.Reader) error {
 	if err := s.open('{', `a Google members page: {"kind": "admin#directory#members", "members": [...]}`); err != nil {
 		return err
 	}
-	g.nextPageToken = ""
+	g.nextPageToken, g.recognized = "", 0
 	var kind string
 	var found bool
 	err := s.object(func(key string) error {
@@ -48,8 +50,8 @@ func (g *googleJSON) page(b *builder, r *bufio.Reader) error {
 	if err != nil {
 		return err
 	}
-	if !found && kind != "admin#directory#members" {
-		return b.fail(0, ErrWrongFormat, `no "members" array and no kind "admin#directory#members"`)
+	if kind != "admin#directory#members" && (!found || g.recognized == 0) {
+		return b.fail(0, ErrWrongFormat, `no kind "admin#directory#members" and no "members" array with roles`)
 	}
 	return s.close()
 }
@@ -61,6 +63,9 @@ func (g *googleJSON) member(s *jsonStream, row int) error {
 		return err
 	}
 	r := record{row: row, id: m.ID, email: m.Email, status: googleStatus(m.Status), rawStatus: m.Status}
+	if m.Kind == "admin#directory#member" || m.Role != "" {
+		g.recognized++
+	}
 	if m.Type != "" && !strings.EqualFold(m.Type, "USER") {
 		s.b.skip(r, SkipNotUser, "not a user: "+m.Type)
 		return nil

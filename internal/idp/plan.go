@@ -180,7 +180,7 @@ func (p *Plan) hold(o Options, current []Account) {
 	if removals > limit {
 		p.Held = true
 		p.HeldReason = fmt.Sprintf("held: the plan removes %d of %d synced accounts (%d deactivations, %d revocations), "+
-			"more than the limit of %d (%g%% of %d, at least %d)", removals, live, p.Counts[ActionDeactivate],
+			"more than the limit of %d (%.4g%% of %d, at least %d)", removals, live, p.Counts[ActionDeactivate],
 			p.Counts[ActionRevoke], limit, o.RemovalShare*100, live, o.RemovalFloor)
 	}
 }

@@ -1,0 +1,90 @@
+package idp
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseEntra(t *testing.T) {
+	const id = "6f1c3a52-1b7e-4c0e-9d1a-0a1b2c3d4e0"
+	guest := "guest without mail: the user principal name sam_vendor.example#EXT#@contoso.onmicrosoft.com is not an address"
+	runSnapshotCases(t, []snapshotCase{{
+		name:   "download users csv with BOM and CRLF",
+		format: FormatEntraCSV,
+		files:  []string{"entra-users.csv"},
+		want: Snapshot{
+			Format: FormatEntraCSV,
+			People: []Person{
+				{ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Status: StatusPresent, Row: 1},
+				// No mail: the user principal name is the address.
+				{ExternalID: id + "2", Email: "zoe.ngata@contoso.com", Name: "Zo\u00eb Ngata", Status: StatusPresent, Row: 2},
+				// A guest: mail, not the #EXT# principal name; no given name, so the display name.
+				{ExternalID: id + "3", Email: "alex@partner.example", Name: "Alex Partner (Fabrikam)", Status: StatusPresent, Row: 3},
+				{ExternalID: id + "5", Email: "dee.park@contoso.com", Name: "Dee Park", Status: StatusGone, Row: 5},
+				{ExternalID: id + "6", Email: "rene.dubois@contoso.com", Name: "René Dubois", Status: StatusPresent, Row: 6},
+				{ExternalID: id + "7", Email: "room.berlin@contoso.com", Name: "Room Berlin 4.01", Status: StatusPresent, Row: 8},
+			},
+			Skipped: []Skip{
+				{Row: 4, ExternalID: id + "4", Name: "Sam Vendor", Reason: guest, Code: SkipNoEmail, Status: StatusPresent},
+				{Row: 7, ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Code: SkipDuplicate,
+					Status: StatusPresent, Reason: "duplicate of row 1: same id"},
+				{Row: 9, ExternalID: id + "8", Email: "kim at contoso.com", Name: "Kim", Code: SkipInvalidEmail, Status: StatusPresent,
+					Reason: `invalid email "kim at contoso.com": email must be a plain address such as jane@example.com`},
+			},
+		},
+	}, {
+		name:   "graph member pages",
+		format: FormatEntraJSON,
+		files:  []string{"entra-members-1.json", "entra-members-2.json"},
+		want: Snapshot{
+			Format: FormatEntraJSON,
+			People: []Person{
+				{ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Status: StatusPresent, Row: 1, Page: 1},
+				{ExternalID: id + "2", Email: "zoe.ngata@contoso.com", Name: "Zo\u00eb Ngata", Status: StatusPresent, Row: 2, Page: 1},
+				{ExternalID: id + "3", Email: "alex@partner.example", Name: "Alex Partner (Fabrikam)", Status: StatusPresent, Row: 4, Page: 1},
+				{ExternalID: id + "5", Email: "dee.park@contoso.com", Name: "Dee Park", Status: StatusGone, Row: 1, Page: 2},
+				{ExternalID: id + "6", Email: "rene.dubois@contoso.com", Name: "René Dubois", Status: StatusPresent, Row: 3, Page: 2},
+			},
+			Skipped: []Skip{
+				{Row: 3, Page: 1, ExternalID: "9a7e0c11-5d0b-4bb4-8a5e-3c2f1e0d9b10", Name: "Platform Contractors",
+					Reason: "not a user: group", Code: SkipNotUser, Status: StatusPresent},
+				{Row: 5, Page: 1, ExternalID: id + "4", Name: "Sam Vendor", Reason: guest, Code: SkipNoEmail, Status: StatusPresent},
+				{Row: 2, Page: 2, ExternalID: "c8a1b2d3-0000-4e5f-8a9b-0c1d2e3f4a5b", Name: "BER-LT-0042",
+					Reason: "not a user: device", Code: SkipNotUser, Status: StatusPresent},
+				{Row: 4, Page: 2, ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Code: SkipDuplicate,
+					Status: StatusPresent, Reason: "duplicate of page 1 row 1: same id"},
+				{Row: 5, Page: 2, ExternalID: "2b3c4d5e-1111-4f60-9a7b-8c9d0e1f2a3b", Name: "Deploy Bot",
+					Reason: "not a user: servicePrincipal", Code: SkipNotUser, Status: StatusPresent},
+			},
+		},
+	}})
+}
+
+func TestParseEntraErrors(t *testing.T) {
+	t.Run("last page has a next link", func(t *testing.T) {
+		_, err := Parse(FormatAuto, openFixtures(t, "entra-members-1.json")...)
+		wantParseError(t, err, ErrTruncated, 0, 0, "entra-json", "@odata.nextLink")
+	})
+	t.Run("pages out of order", func(t *testing.T) {
+		_, err := Parse(FormatEntraJSON, openFixtures(t, "entra-members-2.json", "entra-members-1.json")...)
+		wantParseError(t, err, ErrTruncated, 2, 0, "page 2", "out of order")
+	})
+	t.Run("no value array", func(t *testing.T) {
+		_, err := Parse(FormatEntraJSON, strings.NewReader(`{"error":{"code":"Authorization_RequestDenied"}}`))
+		wantParseError(t, err, ErrWrongFormat, 0, 0, `no "value" array`)
+	})
+	t.Run("csv without an id column", func(t *testing.T) {
+		_, err := Parse(FormatEntraCSV, strings.NewReader("userPrincipalName,mail\nada@contoso.com,\n"))
+		wantParseError(t, err, ErrWrongFormat, 0, 0, `"objectId"`)
+	})
+	t.Run("unknown accountEnabled", func(t *testing.T) {
+		s, err := Parse(FormatAuto, strings.NewReader(`{"value":[{"id":"1","mail":"a@contoso.com","accountEnabled":"maybe"},`+
+			`{"id":"2","mail":"b@contoso.com","accountEnabled":"False"}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Skipped) != 1 || s.Skipped[0].Code != SkipUnknownStatus || len(s.People) != 1 || s.People[0].Status != StatusGone {
+			t.Errorf("got people %+v, skipped %+v; want b gone and a skipped for its status", s.People, s.Skipped)
+		}
+	})
+}
