@@ -104,8 +104,15 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	go drain(ctx, m, log)
+	every, err := syncInterval(getenv("SYNC_INTERVAL"))
+	if err != nil {
+		return err
+	}
+	syncer := devSync(awsCfg, cfg.S3Endpoint, store, svc, log)
+	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{
 		Service: svc, Idempotency: store.Idempotency(), Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
+		Sync: syncer,
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 // Command gatehouse is the operator's tool: `gatehouse dev` runs the whole product locally,
-// and `gatehouse token create` makes an API token straight in a table (how a deployment's
-// first token is made).
+// `gatehouse token create` makes an API token straight in a table (how a deployment's first
+// token is made), and `gatehouse sync plan` shows what directory sync would make of an export.
 package main
 
 import (
@@ -16,6 +16,9 @@ const usage = `usage:
   gatehouse dev                      run the API locally on http://127.0.0.1:$PORT (default 3000)
   gatehouse token create --org ORG [--role admin] [--name NAME] [--table TABLE]
                                      create an API token in a table and print its secret
+  gatehouse sync plan --file EXPORT [--file PAGE2 ...] [--format auto] [--json]
+                                     print what sync would do with an export, against an
+                                     empty organization (reads no table)
 
 environment: TABLE_NAME, DYNAMODB_ENDPOINT, PORT, GATEHOUSE_DEV_TOKEN, LOG_LEVEL, AWS_* (see README)
 `
@@ -36,6 +39,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDev(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) >= 2 && args[0] == "token" && args[1] == "create":
 		return runTokenCreate(ctx, args[2:], getenv, stdout, stderr)
+	case len(args) >= 2 && args[0] == "sync" && args[1] == "plan":
+		return runSyncPlan(args[2:], stdout, stderr)
 	case len(args) >= 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help"):
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -12,6 +12,8 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"gatehouse/internal/blob"
+	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/httpapi"
@@ -49,10 +51,14 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		return nil, err
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
+	svc := org.NewService(store)
+	log := cfg.Logger(os.Stdout)
+	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
 	api, err := httpapi.New(httpapi.Config{
-		Service:        org.NewService(store),
+		Service:        svc,
+		Sync:           dirsync.New(store, svc, opener, log),
 		Idempotency:    store.Idempotency(),
-		Logger:         cfg.Logger(os.Stdout),
+		Logger:         log,
 		RequestID:      apiGatewayRequestID,
 		AllowedOrigins: cfg.AllowedOrigins,
 		AppURL:         cfg.AppURL,

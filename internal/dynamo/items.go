@@ -79,6 +79,7 @@ type invitationItem struct {
 	AcceptedAt        string    `dynamodbav:"acceptedAt,omitempty"`
 	RevokedAt         string    `dynamodbav:"revokedAt,omitempty"`
 	MemberID          string    `dynamodbav:"memberId,omitempty"`
+	ExternalID        string    `dynamodbav:"externalId,omitempty"`
 }
 
 func toInvitationItem(inv org.Invitation) invitationItem {
@@ -107,6 +108,7 @@ func toInvitationItem(inv org.Invitation) invitationItem {
 		AcceptedAt:        fmtTime(inv.AcceptedAt),
 		RevokedAt:         fmtTime(inv.RevokedAt),
 		MemberID:          inv.MemberID,
+		ExternalID:        inv.ExternalID,
 	}
 }
 
@@ -136,6 +138,7 @@ func (it invitationItem) domain() org.Invitation {
 		AcceptedAt:    parseTime(it.AcceptedAt),
 		RevokedAt:     parseTime(it.RevokedAt),
 		MemberID:      it.MemberID,
+		ExternalID:    it.ExternalID,
 	}
 }
 
@@ -186,6 +189,8 @@ type memberItem struct {
 	JoinedAt      string `dynamodbav:"joinedAt"`
 	UpdatedAt     string `dynamodbav:"updatedAt"`
 	DeactivatedAt string `dynamodbav:"deactivatedAt,omitempty"`
+	DeactivatedBy string `dynamodbav:"deactivatedVia,omitempty"`
+	ExternalID    string `dynamodbav:"externalId,omitempty"`
 }
 
 func toMemberItem(m org.Member) memberItem {
@@ -203,22 +208,26 @@ func toMemberItem(m org.Member) memberItem {
 		JoinedAt:      fmtTime(m.JoinedAt),
 		UpdatedAt:     fmtTime(m.UpdatedAt),
 		DeactivatedAt: fmtTime(m.DeactivatedAt),
+		DeactivatedBy: string(m.DeactivatedVia),
+		ExternalID:    m.ExternalID,
 	}
 }
 
 func (it memberItem) domain() org.Member {
 	return org.Member{
-		ID:            it.ID,
-		OrgID:         it.OrgID,
-		Email:         it.Email,
-		Name:          it.Name,
-		Role:          org.Role(it.Role),
-		Status:        org.MemberStatus(it.Status),
-		Source:        org.Source(it.Source),
-		InvitationID:  it.InvitationID,
-		JoinedAt:      parseTime(it.JoinedAt),
-		UpdatedAt:     parseTime(it.UpdatedAt),
-		DeactivatedAt: parseTime(it.DeactivatedAt),
+		ID:             it.ID,
+		OrgID:          it.OrgID,
+		Email:          it.Email,
+		Name:           it.Name,
+		Role:           org.Role(it.Role),
+		Status:         org.MemberStatus(it.Status),
+		Source:         org.Source(it.Source),
+		InvitationID:   it.InvitationID,
+		JoinedAt:       parseTime(it.JoinedAt),
+		UpdatedAt:      parseTime(it.UpdatedAt),
+		DeactivatedAt:  parseTime(it.DeactivatedAt),
+		DeactivatedVia: org.Source(it.DeactivatedBy),
+		ExternalID:     it.ExternalID,
 	}
 }
 

@@ -16,6 +16,10 @@ import "strings"
 //	ORG#<org>          OUTBOX#<invitation>  an invitation email waiting to be sent; also in the
 //	                                        sparse index "outbox" (queue, due) the sweep reads
 //	ORG#<org>          SLACK                the organization's Slack connection
+//	ORG#<org>          SYNC                 the organization's directory sync configuration
+//	ORG#<org>          SYNCRUN#<runID>      a directory sync run's report
+//	ORG#<org>          SYNCLEASE            who is applying a sync to the organization, until when
+//	SYNCCONFIG         <org>                the same sync configuration, listed for the schedule
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
 //	SLACKTEAM#<team>   SLACKTEAM            the same Slack connection, found by its team id
 const (
@@ -39,6 +43,10 @@ const (
 	prefixAPIKey = "APIKEY#"
 	skAPIKey     = "APIKEY"
 	skSlack      = "SLACK"
+	skSync       = "SYNC"
+	prefixRun    = "SYNCRUN#"
+	skLease      = "SYNCLEASE"
+	pkSyncConfig = "SYNCCONFIG"
 	prefixTeam   = "SLACKTEAM#"
 	skTeam       = "SLACKTEAM"
 )
@@ -57,6 +65,9 @@ const (
 	typeSends       = "sends"
 	typeSlack       = "slack"
 	typeSlackTeam   = "slackteam"
+	typeSyncConfig  = "syncconfig"
+	typeSyncRun     = "syncrun"
+	typeSyncLease   = "synclease"
 )
 
 func orgPK(orgID string) string          { return prefixOrg + orgID }
@@ -70,4 +81,5 @@ func outboxSK(invID string) string       { return prefixOutbox + invID }
 func sendsSK(email string) string        { return prefixSends + email }
 func apiKeyPK(hash string) string        { return prefixAPIKey + hash }
 func slackTeamPK(teamID string) string   { return prefixTeam + teamID }
+func runSK(id string) string             { return prefixRun + id }
 func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }

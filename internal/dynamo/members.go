@@ -52,9 +52,13 @@ func (s *Store) UpdateMember(ctx context.Context, before, after org.Member, audi
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(after.UpdatedAt)))
 	// Cleared values are stored empty rather than removed: REMOVE is not honoured by every
 	// local DynamoDB, and an empty time reads as none.
-	upd = upd.Set(expression.Name("deactivatedAt"), expression.Value(fmtTime(after.DeactivatedAt)))
+	upd = upd.Set(expression.Name("deactivatedAt"), expression.Value(fmtTime(after.DeactivatedAt))).
+		Set(expression.Name("deactivatedVia"), expression.Value(string(after.DeactivatedVia))).
+		Set(expression.Name("email"), expression.Value(after.Email)).
+		Set(expression.Name("externalId"), expression.Value(after.ExternalID))
 	current := expression.Name("role").Equal(expression.Value(string(before.Role))).
-		And(expression.Name("status").Equal(expression.Value(string(before.Status))))
+		And(expression.Name("status").Equal(expression.Value(string(before.Status)))).
+		And(expression.Name("email").Equal(expression.Value(before.Email)))
 	memberUpdate, err := s.update(pk, memberSK(before.ID), upd, current)
 	if err != nil {
 		return err
@@ -75,8 +79,22 @@ func (s *Store) UpdateMember(ctx context.Context, before, after org.Member, audi
 		}
 		actions = append(actions, inc)
 	}
-	if before.Status != after.Status {
-		ours := expression.Name("holder").Equal(expression.Value(holderMember)).And(expression.Name("ref").Equal(expression.Value(before.ID)))
+	ours := expression.Name("holder").Equal(expression.Value(holderMember)).And(expression.Name("ref").Equal(expression.Value(before.ID)))
+	takenAt := -1
+	switch {
+	case before.Email != after.Email:
+		// The member moves to a new address: release the old one, take the new one.
+		release, err := s.del(pk, emailSK(before.Email), ours)
+		if err != nil {
+			return err
+		}
+		take, err := s.putNew(memberEmailItem(after))
+		if err != nil {
+			return err
+		}
+		actions = append(actions, release)
+		takenAt, actions = len(actions), append(actions, take)
+	case before.Status != after.Status:
 		marker, err := s.put(memberEmailItem(after), &ours)
 		if err != nil {
 			return err
@@ -93,6 +111,8 @@ func (s *Store) UpdateMember(ctx context.Context, before, after org.Member, audi
 		return fmt.Errorf("member %s changed meanwhile: %w", before.ID, org.ErrConflict)
 	case countAt >= 0 && failedAt(err, countAt):
 		return org.ErrLastAdmin
+	case takenAt >= 0 && failedAt(err, takenAt):
+		return s.whyTaken(ctx, org.Invitation{OrgID: after.OrgID, Email: after.Email})
 	}
 	return err
 }

@@ -25,6 +25,9 @@ type Getenv func(string) string
 type Store struct {
 	Table    string // TABLE_NAME
 	Endpoint string // DYNAMODB_ENDPOINT: another DynamoDB (local, moto_server); empty for AWS
+	// S3Endpoint is S3_ENDPOINT: another S3 holding the identity-provider exports (tests,
+	// local stand-ins); empty for AWS.
+	S3Endpoint string
 }
 
 // AWS is how a process signs its requests to AWS services, or to local stand-ins for them.
@@ -104,13 +107,19 @@ func (p problems) err() error {
 // LoadCommon reads the variables every process needs.
 func LoadCommon(getenv Getenv) (Common, error) {
 	var p problems
-	c := Common{Store: Store{Table: getenv("TABLE_NAME"), Endpoint: getenv("DYNAMODB_ENDPOINT")}}
+	c := Common{Store: Store{Table: getenv("TABLE_NAME"), Endpoint: getenv("DYNAMODB_ENDPOINT"), S3Endpoint: getenv("S3_ENDPOINT")}}
 	if c.Table == "" {
 		p.addf("TABLE_NAME is required (the DynamoDB table)")
 	}
 	if e := c.Endpoint; e != "" {
 		if !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
 			p.addf("DYNAMODB_ENDPOINT must be an http:// or https:// URL, got %q", e)
+		}
+		c.AWS = localAWS(getenv)
+	}
+	if e := c.S3Endpoint; e != "" {
+		if _, ok := httpURL(e); !ok {
+			p.addf("S3_ENDPOINT must be an http:// or https:// URL, got %q", e)
 		}
 		c.AWS = localAWS(getenv)
 	}

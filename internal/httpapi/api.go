@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idempotency"
 	"gatehouse/internal/org"
 	"gatehouse/internal/web"
@@ -35,6 +36,8 @@ type Config struct {
 	// PublicURL is the API's public base URL: accept links handed to admins start with it.
 	// Without it the answer holds only the token.
 	PublicURL string
+	// Sync runs directory syncs; without it the /api/v1/sync routes are not served.
+	Sync *dirsync.Service
 }
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
@@ -45,7 +48,7 @@ func New(c Config) (http.Handler, error) {
 	if c.RequestID == nil {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
-	a := &api{svc: c.Service, log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/")}
+	a := &api{svc: c.Service, sync: c.Sync, log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/")}
 	p, err := newPages(c.AppURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse pages: %w", err)
@@ -87,12 +90,25 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("PUT /api/v1/integrations/slack", private(a.connectSlack()))
 	mux.Handle("GET /api/v1/integrations/slack", private(a.getSlack()))
 	mux.Handle("DELETE /api/v1/integrations/slack", private(a.disconnectSlack()))
+
+	if c.Sync != nil {
+		mux.Handle("GET /api/v1/sync/config", private(a.getSyncConfig()))
+		mux.Handle("PUT /api/v1/sync/config", private(a.putSyncConfig()))
+		// A preview changes nothing, so it needs no idempotency record (and its body, the
+		// export, may be larger than idempotent requests may be).
+		mux.Handle("POST /api/v1/sync/preview", authenticate(c.Service, c.Logger, a.previewSync()))
+		mux.Handle("POST /api/v1/sync/runs", private(a.runSync()))
+		mux.Handle("GET /api/v1/sync/runs", private(a.listSyncRuns()))
+		mux.Handle("GET /api/v1/sync/runs/{id}", private(a.getSyncRun()))
+		mux.Handle("POST /api/v1/sync/runs/{id}/approve", private(a.approveSyncRun()))
+	}
 	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux))), nil
 }
 
 // api holds what the handlers share.
 type api struct {
 	svc       *org.Service
+	sync      *dirsync.Service
 	log       *slog.Logger
 	now       func() time.Time
 	publicURL string

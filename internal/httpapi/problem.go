@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
 )
 
@@ -42,6 +44,7 @@ func problemFor(err error) Problem {
 	var existing *org.ExistingError
 	var tooBig *http.MaxBytesError
 	var limited *org.RateLimitError
+	var unreadable *idp.ParseError
 	switch {
 	case errors.As(err, &verr):
 		p := newProblem(http.StatusBadRequest, "validation_failed", verr.Error())
@@ -67,6 +70,11 @@ func problemFor(err error) Problem {
 		p := newProblem(http.StatusConflict, "already_invited", "this address already has a pending invitation; resend it instead")
 		p.ExistingID = existing.ID
 		return p
+	case errors.Is(err, idp.ErrNobodyPresent):
+		return newProblem(http.StatusUnprocessableEntity, "empty_export", "the export lists nobody who is present; nothing would be applied")
+	case errors.As(err, &unreadable):
+		// The message names the page, the row and the problem in the caller's own file.
+		return newProblem(http.StatusUnprocessableEntity, "unreadable_export", unreadable.Error())
 	}
 	for _, m := range errorMap {
 		if errors.Is(err, m.err) {
@@ -93,6 +101,9 @@ var errorMap = []struct {
 	{org.ErrLastAdmin, http.StatusConflict, "last_admin", "the organization must keep at least one active admin"},
 	{org.ErrMemberInactive, http.StatusConflict, "member_inactive", "the member is already deactivated"},
 	{org.ErrMemberActive, http.StatusConflict, "member_active", "the member is already active"},
+	{dirsync.ErrNotConfigured, http.StatusNotFound, "sync_not_configured", "directory sync is not configured; PUT /api/v1/sync/config first"},
+	{dirsync.ErrPlanChanged, http.StatusConflict, "plan_changed", "the export or the members changed since this plan was held, so it was not applied; the next run makes a new plan"},
+	{dirsync.ErrNotHeld, http.StatusConflict, "run_not_held", "this run is not waiting for approval (it was applied, approved, failed or has expired)"},
 	{org.ErrSlackTeamTaken, http.StatusConflict, "slack_team_taken", "this Slack workspace is connected to another organization; disconnect it there first"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},

@@ -77,9 +77,11 @@ type Invitation struct {
 	ExpiresAt time.Time
 	// ExpiresInDays is how long each link lives: a resend gives a fresh link this long.
 	ExpiresInDays int
-	AcceptedAt    time.Time
-	RevokedAt     time.Time
-	MemberID      string // set once accepted
+	// ExternalID is the identity provider's id of the person, for invitations made by sync.
+	ExternalID string
+	AcceptedAt time.Time
+	RevokedAt  time.Time
+	MemberID   string // set once accepted
 }
 
 // StatusAt is the status as a person sees it at now: a pending invitation past its expiry
@@ -107,6 +109,8 @@ type InviteRequest struct {
 	Role          string `json:"role"`
 	ExpiresInDays *int   `json:"expiresInDays"`
 	SendEmail     *bool  `json:"sendEmail"`
+	// ExternalID is set by directory sync only: the identity provider's id of the person.
+	ExternalID string `json:"-"`
 }
 
 // invite is a validated InviteRequest.
@@ -116,12 +120,13 @@ type invite struct {
 	role       Role
 	expiryDays int
 	sendEmail  bool
+	externalID string
 }
 
 // validate normalizes r, reporting every field problem at once.
 func (r InviteRequest) validate() (invite, error) {
 	var verr ValidationError
-	out := invite{expiryDays: DefaultExpiryDays, sendEmail: true}
+	out := invite{expiryDays: DefaultExpiryDays, sendEmail: true, externalID: r.ExternalID}
 	var err error
 	out.email, err = NormalizeEmail("email", r.Email)
 	verr.merge(err)

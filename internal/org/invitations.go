@@ -48,6 +48,7 @@ func (s *Service) newInvitation(p Principal, in invite, now time.Time) (Invitati
 		CreatedAt:     now,
 		UpdatedAt:     now,
 		ExpiresInDays: in.expiryDays,
+		ExternalID:    in.externalID,
 	}
 	inv.ExpiresAt = now.Add(inv.lifetime())
 	var token string
@@ -213,6 +214,7 @@ func (s *Service) Accept(ctx context.Context, source Source, token, name string)
 	m := Member{
 		ID: "usr_" + s.newID(), OrgID: inv.OrgID, Email: inv.Email, Name: name, Role: inv.Role,
 		Status: MemberActive, Source: inv.Source, InvitationID: inv.ID, JoinedAt: now, UpdatedAt: now,
+		ExternalID: inv.ExternalID,
 	}
 	accepted := inv
 	accepted.Status, accepted.AcceptedAt, accepted.UpdatedAt, accepted.MemberID = StatusAccepted, now, now, m.ID

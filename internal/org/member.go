@@ -24,6 +24,11 @@ type Member struct {
 	JoinedAt      time.Time
 	UpdatedAt     time.Time
 	DeactivatedAt time.Time
+	// DeactivatedVia is the door the deactivation came through; sync reactivates only the
+	// members it deactivated itself.
+	DeactivatedVia Source
+	// ExternalID is the identity provider's id of the person, for members who came by sync.
+	ExternalID string
 }
 
 // IsActiveAdmin reports whether m counts towards the organization's active admins, of which

@@ -51,7 +51,7 @@ func (s *Service) Deactivate(ctx context.Context, p Principal, id string) (Membe
 		if m.Status != MemberActive {
 			return ErrMemberInactive
 		}
-		m.Status, m.DeactivatedAt = MemberDeactivated, s.nowUTC()
+		m.Status, m.DeactivatedAt, m.DeactivatedVia = MemberDeactivated, s.nowUTC(), p.Source
 		return nil
 	})
 }
@@ -62,7 +62,7 @@ func (s *Service) Reactivate(ctx context.Context, p Principal, id string) (Membe
 		if m.Status == MemberActive {
 			return ErrMemberActive
 		}
-		m.Status, m.DeactivatedAt = MemberActive, time.Time{}
+		m.Status, m.DeactivatedAt, m.DeactivatedVia = MemberActive, time.Time{}, ""
 		return nil
 	})
 }

@@ -55,6 +55,11 @@ type Store interface {
 	// SlackByTeam finds the connection of a Slack team.
 	SlackByTeam(ctx context.Context, teamID string) (SlackIntegration, error)
 	DeleteSlack(ctx context.Context, in SlackIntegration, audit AuditEntry) error
+
+	// Accounts reads every member and every invitation still marked pending.
+	Accounts(ctx context.Context, orgID string) ([]Member, []Invitation, error)
+	// RenameInvitation stores inv's new name if it is still pending.
+	RenameInvitation(ctx context.Context, inv Invitation, audit AuditEntry) error
 }
 
 // Page sizes.

@@ -47,6 +47,18 @@ func (c *Counter) Do(r *http.Request) (*http.Response, error) {
 // Total is the number of requests sent so far.
 func (c *Counter) Total() int64 { return c.total.Load() }
 
+// Writes is how many write requests were made: PutItem, UpdateItem, DeleteItem,
+// BatchWriteItem and TransactWriteItems.
+func (c *Counter) Writes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, op := range []string{"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"} {
+		n += c.ops[op]
+	}
+	return n
+}
+
 // Reset starts counting again from zero.
 func (c *Counter) Reset() {
 	c.total.Store(0)

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"gatehouse/internal/blob"
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/org"
+)
+
+// defaultSyncInterval is how often the local stack runs every configured directory sync.
+const defaultSyncInterval = 30 * time.Second
+
+// devSync returns the sync service of the local stack: file:// exports are read from disk,
+// and s3:// ones from S3_ENDPOINT when it is set.
+func devSync(awsCfg aws.Config, s3Endpoint string, store *dynamo.Store, svc *org.Service, log *slog.Logger) *dirsync.Service {
+	opener := blob.Opener{Files: true}
+	if s3Endpoint != "" {
+		opener.S3 = blob.NewS3Client(awsCfg, s3Endpoint)
+	}
+	return dirsync.New(store, svc, opener, log)
+}
+
+// syncInterval reads SYNC_INTERVAL (a Go duration such as 30s or 5m).
+func syncInterval(raw string) (time.Duration, error) {
+	if raw == "" {
+		return defaultSyncInterval, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < time.Second {
+		return 0, fmt.Errorf("SYNC_INTERVAL must be a duration of at least 1s, such as 30s, got %q", raw)
+	}
+	return d, nil
+}
+
+// syncLoop runs every enabled sync each interval until ctx ends.
+func syncLoop(ctx context.Context, s *dirsync.Service, every time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		pass, cancel := context.WithTimeout(ctx, every)
+		sum, err := s.SyncAll(pass, dirsync.TriggerSchedule)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "directory sync", "err", err)
+		}
+		if sum.Organizations > 0 {
+			log.InfoContext(ctx, "directory sync", "organizations", sum.Organizations, "runs", sum.Runs, "failed", sum.Failed)
+		}
+	}
+}

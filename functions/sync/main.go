@@ -1,0 +1,56 @@
+// Command sync is the Lambda function that runs every organization's directory sync on an
+// EventBridge schedule: read the export from S3, plan, hold or apply, report.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"gatehouse/internal/blob"
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/env"
+	"gatehouse/internal/org"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run builds the handler and serves Lambda invocations until the runtime stops the process.
+func run(ctx context.Context, getenv env.Getenv) error {
+	h, err := newHandler(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	lambda.Start(h)
+	return nil
+}
+
+// handler is the Lambda entry point: a scheduled event in, the pass's summary out.
+type handler func(context.Context, events.EventBridgeEvent) (dirsync.Summary, error)
+
+// newHandler validates the configuration and wires sync over the table and S3.
+func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+	cfg, err := env.LoadCommon(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := cfg.AWS.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
+	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
+	svc := dirsync.New(store, org.NewService(store), opener, cfg.Logger(os.Stdout))
+	return func(ctx context.Context, _ events.EventBridgeEvent) (dirsync.Summary, error) {
+		return svc.SyncAll(ctx, dirsync.TriggerSchedule)
+	}, nil
+}

@@ -1,0 +1,163 @@
+package dirsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"gatehouse/internal/idp"
+	"gatehouse/internal/org"
+)
+
+// Defaults of a sync configuration.
+const (
+	DefaultRemovalShare = 0.10
+	DefaultRemovalFloor = 5
+	// MaxSources bounds the page files of one export.
+	MaxSources = 100
+)
+
+// Config is how an organization syncs: where its export is, how to read it, and what the
+// people it brings in get.
+type Config struct {
+	OrgID        string
+	Sources      []string // s3://bucket/key or file:///path; several for a paged export
+	Format       idp.Format
+	Role         org.Role // of invited people
+	SendEmail    bool     // whether invitations are emailed
+	RemovalShare float64  // a plan removing more than this share of synced people is held...
+	RemovalFloor int      // ...unless it removes no more than this many
+	Enabled      bool     // whether the schedule runs it
+	UpdatedAt    time.Time
+	UpdatedBy    org.Actor
+}
+
+// ConfigRequest is what an admin sends to configure sync; absent fields take the defaults.
+type ConfigRequest struct {
+	Sources      []string `json:"sources"`
+	Format       string   `json:"format"`
+	Role         string   `json:"role"`
+	SendEmail    *bool    `json:"sendEmail"`
+	RemovalShare *float64 `json:"removalShare"`
+	RemovalFloor *int     `json:"removalFloor"`
+	Enabled      *bool    `json:"enabled"`
+}
+
+// validate checks the request, reporting every field problem at once.
+func (r ConfigRequest) validate() (Config, error) {
+	var errs []error
+	c := Config{SendEmail: true, RemovalShare: DefaultRemovalShare, RemovalFloor: DefaultRemovalFloor, Enabled: true}
+	switch {
+	case len(r.Sources) == 0:
+		errs = append(errs, org.Invalid("sources", "required", "sources must list the export's location, such as s3://bucket/okta/group.csv"))
+	case len(r.Sources) > MaxSources:
+		errs = append(errs, org.Invalid("sources", "too_many", fmt.Sprintf("sources may list at most %d files", MaxSources)))
+	}
+	for i, src := range r.Sources {
+		if err := checkSource(src); err != nil {
+			errs = append(errs, org.Invalid(fmt.Sprintf("sources[%d]", i), "invalid_source", err.Error()))
+			continue
+		}
+		c.Sources = append(c.Sources, src)
+	}
+	f, err := idp.ParseFormat(r.Format)
+	if err != nil {
+		errs = append(errs, org.Invalid("format", "invalid_format", err.Error()))
+	}
+	c.Format = f
+	role, err := org.ParseRole("role", r.Role, org.RoleMember)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Role = role
+	if r.SendEmail != nil {
+		c.SendEmail = *r.SendEmail
+	}
+	if r.RemovalShare != nil {
+		if v := *r.RemovalShare; v < 0 || v > 1 {
+			errs = append(errs, org.Invalid("removalShare", "invalid_share", "removalShare must be between 0 and 1, such as 0.1 for 10%"))
+		}
+		c.RemovalShare = *r.RemovalShare
+	}
+	if r.RemovalFloor != nil {
+		if v := *r.RemovalFloor; v < 0 || v > 100000 {
+			errs = append(errs, org.Invalid("removalFloor", "invalid_floor", "removalFloor must be between 0 and 100000"))
+		}
+		c.RemovalFloor = *r.RemovalFloor
+	}
+	if r.Enabled != nil {
+		c.Enabled = *r.Enabled
+	}
+	if len(errs) > 0 {
+		return Config{}, joinInvalid(errs)
+	}
+	return c, nil
+}
+
+// joinInvalid merges validation errors into one that lists every field.
+func joinInvalid(errs []error) error {
+	out := &org.ValidationError{}
+	for _, err := range errs {
+		var v *org.ValidationError
+		if errors.As(err, &v) {
+			out.Fields = append(out.Fields, v.Fields...)
+		}
+	}
+	return out
+}
+
+// checkSource accepts s3://bucket/key and file:///absolute/path.
+func checkSource(src string) error {
+	u, err := url.Parse(src)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", src)
+	}
+	switch u.Scheme {
+	case "s3":
+		if u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			return fmt.Errorf("%q must name a bucket and a key, such as s3://exports/okta/group.csv", src)
+		}
+	case "file":
+		if u.Host != "" || !strings.HasPrefix(u.Path, "/") {
+			return fmt.Errorf("%q must be an absolute path, such as file:///srv/exports/group.csv", src)
+		}
+	default:
+		return fmt.Errorf("%q must start with s3:// (in AWS) or file:// (locally)", src)
+	}
+	return nil
+}
+
+// Configure stores the caller's organization's sync configuration.
+func (s *Service) Configure(ctx context.Context, p org.Principal, req ConfigRequest) (Config, error) {
+	if p.Role != org.RoleAdmin {
+		return Config{}, fmt.Errorf("configure sync: %w", org.ErrForbidden)
+	}
+	c, err := req.validate()
+	if err != nil {
+		return Config{}, err
+	}
+	c.OrgID, c.UpdatedAt, c.UpdatedBy = p.OrgID, s.nowUTC(), p.Actor
+	a := s.audit(p, c.UpdatedAt, ActionConfigured, "sync", p.OrgID, map[string]string{"sources": fmt.Sprint(len(c.Sources)), "format": string(c.Format)})
+	if err := s.store.PutSyncConfig(ctx, c, a); err != nil {
+		return Config{}, fmt.Errorf("store sync configuration: %w", err)
+	}
+	return c, nil
+}
+
+// Config returns the caller's organization's sync configuration, or ErrNotConfigured.
+func (s *Service) Config(ctx context.Context, p org.Principal) (Config, error) {
+	if p.Role != org.RoleAdmin {
+		return Config{}, fmt.Errorf("read sync configuration: %w", org.ErrForbidden)
+	}
+	c, err := s.store.GetSyncConfig(ctx, p.OrgID)
+	if errors.Is(err, org.ErrNotFound) {
+		return Config{}, ErrNotConfigured
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("read sync configuration: %w", err)
+	}
+	return c, nil
+}

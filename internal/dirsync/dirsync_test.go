@@ -1,0 +1,307 @@
+package dirsync_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gatehouse/internal/blob"
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
+)
+
+// person is one row of a test export.
+type person struct{ id, status, first, last, email string }
+
+// bench is an organization "acme" whose sync reads an Okta CSV written by export.
+type bench struct {
+	t     *testing.T
+	env   dynamotest.Env
+	svc   *org.Service
+	sync  *dirsync.Service
+	admin org.Principal
+	clock *orgtest.Clock
+	path  string
+}
+
+func newBench(t *testing.T) *bench {
+	t.Helper()
+	env := dynamotest.New(t)
+	clock := orgtest.NewClock()
+	svc := org.NewService(env.Store, org.WithClock(clock.Now))
+	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
+	sync := dirsync.New(env.Store, svc, blob.Opener{Files: true}, slog.New(slog.DiscardHandler), dirsync.WithClock(clock.Now))
+	b := &bench{t: t, env: env, svc: svc, sync: sync, admin: admin, clock: clock, path: filepath.Join(t.TempDir(), "okta.csv")}
+	no := false
+	if _, err := sync.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"file://" + b.path}, SendEmail: &no}); err != nil {
+		t.Fatalf("configure: %v", err)
+	}
+	return b
+}
+
+// export writes the Okta group members CSV the next run reads.
+func (b *bench) export(people ...person) {
+	b.t.Helper()
+	var sb strings.Builder
+	sb.WriteString("\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n")
+	for _, p := range people {
+		fmt.Fprintf(&sb, "%q,%q,%q,%q,%q,%q\r\n", p.id, p.status, p.email, p.first, p.last, p.email)
+	}
+	if err := os.WriteFile(b.path, []byte(sb.String()), 0o600); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *bench) run() dirsync.Run {
+	b.t.Helper()
+	r, err := b.sync.SyncNow(context.Background(), b.admin)
+	if err != nil {
+		b.t.Fatalf("sync: %v", err)
+	}
+	return r
+}
+
+// accounts lists acme's members and live invitations by email.
+func (b *bench) accounts() (map[string]org.Member, map[string]org.Invitation) {
+	b.t.Helper()
+	ms, invs, err := b.svc.Accounts(context.Background(), b.admin)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	members, pending := map[string]org.Member{}, map[string]org.Invitation{}
+	for _, m := range ms {
+		members[m.Email] = m
+	}
+	for _, inv := range invs {
+		pending[inv.Email] = inv
+	}
+	return members, pending
+}
+
+// accept has the person invited at email join.
+func (b *bench) accept(email string) {
+	b.t.Helper()
+	_, pending := b.accounts()
+	inv, ok := pending[email]
+	if !ok {
+		b.t.Fatalf("no pending invitation for %s", email)
+	}
+	c, err := b.svc.Resend(context.Background(), b.admin, inv.ID)
+	if err != nil {
+		b.t.Fatalf("resend to get a link: %v", err)
+	}
+	if _, err := b.svc.Accept(context.Background(), org.SourceWeb, c.Token, ""); err != nil {
+		b.t.Fatalf("accept %s: %v", email, err)
+	}
+}
+
+func wantCounts(t *testing.T, r dirsync.Run, want map[string]int) {
+	t.Helper()
+	for k, n := range want {
+		if r.Counts[k] != n {
+			t.Errorf("%s runs %s: counts[%s] = %d, want %d (all: %v)", r.Trigger, r.Status, k, r.Counts[k], n, r.Counts)
+		}
+	}
+}
+
+var (
+	ada  = person{"00u1", "ACTIVE", "Ada", "Lovelace", "ada@acme.com"}
+	alan = person{"00u2", "ACTIVE", "Alan", "Turing", "alan@acme.com"}
+	gra  = person{"00u3", "PROVISIONED", "Grace", "Hopper", "grace@acme.com"}
+)
+
+func TestFirstRunInvitesAndReRunWritesNothing(t *testing.T) {
+	b := newBench(t)
+	b.export(ada, alan, gra, person{"00u4", "STAGED", "New", "Hire", "new@acme.com"})
+	r := b.run()
+	if r.Status != dirsync.RunApplied {
+		t.Fatalf("status %s (%s)", r.Status, r.Error)
+	}
+	wantCounts(t, r, map[string]int{"invite": 3, "skipped": 1, "failed": 0})
+	_, pending := b.accounts()
+	inv := pending["ada@acme.com"]
+	if inv.Source != org.SourceSync || inv.ExternalID != "00u1" || inv.Name != "Ada Lovelace" || inv.InvitedBy.Type != "sync" {
+		t.Errorf("invitation = %+v", inv)
+	}
+	if inv.SendEmail {
+		t.Error("the configuration said not to email")
+	}
+
+	b.env.Requests.Reset()
+	again := b.run()
+	if again.Status != dirsync.RunUnchanged || again.ID != "" {
+		t.Errorf("re-run: status %s id %q, want unchanged and unstored", again.Status, again.ID)
+	}
+	if w := b.env.Requests.Writes(); w != 0 {
+		t.Errorf("re-run with an unchanged export made %d writes (%s), want 0", w, b.env.Requests)
+	}
+	page, err := b.sync.Runs(context.Background(), b.admin, org.PageRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].ID != r.ID {
+		t.Errorf("stored runs = %d, want the first only", len(page.Items))
+	}
+}
+
+func TestRenameRemoveAndReAdd(t *testing.T) {
+	b := newBench(t)
+	b.export(ada, alan, gra)
+	b.run()
+	b.accept("ada@acme.com")
+
+	// Ada changes address and name at the identity provider: same id, so her member is updated.
+	renamed := person{"00u1", "ACTIVE", "Ada", "King", "ada.king@acme.com"}
+	r := b.run2(renamed, alan, gra)
+	wantCounts(t, r, map[string]int{"update": 1, "invite": 0, "deactivate": 0})
+	members, _ := b.accounts()
+	if m, ok := members["ada.king@acme.com"]; !ok || m.Name != "Ada King" || m.Status != org.MemberActive {
+		t.Fatalf("renamed member = %+v (found %v)", m, ok)
+	}
+
+	// Ada and Alan leave: Ada is deactivated, Alan's invitation revoked.
+	r = b.run2(gra)
+	wantCounts(t, r, map[string]int{"deactivate": 1, "revoke": 1})
+	members, pending := b.accounts()
+	if m := members["ada.king@acme.com"]; m.Status != org.MemberDeactivated || m.DeactivatedVia != org.SourceSync {
+		t.Errorf("Ada after leaving = %+v", m)
+	}
+	if _, ok := pending["alan@acme.com"]; ok {
+		t.Error("Alan's invitation is still pending")
+	}
+
+	// Ada comes back: reactivated, not invited again.
+	r = b.run2(renamed, gra)
+	wantCounts(t, r, map[string]int{"reactivate": 1, "invite": 0})
+	members, _ = b.accounts()
+	if m := members["ada.king@acme.com"]; m.Status != org.MemberActive {
+		t.Errorf("Ada after coming back = %+v", m)
+	}
+}
+
+// run2 writes the export and runs.
+func (b *bench) run2(people ...person) dirsync.Run {
+	b.t.Helper()
+	b.export(people...)
+	return b.run()
+}
+
+func TestSyncLeavesOthersAlone(t *testing.T) {
+	b := newBench(t)
+	ctx := context.Background()
+	if _, err := b.svc.Invite(ctx, b.admin, org.InviteRequest{Email: "alan@acme.com"}); err != nil {
+		t.Fatal(err)
+	}
+	b.export(ada, alan)
+	r := b.run()
+	wantCounts(t, r, map[string]int{"invite": 1, "unmanaged": 1})
+	// Alan leaves the group, but his invitation is the admin's: sync does not revoke it.
+	r = b.run2(ada)
+	wantCounts(t, r, map[string]int{"revoke": 0})
+	if _, pending := b.accounts(); pending["alan@acme.com"].ID == "" {
+		t.Error("sync revoked an invitation it did not create")
+	}
+}
+
+func TestMassRemovalIsHeldUntilApproved(t *testing.T) {
+	b := newBench(t)
+	var everyone []person
+	for i := range 20 {
+		everyone = append(everyone, person{fmt.Sprintf("00u%02d", i), "ACTIVE", "P", fmt.Sprint(i), fmt.Sprintf("p%02d@acme.com", i)})
+	}
+	b.run2(everyone...)
+	r := b.run2(everyone[:12]...) // 8 of 20 gone: more than 5 and more than 10%
+	if r.Status != dirsync.RunHeld || r.HeldReason == "" || r.ID == "" {
+		t.Fatalf("status %s reason %q id %q, want a stored held run", r.Status, r.HeldReason, r.ID)
+	}
+	if _, pending := b.accounts(); len(pending) != 20 {
+		t.Fatalf("a held plan changed something: %d pending", len(pending))
+	}
+
+	// The export changes again before approval: the held plan is not applied.
+	b.export(everyone[:11]...)
+	if _, err := b.sync.Approve(context.Background(), b.admin, r.ID); !errors.Is(err, dirsync.ErrPlanChanged) {
+		t.Fatalf("approve a stale plan: %v, want ErrPlanChanged", err)
+	}
+
+	held := b.run2(everyone[:12]...)
+	applied, err := b.sync.Approve(context.Background(), b.admin, held.ID)
+	if err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	if applied.Status != dirsync.RunApplied || applied.Counts["revoke"] != 8 || applied.Trigger != dirsync.TriggerApproval {
+		t.Errorf("approved run = %s %v", applied.Status, applied.Counts)
+	}
+	if _, pending := b.accounts(); len(pending) != 12 {
+		t.Errorf("pending after approval = %d, want 12", len(pending))
+	}
+	if _, err := b.sync.Approve(context.Background(), b.admin, held.ID); !errors.Is(err, dirsync.ErrNotHeld) {
+		t.Errorf("approving twice: %v, want ErrNotHeld", err)
+	}
+	got, err := b.sync.Run(context.Background(), b.admin, held.ID)
+	if err != nil || got.Status != dirsync.RunApproved || got.ApprovedBy.ID == "" {
+		t.Errorf("held run after approval = %+v, %v", got, err)
+	}
+}
+
+func TestBrokenExportsApplyNothing(t *testing.T) {
+	b := newBench(t)
+	b.run2(ada, alan, gra)
+	for name, content := range map[string]string{
+		"empty":     "",
+		"truncated": "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n\"00u1\",\"ACTIVE\",\"ada@acme.com\",\"Ada",
+		"header":    "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(b.path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r, err := b.sync.SyncNow(context.Background(), b.admin)
+			if err == nil || r.Status != dirsync.RunFailed || r.Error == "" {
+				t.Fatalf("run = %s %q, err %v; want a failed run", r.Status, r.Error, err)
+			}
+			if _, pending := b.accounts(); len(pending) != 3 {
+				t.Errorf("pending = %d, want 3 untouched", len(pending))
+			}
+		})
+	}
+	if err := os.Remove(b.path); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := b.sync.SyncNow(context.Background(), b.admin); !errors.Is(err, blob.ErrNotFound) || r.Status != dirsync.RunFailed {
+		t.Errorf("missing export: %s, %v", r.Status, err)
+	}
+}
+
+func TestConfigurationIsValidated(t *testing.T) {
+	b := newBench(t)
+	share := 1.5
+	_, err := b.sync.Configure(context.Background(), b.admin, dirsync.ConfigRequest{
+		Sources: []string{"http://example.com/a.csv", "s3://bucket-only", "file://relative/path"}, Format: "ldif", Role: "owner", RemovalShare: &share,
+	})
+	var verr *org.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v, want a validation error", err)
+	}
+	fields := map[string]bool{}
+	for _, f := range verr.Fields {
+		fields[f.Field] = true
+	}
+	for _, f := range []string{"sources[0]", "sources[1]", "sources[2]", "format", "role", "removalShare"} {
+		if !fields[f] {
+			t.Errorf("no problem named for %s: %v", f, verr.Fields)
+		}
+	}
+	member := b.admin
+	member.Role = org.RoleMember
+	if _, err := b.sync.Config(context.Background(), member); !errors.Is(err, org.ErrForbidden) {
+		t.Errorf("member reads sync config: %v, want ErrForbidden", err)
+	}
+}

@@ -1,0 +1,99 @@
+package dirsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"gatehouse/internal/idp"
+	"gatehouse/internal/org"
+)
+
+// Runs lists the caller's organization's stored runs, newest first.
+func (s *Service) Runs(ctx context.Context, p org.Principal, pr org.PageRequest) (org.Page[Run], error) {
+	if p.Role != org.RoleAdmin {
+		return org.Page[Run]{}, fmt.Errorf("list sync runs: %w", org.ErrForbidden)
+	}
+	if pr.Limit == 0 {
+		pr.Limit = org.DefaultPageSize
+	}
+	if pr.Limit < 1 || pr.Limit > org.MaxPageSize {
+		return org.Page[Run]{}, org.Invalid("limit", "invalid_limit", "limit must be between 1 and 100")
+	}
+	page, err := s.store.ListRuns(ctx, p.OrgID, pr)
+	if err != nil {
+		return org.Page[Run]{}, fmt.Errorf("list sync runs: %w", err)
+	}
+	return page, nil
+}
+
+// Run returns one of the caller's organization's runs.
+func (s *Service) Run(ctx context.Context, p org.Principal, id string) (Run, error) {
+	if p.Role != org.RoleAdmin {
+		return Run{}, fmt.Errorf("read sync run: %w", org.ErrForbidden)
+	}
+	r, err := s.store.GetRun(ctx, p.OrgID, id)
+	if err != nil {
+		return Run{}, fmt.Errorf("read sync run %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Approve applies a held plan, past the removal guardrail, if the export and the members
+// still give exactly that plan; otherwise it refuses with ErrPlanChanged and changes nothing.
+// It returns the run that applied the plan.
+func (s *Service) Approve(ctx context.Context, p org.Principal, id string) (Run, error) {
+	held, err := s.Run(ctx, p, id)
+	if err != nil {
+		return Run{}, err
+	}
+	if held.StatusAt(s.nowUTC()) != RunHeld {
+		return Run{}, fmt.Errorf("approve run %s (%s): %w", id, held.StatusAt(s.nowUTC()), ErrNotHeld)
+	}
+	c, err := s.store.GetSyncConfig(ctx, p.OrgID)
+	if errors.Is(err, org.ErrNotFound) {
+		return Run{}, ErrNotConfigured
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("read sync configuration: %w", err)
+	}
+	approved := held
+	approved.Status, approved.ApprovedBy = RunApproved, p.Actor
+	if err := s.store.ApproveRun(ctx, approved, s.audit(p, s.nowUTC(), ActionApproved, "sync_run", id, nil)); err != nil {
+		return Run{}, fmt.Errorf("approve run %s: %w", id, err)
+	}
+	run, err := s.sync(ctx, c, TriggerApproval, held.PlanHash)
+	if err != nil {
+		return run, fmt.Errorf("apply approved run %s: %w", id, err)
+	}
+	return run, nil
+}
+
+// Preview plans an uploaded export against the caller's organization without applying or
+// storing anything.
+func (s *Service) Preview(ctx context.Context, p org.Principal, rawFormat string, export io.Reader) (idp.Plan, idp.Format, error) {
+	if p.Role != org.RoleAdmin {
+		return idp.Plan{}, "", fmt.Errorf("preview sync: %w", org.ErrForbidden)
+	}
+	format, err := idp.ParseFormat(rawFormat)
+	if err != nil {
+		return idp.Plan{}, "", org.Invalid("format", "invalid_format", err.Error())
+	}
+	c, err := s.store.GetSyncConfig(ctx, p.OrgID)
+	switch {
+	case errors.Is(err, org.ErrNotFound):
+		c = Config{RemovalShare: DefaultRemovalShare, RemovalFloor: DefaultRemovalFloor}
+	case err != nil:
+		return idp.Plan{}, "", fmt.Errorf("read sync configuration: %w", err)
+	}
+	snap, err := idp.Parse(format, export)
+	if err != nil {
+		return idp.Plan{}, "", err
+	}
+	plan, _, err := s.plan(ctx, org.SyncPrincipal(p.OrgID), c, snap)
+	if err != nil {
+		return idp.Plan{}, "", err
+	}
+	return plan, snap.Format, nil
+}

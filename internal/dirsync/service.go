@@ -1,0 +1,87 @@
+// Package dirsync keeps an organization's membership in step with its identity provider: it
+// reads the organization's group export, plans against the members and invitations sync
+// created, holds plans that would remove too many people, applies the rest through the
+// organization service, and keeps a report of every run that changed something.
+package dirsync
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"gatehouse/internal/org"
+)
+
+// Store keeps sync configurations, run reports and the per-organization run lease.
+type Store interface {
+	GetSyncConfig(ctx context.Context, orgID string) (Config, error)
+	// PutSyncConfig stores c and lists its organization among those the schedule syncs.
+	PutSyncConfig(ctx context.Context, c Config, audit org.AuditEntry) error
+	// SyncConfigs lists every organization's sync configuration.
+	SyncConfigs(ctx context.Context) ([]Config, error)
+
+	// PutRun stores a new run report, with its audit entry.
+	PutRun(ctx context.Context, r Run, audit org.AuditEntry) error
+	// ApproveRun marks a held run approved if it is still held.
+	ApproveRun(ctx context.Context, r Run, audit org.AuditEntry) error
+	GetRun(ctx context.Context, orgID, id string) (Run, error)
+	// ListRuns lists runs newest first.
+	ListRuns(ctx context.Context, orgID string, p org.PageRequest) (org.Page[Run], error)
+
+	// AcquireLease takes the organization's sync lease for owner until until, unless another
+	// owner holds it past now (org.ErrConflict).
+	AcquireLease(ctx context.Context, orgID, owner string, now, until time.Time) error
+	// ReleaseLease gives the lease back if owner still holds it.
+	ReleaseLease(ctx context.Context, orgID, owner string) error
+}
+
+// Members is what sync needs of the organization service.
+type Members interface {
+	Accounts(ctx context.Context, p org.Principal) ([]org.Member, []org.Invitation, error)
+	InviteMany(ctx context.Context, p org.Principal, reqs []org.InviteRequest) ([]org.BulkResult, error)
+	UpdateProfile(ctx context.Context, p org.Principal, id, name, email string) (org.Member, error)
+	RenameInvitation(ctx context.Context, p org.Principal, id, name string) (org.Invitation, error)
+	Deactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
+	Reactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
+	Revoke(ctx context.Context, p org.Principal, id string) (org.Invitation, error)
+}
+
+// Opener opens an export by its location (s3://bucket/key, file:///path).
+type Opener interface {
+	Open(ctx context.Context, location string) (io.ReadCloser, error)
+}
+
+// Service runs directory syncs.
+type Service struct {
+	store   Store
+	members Members
+	open    Opener
+	log     *slog.Logger
+	now     func() time.Time
+	newID   func() string
+}
+
+// Option changes how a Service is built.
+type Option func(*Service)
+
+// WithClock makes the Service read the time from now.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithIDs makes the Service take sortable ids from newID.
+func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = newID } }
+
+// New returns a Service.
+func New(store Store, members Members, open Opener, log *slog.Logger, opts ...Option) *Service {
+	s := &Service{store: store, members: members, open: open, log: log, now: time.Now,
+		newID: func() string { return ulid.Make().String() }}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// nowUTC is the current time in UTC, to the millisecond (what the store keeps).
+func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

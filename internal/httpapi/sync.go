@@ -1,0 +1,239 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/idp"
+)
+
+// MaxExportBytes bounds an export uploaded for a preview (API Gateway's own limit is 10 MB).
+const MaxExportBytes = 10 << 20
+
+// syncConfigView is a sync configuration as the API shows it.
+type syncConfigView struct {
+	Sources      []string  `json:"sources"`
+	Format       string    `json:"format"`
+	Role         string    `json:"role"`
+	SendEmail    bool      `json:"sendEmail"`
+	RemovalShare float64   `json:"removalShare"`
+	RemovalFloor int       `json:"removalFloor"`
+	Enabled      bool      `json:"enabled"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	UpdatedBy    actorView `json:"updatedBy"`
+}
+
+func toSyncConfigView(c dirsync.Config) syncConfigView {
+	return syncConfigView{Sources: c.Sources, Format: string(c.Format), Role: string(c.Role), SendEmail: c.SendEmail,
+		RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor, Enabled: c.Enabled, UpdatedAt: c.UpdatedAt,
+		UpdatedBy: actorView(c.UpdatedBy)}
+}
+
+// actionView is one planned action, and for applied runs what became of it.
+type actionView struct {
+	Action     string `json:"action"`
+	Email      string `json:"email"`
+	Name       string `json:"name"`
+	ExternalID string `json:"externalId,omitempty"`
+	AccountID  string `json:"accountId,omitempty"`
+	OldEmail   string `json:"oldEmail,omitempty"`
+	OldName    string `json:"oldName,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// skipView is one record or account sync left alone.
+type skipView struct {
+	Row        int    `json:"row,omitempty"`
+	Page       int    `json:"page,omitempty"`
+	Email      string `json:"email,omitempty"`
+	ExternalID string `json:"externalId,omitempty"`
+	Name       string `json:"name,omitempty"`
+	AccountID  string `json:"accountId,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Reason     string `json:"reason"`
+}
+
+func toActionView(a idp.Action, errText string) actionView {
+	return actionView{Action: string(a.Kind), Email: a.Email, Name: a.Name, ExternalID: a.ExternalID, AccountID: a.AccountID,
+		OldEmail: a.OldEmail, OldName: a.OldName, Reason: a.Reason, Error: errText}
+}
+
+func toSkipViews(skips []idp.Skip) []skipView {
+	out := make([]skipView, len(skips))
+	for i, s := range skips {
+		out[i] = skipView{Row: s.Row, Page: s.Page, Email: s.Email, ExternalID: s.ExternalID, Name: s.Name,
+			AccountID: s.AccountID, Code: string(s.Code), Reason: s.Reason}
+	}
+	return out
+}
+
+// planView is a preview's answer.
+type planView struct {
+	Format     string         `json:"format"`
+	Held       bool           `json:"held"`
+	HeldReason string         `json:"heldReason,omitempty"`
+	Counts     map[string]int `json:"counts"`
+	Actions    []actionView   `json:"actions"`
+	Skipped    []skipView     `json:"skipped"`
+}
+
+func toPlanView(p idp.Plan, f idp.Format) planView {
+	v := planView{Format: string(f), Held: p.Held, HeldReason: p.HeldReason, Skipped: toSkipViews(p.Skipped),
+		Counts:  map[string]int{"skipped": len(p.Skipped), "unchanged": p.Unchanged, "unmanaged": p.Unmanaged, "people": p.People},
+		Actions: make([]actionView, len(p.Actions))}
+	for k, n := range p.Counts {
+		v.Counts[string(k)] = n
+	}
+	for i, a := range p.Actions {
+		v.Actions[i] = toActionView(a, "")
+	}
+	return v
+}
+
+// runView is a sync run's report.
+type runView struct {
+	ID               string         `json:"id,omitempty"` // absent for unchanged runs, which are not stored
+	Status           string         `json:"status"`
+	Trigger          string         `json:"trigger"`
+	StartedAt        time.Time      `json:"startedAt"`
+	FinishedAt       time.Time      `json:"finishedAt"`
+	DurationMs       int64          `json:"durationMs"`
+	Format           string         `json:"format,omitempty"`
+	Counts           map[string]int `json:"counts"`
+	Actions          []actionView   `json:"actions"`
+	ActionsTruncated bool           `json:"actionsTruncated,omitempty"`
+	Skipped          []skipView     `json:"skipped"`
+	SkippedTruncated bool           `json:"skippedTruncated,omitempty"`
+	HeldReason       string         `json:"heldReason,omitempty"`
+	ExpiresAt        *time.Time     `json:"expiresAt,omitempty"`
+	Error            string         `json:"error,omitempty"`
+	ApprovedBy       *actorView     `json:"approvedBy,omitempty"`
+	ApprovedRun      string         `json:"approvedRun,omitempty"`
+}
+
+func toRunView(r dirsync.Run, now time.Time) runView {
+	v := runView{ID: r.ID, Status: string(r.StatusAt(now)), Trigger: r.Trigger, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		DurationMs: r.Duration().Milliseconds(), Format: string(r.Format), Counts: r.Counts, ActionsTruncated: r.ActionsTruncated,
+		Skipped: toSkipViews(r.Skipped), SkippedTruncated: r.SkippedTruncated, HeldReason: r.HeldReason, Error: r.Error,
+		ApprovedRun: r.ApprovedRun, Actions: make([]actionView, len(r.Actions))}
+	if r.Status == dirsync.RunUnchanged {
+		v.ID = ""
+	}
+	if v.Counts == nil {
+		v.Counts = map[string]int{}
+	}
+	for i, o := range r.Actions {
+		v.Actions[i] = toActionView(o.Action, o.Error)
+	}
+	if !r.ExpiresAt.IsZero() {
+		v.ExpiresAt = &r.ExpiresAt
+	}
+	if r.ApprovedBy.ID != "" {
+		by := actorView(r.ApprovedBy)
+		v.ApprovedBy = &by
+	}
+	return v
+}
+
+// getSyncConfig serves GET /api/v1/sync/config.
+func (a *api) getSyncConfig() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.sync.Config(r.Context(), principalFrom(r.Context()))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toSyncConfigView(c))
+	})
+}
+
+// putSyncConfig serves PUT /api/v1/sync/config.
+func (a *api) putSyncConfig() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req dirsync.ConfigRequest
+		if err := decode(w, r, &req, false); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		c, err := a.sync.Configure(r.Context(), principalFrom(r.Context()), req)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toSyncConfigView(c))
+	})
+}
+
+// previewSync serves POST /api/v1/sync/preview?format=: the body is the export itself.
+func (a *api) previewSync() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := http.MaxBytesReader(w, r.Body, MaxExportBytes)
+		plan, format, err := a.sync.Preview(r.Context(), principalFrom(r.Context()), r.URL.Query().Get("format"), body)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toPlanView(plan, format))
+	})
+}
+
+// runSync serves POST /api/v1/sync/runs: run now. A run that read a broken export is still
+// a run (stored as failed) and is answered as such.
+func (a *api) runSync() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		run, err := a.sync.SyncNow(r.Context(), principalFrom(r.Context()))
+		if err != nil && run.Status != dirsync.RunFailed {
+			a.fail(w, r, err)
+			return
+		}
+		status := http.StatusCreated
+		if run.Status == dirsync.RunUnchanged {
+			status = http.StatusOK
+		}
+		writeJSON(w, status, toRunView(run, a.now()))
+	})
+}
+
+// listSyncRuns serves GET /api/v1/sync/runs.
+func (a *api) listSyncRuns() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr, err := pageRequest(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		page, err := a.sync.Runs(r.Context(), principalFrom(r.Context()), pr)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		now := a.now()
+		writeJSON(w, http.StatusOK, toListView(page, func(run dirsync.Run) runView { return toRunView(run, now) }))
+	})
+}
+
+// getSyncRun serves GET /api/v1/sync/runs/{id}.
+func (a *api) getSyncRun() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		run, err := a.sync.Run(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toRunView(run, a.now()))
+	})
+}
+
+// approveSyncRun serves POST /api/v1/sync/runs/{id}/approve: apply a held plan.
+func (a *api) approveSyncRun() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		run, err := a.sync.Approve(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, toRunView(run, a.now()))
+	})
+}

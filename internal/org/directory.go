@@ -1,0 +1,85 @@
+package org
+
+import (
+	"context"
+	"fmt"
+)
+
+// The audit actions of changes directory sync makes beyond inviting, deactivating and
+// reactivating.
+const (
+	ActionMemberUpdated     = "member.updated"
+	ActionInvitationRenamed = "invitation.renamed"
+)
+
+// SyncActor is who directory sync's changes are recorded as.
+var SyncActor = Actor{Type: "sync", ID: "directory-sync", Name: "Directory sync"}
+
+// SyncPrincipal is the principal directory sync acts as in an organization: it may do what an
+// admin may, and the store and the sync planner keep it to the members and invitations it
+// created.
+func SyncPrincipal(orgID string) Principal {
+	return Principal{OrgID: orgID, Role: RoleAdmin, Actor: SyncActor, Source: SourceSync}
+}
+
+// Accounts returns every member and every live (pending, unexpired) invitation of the
+// caller's organization: what directory sync plans against.
+func (s *Service) Accounts(ctx context.Context, p Principal) ([]Member, []Invitation, error) {
+	if !p.isAdmin() {
+		return nil, nil, fmt.Errorf("read accounts: %w", ErrForbidden)
+	}
+	members, invs, err := s.store.Accounts(ctx, p.OrgID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read accounts of %s: %w", p.OrgID, err)
+	}
+	now := s.nowUTC()
+	live := invs[:0]
+	for _, inv := range invs {
+		if inv.StatusAt(now) == StatusPending {
+			live = append(live, inv)
+		}
+	}
+	return members, live, nil
+}
+
+// UpdateProfile changes a member's name and address (as the identity provider now has them).
+// The new address must be free in the organization.
+func (s *Service) UpdateProfile(ctx context.Context, p Principal, id, rawName, rawEmail string) (Member, error) {
+	var verr ValidationError
+	name, err := NormalizeName("name", rawName)
+	verr.merge(err)
+	email, err := NormalizeEmail("email", rawEmail)
+	verr.merge(err)
+	if err := verr.err(); err != nil {
+		return Member{}, err
+	}
+	return s.updateMember(ctx, p, id, ActionMemberUpdated, func(m *Member) error {
+		m.Name, m.Email = name, email
+		return nil
+	})
+}
+
+// RenameInvitation changes the name on a pending invitation.
+func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName string) (Invitation, error) {
+	if !p.isAdmin() {
+		return Invitation{}, fmt.Errorf("rename invitation: %w", ErrForbidden)
+	}
+	name, err := NormalizeName("name", rawName)
+	if err != nil {
+		return Invitation{}, err
+	}
+	inv, err := s.store.GetInvitation(ctx, p.OrgID, id)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("rename invitation: %w", err)
+	}
+	now := s.nowUTC()
+	if inv.StatusAt(now) != StatusPending {
+		return Invitation{}, fmt.Errorf("rename invitation %s: %w", id, ErrConflict)
+	}
+	inv.Name, inv.UpdatedAt = name, now
+	a := s.audit(p, now, ActionInvitationRenamed, "invitation", id, map[string]string{"email": inv.Email})
+	if err := s.store.RenameInvitation(ctx, inv, a); err != nil {
+		return Invitation{}, fmt.Errorf("rename invitation %s: %w", id, err)
+	}
+	return inv, nil
+}
