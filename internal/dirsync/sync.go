@@ -163,7 +163,6 @@ func toAccounts(members []org.Member, invs []org.Invitation) ([]idp.Account, map
 // fail stores run as failed with err's message and returns both.
 func (s *Service) fail(ctx context.Context, run Run, err error) (Run, error) {
 	run.Status, run.Error, run.FinishedAt = RunFailed, err.Error(), s.nowUTC()
-	run.Counts = map[string]int{}
 	if perr := s.store.PutRun(ctx, run, s.runAudit(run)); perr != nil {
 		return run, errors.Join(err, fmt.Errorf("store failed run: %w", perr))
 	}

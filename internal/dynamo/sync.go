@@ -113,7 +113,7 @@ type runItem struct {
 	StartedAt        string         `dynamodbav:"startedAt"`
 	FinishedAt       string         `dynamodbav:"finishedAt"`
 	Format           string         `dynamodbav:"format,omitempty"`
-	Counts           map[string]int `dynamodbav:"counts"`
+	Counts           map[string]int `dynamodbav:"counts,omitempty"`
 	Report           string         `dynamodbav:"report"`
 	HeldReason       string         `dynamodbav:"heldReason,omitempty"`
 	PlanHash         string         `dynamodbav:"planHash,omitempty"`

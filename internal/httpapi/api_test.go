@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
+	"gatehouse/internal/blob"
+	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/httpapi"
@@ -68,9 +70,11 @@ func newServer(t *testing.T) *server {
 	env := dynamotest.New(t)
 	c := orgtest.NewClock()
 	svc := org.NewService(env.Store, org.WithClock(c.Now))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := mustAPI(t, httpapi.Config{
 		Service: svc, Idempotency: env.Store.Idempotency(), Now: c.Now,
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Sync:      dirsync.New(env.Store, svc, blob.Opener{Files: true}, log, dirsync.WithClock(c.Now)),
+		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 	})
 	ts := httptest.NewServer(h)

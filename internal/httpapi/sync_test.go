@@ -1,0 +1,104 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+const oktaHeader = "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n"
+
+// upload posts an export to the preview endpoint as who.
+func (s *server) upload(who, query string, export []byte) response {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.url+"/api/v1/sync/preview"+query, bytes.NewReader(export))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+s.tokens[who])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := response{status: res.StatusCode, header: res.Header, raw: raw}
+	if err := json.Unmarshal(raw, &r.body); err != nil {
+		s.t.Fatalf("preview answer is not JSON: %s", raw)
+	}
+	return r
+}
+
+func TestDirectorySyncOverTheAPI(t *testing.T) {
+	s := newServer(t)
+	path := filepath.Join(t.TempDir(), "group.csv")
+	export := []byte(oktaHeader +
+		"\"00u1\",\"ACTIVE\",\"ada@acme.com\",\"Ada\",\"Lovelace\",\"Ada@Acme.com\"\r\n" +
+		"\"00u2\",\"STAGED\",\"new@acme.com\",\"New\",\"Hire\",\"new@acme.com\"\r\n")
+	if err := os.WriteFile(path, export, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/sync/config", "acme/admin", nil), http.StatusNotFound, "sync_not_configured", "")
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil), http.StatusNotFound, "sync_not_configured", "")
+	wantProblem(t, s.do(http.MethodPut, "/api/v1/sync/config", "acme/member", map[string]any{"sources": []string{"file://" + path}}), http.StatusForbidden, "forbidden", "")
+	wantProblem(t, s.do(http.MethodPut, "/api/v1/sync/config", "acme/admin", map[string]any{"sources": []string{"ftp://x/y"}}), http.StatusBadRequest, "invalid_source", "sources[0]")
+
+	// Preview applies nothing.
+	p := s.upload("acme/admin", "", export)
+	if p.status != http.StatusOK || p.body["format"] != "okta-csv" {
+		t.Fatalf("preview: %d %s", p.status, p.raw)
+	}
+	if c := p.body["counts"].(map[string]any); c["invite"] != float64(1) || c["skipped"] != float64(1) {
+		t.Errorf("preview counts = %v", c)
+	}
+	if r := s.do(http.MethodGet, "/api/v1/invitations", "acme/admin", nil); len(r.body["items"].([]any)) != 0 {
+		t.Error("preview created invitations")
+	}
+	wantProblem(t, s.upload("acme/admin", "", []byte(oktaHeader+"\"00u1\",\"ACT")), http.StatusUnprocessableEntity, "unreadable_export", "")
+	wantProblem(t, s.upload("acme/admin", "?format=ldif", export), http.StatusBadRequest, "invalid_format", "format")
+	wantProblem(t, s.upload("acme/member", "", export), http.StatusForbidden, "forbidden", "")
+
+	cfg := s.do(http.MethodPut, "/api/v1/sync/config", "acme/admin", map[string]any{"sources": []string{"file://" + path}, "role": "viewer"})
+	if cfg.status != http.StatusOK || cfg.body["format"] != "auto" || cfg.body["removalShare"] != 0.1 || cfg.body["removalFloor"] != float64(5) || cfg.body["sendEmail"] != true {
+		t.Fatalf("configure: %d %s", cfg.status, cfg.raw)
+	}
+	run := s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil)
+	if run.status != http.StatusCreated || run.body["status"] != "applied" || run.body["id"] == nil {
+		t.Fatalf("run: %d %s", run.status, run.raw)
+	}
+	inv := s.do(http.MethodGet, "/api/v1/invitations", "acme/admin", nil).body["items"].([]any)[0].(map[string]any)
+	if inv["email"] != "ada@acme.com" || inv["role"] != "viewer" || inv["source"] != "sync" {
+		t.Errorf("synced invitation = %v", inv)
+	}
+	again := s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil)
+	if again.status != http.StatusOK || again.body["status"] != "unchanged" || again.body["id"] != nil {
+		t.Errorf("re-run: %d %s", again.status, again.raw)
+	}
+	runs := s.do(http.MethodGet, "/api/v1/sync/runs", "acme/admin", nil)
+	items := runs.body["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("runs = %s", runs.raw)
+	}
+	id := items[0].(map[string]any)["id"].(string)
+	one := s.do(http.MethodGet, "/api/v1/sync/runs/"+id, "acme/admin", nil)
+	if one.status != http.StatusOK || len(one.body["actions"].([]any)) != 1 || len(one.body["skipped"].([]any)) != 1 {
+		t.Errorf("run report: %s", one.raw)
+	}
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/runs/"+id+"/approve", "acme/admin", nil), http.StatusConflict, "run_not_held", "")
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/sync/runs/"+id, "globex/admin", nil), http.StatusNotFound, "not_found", "")
+
+	// A broken export is a failed run, reported as such.
+	if err := os.WriteFile(path, []byte(""), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	failed := s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil)
+	if failed.status != http.StatusCreated || failed.body["status"] != "failed" || failed.body["error"] == nil {
+		t.Errorf("broken export: %d %s", failed.status, failed.raw)
+	}
+}
