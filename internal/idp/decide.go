@@ -31,7 +31,6 @@ func (p *planner) decide() {
 func (p *planner) person(i int) {
 	person := p.snap.People[i]
 	a := p.matched[i]
-	at := where(person.Page, person.Row)
 	switch person.Status {
 	case StatusPending:
 		s := Skip{Row: person.Row, Page: person.Page, ExternalID: person.ExternalID, Email: person.Email,
@@ -44,14 +43,14 @@ func (p *planner) person(i int) {
 		return
 	case StatusGone:
 		if a >= 0 && p.accounts[a].Synced {
-			p.remove(a, "gone from the identity provider ("+at+")")
+			p.remove(a, "gone from the identity provider ("+p.at(i)+")")
 		}
 		return
 	}
 	p.plan.People++
 	if a < 0 {
 		n := p.add(Action{Kind: ActionInvite, Email: person.Email, Name: person.Name,
-			ExternalID: person.ExternalID, Reason: "new in the export (" + at + ")"})
+			ExternalID: person.ExternalID, Reason: "new in the export (" + p.at(i) + ")"})
 		p.claims = append(p.claims, claim{email: person.Email, self: -1, actions: []int{n}, person: i})
 		return
 	}
@@ -60,15 +59,15 @@ func (p *planner) person(i int) {
 	case !acc.Synced:
 		p.plan.Unmanaged++
 	case acc.Kind == AccountInvitation:
-		p.invitation(i, a, at)
+		p.invitation(i, a)
 	case acc.Active:
-		if !p.update(i, a, at) {
+		if !p.update(i, a) {
 			p.plan.Unchanged++
 		}
 	case acc.DeactivatedBySync:
 		p.add(Action{Kind: ActionReactivate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
-			ExternalID: acc.ExternalID, Reason: "back in the export (" + at + ") after sync deactivated it"})
-		p.update(i, a, at)
+			ExternalID: acc.ExternalID, Reason: "back in the export (" + p.at(i) + ") after sync deactivated it"})
+		p.update(i, a)
 	default:
 		p.skipAccount(a, SkipManual, "deactivated by an admin, not by sync; sync does not reactivate it")
 	}
@@ -76,15 +75,15 @@ func (p *planner) person(i int) {
 
 // invitation decides for a synced pending invitation of a present person: a new address
 // needs a new invitation (the link went to the old one), a new name or id an update.
-func (p *planner) invitation(i, a int, at string) {
+func (p *planner) invitation(i, a int) {
 	person, acc := p.snap.People[i], p.accounts[a]
 	if emailKey(acc.Email) == person.Email {
-		if !p.update(i, a, at) {
+		if !p.update(i, a) {
 			p.plan.Unchanged++
 		}
 		return
 	}
-	u := updated(person, acc)
+	u, at := updated(person, acc), p.at(i)
 	p.frees[a] = true
 	revoke := p.add(Action{Kind: ActionRevoke, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 		ExternalID: acc.ExternalID, Reason: "address changed to " + person.Email + " (" + at + ")"})
@@ -94,7 +93,7 @@ func (p *planner) invitation(i, a int, at string) {
 }
 
 // update adds an update when person i differs from account a, and reports whether it did.
-func (p *planner) update(i, a int, at string) bool {
+func (p *planner) update(i, a int) bool {
 	person, acc := p.snap.People[i], p.accounts[a]
 	u := updated(person, acc)
 	var what []string
@@ -110,7 +109,7 @@ func (p *planner) update(i, a int, at string) bool {
 	if len(what) == 0 {
 		return false
 	}
-	u.Reason = strings.Join(what, ", ") + " changed (" + at + ")"
+	u.Reason = strings.Join(what, ", ") + " changed (" + p.at(i) + ")"
 	n := p.add(u)
 	if u.Email != u.OldEmail {
 		p.frees[a] = true
@@ -152,6 +151,12 @@ func (p *planner) remove(a int, reason string) {
 		p.add(Action{Kind: ActionDeactivate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 			ExternalID: acc.ExternalID, Reason: reason})
 	}
+}
+
+// at names person i's export record for a reason text.
+func (p *planner) at(i int) string {
+	person := p.snap.People[i]
+	return where(person.Page, person.Row)
 }
 
 // add appends an action and returns its index.

@@ -43,13 +43,16 @@ func newParser(f Format) (parser, bool) {
 }
 
 // Parse reads one export, given as one file or as the page files of one export in order
-// (Graph, Okta, Google or SCIM JSON pages), into one Snapshot. With FormatAuto each file's
-// format is detected and must agree with the first's; any other format is enforced.
+// (Graph, Okta, Google or SCIM JSON pages), into one Snapshot. With FormatAuto (or "") each
+// file's format is detected and must agree with the first's; any other format is enforced.
 //
 // It streams each file once. Records it cannot use are in Snapshot.Skipped with a reason;
 // an export it cannot trust (unreadable, truncated, of another format, without a header or
 // without any person) is a *ParseError that names the page and row.
 func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
+	if format == "" {
+		format = FormatAuto
+	}
 	if len(pages) == 0 {
 		return nil, &ParseError{Format: format, Msg: ErrEmpty.Error() + ": no file given", Err: ErrEmpty}
 	}
@@ -98,7 +101,8 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 	if b.records() == 0 {
 		return nil, &ParseError{Format: b.snap.Format, Msg: ErrEmpty.Error() + ": no people in it", Err: ErrEmpty}
 	}
-	return &b.snap, nil
+	snap := b.snap // not &b.snap, which would keep the builder's indexes alive
+	return &snap, nil
 }
 
 // pageError builds a *ParseError about page i (from 0) of an export of n files.
