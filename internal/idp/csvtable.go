@@ -27,8 +27,8 @@ type csvTable struct {
 func openCSV(b *builder, src io.Reader, required ...string) (*csvTable, error) {
 	r := csv.NewReader(src)
 	r.ReuseRecord = true
-	r.FieldsPerRecord = -1 // checked here, so a short row can be skipped and named
-	t := &csvTable{b: b, r: r, idCol: -1, emailCol: -1}
+	r.FieldsPerRecord = -1                                       // checked here, so a short row can be skipped and named
+	t := &csvTable{b: b, r: r, idCol: -1, emailCol: -1, row: -1} // errors in the header are at row 0
 	header, err := t.read()
 	if errors.Is(err, io.EOF) {
 		return nil, b.fail(0, ErrEmpty, "no header: the file is empty")
@@ -44,6 +44,7 @@ func openCSV(b *builder, src io.Reader, required ...string) (*csvTable, error) {
 			return nil, err
 		}
 	}
+	t.row = 0
 	t.width = len(header)
 	t.cols = make(map[string]int, len(header))
 	for i, h := range header {

@@ -192,7 +192,7 @@ func (p *planner) checkClaims() {
 		person, h := p.snap.People[c.person], p.accounts[holder]
 		s := Skip{Row: person.Row, Page: person.Page, ExternalID: person.ExternalID, Email: person.Email,
 			Name: person.Name, Status: person.Status, Code: SkipEmailTaken,
-			Reason: fmt.Sprintf("%s already belongs to %s %s, which sync does not change", person.Email, h.Kind, h.ID)}
+			Reason: fmt.Sprintf("%s is held by %s %s, which this plan does not release", person.Email, h.Kind, h.ID)}
 		if c.self >= 0 {
 			s.AccountID = p.accounts[c.self].ID
 		}

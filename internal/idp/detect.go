@@ -19,7 +19,7 @@ func Detect(head []byte) (Format, error) {
 	if enc := utf16(head); enc != "" {
 		return "", fmt.Errorf("%w: the file is %s; save it as UTF-8", ErrUnknownFormat, enc)
 	}
-	head = bytes.TrimPrefix(head, utf8BOM)
+	head = bytes.TrimPrefix(head, []byte(utf8BOM))
 	body := bytes.TrimLeft(head, " \t\r\n")
 	switch {
 	case len(body) == 0:

@@ -12,7 +12,7 @@ import (
 const headSize = 4 << 10
 
 // utf8BOM starts many exports saved on Windows (the Entra CSV among them).
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+const utf8BOM = "\xEF\xBB\xBF"
 
 // parser reads the page files of one format. page reads one file into the builder; finish
 // checks what only the whole export can tell (a missing last page).
@@ -86,7 +86,7 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 				fmt.Sprintf("%v: this page is %s, the first page %s", ErrWrongFormat, f, b.snap.Format), ErrWrongFormat)
 		}
 		b.page = i + 1
-		if bytes.HasPrefix(head, utf8BOM) {
+		if bytes.HasPrefix(head, []byte(utf8BOM)) {
 			if _, err := r.Discard(len(utf8BOM)); err != nil {
 				return nil, b.unreadable(0, err)
 			}

@@ -66,6 +66,8 @@ func TestParseErrors(t *testing.T) {
 			ErrUnknownFormat, 2, 0, []string{"page 2", "UTF-16"}},
 		{"bare quote", FormatOktaCSV, []io.Reader{strings.NewReader(oktaHeader + `"00u1","ACTIVE","x",Jo"hn,"Doe","j@example.com"` + "\n" +
 			`"00u2","ACTIVE","x","A","B","a@example.com"` + "\n")}, ErrMalformed, 0, 1, []string{"line 2", `bare "`}},
+		{"bad quote in the header", FormatOktaCSV, []io.Reader{strings.NewReader("\"User Id\",\"Status\"x,\"Primary email\"\n\"00u1\",\"ACTIVE\",\"a@example.com\"\n")},
+			ErrMalformed, 0, 0, []string{"line 1"}},
 		{"empty file forced", FormatGoogleCSV, []io.Reader{strings.NewReader("")}, ErrEmpty, 0, 0, []string{"no header"}},
 		{"empty json forced", FormatSCIM, []io.Reader{strings.NewReader("  ")}, ErrEmpty, 0, 0, []string{"empty"}},
 		{"nobody on any page", FormatAuto, []io.Reader{strings.NewReader("[]"), strings.NewReader("[]")}, ErrEmpty, 0, 0, []string{"no people"}},

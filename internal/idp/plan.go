@@ -95,7 +95,8 @@ type Plan struct {
 	Actions []Action
 	// Skipped are the snapshot's skipped records, then what the planner left alone.
 	Skipped []Skip
-	// Unchanged counts synced accounts that already agree with the export.
+	// Unchanged counts synced accounts that need nothing: present people's accounts that
+	// agree with the export, and members already deactivated whose people are not present.
 	Unchanged int
 	// Unmanaged counts present people whose account sync did not create.
 	Unmanaged int

@@ -172,9 +172,9 @@ func TestNewPlan(t *testing.T) {
 		},
 		want: planResult{People: 3, Unchanged: 1, Skipped: []Skip{
 			{Row: 1, AccountID: "m1", ExternalID: "x1", Email: "bo@example.com", Name: "Ada", Status: StatusPresent, Code: SkipEmailTaken,
-				Reason: "bo@example.com already belongs to member m2, which sync does not change"},
+				Reason: "bo@example.com is held by member m2, which this plan does not release"},
 			{Row: 2, AccountID: "i3", ExternalID: "x2", Email: "cy@example.com", Name: "Cy", Status: StatusPresent, Code: SkipEmailTaken,
-				Reason: "cy@example.com already belongs to invitation i4, which sync does not change"},
+				Reason: "cy@example.com is held by invitation i4, which this plan does not release"},
 		}},
 	}}
 	for _, tt := range tests {
