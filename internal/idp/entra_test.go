@@ -73,6 +73,22 @@ func TestParseEntraErrors(t *testing.T) {
 		_, err := Parse(FormatEntraJSON, strings.NewReader(`{"error":{"code":"Authorization_RequestDenied"}}`))
 		wantParseError(t, err, ErrWrongFormat, 0, 0, `no "value" array`)
 	})
+	t.Run("value not an array", func(t *testing.T) {
+		_, err := Parse(FormatEntraJSON, strings.NewReader(`{"value":{"id":"1"}}`))
+		wantParseError(t, err, ErrWrongFormat, 0, 0, "value is not an array")
+	})
+	t.Run("value null", func(t *testing.T) {
+		_, err := Parse(FormatEntraJSON, strings.NewReader(`{"@odata.context":"x","value":null}`))
+		wantParseError(t, err, ErrEmpty, 0, 0, "no people")
+	})
+	t.Run("next link not a string", func(t *testing.T) {
+		_, err := Parse(FormatEntraJSON, strings.NewReader(`{"value":[],"@odata.nextLink":{"href":"x"}}`))
+		wantParseError(t, err, ErrMalformed, 0, 0, "expected a string")
+	})
+	t.Run("cut inside a member", func(t *testing.T) {
+		_, err := Parse(FormatAuto, strings.NewReader(`{"@odata.context":"x","value":[{"id":"1","mail":"a@contoso.com"},{"id":"2","ma`))
+		wantParseError(t, err, ErrTruncated, 0, 2, "row 2", "ends inside the JSON document")
+	})
 	t.Run("csv without an id column", func(t *testing.T) {
 		_, err := Parse(FormatEntraCSV, strings.NewReader("userPrincipalName,mail\nada@contoso.com,\n"))
 		wantParseError(t, err, ErrWrongFormat, 0, 0, `"objectId"`)

@@ -162,6 +162,21 @@ func TestNewPlan(t *testing.T) {
 					Reason: "left as is: its export record at row 5 was skipped (no email address)"},
 			}},
 	}, {
+		name:   "an old invitation beside the member of the same person is revoked",
+		people: []Person{present("x1", "ada@example.com", "Ada", 1)},
+		accounts: []Account{
+			invitation("i1", "x1", "ada@example.com", "Ada"),
+			member("m1", "x1", "ada@example.com", "Ada"),
+		},
+		want: planResult{People: 2, Unchanged: 2, Actions: []Action{
+			{Kind: ActionRevoke, AccountID: "i1", Email: "ada@example.com", Name: "Ada", ExternalID: "x1", Reason: "not in the export"},
+		}},
+	}, {
+		name:     "an address stored in another Unicode form or case is the same",
+		people:   []Person{present("", "zo\u00eb@example.com", "Zoë", 1)},
+		accounts: []Account{member("m1", "", "Zoe\u0308@Example.com", "Zoë")},
+		want:     planResult{People: 2, Unchanged: 2},
+	}, {
 		name:   "an address another account keeps is not taken",
 		people: []Person{present("x1", "bo@example.com", "Ada", 1), present("x2", "cy@example.com", "Cy", 2)},
 		accounts: []Account{
