@@ -16,8 +16,20 @@ run: ses-local
 	$(GO) run ./cmd/gatehouse dev
 
 ## test: every test, with the race detector
-test: ses-local
+test: ses-local chromium
 	$(GO) test -race -count=1 ./...
+
+## chromium: the headless browser the Settings page tests drive (Debian's chromium), installed
+## when missing
+.PHONY: chromium screenshots
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else sudo -n apt-get update && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi; }
+
+## screenshots: the Settings page's main screens into docs/screenshots/, as the README shows them
+screenshots: ses-local chromium
+	GATEHOUSE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestSettingsPageInABrowser$$' ./cmd/gatehouse/
 
 ## ses-local: the SES v2 emulator, pinned by tools/ses-local/package-lock.json
 ses-local: $(SES_LOCAL)
