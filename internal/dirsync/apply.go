@@ -57,9 +57,9 @@ func (s *Service) applyOne(ctx context.Context, p org.Principal, a idp.Action, k
 		_, err = s.members.Reactivate(ctx, p, a.AccountID)
 	case idp.ActionUpdate:
 		if kind == idp.AccountInvitation {
-			_, err = s.members.RenameInvitation(ctx, p, a.AccountID, a.Name)
+			_, err = s.members.RenameInvitation(ctx, p, a.AccountID, a.Name, a.ExternalID)
 		} else {
-			_, err = s.members.UpdateProfile(ctx, p, a.AccountID, a.Name, a.Email)
+			_, err = s.members.UpdateProfile(ctx, p, a.AccountID, org.Profile{Name: a.Name, Email: a.Email, ExternalID: a.ExternalID})
 		}
 	default:
 		err = fmt.Errorf("unknown action %q", a.Kind)

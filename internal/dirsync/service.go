@@ -42,8 +42,8 @@ type Store interface {
 type Members interface {
 	Accounts(ctx context.Context, p org.Principal) ([]org.Member, []org.Invitation, error)
 	InviteMany(ctx context.Context, p org.Principal, reqs []org.InviteRequest) ([]org.BulkResult, error)
-	UpdateProfile(ctx context.Context, p org.Principal, id, name, email string) (org.Member, error)
-	RenameInvitation(ctx context.Context, p org.Principal, id, name string) (org.Invitation, error)
+	UpdateProfile(ctx context.Context, p org.Principal, id string, u org.Profile) (org.Member, error)
+	RenameInvitation(ctx context.Context, p org.Principal, id, name, externalID string) (org.Invitation, error)
 	Deactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
 	Reactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
 	Revoke(ctx context.Context, p org.Principal, id string) (org.Invitation, error)

@@ -109,6 +109,7 @@ func (s *Store) queryAll(ctx context.Context, orgID, prefix string, filter *expr
 // RenameInvitation stores a pending invitation's new name.
 func (s *Store) RenameInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
 	upd := expression.Set(expression.Name("name"), expression.Value(inv.Name)).
+		Set(expression.Name("externalId"), expression.Value(inv.ExternalID)).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt)))
 	rename, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending))
 	if err != nil {

@@ -42,9 +42,15 @@ func (s *Service) Accounts(ctx context.Context, p Principal) ([]Member, []Invita
 	return members, live, nil
 }
 
-// UpdateProfile changes a member's name and address (as the identity provider now has them).
-// The new address must be free in the organization.
-func (s *Service) UpdateProfile(ctx context.Context, p Principal, id, rawName, rawEmail string) (Member, error) {
+// Profile is what the identity provider says of a person.
+type Profile struct {
+	Name, Email, ExternalID string
+}
+
+// UpdateProfile changes a member's name, address and identity-provider id to what the
+// identity provider now has. The new address must be free in the organization.
+func (s *Service) UpdateProfile(ctx context.Context, p Principal, id string, u Profile) (Member, error) {
+	rawName, rawEmail := u.Name, u.Email
 	var verr ValidationError
 	name, err := NormalizeName("name", rawName)
 	verr.merge(err)
@@ -54,13 +60,13 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, id, rawName, r
 		return Member{}, err
 	}
 	return s.updateMember(ctx, p, id, ActionMemberUpdated, func(m *Member) error {
-		m.Name, m.Email = name, email
+		m.Name, m.Email, m.ExternalID = name, email, u.ExternalID
 		return nil
 	})
 }
 
-// RenameInvitation changes the name on a pending invitation.
-func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName string) (Invitation, error) {
+// RenameInvitation changes the name and identity-provider id on a pending invitation.
+func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName, externalID string) (Invitation, error) {
 	if !p.isAdmin() {
 		return Invitation{}, fmt.Errorf("rename invitation: %w", ErrForbidden)
 	}
@@ -76,7 +82,7 @@ func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName
 	if inv.StatusAt(now) != StatusPending {
 		return Invitation{}, fmt.Errorf("rename invitation %s: %w", id, ErrConflict)
 	}
-	inv.Name, inv.UpdatedAt = name, now
+	inv.Name, inv.ExternalID, inv.UpdatedAt = name, externalID, now
 	a := s.audit(p, now, ActionInvitationRenamed, "invitation", id, map[string]string{"email": inv.Email})
 	if err := s.store.RenameInvitation(ctx, inv, a); err != nil {
 		return Invitation{}, fmt.Errorf("rename invitation %s: %w", id, err)
