@@ -49,9 +49,9 @@ func syncLoop(ctx context.Context, s *dirsync.Service, every time.Duration, log 
 			return
 		case <-tick.C:
 		}
-		pass, cancel := context.WithTimeout(ctx, every)
-		sum, err := s.SyncAll(pass, dirsync.TriggerSchedule)
-		cancel()
+		// No deadline: a pass runs every organization, however long that takes, and the
+		// ticker drops the ticks it misses meanwhile.
+		sum, err := s.SyncAll(ctx, dirsync.TriggerSchedule)
 		if err != nil && ctx.Err() == nil {
 			log.ErrorContext(ctx, "directory sync", "err", err)
 		}

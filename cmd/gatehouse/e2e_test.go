@@ -18,7 +18,16 @@ import (
 // devStack runs `gatehouse dev` on free ports and returns the API's and inbox's addresses.
 func devStack(t *testing.T, token string) (api, inbox string) {
 	t.Helper()
+	return devStackWith(t, token, nil)
+}
+
+// devStackWith is devStack with more environment variables.
+func devStackWith(t *testing.T, token string, extra map[string]string) (api, inbox string) {
+	t.Helper()
 	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error"}
+	for k, v := range extra {
+		vars[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	stopped := make(chan struct{})
