@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -291,28 +288,6 @@ func pollUntil(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("still waiting for %s after %s", what, stepTimeout)
 		}
 	}
-}
-
-// Behind API Gateway the page is /<stage>/settings/ and the API /<stage>/api/v1: the page
-// finds the API from its own address.
-func TestSettingsPageUnderAStagePath(t *testing.T) {
-	api, _ := devStack(t, browserToken)
-	target, err := url.Parse(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// API Gateway strips the stage before the function sees the request.
-	gateway := httptest.NewServer(http.StripPrefix("/prod", httputil.NewSingleHostReverseProxy(target)))
-	t.Cleanup(gateway.Close)
-	b := newTab(t)
-	b.do("open the page under the stage", chromedp.Navigate(gateway.URL+"/prod/settings/"))
-	b.waitFor("the sign-in form", `document.querySelector('#signin-form') && !document.querySelector('#signin').hidden`)
-	b.do("sign in", chromedp.SendKeys(chromedp.CSS("#token"), browserToken), chromedp.Click(chromedp.CSS("#signin-submit")))
-	b.waitFor("signed in through the stage", `document.querySelector('#whoami').textContent.includes('admin') && document.querySelector('#inv-panel [data-state=empty]')`)
-	if path := eval[string](b, "the address", `location.pathname`); path != "/prod/settings/" {
-		t.Errorf("the page is at %s, want /prod/settings/", path)
-	}
-	b.checkConsole()
 }
 
 // browserAPI calls the API with the test's admin token.

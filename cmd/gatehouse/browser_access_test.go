@@ -1,0 +1,68 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Behind API Gateway the page is /<stage>/settings/ and the API /<stage>/api/v1: the page
+// finds the API from its own address.
+func TestSettingsPageUnderAStagePath(t *testing.T) {
+	api, _ := devStack(t, browserToken)
+	target, err := url.Parse(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// API Gateway strips the stage before the function sees the request.
+	gateway := httptest.NewServer(http.StripPrefix("/prod", httputil.NewSingleHostReverseProxy(target)))
+	t.Cleanup(gateway.Close)
+	b := newTab(t)
+	b.do("open the page under the stage", chromedp.Navigate(gateway.URL+"/prod/settings/"))
+	b.waitFor("the sign-in form", `document.querySelector('#signin-form') && !document.querySelector('#signin').hidden`)
+	b.do("sign in", chromedp.SendKeys(chromedp.CSS("#token"), browserToken), chromedp.Click(chromedp.CSS("#signin-submit")))
+	b.waitFor("signed in through the stage", `document.querySelector('#whoami').textContent.includes('admin') && document.querySelector('#inv-panel [data-state=empty]')`)
+	if path := eval[string](b, "the address", `location.pathname`); path != "/prod/settings/" {
+		t.Errorf("the page is at %s, want /prod/settings/", path)
+	}
+	b.checkConsole()
+}
+
+// A member's token gets the page with what a member may do: invite members and viewers by
+// email, resend, and read the rest; admin-only controls are not offered.
+func TestSettingsPageForAMemberToken(t *testing.T) {
+	api, _ := devStack(t, browserToken)
+	status, created := browserAPI(t, api, "POST", "/api/v1/tokens", `{"name":"Team lead","role":"member"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("create a member token: %d %v", status, created)
+	}
+	token, _ := created["token"].(string)
+	b := newTab(t)
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	b.do("open the page", chromedp.Navigate(api+"/settings/"))
+	b.waitFor("the sign-in form", `document.querySelector('#signin-form') && !document.querySelector('#signin').hidden`)
+	b.do("sign in", chromedp.SendKeys(css("#token"), token), chromedp.Click(css("#signin-submit")))
+	b.waitFor("signed in as a member", `document.querySelector('#whoami').textContent === 'Member or viewer token'`)
+	if got := eval[[]string](b, "the roles offered", `[...document.querySelectorAll('#invite-role option')].map(o => o.value)`); len(got) != 2 || got[0] != "member" || got[1] != "viewer" {
+		t.Errorf("roles offered to a member = %q, want member and viewer", got)
+	}
+	if hidden := eval[bool](b, "the email option", `document.querySelector('#invite-email-option').hidden`); !hidden {
+		t.Error("a member is offered to invite without email, which only admins may")
+	}
+	b.do("invite Mia", chromedp.SendKeys(css("#invite-email"), "mia@example.com"), chromedp.Click(css("#invite-submit")))
+	row := `#inv-panel tr[data-email="mia@example.com"]`
+	b.waitFor("Mia pending, resendable, not revocable", `document.querySelector('`+row+` [data-action=resend]') && !document.querySelector('`+row+` [data-action=revoke]')`)
+	b.do("invite Mia again", chromedp.SendKeys(css("#invite-email"), "mia@example.com"), chromedp.Click(css("#invite-submit")))
+	b.waitFor("already invited, with a way to resend", `document.querySelector('#invite-email').getAttribute('aria-invalid') === 'true' && document.querySelector('#invite-error button')?.textContent === 'Resend that invitation'`)
+	b.do("open members", chromedp.Click(css(`a[href="#/members"]`)))
+	b.waitFor("members, read-only", `document.querySelector('#members-panel tr[data-email="admin@demo.example"]') && !document.querySelector('#members-panel button[data-action]') && !document.querySelector('#members-note').hidden`)
+	b.do("open directory sync", chromedp.Click(css(`a[href="#/sync"]`)))
+	b.waitFor("directory sync for admins only", `document.querySelector('#sync-panel').dataset.state === 'forbidden'`)
+	b.do("open the audit log", chromedp.Click(css(`a[href="#/audit"]`)))
+	b.waitFor("the audit log", `document.querySelector('#audit-panel tbody tr')`)
+	b.checkConsole()
+}
