@@ -84,18 +84,20 @@ export function failure(what, err, retry) {
     retry ? h('button', { type: 'button', class: 'secondary', onclick: retry, text: 'Try again' }) : null);
 }
 
-// announce tells screen readers something without showing it.
-export function announce(text) {
-  const live = $('live');
+// announce tells screen readers something without showing it; urgent interrupts them.
+export function announce(text, urgent = false) {
+  const live = $(urgent ? 'alert' : 'live');
   live.textContent = '';
   requestAnimationFrame(() => { live.textContent = text; });
 }
 
-// notify shows a short message that also reaches screen readers; errors stay longer.
+// notify shows a short message, which screen readers hear through the live regions (the
+// toasts come and go, so they are not live themselves); errors stay longer.
 export function notify(text, kind = 'ok') {
   const box = $('toasts');
   const close = () => toast.remove();
-  const toast = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status', dataset: { kind } },
+  announce(text, kind === 'error');
+  const toast = h('div', { class: `toast ${kind}`, dataset: { kind } },
     h('p', { text }), h('button', { type: 'button', 'aria-label': 'Dismiss', onclick: close, text: '×' }));
   box.append(toast);
   while (box.children.length > 3) box.firstElementChild.remove();
