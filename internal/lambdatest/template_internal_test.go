@@ -1,0 +1,156 @@
+package lambdatest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLoadResolvesEveryReference(t *testing.T) {
+	tests := []struct {
+		name     string
+		values   Values
+		env      map[string]string
+		deployed map[string]bool
+	}{
+		{
+			name:   "defaults",
+			values: Values{Parameters: map[string]string{"Sender": "invites@example.com"}},
+			env: map[string]string{
+				"SHARED": "from-globals", "OVERRIDDEN": "from-function",
+				"TABLE":     "gatehouse-Table",
+				"TABLE_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/gatehouse-Table",
+				"STREAM":    "arn:aws:dynamodb:us-east-1:123456789012:table/gatehouse-Table/stream/2026-01-01T00:00:00.000",
+				"OBJECTS":   "arn:aws:s3:::gatehouse-Bucket/*",
+				"URL":       "https://gatehouse-Api.execute-api.us-east-1.amazonaws.com/${Stage}",
+				"NAMED":     "invites@gatehouse-Bucket",
+				"RATE":      "14", "SENDER": "invites@example.com",
+				"MODE": "without-secret", "DEBUG": "no", "SECRET": "{{resolve:secretsmanager:}}",
+				"ONLY_WITHOUT_SECRET": "present", "JOINED": "a,info", "FLAG": "true",
+			},
+			deployed: map[string]bool{"AppFunction": true, "SecretFunction": false},
+		},
+		{
+			name: "given values and resources",
+			values: Values{
+				Parameters: map[string]string{"Sender": "a@b.example", "Level": "debug", "Rate": "2", "SecretName": "app/secret"},
+				Resources:  map[string]string{"Table": "fresh", "Bucket": "exports-1"},
+			},
+			env: map[string]string{
+				"SHARED": "from-globals", "OVERRIDDEN": "from-function",
+				"TABLE":     "fresh",
+				"TABLE_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/fresh",
+				"STREAM":    "arn:aws:dynamodb:us-east-1:123456789012:table/fresh/stream/2026-01-01T00:00:00.000",
+				"OBJECTS":   "arn:aws:s3:::exports-1/*",
+				"URL":       "https://gatehouse-Api.execute-api.us-east-1.amazonaws.com/${Stage}",
+				"NAMED":     "invites@exports-1",
+				"RATE":      "2", "SENDER": "a@b.example",
+				"MODE": "with-secret", "DEBUG": "yes", "SECRET": "test-secretsmanager-app-secret",
+				"JOINED": "a,debug", "FLAG": "true",
+			},
+			deployed: map[string]bool{"AppFunction": true, "SecretFunction": true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl, err := Load("testdata/template.yaml", tt.values)
+			if err != nil {
+				t.Fatal(err)
+			}
+			app := tmpl.Functions["AppFunction"]
+			if diff := cmp.Diff(tt.env, app.Env); diff != "" {
+				t.Errorf("AppFunction environment mismatch (-want +got):\n%s", diff)
+			}
+			deployed := map[string]bool{}
+			for id, fn := range tmpl.Functions {
+				deployed[id] = fn.Deployed
+			}
+			if diff := cmp.Diff(tt.deployed, deployed); diff != "" {
+				t.Errorf("deployed mismatch (-want +got):\n%s", diff)
+			}
+			got := []int{app.Timeout, app.MemorySize, tmpl.Functions["SecretFunction"].Timeout, tmpl.Functions["SecretFunction"].MemorySize}
+			if diff := cmp.Diff([]int{10, 512, 3, defaultMemorySize}, got); diff != "" {
+				t.Errorf("timeouts and memory sizes mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoadRefusesTestValuesTheStackWouldRefuse(t *testing.T) {
+	tests := []struct {
+		params map[string]string
+		want   string
+	}{
+		{map[string]string{}, `parameter Sender: "test-Sender" does not match its AllowedPattern`},
+		{map[string]string{"Sender": "invites"}, `parameter Sender: "invites" does not match`},
+		{map[string]string{"Sender": "a@b.example", "Level": "trace"}, `parameter Level: "trace" is not one of its AllowedValues`},
+		{map[string]string{"Sender": "a@b.example", "Rate": "0"}, "parameter Rate: 0 is under its MinValue 1"},
+		{map[string]string{"Sender": "a@b.example", "Rate": "fast"}, `parameter Rate: "fast" is not a number`},
+		{map[string]string{"Sender": "a@b.example", "Nope": "x"}, "test value for Nope: the template has no such parameter"},
+	}
+	for _, tt := range tests {
+		_, err := Load("testdata/template.yaml", Values{Parameters: tt.params})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Load with %v: err = %v, want %q", tt.params, err, tt.want)
+		}
+	}
+}
+
+func TestParseRefusesUnknownReferences(t *testing.T) {
+	tests := []struct {
+		template string
+		want     string
+	}{
+		{"Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          X: !Ref Nowhere\n", "Ref Nowhere: no such parameter or resource"},
+		{"Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          X: !GetAtt Nowhere.Arn\n", "Fn::GetAtt Nowhere.Arn: no such resource"},
+		{"Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          X: !If [Nothing, a, b]\n", "no such condition"},
+		{"Conditions:\n  C: !Condition C\nResources: {}\n", "condition C refers to itself"},
+		{"Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          X: [a, b]\n", "environment variable X"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.template), Values{})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q): err = %v, want %q", tt.template, err, tt.want)
+		}
+	}
+}
+
+func TestCodeFolder(t *testing.T) {
+	tests := []struct {
+		fn      Function
+		want    string
+		wantErr string
+	}{
+		{Function{ID: "AppFunction", CodeURI: ".", BuildMethod: "makefile"}, "functions/app", ""},
+		{Function{ID: "GoFunction", CodeURI: "functions/go/", BuildMethod: "go1.x"}, "functions/go", ""},
+		{Function{ID: "TwoFunction", CodeURI: ".", BuildMethod: "makefile"}, "", "builds 2 packages"},
+		{Function{ID: "MissingFunction", CodeURI: ".", BuildMethod: "makefile"}, "", "builds 0 packages"},
+	}
+	for _, tt := range tests {
+		got, err := CodeFolder("testdata", &tt.fn)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: err = %v, want %q", tt.fn.ID, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %q, %v; want %q", tt.fn.ID, got, err, tt.want)
+		}
+	}
+}
+
+func TestEnvironmentLayersLambdaTheTemplateAndOverrides(t *testing.T) {
+	fn := &Function{ID: "AppFunction", Timeout: 10, MemorySize: 256, Env: map[string]string{"TABLE_NAME": "t", "AWS_REGION": "eu-west-1"}}
+	got := Environment(fn, map[string]string{"TABLE_NAME": "fresh", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"})
+	want := map[string]string{
+		"TABLE_NAME": "fresh", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1", "AWS_REGION": "eu-west-1",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT": "10", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "AWS_LAMBDA_FUNCTION_NAME": "gatehouse-AppFunction",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
