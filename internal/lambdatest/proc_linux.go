@@ -1,0 +1,12 @@
+package lambdatest
+
+import "syscall"
+
+// sysProcAttr puts the emulator in a process group of its own, so stopping it stops the
+// function it started, and has Linux kill it should the test process die first.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+// killGroup kills the process group led by pid: the emulator and the function.
+func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
