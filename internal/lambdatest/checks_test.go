@@ -1,0 +1,258 @@
+package lambdatest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/oklog/ulid/v2"
+
+	"gatehouse/internal/blob"
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/mailer"
+	"gatehouse/internal/org"
+	"gatehouse/internal/ses/sestest"
+	"gatehouse/internal/slack"
+)
+
+// apiAnswer wants an API Gateway proxy response with status whose body holds each of want,
+// carrying API Gateway's request id in a header so it can be quoted.
+func apiAnswer(status int, want ...string) check {
+	return all(proxyAnswer(status, want...), requestID)
+}
+
+// proxyAnswer wants an API Gateway proxy response with status whose body holds each of want.
+func proxyAnswer(status int, want ...string) check {
+	return func(t testing.TB, _ *world, _, answer []byte) {
+		t.Helper()
+		res := decodeResponse(t, answer)
+		body := res.Body
+		if res.IsBase64Encoded {
+			b, err := base64.StdEncoding.DecodeString(body)
+			if err != nil {
+				t.Fatalf("decode base64 body: %v", err)
+			}
+			body = string(b)
+		}
+		if res.StatusCode != status {
+			t.Errorf("status %d, want %d: %s", res.StatusCode, status, body)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("body lacks %s: %s", w, body)
+			}
+		}
+	}
+}
+
+// requestID wants the event's request id in a header of the API Gateway proxy response.
+func requestID(t testing.TB, _ *world, payload, answer []byte) {
+	t.Helper()
+	var req events.APIGatewayProxyRequest
+	if err := json.Unmarshal(payload, &req); err != nil {
+		t.Fatalf("decode event: %v", err)
+	}
+	res := decodeResponse(t, answer)
+	if id := req.RequestContext.RequestID; !strings.Contains(answerHeaders(res), id) {
+		t.Errorf("no header carries the request id %s: %v %v", id, res.Headers, res.MultiValueHeaders)
+	}
+}
+
+// header wants an API Gateway proxy response with header name set to value.
+func header(name, value string) check {
+	return func(t testing.TB, _ *world, _, answer []byte) {
+		t.Helper()
+		res := decodeResponse(t, answer)
+		got := res.Headers[name]
+		if v := res.MultiValueHeaders[name]; len(v) > 0 {
+			got = v[0]
+		}
+		if got != value {
+			t.Errorf("header %s = %q, want %q", name, got, value)
+		}
+	}
+}
+
+// all wants every one of checks.
+func all(checks ...check) check {
+	return func(t testing.TB, w *world, payload, answer []byte) {
+		t.Helper()
+		for _, c := range checks {
+			c(t, w, payload, answer)
+		}
+	}
+}
+
+func decodeResponse(t testing.TB, answer []byte) events.APIGatewayProxyResponse {
+	t.Helper()
+	var res events.APIGatewayProxyResponse
+	if err := json.Unmarshal(answer, &res); err != nil || res.StatusCode == 0 {
+		t.Fatalf("not an API Gateway proxy response (%v): %s", err, answer)
+	}
+	return res
+}
+
+func answerHeaders(res events.APIGatewayProxyResponse) string {
+	var b strings.Builder
+	for k, v := range res.Headers {
+		b.WriteString(k + ": " + v + "\n")
+	}
+	for k, vs := range res.MultiValueHeaders {
+		b.WriteString(k + ": " + strings.Join(vs, ",") + "\n")
+	}
+	return b.String()
+}
+
+// The invitation events/mailer-stream-outbox.json names, and whom it is for.
+const (
+	queuedID      = "01JDQ3W9V7K2M4N6P8R0S2T4V6"
+	queuedAddress = "grace@example.com"
+)
+
+// queuedInvitation invites queuedAddress to organization demo as invitation inv_<queuedID>,
+// queuing its email as any invitation does.
+func queuedInvitation(t testing.TB, w *world) {
+	ids := []string{queuedID}
+	svc := org.NewService(w.Store, org.WithIDs(func() string {
+		if len(ids) > 0 {
+			id := ids[0]
+			ids = ids[1:]
+			return id
+		}
+		return ulid.Make().String()
+	}))
+	c, err := svc.Invite(context.Background(), w.Admin, org.InviteRequest{Email: queuedAddress, Name: "Grace Hopper"})
+	if err != nil {
+		t.Fatalf("queue invitation: %v", err)
+	}
+	if c.Invitation.ID != "inv_"+queuedID {
+		t.Fatalf("invitation id %s, want inv_%s as the event names", c.Invitation.ID, queuedID)
+	}
+}
+
+// delivered wants a stream batch answered without failures and the invitation email to to in
+// the SES emulator, with an accept link under PUBLIC_URL.
+func delivered(to string) check {
+	return func(t testing.TB, w *world, _, answer []byte) {
+		t.Helper()
+		var res events.DynamoDBEventResponse
+		if err := json.Unmarshal(answer, &res); err != nil {
+			t.Fatalf("not a batch response: %v: %s", err, answer)
+		}
+		if len(res.BatchItemFailures) != 0 {
+			t.Errorf("batch item failures %+v, want none", res.BatchItemFailures)
+		}
+		link := w.Env["PUBLIC_URL"] + "/invitations/accept?token="
+		for _, e := range sestest.Store(t, w.Stack.SESEndpoint) {
+			if len(e.To) == 1 && e.To[0] == to && strings.Contains(e.Text, link) {
+				return
+			}
+		}
+		t.Errorf("no email to %s with a link starting %s in the SES emulator", to, link)
+	}
+}
+
+// sweptNothing wants a sweep's summary with nothing sent: the stream delivered it already.
+func sweptNothing(t testing.TB, _ *world, _, answer []byte) {
+	t.Helper()
+	var s struct {
+		Outcomes map[mailer.Outcome]int `json:"outcomes"`
+	}
+	if err := json.Unmarshal(answer, &s); err != nil {
+		t.Fatalf("not a sweep summary: %v: %s", err, answer)
+	}
+	if s.Outcomes[mailer.OutcomeSent] != 0 {
+		t.Errorf("sweep sent %d emails, want none: %s", s.Outcomes[mailer.OutcomeSent], answer)
+	}
+}
+
+// connectedWorkspace connects Slack workspace T0DEMO to organization demo, letting its user
+// U0DEMO invite: the workspace and user events/slack-command.json comes from.
+func connectedWorkspace(t testing.TB, w *world) {
+	req := org.SlackRequest{TeamID: "T0DEMO", AllowedUsers: []string{"U0DEMO"}}
+	if _, err := w.Service.ConnectSlack(context.Background(), w.Admin, req); err != nil {
+		t.Fatalf("connect Slack: %v", err)
+	}
+}
+
+// signSlack signs the command now with the function's SLACK_SIGNING_SECRET, as Slack would:
+// the recorded signature is too old to pass.
+func signSlack(t testing.TB, w *world, payload []byte) []byte {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatalf("decode Slack event: %v", err)
+	}
+	body := []byte(ev["body"].(string))
+	if ev["isBase64Encoded"] == true {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(string(body)); err != nil {
+			t.Fatalf("decode Slack body: %v", err)
+		}
+	}
+	v, err := slack.NewVerifier(w.Env["SLACK_SIGNING_SECRET"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	set := map[string]string{"x-slack-request-timestamp": ts, "x-slack-signature": v.Sign(ts, body)}
+	headers, multi := ev["headers"].(map[string]any), ev["multiValueHeaders"].(map[string]any)
+	for name, value := range set {
+		for k := range headers {
+			if strings.EqualFold(k, name) {
+				headers[k], multi[k] = value, []any{value}
+			}
+		}
+	}
+	out, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// export is an Okta export of two people.
+const export = "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n" +
+	"\"00u1\",\"ACTIVE\",\"ada@acme.com\",\"Ada\",\"Lovelace\",\"ada@acme.com\"\r\n" +
+	"\"00u2\",\"ACTIVE\",\"alan@acme.com\",\"Alan\",\"Turing\",\"alan@acme.com\"\r\n"
+
+// configuredSync puts an export in the template's exports bucket and points organization
+// demo's sync at it.
+func configuredSync(t testing.TB, w *world) {
+	ctx := context.Background()
+	bucket := w.Resources["ExportsBucket"]
+	if bucket == "" {
+		t.Fatal("the template has no ExportsBucket")
+	}
+	put := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("demo/okta.csv"), Body: bytes.NewReader([]byte(export))}
+	if _, err := w.Stack.S3.PutObject(ctx, put); err != nil {
+		t.Fatalf("put export: %v", err)
+	}
+	sync := dirsync.New(w.Store, w.Service, blob.Opener{}, slog.New(slog.DiscardHandler))
+	if _, err := sync.Configure(ctx, w.Admin, dirsync.ConfigRequest{Sources: []string{"s3://" + bucket + "/demo/okta.csv"}}); err != nil {
+		t.Fatalf("configure sync: %v", err)
+	}
+}
+
+// syncReport wants a pass's summary over orgs organizations, every run ending in status.
+func syncReport(orgs int, status string) check {
+	return func(t testing.TB, _ *world, _, answer []byte) {
+		t.Helper()
+		var s dirsync.Summary
+		if err := json.Unmarshal(answer, &s); err != nil {
+			t.Fatalf("not a sync summary: %v: %s", err, answer)
+		}
+		if s.Organizations != orgs || s.Runs[status] != orgs || len(s.Failed) != 0 {
+			t.Errorf("summary %s, want %d organizations, each %s", answer, orgs, status)
+		}
+	}
+}

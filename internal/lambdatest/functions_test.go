@@ -1,0 +1,101 @@
+package lambdatest_test
+
+import (
+	"testing"
+
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/env"
+	"gatehouse/internal/lambdatest"
+	"gatehouse/internal/org"
+)
+
+// parameters are test values for the template parameters whose default does not deploy a
+// working stack: what `sam deploy --guided` asks for, and a Slack secret so that the Slack
+// function is part of the stack.
+var parameters = map[string]string{
+	"SesFrom":                "Gatehouse <invites@gatehouse.example.com>",
+	"SesIdentity":            "gatehouse.example.com",
+	"PublicUrl":              "https://gatehouse.example.com",
+	"SlackSigningSecretName": "gatehouse/slack-signing-secret",
+}
+
+// functions are the template's Lambda functions, one row each. The template tests fail for
+// a function in the template without a row, and for an event in events/ no row sends.
+var functions = []function{
+	{
+		ID: "ApiFunction", Dir: "api", Config: loads(env.LoadAPI), Routes: "internal/httpapi",
+		Events: []event{
+			{File: "api-healthz.json", Check: apiAnswer(200, `"status":"ok"`)},
+			{File: "api-legacy-invite.json", Check: apiAnswer(201, `"email":"john.doe@rely.io"`, `"role":"admin"`)},
+			{File: "api-create-invitation.json", Check: apiAnswer(201, `"email":"jane.roe@example.com"`, `"role":"viewer"`)},
+			// Sent again with its Idempotency-Key: the first answer comes back.
+			{File: "api-create-invitation.json", Check: all(apiAnswer(201, `"email":"jane.roe@example.com"`), header("Idempotent-Replayed", "true"))},
+			{File: "api-bulk-invite.json", Check: apiAnswer(200, `"status":"created"`, `"status":"invalid"`, `"duplicateOf"`)},
+			{File: "api-list-invitations.json", Check: apiAnswer(200, "john.doe@rely.io", "jane.roe@example.com", "grace@example.com", "alan@example.com")},
+			{File: "api-accept-invitation.json", Check: apiAnswer(404, `"code":"invalid_token"`)},
+		},
+	},
+	{
+		ID: "MailerFunction", Dir: "mailer", Config: loads(env.LoadMailer), Seed: queuedInvitation,
+		Events: []event{
+			{File: "mailer-stream-outbox.json", Check: delivered(queuedAddress)},
+			{File: "mailer-schedule.json", Check: sweptNothing},
+		},
+	},
+	{
+		ID: "SlackFunction", Dir: "slack", Config: loads(env.LoadSlack), Routes: "functions/slack", Seed: connectedWorkspace,
+		Events: []event{
+			{File: "slack-command.json", Prepare: signSlack, Check: proxyAnswer(200, "Invited New Hire (*new.hire@demo.example*) as member")},
+		},
+	},
+	{
+		ID: "SyncFunction", Dir: "sync", Config: loads(env.LoadCommon), Seed: configuredSync,
+		Events: []event{
+			{File: "sync-schedule.json", Check: syncReport(1, "applied")},
+		},
+	},
+}
+
+// function is one Lambda function of template.yaml and what the tests know of it.
+type function struct {
+	ID     string                 // the logical ID in template.yaml
+	Dir    string                 // functions/<Dir>; its events are events/<Dir>-*.json
+	Config func(env.Getenv) error // the function's configuration loader, naming every missing variable
+	Routes string                 // the package whose ServeMux patterns it serves, for functions behind API Gateway
+	// Seed stores what its events need besides organization demo and its fixture token.
+	Seed   func(t testing.TB, w *world)
+	Events []event // every events/<Dir>-*.json, in the order they are sent; one may repeat
+}
+
+// event is one events/ file sent to a function, and what must come of it.
+type event struct {
+	File string
+	// Prepare, if set, changes the payload just before it is sent, such as signing it anew.
+	Prepare func(t testing.TB, w *world, payload []byte) []byte
+	Check   check
+}
+
+// check judges the function's answer to payload.
+type check func(t testing.TB, w *world, payload, answer []byte)
+
+// world is what seeds and checks reach: the function's table through the real store and
+// service, the local stack, and the function's environment.
+type world struct {
+	Stack     *lambdatest.Stack
+	Store     *dynamo.Store
+	Service   *org.Service
+	Admin     org.Principal     // the fixture token's principal: an admin of organization demo
+	Env       map[string]string // the function's environment
+	Resources map[string]string // the stack's tables and buckets by logical ID
+}
+
+// fixtureToken is the API token the API events carry: an admin's of organization demo.
+const fixtureToken = "ghk_ZXZlbnRzLWZpeHR1cmUtdG9rZW4tbm90LWEtc2VjcmV"
+
+// loads adapts a configuration loader to function.Config.
+func loads[C any](load func(env.Getenv) (C, error)) func(env.Getenv) error {
+	return func(getenv env.Getenv) error {
+		_, err := load(getenv)
+		return err
+	}
+}

@@ -1,0 +1,247 @@
+package lambdatest_test
+
+import (
+	"encoding/json"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"gatehouse/internal/lambdatest"
+)
+
+// These tests hold template.yaml to the code: every function has its folder, the variables
+// its configuration loader requires, the routes its handlers serve, least-privilege
+// policies, and an event in events/ for each of its triggers.
+
+// repo is the repository's root folder and its template with the test parameters.
+func repo(t *testing.T) (string, *lambdatest.Template) {
+	t.Helper()
+	root, err := lambdatest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := lambdatest.Load(filepath.Join(root, "template.yaml"), lambdatest.Values{Parameters: parameters})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, tmpl
+}
+
+// row is the template's function for f, failing the test when there is none.
+func row(t *testing.T, tmpl *lambdatest.Template, f function) *lambdatest.Function {
+	t.Helper()
+	fn, ok := tmpl.Functions[f.ID]
+	if !ok {
+		t.Fatalf("row %s: template.yaml has no such function", f.ID)
+	}
+	return fn
+}
+
+func TestEveryFunctionHasARow(t *testing.T) {
+	root, tmpl := repo(t)
+	rows := map[string]string{}
+	for _, f := range functions {
+		rows[f.ID] = f.Dir
+		if fn := row(t, tmpl, f); !fn.Deployed {
+			t.Errorf("%s: its Condition leaves it out of the stack: give parameters test values that deploy it", f.ID)
+		}
+	}
+	for id := range tmpl.Functions {
+		if _, ok := rows[id]; !ok {
+			t.Errorf("%s is in template.yaml but has no row in functions (functions_test.go)", id)
+		}
+	}
+	mains, err := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mains {
+		dir := filepath.Base(filepath.Dir(m))
+		if !slices.ContainsFunc(functions, func(f function) bool { return f.Dir == dir }) {
+			t.Errorf("functions/%s has no row in functions, so template.yaml may not deploy it", dir)
+		}
+	}
+}
+
+func TestEveryFunctionIsBuiltFromItsFolder(t *testing.T) {
+	root, tmpl := repo(t)
+	for _, f := range functions {
+		t.Run(f.ID, func(t *testing.T) {
+			dir, err := lambdatest.CodeFolder(root, row(t, tmpl, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := filepath.Join("functions", f.Dir); dir != want {
+				t.Errorf("built from %s, want %s", dir, want)
+			}
+			pkgs, err := parser.ParseDir(token.NewFileSet(), filepath.Join(root, dir), nil, parser.PackageClauseOnly)
+			if err != nil {
+				t.Fatalf("code folder: %v", err)
+			}
+			if _, ok := pkgs["main"]; !ok {
+				t.Errorf("%s holds no package main", dir)
+			}
+		})
+	}
+}
+
+func TestEveryFunctionHasTheVariablesItsCodeRequires(t *testing.T) {
+	_, tmpl := repo(t)
+	for _, f := range functions {
+		t.Run(f.ID, func(t *testing.T) {
+			env := lambdatest.Environment(row(t, tmpl, f), nil)
+			if err := f.Config(func(k string) string { return env[k] }); err != nil {
+				t.Errorf("with template.yaml's variables: %v", err)
+			}
+			if err := f.Config(func(string) string { return "" }); err == nil {
+				t.Errorf("the configuration loader accepts an empty environment, so it checks nothing here")
+			}
+		})
+	}
+}
+
+func TestEveryServedRouteReachesItsFunction(t *testing.T) {
+	root, tmpl := repo(t)
+	routes := tmpl.Routes()
+	for _, f := range functions {
+		if f.Routes == "" {
+			continue
+		}
+		t.Run(f.ID, func(t *testing.T) {
+			apis := functionAPIs(routes, f.ID)
+			if len(apis) == 0 {
+				t.Fatalf("serves %s's routes but has no Api event", f.Routes)
+			}
+			served, err := lambdatest.ServedRoutes(filepath.Join(root, f.Routes))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(served) == 0 {
+				t.Fatalf("%s serves no patterns: Routes names the wrong package", f.Routes)
+			}
+			for _, api := range apis {
+				for _, s := range served {
+					methods := []string{s.Method}
+					if s.Method == "" {
+						methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+					}
+					var reached []string
+					for _, m := range methods {
+						if r, ok := lambdatest.RouteFor(routes, api, m, s.Path); ok && r.Function == f.ID {
+							reached = append(reached, m)
+						}
+					}
+					if len(reached) == 0 {
+						t.Errorf("%q (%s) does not reach %s through API %s", s.Pattern, s.Path, f.ID, api)
+					}
+				}
+			}
+		})
+	}
+}
+
+// functionAPIs are the APIs routing to the function id.
+func functionAPIs(routes []lambdatest.Route, id string) []string {
+	var out []string
+	for _, r := range routes {
+		if r.Function == id && !slices.Contains(out, r.API) {
+			out = append(out, r.API)
+		}
+	}
+	return out
+}
+
+func TestEveryFunctionHasLeastPrivilege(t *testing.T) {
+	_, tmpl := repo(t)
+	for id, fn := range tmpl.Functions {
+		if len(fn.Policies) == 0 && fn.Role == nil {
+			t.Errorf("%s: no Policies", id)
+		}
+		for _, p := range lambdatest.PolicyProblems(fn) {
+			t.Errorf("%s: %s", id, p)
+		}
+	}
+}
+
+func TestEventsCoverEveryTrigger(t *testing.T) {
+	root, tmpl := repo(t)
+	routes := tmpl.Routes()
+	all, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range functions {
+		t.Run(f.ID, func(t *testing.T) {
+			var files, sent []string
+			for _, p := range all {
+				if name := filepath.Base(p); strings.HasPrefix(name, f.Dir+"-") {
+					files = append(files, name)
+				}
+			}
+			payloads := map[string][]byte{}
+			for _, e := range f.Events {
+				if !slices.Contains(sent, e.File) {
+					sent = append(sent, e.File)
+				}
+				b, err := os.ReadFile(filepath.Join(root, "events", e.File))
+				if err != nil {
+					t.Fatal(err)
+				}
+				payloads[e.File] = b
+			}
+			sort.Strings(sent)
+			if diff := cmp.Diff(files, sent); diff != "" {
+				t.Errorf("events/%s-*.json and the row's events differ (-files +row):\n%s", f.Dir, diff)
+			}
+			for name, tr := range row(t, tmpl, f).Triggers {
+				var why []string
+				for _, file := range sent {
+					if err := lambdatest.MatchTrigger(tr, payloads[file]); err != nil {
+						why = append(why, file+": "+err.Error())
+					}
+				}
+				if len(why) == len(sent) {
+					t.Errorf("no event for trigger %s (%s): %s", name, tr.Type, strings.Join(why, "; "))
+				}
+			}
+			for file, payload := range payloads {
+				checkAPIEventRoute(t, routes, f.ID, file, payload)
+			}
+		})
+	}
+	for _, p := range all {
+		name := filepath.Base(p)
+		if !slices.ContainsFunc(functions, func(f function) bool { return strings.HasPrefix(name, f.Dir+"-") }) {
+			t.Errorf("events/%s belongs to no function: name it <folder>-*.json", name)
+		}
+	}
+}
+
+// checkAPIEventRoute checks that an API Gateway event's method and path reach function id.
+func checkAPIEventRoute(t *testing.T, routes []lambdatest.Route, id, file string, payload []byte) {
+	t.Helper()
+	var ev struct {
+		HTTPMethod string `json:"httpMethod"`
+		Path       string `json:"path"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Errorf("%s: %v", file, err)
+		return
+	}
+	if ev.HTTPMethod == "" {
+		return
+	}
+	for _, api := range functionAPIs(routes, id) {
+		if r, ok := lambdatest.RouteFor(routes, api, ev.HTTPMethod, ev.Path); ok && r.Function == id {
+			return
+		}
+	}
+	t.Errorf("%s: %s %s does not reach %s", file, ev.HTTPMethod, ev.Path, id)
+}
