@@ -64,6 +64,22 @@ bench: ses-local
 	$(GO) test -run '^$$' -bench 'ParseAndPlan100k|Baseline100k' -benchmem -count 5 ./internal/idp/
 	$(GO) test -run '^$$' -bench 'ResyncUnchanged100k' -benchmem -count 5 ./internal/dirsync/
 	$(GO) test -run '^$$' -bench 'ResyncUnchanged$$' -benchtime 3x -count 3 ./internal/dynamo/
+	LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 20x -count 5 ./internal/lambdatest/
+
+# aws-lambda-rie, the Lambda Runtime Interface Emulator that make smoke and make bench run the
+# functions under: pinned, and installed into a folder named for its version.
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+RIE := bin/tools/aws-lambda-rie-$(RIE_VERSION)/aws-lambda-rie
+
+## smoke: every function built for this machine and run under the Lambda Runtime Interface
+## Emulator with template.yaml's environment, against the local stack, with each event in events/
+.PHONY: smoke
+smoke: ses-local $(RIE)
+	LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -tags smoke -count=1 -timeout 8m -run '^TestSmoke$$' ./internal/lambdatest/
+
+bench: $(RIE)
+$(RIE):
+	GOBIN=$(CURDIR)/$(dir $(RIE)) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 ## build: every Lambda function, as sam build makes them, into bin/<function>/bootstrap
 build:
