@@ -220,7 +220,7 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.waitFor("the source named at its field", `document.querySelector('#sync-sources').getAttribute('aria-invalid') === 'true' && document.querySelector('#sync-sources-error').textContent.includes('s3://')`)
 	b.shot("sync-setup")
 	b.do("configure the export", clear("#sync-sources"), chromedp.SendKeys(css("#sync-sources"), "file://"+export),
-		clear("#sync-floor"), chromedp.SendKeys(css("#sync-floor"), "0"), chromedp.Click(css(`#sync-config-form button[type=submit]`)))
+		clear("#sync-floor"), chromedp.SendKeys(css("#sync-floor"), "1"), chromedp.Click(css(`#sync-config-form button[type=submit]`)))
 	b.waitFor("sync configured", `document.querySelector('#sync-panel').dataset.state === 'configured' && document.querySelector('#sync-config').textContent.includes(`+js(export)+`)`)
 	click("run now", "#sync-run")
 	b.waitFor("an applied run", `[...document.querySelectorAll('#sync-runs tbody tr[data-status=applied]')].some(r => r.textContent.includes('8 invited'))`)

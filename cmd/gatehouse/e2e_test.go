@@ -105,9 +105,16 @@ func TestInviteEmailAcceptEndToEnd(t *testing.T) {
 	if link == "" {
 		t.Fatal("no invitation email with an accept link arrived")
 	}
-	_, got := call("GET", "/api/v1/invitations/"+inv["id"].(string), "")
-	if d := got["delivery"].(map[string]any); d["state"] != "sent" || d["messageId"] == nil {
-		t.Errorf("delivery after sending = %v", d)
+	// The mailer records the delivery just after SES accepts the email: poll for it.
+	var delivery map[string]any
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		_, got := call("GET", "/api/v1/invitations/"+inv["id"].(string), "")
+		if delivery = got["delivery"].(map[string]any); delivery["state"] == "sent" {
+			break
+		}
+	}
+	if delivery["state"] != "sent" || delivery["messageId"] == nil {
+		t.Errorf("delivery after sending = %v", delivery)
 	}
 
 	// Opening the link (as a mail scanner would) shows the page and consumes nothing.

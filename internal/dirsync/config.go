@@ -77,14 +77,14 @@ func (r ConfigRequest) validate() (Config, error) {
 		c.SendEmail = *r.SendEmail
 	}
 	if r.RemovalShare != nil {
-		if v := *r.RemovalShare; v < 0 || v > 1 {
-			errs = append(errs, org.Invalid("removalShare", "invalid_share", "removalShare must be between 0 and 1, such as 0.1 for 10%"))
+		if v := *r.RemovalShare; v <= 0 || v > 1 {
+			errs = append(errs, org.Invalid("removalShare", "invalid_share", "removalShare must be more than 0 and at most 1, such as 0.1 for 10%"))
 		}
 		c.RemovalShare = *r.RemovalShare
 	}
 	if r.RemovalFloor != nil {
-		if v := *r.RemovalFloor; v < 0 || v > 100000 {
-			errs = append(errs, org.Invalid("removalFloor", "invalid_floor", "removalFloor must be between 0 and 100000"))
+		if v := *r.RemovalFloor; v < 1 || v > 100000 {
+			errs = append(errs, org.Invalid("removalFloor", "invalid_floor", "removalFloor must be between 1 and 100000"))
 		}
 		c.RemovalFloor = *r.RemovalFloor
 	}

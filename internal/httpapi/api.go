@@ -57,7 +57,7 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("GET /invitations/accept", a.acceptPage(p))
 	mux.Handle("POST /invitations/accept", a.acceptForm(p))
 	mux.Handle("GET /assets/gatehouse.css", stylesheet(p))
-	mux.Handle("GET /settings", http.RedirectHandler("settings/", http.StatusMovedPermanently))
+	mux.Handle("GET /settings", settingsRedirect())
 	mux.Handle("GET /settings/", web.Handler())
 	private := func(h http.Handler) http.Handler {
 		return authenticate(c.Service, c.Logger, idempotent(c.Idempotency, c.Now, c.Logger, h))
@@ -103,6 +103,16 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle("POST /api/v1/sync/runs/{id}/approve", private(a.approveSyncRun()))
 	}
 	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux))), nil
+}
+
+// settingsRedirect sends /settings on to settings/ with a relative Location, which the
+// browser resolves against the URL it sees: behind an API Gateway stage that is
+// /<stage>/settings/, where an absolute /settings/ would leave the stage.
+func settingsRedirect() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "settings/")
+		w.WriteHeader(http.StatusMovedPermanently)
+	})
 }
 
 // api holds what the handlers share.

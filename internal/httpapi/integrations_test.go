@@ -48,3 +48,28 @@ func TestSlackConnection(t *testing.T) {
 		t.Fatalf("connect again after disconnecting: %d %s", r.status, r.raw)
 	}
 }
+
+func TestSettingsPageChangesAreRecordedAsWeb(t *testing.T) {
+	s := newServer(t)
+	r := s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "web@acme.com"}, "X-Gatehouse-Source", "web")
+	if r.status != http.StatusCreated || r.body["source"] != "web" {
+		t.Fatalf("invite from the page: %d %s", r.status, r.raw)
+	}
+	r = s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "api@acme.com"}, "X-Gatehouse-Source", "slack")
+	if r.body["source"] != "api" {
+		t.Errorf("a claimed source other than web is recorded as %v, want api", r.body["source"])
+	}
+}
+
+func TestSettingsRedirectStaysUnderTheStage(t *testing.T) {
+	s := newServer(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(s.url + "/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "settings/" {
+		t.Errorf("GET /settings: %d Location %q, want 301 to the relative settings/", res.StatusCode, res.Header.Get("Location"))
+	}
+}

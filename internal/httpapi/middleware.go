@@ -107,7 +107,7 @@ func authenticate(auth authenticator, log *slog.Logger, next http.Handler) http.
 			writeError(w, r, log, org.ErrUnauthenticated)
 			return
 		}
-		p, err := auth.Authenticate(r.Context(), strings.TrimSpace(secret), org.SourceAPI)
+		p, err := auth.Authenticate(r.Context(), strings.TrimSpace(secret), sourceOf(r))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -118,6 +118,18 @@ func authenticate(auth authenticator, log *slog.Logger, next http.Handler) http.
 		ctx = context.WithValue(ctx, sealingKey, idempotency.SealingKey(strings.TrimSpace(secret)))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// SourceHeader names the door a request comes through, for the audit log: the Settings page
+// sends "web"; anything else is "api". It labels, it does not authorize: the token does.
+const SourceHeader = "X-Gatehouse-Source"
+
+// sourceOf is the source a request's changes are recorded with.
+func sourceOf(r *http.Request) org.Source {
+	if r.Header.Get(SourceHeader) == string(org.SourceWeb) {
+		return org.SourceWeb
+	}
+	return org.SourceAPI
 }
 
 // MaxBodyBytes is the largest request body accepted.

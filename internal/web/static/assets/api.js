@@ -49,7 +49,11 @@ export function query(params) {
 // request calls the API. body is sent as JSON, raw as it is (a file). It resolves to the
 // decoded answer (null for 204) and rejects with an ApiError.
 export async function request(method, path, { body, raw, contentType, key, signal, token } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${token || session.token()}` };
+  const headers = {
+    Accept: 'application/json, application/problem+json',
+    Authorization: `Bearer ${token || session.token()}`,
+    'X-Gatehouse-Source': 'web', // recorded as the source of the page's changes in the audit log
+  };
   let payload;
   if (raw !== undefined) {
     payload = raw;

@@ -15,7 +15,7 @@ export function facts(c) {
     row('Format', c.format || 'auto'),
     row('New people join as', c.role || 'member'),
     row('Invitation emails', c.sendEmail ? 'Sent' : 'Not sent: links only'),
-    row('Guardrail', `Hold a run for approval when it would remove more than ${share}% of the people it manages (and at least ${c.removalFloor ?? 0})`),
+    row('Guardrail', `Hold a run for approval when it would remove more than ${share}% of the people it manages and more than ${c.removalFloor ?? 5} people`),
     row('Schedule', c.enabled ? 'On: runs on its schedule' : 'Paused: runs only when you start one'),
     row('Last changed', when(c.updatedAt)));
 }
@@ -34,7 +34,7 @@ export function form(c, { saved, cancel }) {
   const role = h('select', { ...described('sync-role'), name: 'role' },
     ['member', 'viewer', 'admin'].map((r) => h('option', { value: r, selected: r === v.role, text: r[0].toUpperCase() + r.slice(1) })));
   const share = h('input', { ...described('sync-share'), name: 'removalShare', type: 'number', min: 0, max: 100, step: 'any', value: String(Math.round((v.removalShare ?? 0.1) * 1000) / 10), inputmode: 'decimal' });
-  const floor = h('input', { ...described('sync-floor'), name: 'removalFloor', type: 'number', min: 0, step: 1, value: String(v.removalFloor ?? 5), inputmode: 'numeric' });
+  const floor = h('input', { ...described('sync-floor'), name: 'removalFloor', type: 'number', min: 1, step: 1, value: String(v.removalFloor ?? 5), inputmode: 'numeric' });
   const sendEmail = h('input', { type: 'checkbox', name: 'sendEmail', id: 'sync-sendEmail', checked: v.sendEmail !== false, 'aria-describedby': 'sync-sendEmail-error' });
   const enabled = h('input', { type: 'checkbox', name: 'enabled', id: 'sync-enabled', checked: v.enabled !== false, 'aria-describedby': 'sync-enabled-error' });
   const submit = h('button', { type: 'submit', text: c ? 'Save configuration' : 'Turn on directory sync' });
@@ -47,7 +47,7 @@ export function form(c, { saved, cancel }) {
         field('sync-role', 'New people join as', role))),
     h('div', { class: 'fields' },
       field('sync-share', 'Hold runs removing more than (%)', share, 'Of the people sync manages.'),
-      field('sync-floor', '…and at least this many people', floor, 'Small changes never wait for approval.')),
+      field('sync-floor', '…and more than this many people', floor, 'Removing this many or fewer never waits for approval.')),
     h('label', { class: 'check' }, sendEmail, h('span', { text: 'Email the people sync invites' })),
     h('p', { class: 'field-error', id: 'sync-sendEmail-error', hidden: true }),
     h('label', { class: 'check' }, enabled, h('span', { text: 'Run on the schedule' })),
