@@ -53,8 +53,8 @@ type Emulator struct {
 }
 
 // Start runs bin under the emulator rie with exactly the environment env (the emulator
-// passes its own environment to the function), both servers on 127.0.0.1, and returns once
-// the emulator listens. The function itself starts with the first invocation, as in Lambda.
+// passes its own environment to the function), both its servers on 127.0.0.1, and returns
+// once both listen. The function itself starts with the first invocation, as in Lambda.
 func Start(rie, bin string, env map[string]string) (*Emulator, error) {
 	var errs []error
 	for range startAttempts {
@@ -76,11 +76,11 @@ func start(rie, bin string, env map[string]string) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr := "127.0.0.1:" + strconv.Itoa(ports[0])
+	addr, runtimeAPI := "127.0.0.1:"+strconv.Itoa(ports[0]), "127.0.0.1:"+strconv.Itoa(ports[1])
 	cmd := exec.Command(rie,
 		"--log-level", "error",
 		"--runtime-interface-emulator-address", addr,
-		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(ports[1]),
+		"--runtime-api-address", runtimeAPI,
 		bin)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -105,9 +105,13 @@ func start(rie, bin string, env map[string]string) (*Emulator, error) {
 			<-exited
 		})
 	}
-	if err := waitListening(addr, exited); err != nil {
-		stop()
-		return nil, fmt.Errorf("%w; output:\n%s", err, out.String())
+	// The emulator binds its Runtime API in a goroutine of its own: a function started before
+	// that finds nothing to ask for its first event and exits, so wait for both.
+	for _, a := range []string{addr, runtimeAPI} {
+		if err := waitListening(a, exited); err != nil {
+			stop()
+			return nil, fmt.Errorf("%w; output:\n%s", err, out.String())
+		}
 	}
 	return &Emulator{
 		Started: started, url: "http://" + addr + "/2015-03-31/functions/function/invocations",
