@@ -1,6 +1,9 @@
 package lambdatest_test
 
 import (
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 
 	"gatehouse/internal/dynamo"
@@ -23,7 +26,7 @@ var parameters = map[string]string{
 // a function in the template without a row, and for an event in events/ no row sends.
 var functions = []function{
 	{
-		ID: "ApiFunction", Dir: "api", Config: loads(env.LoadAPI), Routes: "internal/httpapi",
+		ID: "ApiFunction", Dir: "api", Config: env.LoadAPI, Routes: "internal/httpapi",
 		Events: []event{
 			{File: "api-healthz.json", Check: apiAnswer(200, `"status":"ok"`)},
 			{File: "api-legacy-invite.json", Check: apiAnswer(201, `"email":"john.doe@rely.io"`, `"role":"admin"`)},
@@ -36,20 +39,20 @@ var functions = []function{
 		},
 	},
 	{
-		ID: "MailerFunction", Dir: "mailer", Config: loads(env.LoadMailer), Seed: queuedInvitation,
+		ID: "MailerFunction", Dir: "mailer", Config: env.LoadMailer, Seed: queuedInvitation,
 		Events: []event{
 			{File: "mailer-stream-outbox.json", Check: delivered(queuedAddress)},
 			{File: "mailer-schedule.json", Check: sweptNothing},
 		},
 	},
 	{
-		ID: "SlackFunction", Dir: "slack", Config: loads(env.LoadSlack), Routes: "functions/slack", Seed: connectedWorkspace,
+		ID: "SlackFunction", Dir: "slack", Config: env.LoadSlack, Routes: "functions/slack", Seed: connectedWorkspace,
 		Events: []event{
 			{File: "slack-command.json", Prepare: signSlack, Check: proxyAnswer(200, "Invited New Hire (*new.hire@demo.example*) as member")},
 		},
 	},
 	{
-		ID: "SyncFunction", Dir: "sync", Config: loads(env.LoadCommon), Seed: configuredSync,
+		ID: "SyncFunction", Dir: "sync", Config: env.LoadCommon, Seed: configuredSync,
 		Events: []event{
 			{File: "sync-schedule.json", Check: syncReport(1, "applied")},
 		},
@@ -58,10 +61,12 @@ var functions = []function{
 
 // function is one Lambda function of template.yaml and what the tests know of it.
 type function struct {
-	ID     string                 // the logical ID in template.yaml
-	Dir    string                 // functions/<Dir>; its events are events/<Dir>-*.json
-	Config func(env.Getenv) error // the function's configuration loader, naming every missing variable
-	Routes string                 // the package whose ServeMux patterns it serves, for functions behind API Gateway
+	ID  string // the logical ID in template.yaml
+	Dir string // functions/<Dir>; its events are events/<Dir>-*.json
+	// Config is the configuration loader the function's main calls, such as env.LoadAPI:
+	// func(env.Getenv) (T, error), naming every missing variable.
+	Config any
+	Routes string // the package whose ServeMux patterns it serves, for functions behind API Gateway
 	// Seed stores what its events need besides organization demo and its fixture token.
 	Seed   func(t testing.TB, w *world)
 	Events []event // every events/<Dir>-*.json, in the order they are sent; one may repeat
@@ -92,10 +97,19 @@ type world struct {
 // fixtureToken is the API token the API events carry: an admin's of organization demo.
 const fixtureToken = "ghk_ZXZlbnRzLWZpeHR1cmUtdG9rZW4tbm90LWEtc2VjcmV"
 
-// loads adapts a configuration loader to function.Config.
-func loads[C any](load func(env.Getenv) (C, error)) func(env.Getenv) error {
-	return func(getenv env.Getenv) error {
-		_, err := load(getenv)
-		return err
+// loadConfig runs a row's configuration loader with getenv.
+func loadConfig(t *testing.T, loader any, getenv env.Getenv) error {
+	t.Helper()
+	fn := reflect.ValueOf(loader)
+	if fn.Kind() != reflect.Func || fn.Type().NumIn() != 1 || fn.Type().NumOut() != 2 || fn.Type().In(0) != reflect.TypeFor[env.Getenv]() {
+		t.Fatalf("Config %T is not a loader: func(env.Getenv) (T, error)", loader)
 	}
+	err, _ := fn.Call([]reflect.Value{reflect.ValueOf(getenv)})[1].Interface().(error)
+	return err
+}
+
+// loaderName is a loader's name as code calls it, such as env.LoadAPI.
+func loaderName(loader any) string {
+	name := runtime.FuncForPC(reflect.ValueOf(loader).Pointer()).Name()
+	return name[strings.LastIndex(name, "/")+1:]
 }

@@ -2,6 +2,7 @@ package lambdatest_test
 
 import (
 	"encoding/json"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -81,15 +82,21 @@ func TestEveryFunctionIsBuiltFromItsFolder(t *testing.T) {
 			if want := filepath.Join("functions", f.Dir); dir != want {
 				t.Errorf("built from %s, want %s", dir, want)
 			}
-			pkgs, err := parser.ParseDir(token.NewFileSet(), filepath.Join(root, dir), nil, parser.PackageClauseOnly)
+			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, dir, "main.go"), nil, parser.SkipObjectResolution)
 			if err != nil {
 				t.Fatalf("code folder: %v", err)
 			}
-			if _, ok := pkgs["main"]; !ok {
-				t.Errorf("%s holds no package main", dir)
+			if f.Name.Name != "main" || !slices.ContainsFunc(f.Decls, isMain) {
+				t.Errorf("%s/main.go is not a command (package main with func main)", dir)
 			}
 		})
 	}
+}
+
+// isMain reports whether d is func main.
+func isMain(d ast.Decl) bool {
+	fn, ok := d.(*ast.FuncDecl)
+	return ok && fn.Recv == nil && fn.Name.Name == "main"
 }
 
 func TestEveryFunctionHasTheVariablesItsCodeRequires(t *testing.T) {
@@ -97,14 +104,60 @@ func TestEveryFunctionHasTheVariablesItsCodeRequires(t *testing.T) {
 	for _, f := range functions {
 		t.Run(f.ID, func(t *testing.T) {
 			env := lambdatest.Environment(row(t, tmpl, f), nil)
-			if err := f.Config(func(k string) string { return env[k] }); err != nil {
+			if err := loadConfig(t, f.Config, func(k string) string { return env[k] }); err != nil {
 				t.Errorf("with template.yaml's variables: %v", err)
 			}
-			if err := f.Config(func(string) string { return "" }); err == nil {
+			if err := loadConfig(t, f.Config, func(string) string { return "" }); err == nil {
 				t.Errorf("the configuration loader accepts an empty environment, so it checks nothing here")
 			}
 		})
 	}
+}
+
+func TestEveryRowNamesTheLoaderItsFunctionCalls(t *testing.T) {
+	root, _ := repo(t)
+	for _, f := range functions {
+		t.Run(f.ID, func(t *testing.T) {
+			calls, err := loaderCalls(filepath.Join(root, "functions", f.Dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{loaderName(f.Config)}, calls); diff != "" {
+				t.Errorf("the row's Config and the env loaders functions/%s calls differ (-row +code):\n%s", f.Dir, diff)
+			}
+		})
+	}
+}
+
+// loaderCalls are the env.Load* functions the package in dir calls, tests aside.
+func loaderCalls(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	var calls []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "env" && strings.HasPrefix(sel.Sel.Name, "Load") {
+				if call := "env." + sel.Sel.Name; !slices.Contains(calls, call) {
+					calls = append(calls, call)
+				}
+			}
+			return true
+		})
+	}
+	return calls, nil
 }
 
 func TestEveryServedRouteReachesItsFunction(t *testing.T) {
