@@ -248,7 +248,7 @@ func (r *resolver) evalCondition(expr any, all map[string]any, seen []string) (b
 		}
 		return false, fmt.Errorf("%s is not a condition function", fn)
 	}
-	panic("unreachable")
+	return false, errors.New("an empty condition")
 }
 
 // combine applies Fn::Not, Fn::And or Fn::Or to vals.

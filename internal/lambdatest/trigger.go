@@ -99,8 +99,9 @@ func matchFilters(tr Trigger, record map[string]any) error {
 	}
 	var errs []error
 	for _, f := range filters {
+		filter, _ := f.(map[string]any)
 		var pattern map[string]any
-		if err := json.Unmarshal([]byte(scalar(f.(map[string]any)["Pattern"])), &pattern); err != nil {
+		if err := json.Unmarshal([]byte(scalar(filter["Pattern"])), &pattern); err != nil {
 			return fmt.Errorf("filter pattern is not a JSON object: %w", err)
 		}
 		err := matchPattern(pattern, record)
