@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -131,9 +132,28 @@ func LoadCommon(getenv Getenv) (Common, error) {
 	return c, p.err()
 }
 
-// Logger is the JSON logger at the configured level.
+// Logger is the JSON logger at the configured level. Inside a Lambda invocation each line
+// also carries the invocation's awsRequestId, so a function's logs join up with its invocations.
 func (c Common) Logger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: c.LogLevel}))
+	return slog.New(invocationHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: c.LogLevel})})
+}
+
+// invocationHandler adds the Lambda request id of the context, when there is one.
+type invocationHandler struct{ slog.Handler }
+
+func (h invocationHandler) Handle(ctx context.Context, r slog.Record) error {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		r.AddAttrs(slog.String("awsRequestId", lc.AwsRequestID))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h invocationHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return invocationHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h invocationHandler) WithGroup(name string) slog.Handler {
+	return invocationHandler{h.Handler.WithGroup(name)}
 }
 
 // LoadAPI reads the API's variables.
