@@ -212,14 +212,7 @@ const drainInterval = time.Second
 
 // drain sends queued invitation emails until ctx ends, as the stream and schedule do in AWS.
 func drain(ctx context.Context, m *mailer.Mailer, log *slog.Logger) {
-	tick := time.NewTicker(drainInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	repeat(ctx, drainInterval, func() {
 		stats, err := m.Sweep(ctx, 25)
 		if err != nil && ctx.Err() == nil {
 			log.ErrorContext(ctx, "send queued invitation emails", "err", err)
@@ -227,5 +220,5 @@ func drain(ctx context.Context, m *mailer.Mailer, log *slog.Logger) {
 		if len(stats) > 0 {
 			log.InfoContext(ctx, "invitation emails", "outcomes", stats)
 		}
-	}
+	})
 }

@@ -39,8 +39,22 @@ func syncInterval(raw string) (time.Duration, error) {
 	return d, nil
 }
 
-// syncLoop runs every enabled sync each interval until ctx ends.
+// syncLoop runs every enabled sync each interval until ctx ends. A pass has no deadline: it
+// runs every organization, however long that takes, and the ticks it overlaps are dropped.
 func syncLoop(ctx context.Context, s *dirsync.Service, every time.Duration, log *slog.Logger) {
+	repeat(ctx, every, func() {
+		sum, err := s.SyncAll(ctx, dirsync.TriggerSchedule)
+		if err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "directory sync", "err", err)
+		}
+		if sum.Organizations > 0 {
+			log.InfoContext(ctx, "directory sync", "organizations", sum.Organizations, "runs", sum.Runs, "failed", sum.Failed)
+		}
+	})
+}
+
+// repeat calls do every interval until ctx ends.
+func repeat(ctx context.Context, every time.Duration, do func()) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -49,14 +63,6 @@ func syncLoop(ctx context.Context, s *dirsync.Service, every time.Duration, log 
 			return
 		case <-tick.C:
 		}
-		// No deadline: a pass runs every organization, however long that takes, and the
-		// ticker drops the ticks it misses meanwhile.
-		sum, err := s.SyncAll(ctx, dirsync.TriggerSchedule)
-		if err != nil && ctx.Err() == nil {
-			log.ErrorContext(ctx, "directory sync", "err", err)
-		}
-		if sum.Organizations > 0 {
-			log.InfoContext(ctx, "directory sync", "organizations", sum.Organizations, "runs", sum.Runs, "failed", sum.Failed)
-		}
+		do()
 	}
 }

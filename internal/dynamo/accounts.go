@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -42,37 +43,19 @@ func (s *Store) Accounts(ctx context.Context, orgID string) ([]org.Member, []org
 	return members, invs, nil
 }
 
-// queryPartition calls fn with every item of partition pk.
-func (s *Store) queryPartition(ctx context.Context, pk string, fn func(map[string]types.AttributeValue) error) error {
-	expr, err := expression.NewBuilder().WithKeyCondition(expression.Key(attrPK).Equal(expression.Value(pk))).Build()
-	if err != nil {
-		return fmt.Errorf("build query: %w", err)
-	}
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	for p.HasMorePages() {
-		res, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("query %s: %w", pk, err)
-		}
-		for _, item := range res.Items {
-			if err := fn(item); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // queryAll calls fn with every item under the organization whose sort key starts with prefix
 // and that passes filter.
 func (s *Store) queryAll(ctx context.Context, orgID, prefix string, filter *expression.ConditionBuilder, fn func(map[string]types.AttributeValue) error) error {
-	keyCond := expression.Key(attrPK).Equal(expression.Value(orgPK(orgID))).
-		And(expression.Key(attrSK).BeginsWith(prefix))
+	return s.queryPartition(ctx, orgPK(orgID), prefix, filter, fn)
+}
+
+// queryPartition calls fn with every item of partition pk whose sort key starts with prefix
+// (any, when empty) and that passes filter, a full page (1 MB) per request.
+func (s *Store) queryPartition(ctx context.Context, pk, prefix string, filter *expression.ConditionBuilder, fn func(map[string]types.AttributeValue) error) error {
+	keyCond := expression.Key(attrPK).Equal(expression.Value(pk))
+	if prefix != "" {
+		keyCond = keyCond.And(expression.Key(attrSK).BeginsWith(prefix))
+	}
 	b := expression.NewBuilder().WithKeyCondition(keyCond)
 	if filter != nil {
 		b = b.WithFilter(*filter)
@@ -91,10 +74,10 @@ func (s *Store) queryAll(ctx context.Context, orgID, prefix string, filter *expr
 	for p.HasMorePages() {
 		res, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("query %s%s: %w", orgPK(orgID), prefix, err)
+			return fmt.Errorf("query %s%s: %w", pk, prefix, err)
 		}
 		for _, item := range res.Items {
-			if sk, ok := item[attrSK].(*types.AttributeValueMemberS); !ok || len(sk.Value) < len(prefix) || sk.Value[:len(prefix)] != prefix {
+			if sk, ok := item[attrSK].(*types.AttributeValueMemberS); !ok || !strings.HasPrefix(sk.Value, prefix) {
 				// Some local DynamoDB implementations page past the prefix: stop there.
 				return nil
 			}

@@ -91,7 +91,7 @@ func (s *Store) GetSyncConfig(ctx context.Context, orgID string) (dirsync.Config
 // SyncConfigs lists every organization's sync configuration.
 func (s *Store) SyncConfigs(ctx context.Context) ([]dirsync.Config, error) {
 	var out []dirsync.Config
-	err := s.queryPartition(ctx, pkSyncConfig, func(item map[string]types.AttributeValue) error {
+	err := s.queryPartition(ctx, pkSyncConfig, "", nil, func(item map[string]types.AttributeValue) error {
 		var it syncConfigItem
 		if err := decodeItem(item, &it); err != nil {
 			return err
