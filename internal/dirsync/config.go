@@ -47,17 +47,17 @@ type ConfigRequest struct {
 }
 
 // validate checks the request, reporting every field problem at once.
-func (r ConfigRequest) validate() (Config, error) {
+func (r ConfigRequest) validate(orgID string) (Config, error) {
 	var errs []error
 	c := Config{SendEmail: true, RemovalShare: DefaultRemovalShare, RemovalFloor: DefaultRemovalFloor, Enabled: true}
 	switch {
 	case len(r.Sources) == 0:
-		errs = append(errs, org.Invalid("sources", "required", "sources must list the export's location, such as s3://bucket/okta/group.csv"))
+		errs = append(errs, org.Invalid("sources", "required", "sources must list the export's location, such as s3://exports/"+orgID+"/okta-group.csv"))
 	case len(r.Sources) > MaxSources:
 		errs = append(errs, org.Invalid("sources", "too_many", fmt.Sprintf("sources may list at most %d files", MaxSources)))
 	}
 	for i, src := range r.Sources {
-		if err := checkSource(src); err != nil {
+		if err := checkSource(orgID, src); err != nil {
 			errs = append(errs, org.Invalid(fmt.Sprintf("sources[%d]", i), "invalid_source", err.Error()))
 			continue
 		}
@@ -109,8 +109,10 @@ func joinInvalid(errs []error) error {
 	return out
 }
 
-// checkSource accepts s3://bucket/key and file:///absolute/path.
-func checkSource(src string) error {
+// checkSource accepts s3://bucket/<orgID>/key and file:///absolute/path. An S3 export must
+// sit under its organization's own prefix: the bucket is shared, and an admin of one
+// organization must never be able to read another's export through sync.
+func checkSource(orgID, src string) error {
 	u, err := url.Parse(src)
 	if err != nil {
 		return fmt.Errorf("%q is not a URL", src)
@@ -118,7 +120,10 @@ func checkSource(src string) error {
 	switch u.Scheme {
 	case "s3":
 		if u.Host == "" || strings.Trim(u.Path, "/") == "" {
-			return fmt.Errorf("%q must name a bucket and a key, such as s3://exports/okta/group.csv", src)
+			return fmt.Errorf("%q must name a bucket and a key, such as s3://exports/%s/okta-group.csv", src, orgID)
+		}
+		if !strings.HasPrefix(u.Path, "/"+orgID+"/") || strings.Contains(u.Path, "/../") {
+			return fmt.Errorf("%q must be under the organization's own prefix, such as s3://%s/%s/okta-group.csv", src, u.Host, orgID)
 		}
 	case "file":
 		if u.Host != "" || !strings.HasPrefix(u.Path, "/") {
@@ -135,7 +140,7 @@ func (s *Service) Configure(ctx context.Context, p org.Principal, req ConfigRequ
 	if p.Role != org.RoleAdmin {
 		return Config{}, fmt.Errorf("configure sync: %w", org.ErrForbidden)
 	}
-	c, err := req.validate()
+	c, err := req.validate(p.OrgID)
 	if err != nil {
 		return Config{}, err
 	}

@@ -284,7 +284,8 @@ func TestConfigurationIsValidated(t *testing.T) {
 	b := newBench(t)
 	share := 1.5
 	_, err := b.sync.Configure(context.Background(), b.admin, dirsync.ConfigRequest{
-		Sources: []string{"http://example.com/a.csv", "s3://bucket-only", "file://relative/path"}, Format: "ldif", Role: "owner", RemovalShare: &share,
+		Sources: []string{"http://example.com/a.csv", "s3://bucket-only", "file://relative/path", "s3://exports/globex/okta.csv", "s3://exports/acme/../globex/okta.csv"},
+		Format:  "ldif", Role: "owner", RemovalShare: &share,
 	})
 	var verr *org.ValidationError
 	if !errors.As(err, &verr) {
@@ -294,7 +295,8 @@ func TestConfigurationIsValidated(t *testing.T) {
 	for _, f := range verr.Fields {
 		fields[f.Field] = true
 	}
-	for _, f := range []string{"sources[0]", "sources[1]", "sources[2]", "format", "role", "removalShare"} {
+	// sources[3] and [4] belong to another organization: one admin may not read another's export.
+	for _, f := range []string{"sources[0]", "sources[1]", "sources[2]", "sources[3]", "sources[4]", "format", "role", "removalShare"} {
 		if !fields[f] {
 			t.Errorf("no problem named for %s: %v", f, verr.Fields)
 		}
