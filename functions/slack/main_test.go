@@ -67,6 +67,9 @@ func TestSignedCommandEventInvites(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Invited New Hire (*new.hire@demo.example*) as member") {
 			t.Fatalf("answer %d %s", res.StatusCode, res.Body)
 		}
+		if got := res.MultiValueHeaders["X-Request-Id"]; len(got) != 1 || got[0] != ev.RequestContext.RequestID {
+			t.Errorf("X-Request-Id = %v, want API Gateway's %s", got, ev.RequestContext.RequestID)
+		}
 	}
 	page, err := svc.Invitations(context.Background(), admin, org.InvitationQuery{Now: time.Now()})
 	if err != nil {
