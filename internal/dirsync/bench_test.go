@@ -130,7 +130,7 @@ func BenchmarkResyncUnchanged100k(b *testing.B) {
 		store := &memStore{}
 		mem := &memMembers{members: members}
 		s := dirsync.New(store, mem, memExport(csv.Bytes()), slog.New(slog.DiscardHandler))
-		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"s3://exports/big.csv"}}); err != nil {
+		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"s3://exports/big/export.csv"}}); err != nil {
 			b.Fatal(err)
 		}
 		store.writes.Store(0)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
@@ -225,19 +226,25 @@ func TestMassRemovalIsHeldUntilApproved(t *testing.T) {
 		t.Fatalf("a held plan changed something: %d pending", len(pending))
 	}
 
-	// The export changes again before approval: the held plan is not applied.
+	// The export changes again before approval: the held plan is not applied, and the run
+	// stays held for when the export is back.
 	b.export(everyone[:11]...)
 	if _, err := b.sync.Approve(context.Background(), b.admin, r.ID); !errors.Is(err, dirsync.ErrPlanChanged) {
 		t.Fatalf("approve a stale plan: %v, want ErrPlanChanged", err)
 	}
+	if got, _ := b.sync.Run(context.Background(), b.admin, r.ID); got.Status != dirsync.RunHeld {
+		t.Fatalf("after a refused approval the run is %s, want still held", got.Status)
+	}
 
-	held := b.run2(everyone[:12]...)
+	b.export(everyone[:12]...)
+	held := r
 	applied, err := b.sync.Approve(context.Background(), b.admin, held.ID)
 	if err != nil {
 		t.Fatalf("approve: %v", err)
 	}
-	if applied.Status != dirsync.RunApplied || applied.Counts["revoke"] != 8 || applied.Trigger != dirsync.TriggerApproval {
-		t.Errorf("approved run = %s %v", applied.Status, applied.Counts)
+	if applied.Status != dirsync.RunApplied || applied.Counts["revoke"] != 8 || applied.Trigger != dirsync.TriggerApproval ||
+		applied.ApprovedRun != held.ID || applied.ApprovedBy.ID != b.admin.Actor.ID {
+		t.Errorf("approved run = %s %v, approving %q by %+v", applied.Status, applied.Counts, applied.ApprovedRun, applied.ApprovedBy)
 	}
 	if _, pending := b.accounts(); len(pending) != 12 {
 		t.Errorf("pending after approval = %d, want 12", len(pending))
@@ -305,5 +312,55 @@ func TestConfigurationIsValidated(t *testing.T) {
 	member.Role = org.RoleMember
 	if _, err := b.sync.Config(context.Background(), member); !errors.Is(err, org.ErrForbidden) {
 		t.Errorf("member reads sync config: %v, want ErrForbidden", err)
+	}
+}
+
+// failingAccounts is the organization service with a store that fails to list accounts.
+type failingAccounts struct{ dirsync.Members }
+
+func (failingAccounts) Accounts(context.Context, org.Principal) ([]org.Member, []org.Invitation, error) {
+	return nil, nil, fmt.Errorf("query ORG#acme: operation error DynamoDB: Query, ProvisionedThroughputExceededException: %w", org.ErrUnavailable)
+}
+
+func TestStoreFailuresAreNotFailedRuns(t *testing.T) {
+	b := newBench(t)
+	b.export(ada)
+	broken := dirsync.New(b.env.Store, failingAccounts{b.svc}, blob.Opener{Files: true}, slog.New(slog.DiscardHandler))
+	r, err := broken.SyncNow(context.Background(), b.admin)
+	if !errors.Is(err, org.ErrUnavailable) || r.ID != "" {
+		t.Fatalf("run %+v, err %v; want ErrUnavailable and no run", r, err)
+	}
+	page, err := b.sync.Runs(context.Background(), b.admin, org.PageRequest{})
+	if err != nil || len(page.Items) != 0 {
+		t.Errorf("stored runs = %d (%v), want none: a store failure is not the export's", len(page.Items), err)
+	}
+}
+
+func TestAMemberMayMoveToAnAddressOfAnExpiredInvitation(t *testing.T) {
+	b := newBench(t)
+	b.run2(ada)
+	b.accept("ada@acme.com")
+	if _, err := b.svc.Invite(context.Background(), b.admin, org.InviteRequest{Email: "ada.king@acme.com"}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Add(8 * 24 * time.Hour) // the admin's invitation expires
+	r := b.run2(person{"00u1", "ACTIVE", "Ada", "King", "ada.king@acme.com"})
+	wantCounts(t, r, map[string]int{"update": 1, "failed": 0})
+	members, _ := b.accounts()
+	if m, ok := members["ada.king@acme.com"]; !ok || m.ExternalID != "00u1" {
+		t.Errorf("moved member = %+v (found %v)", m, ok)
+	}
+	log, err := b.svc.AuditLog(context.Background(), b.admin, org.PageRequest{Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range log.Items {
+		if a.Action == org.ActionMemberUpdated && a.Details["fromEmail"] == "ada@acme.com" && a.Source == org.SourceSync {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no member.updated audit entry naming the old address: %+v", log.Items)
 	}
 }

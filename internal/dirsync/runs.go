@@ -41,8 +41,8 @@ func (s *Service) Run(ctx context.Context, p org.Principal, id string) (Run, err
 }
 
 // Approve applies a held plan, past the removal guardrail, if the export and the members
-// still give exactly that plan; otherwise it refuses with ErrPlanChanged and changes nothing.
-// It returns the run that applied the plan.
+// still give exactly that plan; otherwise it refuses with ErrPlanChanged and changes nothing
+// (the run stays held). It returns the run that applied the plan.
 func (s *Service) Approve(ctx context.Context, p org.Principal, id string) (Run, error) {
 	held, err := s.Run(ctx, p, id)
 	if err != nil {
@@ -51,19 +51,11 @@ func (s *Service) Approve(ctx context.Context, p org.Principal, id string) (Run,
 	if held.StatusAt(s.nowUTC()) != RunHeld {
 		return Run{}, fmt.Errorf("approve run %s (%s): %w", id, held.StatusAt(s.nowUTC()), ErrNotHeld)
 	}
-	c, err := s.store.GetSyncConfig(ctx, p.OrgID)
-	if errors.Is(err, org.ErrNotFound) {
-		return Run{}, ErrNotConfigured
-	}
+	c, err := s.config(ctx, p.OrgID)
 	if err != nil {
-		return Run{}, fmt.Errorf("read sync configuration: %w", err)
+		return Run{}, err
 	}
-	approved := held
-	approved.Status, approved.ApprovedBy = RunApproved, p.Actor
-	if err := s.store.ApproveRun(ctx, approved, s.audit(p, s.nowUTC(), ActionApproved, "sync_run", id, nil)); err != nil {
-		return Run{}, fmt.Errorf("approve run %s: %w", id, err)
-	}
-	run, err := s.sync(ctx, c, TriggerApproval, held.PlanHash)
+	run, err := s.sync(ctx, request{c: c, trigger: TriggerApproval, by: p, held: &held})
 	if err != nil {
 		return run, fmt.Errorf("apply approved run %s: %w", id, err)
 	}

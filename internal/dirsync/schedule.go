@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"gatehouse/internal/org"
 )
 
 // Summary is what a scheduled pass over every organization did.
@@ -36,7 +38,7 @@ func (s *Service) SyncAll(ctx context.Context, trigger string) (Summary, error) 
 			sum.Skipped = append(sum.Skipped, c.OrgID)
 			continue
 		}
-		run, err := s.sync(ctx, c, trigger, "")
+		run, err := s.sync(ctx, request{c: c, trigger: trigger, by: org.SyncPrincipal(c.OrgID)})
 		if err != nil {
 			sum.Failed = append(sum.Failed, c.OrgID)
 			s.log.ErrorContext(ctx, "sync failed", "org", c.OrgID, "err", err)

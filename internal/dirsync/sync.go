@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -16,56 +15,75 @@ import (
 // takes, short enough that a crashed run does not block the next scheduled one.
 const leaseFor = 15 * time.Minute
 
-// Sync runs the organization's sync now: read the export, plan, then store nothing if there
-// is nothing to do, hold the plan if it removes too many people, or apply it. A failure to
-// read or plan the export is stored as a failed run and returned with it.
+// Sync runs the organization's sync now, as the schedule does: read the export, plan, then
+// store nothing if there is nothing to do, hold the plan if it removes too many people, or
+// apply it. An export that cannot be read or planned is stored as a failed run and returned
+// with its error; a failure of the store itself is returned alone.
 func (s *Service) Sync(ctx context.Context, orgID, trigger string) (Run, error) {
-	c, err := s.store.GetSyncConfig(ctx, orgID)
-	if errors.Is(err, org.ErrNotFound) {
-		return Run{}, ErrNotConfigured
-	}
+	c, err := s.config(ctx, orgID)
 	if err != nil {
-		return Run{}, fmt.Errorf("read sync configuration of %s: %w", orgID, err)
+		return Run{}, err
 	}
-	return s.sync(ctx, c, trigger, "")
+	return s.sync(ctx, request{c: c, trigger: trigger, by: org.SyncPrincipal(orgID)})
 }
 
-// SyncNow is Sync for an admin of the organization.
+// SyncNow is Sync started by an admin of the organization (recorded as them in the audit log).
 func (s *Service) SyncNow(ctx context.Context, p org.Principal) (Run, error) {
 	if p.Role != org.RoleAdmin {
 		return Run{}, fmt.Errorf("run sync: %w", org.ErrForbidden)
 	}
-	return s.Sync(ctx, p.OrgID, TriggerAPI)
+	c, err := s.config(ctx, p.OrgID)
+	if err != nil {
+		return Run{}, err
+	}
+	return s.sync(ctx, request{c: c, trigger: TriggerAPI, by: p})
 }
 
-// sync runs c. approvedHash, when set, is the hash of a held plan an admin approved: the
-// plan is applied past the guardrail only if it is still exactly that plan.
-func (s *Service) sync(ctx context.Context, c Config, trigger, approvedHash string) (Run, error) {
-	run := Run{ID: "run_" + s.newID(), OrgID: c.OrgID, Trigger: trigger, StartedAt: s.nowUTC(), Format: c.Format}
-	snap, err := s.read(ctx, c)
+// config reads an organization's sync configuration.
+func (s *Service) config(ctx context.Context, orgID string) (Config, error) {
+	c, err := s.store.GetSyncConfig(ctx, orgID)
+	if errors.Is(err, org.ErrNotFound) {
+		return Config{}, ErrNotConfigured
+	}
 	if err != nil {
-		return s.fail(ctx, run, err)
+		return Config{}, fmt.Errorf("read sync configuration of %s: %w", orgID, err)
+	}
+	return c, nil
+}
+
+// request is one run to make.
+type request struct {
+	c       Config
+	trigger string
+	by      org.Principal // who started it, for the run's audit entry
+	// held, when set, is the held run an admin (by) approves: its plan is applied past the
+	// guardrail only if the export and the members still give exactly that plan.
+	held *Run
+}
+
+// applyMargin is kept back from the caller's deadline to store the report of what was applied.
+const applyMargin = 3 * time.Second
+
+// sync makes one run.
+func (s *Service) sync(ctx context.Context, q request) (Run, error) {
+	c := q.c
+	run := Run{ID: "run_" + s.newID(), OrgID: c.OrgID, Trigger: q.trigger, StartedAt: s.nowUTC(), Format: c.Format}
+	p := org.SyncPrincipal(c.OrgID)
+	snap, plan, kinds, err := s.readAndPlan(ctx, p, c)
+	if err != nil {
+		return s.fail(ctx, q, run, err)
 	}
 	run.Format = snap.Format
-	p := org.SyncPrincipal(c.OrgID)
-	plan, kinds, err := s.plan(ctx, p, c, snap)
-	if err != nil {
-		return s.fail(ctx, run, err)
-	}
 	hash := planHash(plan)
 	switch {
-	case approvedHash != "" && hash != approvedHash:
+	case q.held != nil && hash != q.held.PlanHash:
 		return Run{}, ErrPlanChanged
 	case len(plan.Actions) == 0:
 		run.ID, run.Status, run.FinishedAt = "", RunUnchanged, s.nowUTC()
 		run.report(plan, nil)
 		return run, nil
-	case plan.Held && approvedHash == "":
-		run.Status, run.HeldReason, run.PlanHash = RunHeld, plan.HeldReason, hash
-		run.FinishedAt = s.nowUTC()
-		run.ExpiresAt = run.FinishedAt.Add(HoldFor)
-		run.report(plan, nil)
-		return run, s.store.PutRun(ctx, run, s.runAudit(run))
+	case plan.Held && q.held == nil:
+		return s.hold(ctx, q, run, plan)
 	}
 
 	// Apply under the organization's lease, re-planning against the members as they are once
@@ -79,41 +97,49 @@ func (s *Service) sync(ctx context.Context, c Config, trigger, approvedHash stri
 		}
 	}()
 	if plan, kinds, err = s.plan(ctx, p, c, snap); err != nil {
-		return s.fail(ctx, run, err)
+		return Run{}, err
 	}
-	if approvedHash != "" && planHash(plan) != approvedHash {
+	switch {
+	case q.held != nil && planHash(plan) != q.held.PlanHash:
 		return Run{}, ErrPlanChanged
-	}
-	if plan.Held && approvedHash == "" {
+	case q.held != nil:
+		// Only now, with the plan confirmed and the lease held, is the held run used up.
+		approved := *q.held
+		approved.Status, approved.ApprovedBy = RunApproved, q.by.Actor
+		if err := s.store.ApproveRun(ctx, approved, s.audit(q.by, s.nowUTC(), ActionApproved, "sync_run", approved.ID, nil)); err != nil {
+			return Run{}, fmt.Errorf("approve run %s: %w", approved.ID, err)
+		}
+		run.ApprovedRun, run.ApprovedBy = approved.ID, q.by.Actor
+	case plan.Held:
 		// Someone changed the members meanwhile and the plan now crosses the guardrail.
-		run.Status, run.HeldReason, run.PlanHash = RunHeld, plan.HeldReason, planHash(plan)
-		run.FinishedAt = s.nowUTC()
-		run.ExpiresAt = run.FinishedAt.Add(HoldFor)
-		run.report(plan, nil)
-		return run, s.store.PutRun(ctx, run, s.runAudit(run))
+		return s.hold(ctx, q, run, plan)
 	}
-	errs := s.apply(ctx, p, c, plan, kinds)
+	applyCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		applyCtx, cancel = context.WithDeadline(ctx, deadline.Add(-applyMargin))
+		defer cancel()
+	}
+	errs := s.apply(applyCtx, p, c, plan, kinds)
 	run.Status, run.FinishedAt = RunApplied, s.nowUTC()
 	run.report(plan, errs)
-	return run, s.store.PutRun(ctx, run, s.runAudit(run))
+	// What was applied is reported even if the caller has given up meanwhile.
+	if err := s.store.PutRun(context.WithoutCancel(ctx), run, s.runAudit(q.by, run)); err != nil {
+		return Run{}, fmt.Errorf("store run %s: %w", run.ID, err)
+	}
+	return run, nil
 }
 
-// read opens and parses every page of the export as one snapshot.
-func (s *Service) read(ctx context.Context, c Config) (*idp.Snapshot, error) {
-	pages := make([]io.Reader, 0, len(c.Sources))
-	for _, src := range c.Sources {
-		rc, err := s.open.Open(ctx, src)
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", src, err)
-		}
-		defer rc.Close()
-		pages = append(pages, rc)
+// hold stores plan as a held run for an admin to approve.
+func (s *Service) hold(ctx context.Context, q request, run Run, plan idp.Plan) (Run, error) {
+	run.Status, run.HeldReason, run.PlanHash = RunHeld, plan.HeldReason, planHash(plan)
+	run.FinishedAt = s.nowUTC()
+	run.ExpiresAt = run.FinishedAt.Add(HoldFor)
+	run.report(plan, nil)
+	if err := s.store.PutRun(ctx, run, s.runAudit(q.by, run)); err != nil {
+		return Run{}, fmt.Errorf("store held run %s: %w", run.ID, err)
 	}
-	snap, err := idp.Parse(c.Format, pages...)
-	if err != nil {
-		return nil, fmt.Errorf("read export: %w", err)
-	}
-	return snap, nil
+	return run, nil
 }
 
 // plan reads the organization's accounts and plans snap against them. kinds maps each
@@ -160,24 +186,30 @@ func toAccounts(members []org.Member, invs []org.Invitation) ([]idp.Account, map
 	return accounts, kinds
 }
 
-// fail stores run as failed with err's message and returns both.
-func (s *Service) fail(ctx context.Context, run Run, err error) (Run, error) {
-	run.Status, run.Error, run.FinishedAt = RunFailed, err.Error(), s.nowUTC()
-	if perr := s.store.PutRun(ctx, run, s.runAudit(run)); perr != nil {
-		return run, errors.Join(err, fmt.Errorf("store failed run: %w", perr))
+// fail reports a run that could not read or plan its export: stored as failed, with a
+// reason fit to show, and returned with err. Any other error (the store failing) is returned
+// alone, and nothing is stored.
+func (s *Service) fail(ctx context.Context, q request, run Run, err error) (Run, error) {
+	var bad *ExportError
+	if !errors.As(err, &bad) {
+		return Run{}, err
+	}
+	run.Status, run.Error, run.FinishedAt = RunFailed, bad.Reason, s.nowUTC()
+	if perr := s.store.PutRun(ctx, run, s.runAudit(q.by, run)); perr != nil {
+		return Run{}, errors.Join(err, fmt.Errorf("store failed run: %w", perr))
 	}
 	return run, err
 }
 
-// runAudit is the audit entry of a stored run.
-func (s *Service) runAudit(r Run) org.AuditEntry {
+// runAudit is the audit entry of a stored run, by whoever started it.
+func (s *Service) runAudit(by org.Principal, r Run) org.AuditEntry {
 	d := map[string]string{"status": string(r.Status), "trigger": r.Trigger}
 	for k, v := range r.Counts {
 		if v > 0 {
 			d[k] = strconv.Itoa(v)
 		}
 	}
-	return s.audit(org.SyncPrincipal(r.OrgID), r.FinishedAt, ActionRun, "sync_run", r.ID, d)
+	return s.audit(by, r.FinishedAt, ActionRun, "sync_run", r.ID, d)
 }
 
 // audit builds an audit entry for a change p makes.

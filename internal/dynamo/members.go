@@ -80,7 +80,7 @@ func (s *Store) UpdateMember(ctx context.Context, before, after org.Member, audi
 		actions = append(actions, inc)
 	}
 	ours := expression.Name("holder").Equal(expression.Value(holderMember)).And(expression.Name("ref").Equal(expression.Value(before.ID)))
-	takenAt := -1
+	takenAt, releaseAt := -1, -1
 	switch {
 	case before.Email != after.Email:
 		// The member moves to a new address: release the old one, take the new one.
@@ -88,10 +88,15 @@ func (s *Store) UpdateMember(ctx context.Context, before, after org.Member, audi
 		if err != nil {
 			return err
 		}
-		take, err := s.putNew(memberEmailItem(after))
+		// The new address must be free, or held only by an invitation that has expired.
+		free := expression.AttributeNotExists(expression.Name(attrPK)).
+			Or(expression.Name("holder").Equal(expression.Value(holderInvitation)).
+				And(expression.Name("expiresAt").LessThanEqual(expression.Value(fmtTime(after.UpdatedAt)))))
+		take, err := s.put(memberEmailItem(after), &free)
 		if err != nil {
 			return err
 		}
+		releaseAt = len(actions)
 		actions = append(actions, release)
 		takenAt, actions = len(actions), append(actions, take)
 	case before.Status != after.Status:
@@ -113,6 +118,8 @@ func (s *Store) UpdateMember(ctx context.Context, before, after org.Member, audi
 		return org.ErrLastAdmin
 	case takenAt >= 0 && failedAt(err, takenAt):
 		return s.whyTaken(ctx, org.Invitation{OrgID: after.OrgID, Email: after.Email})
+	case releaseAt >= 0 && failedAt(err, releaseAt):
+		return fmt.Errorf("address marker of member %s changed meanwhile: %w", before.ID, org.ErrConflict)
 	}
 	return err
 }

@@ -45,6 +45,7 @@ func problemFor(err error) Problem {
 	var tooBig *http.MaxBytesError
 	var limited *org.RateLimitError
 	var unreadable *idp.ParseError
+	var unusable *dirsync.ExportError
 	switch {
 	case errors.As(err, &verr):
 		p := newProblem(http.StatusBadRequest, "validation_failed", verr.Error())
@@ -70,6 +71,8 @@ func problemFor(err error) Problem {
 		p := newProblem(http.StatusConflict, "already_invited", "this address already has a pending invitation; resend it instead")
 		p.ExistingID = existing.ID
 		return p
+	case errors.As(err, &unusable) && !errors.As(err, &unreadable):
+		return newProblem(http.StatusUnprocessableEntity, "unusable_export", unusable.Reason)
 	case errors.Is(err, idp.ErrNobodyPresent):
 		return newProblem(http.StatusUnprocessableEntity, "empty_export", "the export lists nobody who is present; nothing would be applied")
 	case errors.As(err, &unreadable):

@@ -86,6 +86,12 @@ func (s *Service) updateMember(ctx context.Context, p Principal, id, action stri
 	if before.Role != after.Role {
 		details["from"], details["to"] = string(before.Role), string(after.Role)
 	}
+	if before.Email != after.Email {
+		details["fromEmail"] = before.Email
+	}
+	if before.Name != after.Name {
+		details["fromName"], details["name"] = before.Name, after.Name
+	}
 	a := s.audit(p, now, action, "member", id, details)
 	if err := s.store.UpdateMember(ctx, before, after, a); err != nil {
 		return Member{}, fmt.Errorf("%s %s: %w", action, id, err)

@@ -106,6 +106,9 @@ func parseInvite(rest string) Request {
 				emails = append(emails, p)
 			}
 		}
+		if len(emails) == 0 {
+			return Request{Action: ActionHelp, Problem: "`invite` needs an email address, such as `invite jane@acme.com Jane Doe`"}
+		}
 		if len(emails) > MaxInvitesPerCommand {
 			return Request{Action: ActionHelp, Problem: fmt.Sprintf("I can invite at most %d people at once; use the bulk import for more", MaxInvitesPerCommand)}
 		}

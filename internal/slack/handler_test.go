@@ -167,6 +167,7 @@ func TestInviteProblemsAreFriendlyReplies(t *testing.T) {
 		{"invite jane@acme.com", "already have a pending invitation"},
 		{"invite jane@", "email must"},
 		{"invite", "`invite` needs an email address"},
+		{"invite , ,", "`invite` needs an email address"},
 		{"invite a@acme.com, b c@acme.com", "list only their addresses"},
 		{"invite " + strings.Repeat("x@acme.com, ", 21), "at most 20 people"},
 	}

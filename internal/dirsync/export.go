@@ -1,0 +1,108 @@
+package dirsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"gatehouse/internal/blob"
+	"gatehouse/internal/idp"
+	"gatehouse/internal/org"
+)
+
+// ExportError is a problem with the export itself (missing, unreadable, malformed, empty),
+// which a run reports as failed. Reason is fit to show an admin; the cause stays wrapped.
+type ExportError struct {
+	Reason string
+	err    error
+}
+
+func (e *ExportError) Error() string { return e.Reason }
+
+// Unwrap gives the cause, such as an *idp.ParseError or blob.ErrNotFound.
+func (e *ExportError) Unwrap() error { return e.err }
+
+// readAndPlan reads the export and plans it against the organization's accounts.
+func (s *Service) readAndPlan(ctx context.Context, p org.Principal, c Config) (*idp.Snapshot, idp.Plan, map[string]idp.AccountKind, error) {
+	snap, err := s.read(ctx, c)
+	if err != nil {
+		return nil, idp.Plan{}, nil, err
+	}
+	plan, kinds, err := s.plan(ctx, p, c, snap)
+	if errors.Is(err, idp.ErrNobodyPresent) {
+		err = &ExportError{Reason: "the export lists nobody who is present, so nothing was applied", err: err}
+	}
+	return snap, plan, kinds, err
+}
+
+// read parses every page of the export as one snapshot, opening each page only when the
+// parser reaches it.
+func (s *Service) read(ctx context.Context, c Config) (*idp.Snapshot, error) {
+	pages := make([]io.Reader, len(c.Sources))
+	opened := make([]*lazyPage, len(c.Sources))
+	for i, src := range c.Sources {
+		// Stored configurations are checked again: a rule may have tightened since.
+		if err := checkSource(c.OrgID, src); err != nil {
+			return nil, &ExportError{Reason: err.Error(), err: err}
+		}
+		opened[i] = &lazyPage{ctx: ctx, open: s.open, location: src}
+		pages[i] = opened[i]
+	}
+	defer func() {
+		for _, pg := range opened {
+			pg.close()
+		}
+	}()
+	snap, err := idp.Parse(c.Format, pages...)
+	for _, pg := range opened {
+		if pg.err != nil {
+			return nil, s.openError(ctx, pg.location, pg.err)
+		}
+	}
+	var perr *idp.ParseError
+	if errors.As(err, &perr) {
+		return nil, &ExportError{Reason: perr.Error(), err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read export: %w", err)
+	}
+	return snap, nil
+}
+
+// openError says why an export could not be opened, without the storage service's details
+// (request ids, account numbers), which go to the log.
+func (s *Service) openError(ctx context.Context, location string, err error) error {
+	if errors.Is(err, blob.ErrNotFound) {
+		return &ExportError{Reason: "the export " + location + " does not exist", err: err}
+	}
+	s.log.WarnContext(ctx, "export not readable", "location", location, "err", err)
+	return &ExportError{Reason: "the export " + location + " could not be read; check that it is in the stack's exports bucket and readable", err: err}
+}
+
+// lazyPage opens its export page on the first read, so a paged export holds one page's
+// connection open at a time while the one before is parsed. It lives only for the read call
+// that made it, whose context it carries.
+type lazyPage struct {
+	ctx      context.Context
+	open     Opener
+	location string
+	rc       io.ReadCloser
+	err      error
+}
+
+func (l *lazyPage) Read(p []byte) (int, error) {
+	if l.rc == nil && l.err == nil {
+		l.rc, l.err = l.open.Open(l.ctx, l.location)
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.rc.Read(p)
+}
+
+func (l *lazyPage) close() {
+	if l.rc != nil {
+		_ = l.rc.Close()
+	}
+}
