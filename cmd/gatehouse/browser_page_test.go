@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,4 +194,51 @@ func (b *tab) capture(name string, screenshot chromedp.Action[[]byte]) {
 func js(s string) string {
 	q, _ := json.Marshal(s)
 	return string(q)
+}
+
+// waitForFile polls for a file to be written, and returns its contents.
+func waitForFile(t *testing.T, path string) string {
+	t.Helper()
+	var body []byte
+	pollUntil(t, path+" written", func() bool {
+		body, _ = os.ReadFile(path)
+		return len(body) > 0
+	})
+	return string(body)
+}
+
+// pollUntil checks ok every 50ms until it holds, failing the test after stepTimeout.
+func pollUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(stepTimeout)
+	for !ok() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("still waiting for %s after %s", what, stepTimeout)
+		}
+	}
+}
+
+// browserAPI calls the API with the test's admin token.
+func browserAPI(t *testing.T, api, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, api+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+browserToken)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return res.StatusCode, out
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -44,6 +43,11 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	present := func(sel string) string { return `document.querySelector(` + js(sel) + `)` }
 	shown := func(sel string) string {
 		return `(e => e && !e.closest('[hidden]') && e.getClientRects().length > 0)(document.querySelector(` + js(sel) + `))`
+	}
+	// focused and said check where the keyboard is and what screen readers last heard.
+	focused := func(id string) string { return `document.activeElement.id === ` + js(id) }
+	said := func(text string) string {
+		return `document.querySelector('#live').textContent.includes(` + js(text) + `)`
 	}
 	toast := func(text string) string {
 		return `[...document.querySelectorAll('#toasts .toast')].some(t => t.textContent.includes(` + js(text) + `))`
@@ -91,19 +95,37 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.waitFor("Grace pending without email", present(row("#inv-panel", "grace@example.com")+` [data-state=disabled]`)+` && `+present(row("#inv-panel", "grace@example.com")+` [data-action=copy-link]`))
 	b.shot("invitations")
 
-	// Bulk import: the preview marks the bad row; the results say what happened to each.
-	csvFile := filepath.Join(t.TempDir(), "people.csv")
-	csv := "email,name,role\r\nlin@example.com,Lin Chen,viewer\r\n\"bob@example.com\",\"Bob, Jr.\",member\r\nnot-an-address,Broken Row,\r\nada@example.com,Ada Again,\r\n"
-	if err := os.WriteFile(csvFile, []byte(csv), 0o600); err != nil {
+	// Bulk import: a file with a quote never closed is refused, naming the line; the preview
+	// of a good one marks the bad rows; the results say what happened to each. Max has had his
+	// day's share of emails, so his row fails, and so does the row repeating his address.
+	for range 5 {
+		status, inv := browserAPI(t, api, "POST", "/api/v1/invitations", `{"email":"max@example.com"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("invite Max through the API: %d %v", status, inv)
+		}
+		if status, body := browserAPI(t, api, "DELETE", fmt.Sprintf("/api/v1/invitations/%s", inv["id"]), ""); status != http.StatusOK {
+			t.Fatalf("revoke Max through the API: %d %v", status, body)
+		}
+	}
+	brokenFile := filepath.Join(t.TempDir(), "broken.csv")
+	if err := os.WriteFile(brokenFile, []byte("email,name\r\nzoe@example.com,Zoe\r\nyan@example.com,\"Yan\r\nlin@example.com,Lin\r\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	click("open bulk import", `a[href="#/bulk"]`)
+	b.do("choose a CSV with a quote never closed", chromedp.SetUploadFiles(css("#bulk-file"), []string{brokenFile}))
+	b.waitFor("the file refused at the line of the quote", `document.querySelector('#bulk-file').getAttribute('aria-invalid') === 'true' && document.querySelector('#bulk-file-error').textContent.includes('Line 3 ') && document.querySelector('#bulk-preview').hidden`)
+	csvFile := filepath.Join(t.TempDir(), "people.csv")
+	csv := "email,name,role\r\nlin@example.com,Lin Chen,viewer\r\n\"bob@example.com\",\"Bob, Jr.\",member\r\nnot-an-address,Broken Row,\r\nada@example.com,Ada Again,\r\n" +
+		"kit@example.com,Kit Owner,owner\r\nkit@example.com,Kit Chu,\r\nmax@example.com,Max Mustermann,\r\nmax@example.com,Max Again,\r\n"
+	if err := os.WriteFile(csvFile, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	b.do("choose the CSV", chromedp.SetUploadFiles(css("#bulk-file"), []string{csvFile}))
 	b.waitFor("the preview", shown("#bulk-send"))
-	if got := eval[[]string](b, "the rows marked", `[...document.querySelectorAll('#bulk-preview tr.will-fail')].map(r => r.dataset.email)`); !slices.Equal(got, []string{"not-an-address"}) {
-		t.Errorf("rows marked as failing = %q, want only not-an-address", got)
+	if got := eval[[]string](b, "the rows marked", `[...document.querySelectorAll('#bulk-preview tr.will-fail')].map(r => r.dataset.line)`); !slices.Equal(got, []string{"4", "6", "9"}) {
+		t.Errorf("lines marked as failing = %q, want 4 (no address), 6 (no such role) and 9 (Max again)", got)
 	}
-	if got := eval[string](b, "the summary", `document.querySelector('#bulk-summary').textContent`); !strings.Contains(got, "4 rows") || !strings.Contains(got, "3 ready") || !strings.Contains(got, "1 will fail") {
+	if got := eval[string](b, "the summary", `document.querySelector('#bulk-summary').textContent`); !strings.Contains(got, "8 rows") || !strings.Contains(got, "5 ready") || !strings.Contains(got, "3 will fail") {
 		t.Errorf("preview summary = %q", got)
 	}
 	b.shot("bulk-preview")
@@ -113,8 +135,11 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	}
 	click("send the import", "#bulk-send")
 	b.waitFor("the results", shown("#bulk-results table"))
-	results := eval[map[string]string](b, "the results", `Object.fromEntries([...document.querySelectorAll('#bulk-results tbody tr')].map(r => [r.dataset.email, r.dataset.result]))`)
-	want := map[string]string{"lin@example.com": "Invited", "bob@example.com": "Invited", "not-an-address": "Invalid", "ada@example.com": "Already invited"}
+	results := eval[[]string](b, "the results", `[...document.querySelectorAll('#bulk-results tbody tr')].map(r => [r.dataset.line, r.dataset.email, r.dataset.result].join(' '))`)
+	want := []string{
+		"2 lin@example.com Invited", "3 bob@example.com Invited", "4 not-an-address Invalid", "5 ada@example.com Already invited",
+		"6 kit@example.com Invalid", "7 kit@example.com Invited", "8 max@example.com Failed", "9 max@example.com Failed",
+	}
 	if diff := cmp.Diff(want, results); diff != "" {
 		t.Errorf("bulk results mismatch (-want +got):\n%s", diff)
 	}
@@ -197,7 +222,9 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.waitFor("Ada's invitation accepted", present(row("#inv-panel", "ada@example.com")))
 
 	// Directory sync: preview an export, configure it (a bad source is named at its field),
-	// run it, and approve a run held because it removes too many people.
+	// run it, and approve a run held because it removes too many people. Each of these
+	// replaces the button used, so the keyboard goes to what it changed, and the result is
+	// announced.
 	export := filepath.Join(t.TempDir(), "okta.csv")
 	writeExport := func(rows ...string) {
 		t.Helper()
@@ -222,17 +249,25 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.do("configure the export", clear("#sync-sources"), chromedp.SendKeys(css("#sync-sources"), "file://"+export),
 		clear("#sync-floor"), chromedp.SendKeys(css("#sync-floor"), "1"), chromedp.Click(css(`#sync-config-form button[type=submit]`)))
 	b.waitFor("sync configured", `document.querySelector('#sync-panel').dataset.state === 'configured' && document.querySelector('#sync-config').textContent.includes(`+js(export)+`)`)
+	b.waitFor("the configuration in focus, saved", focused("sync-config-title")+` && `+said("configuration saved"))
+	click("edit the configuration", "#sync-edit")
+	b.waitFor("the sources in focus", focused("sync-sources"))
+	click("cancel", `#sync-config-form button.secondary`)
+	b.waitFor("back on Edit, nothing changed", focused("sync-edit")+` && `+said("not changed"))
 	click("run now", "#sync-run")
 	b.waitFor("an applied run", `[...document.querySelectorAll('#sync-runs tbody tr[data-status=applied]')].some(r => r.textContent.includes('8 invited'))`)
+	b.waitFor("the runs in focus, the run applied", focused("sync-runs-title")+` && `+said("Sync applied"))
 	// Seven of eight leave at once: more than the guardrail lets through without approval.
 	writeExport(people[0])
 	click("run now", "#sync-run")
 	b.waitFor("a held run", present(`#sync-runs [data-held] [data-action=approve]`))
+	b.waitFor("the runs in focus, the run held", focused("sync-runs-title")+` && `+said("waits for your approval"))
 	b.shot("sync")
 	click("approve", `#sync-runs [data-held] [data-action=approve]`)
 	b.waitFor("the confirmation", `document.querySelector('#dialog').open`)
 	click("confirm", "#dialog-ok")
 	b.waitFor("the held run approved", present(`#sync-runs tbody tr[data-status=approved]`))
+	b.waitFor("the runs in focus, the run applied", focused("sync-runs-title")+` && `+said("held run was applied"))
 
 	// Audit log, a page at a time: more entries than one page holds.
 	status, body := browserAPI(t, api, "POST", "/api/v1/invitations/bulk", `{"invitations":[{"email":"p1@example.com"},{"email":"p2@example.com"},{"email":"p3@example.com"},{"email":"p4@example.com"},{"email":"p5@example.com"}]}`)
@@ -262,51 +297,4 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.waitFor("signed out", shown("#signin-form")+` && sessionStorage.getItem('gatehouse.token') === null`)
 	b.checkConsole()
 	t.Logf("browser test took %s", time.Since(start).Round(100*time.Millisecond))
-}
-
-// waitForFile polls for a file to be written, and returns its contents.
-func waitForFile(t *testing.T, path string) string {
-	t.Helper()
-	var body []byte
-	pollUntil(t, path+" written", func() bool {
-		body, _ = os.ReadFile(path)
-		return len(body) > 0
-	})
-	return string(body)
-}
-
-// pollUntil checks ok every 50ms until it holds, failing the test after stepTimeout.
-func pollUntil(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(stepTimeout)
-	for !ok() {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatalf("still waiting for %s after %s", what, stepTimeout)
-		}
-	}
-}
-
-// browserAPI calls the API with the test's admin token.
-func browserAPI(t *testing.T, api, method, path, body string) (int, map[string]any) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, api+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+browserToken)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	return res.StatusCode, out
 }

@@ -38,6 +38,14 @@ export function newKey() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// unsettled says whether a failed request may or may not have been carried out: no answer
+// came, the server failed or was busy, or the same key is still at work. Only then may it be
+// sent again under the same Idempotency-Key; the server keeps every other answer for a day
+// and would only replay it.
+export function unsettled(err) {
+  return err instanceof ApiError && (err.status === 0 || err.status >= 500 || err.status === 429 || err.code === 'idempotency_in_progress');
+}
+
 // query builds a query string from the values that are set.
 export function query(params) {
   const q = new URLSearchParams();

@@ -61,10 +61,11 @@ function start(who, focus = false) {
   route(focus);
 }
 
-// route shows the section the address names (#/members), the invitations by default.
+// route shows the section the address names (#/members), the invitations by default. Only
+// the views' own names count: #/constructor names something every object inherits.
 function route(focus = true) {
   const name = location.hash.replace(/^#\/?/, '');
-  const current = views[name] ? name : 'invitations';
+  const current = Object.hasOwn(views, name) ? name : 'invitations';
   for (const id of Object.keys(views)) $(id).hidden = id !== current;
   for (const a of document.querySelectorAll('.sections a')) {
     if (a.getAttribute('href') === `#/${current}`) a.setAttribute('aria-current', 'page');

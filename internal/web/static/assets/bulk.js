@@ -1,9 +1,9 @@
 // Bulk import: choose a CSV, check every row before sending, send in batches to the bulk
 // endpoint with a progress bar, and get a result for each row, also as a CSV download.
 
-import { request, explain, newKey, sentence } from './api.js';
+import { request, explain, newKey, sentence, unsettled } from './api.js';
 import { $, h, fill, badge, table, notify, announce, downloadLink } from './dom.js';
-import { parse, people, check, write, MAX_ROWS } from './csv.js';
+import { parse, people, check, write, MAX_ROWS, CSVError } from './csv.js';
 import { clearErrors, fieldError } from './forms.js';
 
 const BATCH = 100; // rows per request: small enough for steady progress, far below the API's 1,000
@@ -47,7 +47,13 @@ async function choose() {
   } catch {
     return fail('The file could not be read. Choose it again.');
   }
-  const parsed = people(parse(text));
+  let parsed;
+  try {
+    parsed = people(parse(text));
+  } catch (err) {
+    if (err instanceof CSVError) return fail(err.message);
+    throw err;
+  }
   if (!parsed.rows.length) return fail('The file has no rows of people. Each line needs at least an email address.');
   if (parsed.rows.length > MAX_ROWS) return fail(`The file has ${parsed.rows.length.toLocaleString()} rows; import at most ${MAX_ROWS.toLocaleString()} at a time.`);
   rows = parsed.rows;
@@ -87,27 +93,34 @@ function preview(header) {
 
 const wait = (s) => new Promise((r) => setTimeout(r, s * 1000));
 
-// sendBatch sends one batch, retrying what may pass (throttling, busy, network) with the
-// same Idempotency-Key, so a retry never invites twice.
+// sendBatch sends one batch, retrying only what may or may not have run (no answer, a server
+// error, throttling) with the same Idempotency-Key, so a retry never invites twice. Any other
+// answer is final: the server would replay it to that key.
 async function sendBatch(batch, key) {
   const body = { invitations: batch.map((r) => ({ email: r.email, name: r.name, role: r.role })) };
   for (let attempt = 1; ; attempt++) {
     try {
       return await request('POST', '/invitations/bulk', { body, key });
     } catch (err) {
-      const passing = err.status === 0 || err.status === 429 || err.status === 503 || err.code === 'idempotency_in_progress';
-      if (!passing || attempt >= 4) throw err;
+      if (!unsettled(err) || attempt >= 4) throw err;
       await wait(Math.min(err.retryAfter || 2 ** attempt, 15));
     }
   }
 }
 
-// outcome is one row's result in words.
+// outcome is one row's result in words. A row repeating an earlier row's address carries
+// that row's outcome as its status: invited once when the address is now invited, failed
+// with it when it failed.
 function outcome(row, r, batch) {
   const base = { line: row.line, email: row.email, name: row.name, role: row.role, id: '' };
   const messages = (r.errors || []).map((e) => sentence(e.message)).join(' ');
   if (r.duplicateOf !== undefined && r.duplicateOf !== null) {
-    return { ...base, result: 'Duplicate', kind: 'warn', detail: `The same email as line ${batch[r.duplicateOf].line}; invited once.` };
+    const first = `The same email as line ${batch[r.duplicateOf].line}`;
+    switch (r.status) {
+      case 'already_invited': return { ...base, result: 'Duplicate', kind: 'warn', detail: `${first}; invited once.`, id: r.existingId || '' };
+      case 'already_member': return { ...base, result: 'Already a member', kind: 'warn', detail: `${first}, who is already a member.`, id: r.existingId || '' };
+    }
+    return { ...base, result: 'Failed', kind: 'bad', detail: `${first}, which was not created; send it again.` };
   }
   switch (r.status) {
     case 'created': return { ...base, result: 'Invited', kind: 'ok', detail: 'The email goes out in a moment.', id: r.invitation.id };

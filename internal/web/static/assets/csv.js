@@ -5,8 +5,18 @@ export const MAX_ROWS = 10000;
 const ROLES = ['admin', 'member', 'viewer'];
 const HEADERS = { email: ['email', 'e-mail', 'email address', 'mail'], name: ['name', 'full name', 'fullname', 'display name'], role: ['role'] };
 
+// CSVError is text that is not CSV; line is where the problem starts.
+export class CSVError extends Error {
+  constructor(line, message) {
+    super(message);
+    this.name = 'CSVError';
+    this.line = line;
+  }
+}
+
 // parse reads CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into records,
-// each with the line it starts on. Blank lines are left out.
+// each with the line it starts on. Blank lines are left out. A quoted field that is never
+// closed is a CSVError: read on, it would swallow the rest of the file.
 export function parse(text) {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = [];
@@ -15,6 +25,7 @@ export function parse(text) {
   let quoted = false;
   let line = 1;
   let start = 1;
+  let opened = 1; // the line of the last opening quote
   const endRecord = () => {
     cells.push(field);
     if (cells.some((c) => c.trim() !== '')) records.push({ line: start, cells });
@@ -35,6 +46,7 @@ export function parse(text) {
       }
     } else if (c === '"' && field.trim() === '') {
       quoted = true;
+      opened = line;
       field = '';
     } else if (c === ',') {
       cells.push(field);
@@ -48,6 +60,7 @@ export function parse(text) {
       field += c;
     }
   }
+  if (quoted) throw new CSVError(opened, `Line ${opened} opens a quoted field that is never closed, so the rest of the file would be read as part of it. Add the closing quote (") and choose the file again.`);
   if (field !== '' || cells.length) endRecord();
   return records;
 }
@@ -79,7 +92,8 @@ export function people(records) {
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+$/;
 
 // check says why a row will fail, or '' when it should go through. seen maps addresses to
-// the line that first had them.
+// the line of the first row that will go through with them: a row that fails on its own
+// invites no one, so a later row with its address is no duplicate.
 export function check(row, seen, { isAdmin }) {
   const email = row.email.toLowerCase();
   let problem = '';
@@ -91,7 +105,7 @@ export function check(row, seen, { isAdmin }) {
   else if (row.role && !ROLES.includes(row.role)) problem = `The role “${row.role}” is not admin, member or viewer.`;
   else if (row.role === 'admin' && !isAdmin) problem = 'Your token may not invite admins.';
   else if (seen.has(email)) problem = `The same email as line ${seen.get(email)}: it is invited once.`;
-  if (email && !seen.has(email)) seen.set(email, row.line);
+  if (!problem) seen.set(email, row.line);
   return problem;
 }
 

@@ -1,12 +1,15 @@
 // The invite form: email, name and role, with the API's own validation shown beside each
-// field. A retried submission carries the same Idempotency-Key, so it never invites twice.
+// field. Sending the same form again after an unsettled failure (no answer, a server error)
+// carries the same Idempotency-Key, so it never invites twice.
 
-import { request, newKey, explain } from './api.js';
+import { request, newKey, explain, unsettled } from './api.js';
 import { $, h, notify, busy } from './dom.js';
 import { clearErrors, showErrors } from './forms.js';
 
-let key = '';
-let lastBody = '';
+// retry is the key and body of the last submission whose outcome is unknown. Any other answer
+// is final, and the server replays it for a day to the same key: a later try, even of the
+// same body (say after revoking the invitation that was in the way), needs a new key.
+let retry = null;
 
 export function mount(me, onCreated) {
   const form = $('invite-form');
@@ -42,14 +45,11 @@ export function mount(me, onCreated) {
     if (days !== '') body.expiresInDays = Number(days);
     if (me.isAdmin && !checkbox.checked) body.sendEmail = false;
     const text = JSON.stringify(body);
-    if (text !== lastBody) {
-      key = newKey();
-      lastBody = text;
-    }
+    if (!retry || retry.body !== text) retry = { key: newKey(), body: text };
     busy(submit, true, checkbox.checked ? 'Sending…' : 'Creating…');
     try {
-      const inv = await request('POST', '/invitations', { body, key });
-      lastBody = '';
+      const inv = await request('POST', '/invitations', { body, key: retry.key });
+      retry = null;
       form.reset();
       busy(submit, false);
       submit.textContent = 'Send invitation'; // the reset form emails again
@@ -57,6 +57,7 @@ export function mount(me, onCreated) {
       await onCreated(inv);
       $('invite-email').focus();
     } catch (err) {
+      if (!unsettled(err)) retry = null;
       busy(submit, false);
       if (['already_invited', 'already_member'].includes(err.code) && !err.errors.length) {
         err.errors = [{ field: 'email', code: err.code, message: err.message }];

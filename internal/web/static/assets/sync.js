@@ -2,7 +2,7 @@
 // held run, running now, and previewing what an export would change.
 
 import { request, query, explain, newKey, sentence } from './api.js';
-import { $, h, fill, when, badge, table, loading, empty, failure, notify, busy } from './dom.js';
+import { $, h, fill, when, badge, table, loading, empty, failure, notify, announce, busy } from './dom.js';
 import { ask } from './dialog.js';
 import { plan, summary, counts, actions, skipped, formatList, heldBecause } from './syncplan.js';
 import { facts, form } from './syncconfig.js';
@@ -43,9 +43,12 @@ async function load() {
   render();
 }
 
-function render() {
+// render shows the panel for config. The buttons of Run now, Approve, Save and Cancel go with
+// the old content, so their actions name where the keyboard goes next (focus): the heading of
+// the configuration or of the runs, or the Edit configuration button.
+function render(focus = '') {
   if (!config) {
-    const edit = form(null, { saved: (c) => { config = c; render(); } });
+    const edit = form(null, { saved: (c) => { config = c; render('sync-config-title'); } });
     state('unconfigured',
       h('div', { class: 'card' },
         h('h2', { text: 'Not configured yet' }),
@@ -56,20 +59,24 @@ function render() {
   }
   const runs = h('div', { id: 'sync-runs' }, loading('Loading runs…'));
   const runNow = h('button', { type: 'button', id: 'sync-run', text: 'Run now', onclick: (e) => start(e.currentTarget) });
-  const editButton = h('button', { type: 'button', class: 'secondary', text: 'Edit configuration', onclick: () => editing() });
+  const editButton = h('button', { type: 'button', id: 'sync-edit', class: 'secondary', text: 'Edit configuration', onclick: () => editing() });
   state('configured',
     h('div', { class: 'card', id: 'sync-config-card' },
-      h('div', { class: 'card-head' }, h('h2', { text: 'Configuration' }), h('div', { class: 'actions' }, editButton, runNow)),
+      h('div', { class: 'card-head' }, h('h2', { id: 'sync-config-title', tabindex: '-1', text: 'Configuration' }), h('div', { class: 'actions' }, editButton, runNow)),
       facts(config)),
-    h('div', { class: 'card' }, h('h2', { text: 'Last runs' }), runs),
+    h('div', { class: 'card' }, h('h2', { id: 'sync-runs-title', tabindex: '-1', text: 'Last runs' }), runs),
     previewCard());
   loadRuns(runs);
+  if (focus) $(focus).focus();
 }
 
 function editing() {
   const card = $('sync-config-card');
-  const done = () => render();
-  card.replaceChildren(h('h2', { text: 'Edit configuration' }), form(config, { saved: (c) => { config = c; done(); }, cancel: done }));
+  const cancel = () => {
+    render('sync-edit');
+    announce('The configuration was not changed.');
+  };
+  card.replaceChildren(h('h2', { text: 'Edit configuration' }), form(config, { saved: (c) => { config = c; render('sync-config-title'); }, cancel }));
   card.querySelector('textarea').focus();
 }
 
@@ -83,8 +90,8 @@ async function start(button) {
       held: `The sync plan waits for your approval: ${summary(run.counts)}.`,
       failed: `The sync run failed. ${sentence(run.error)}`,
     };
+    render('sync-runs-title');
     notify(said[run.status] || `Sync run ${run.status}.`, run.status === 'failed' ? 'error' : 'ok');
-    render();
   } catch (err) {
     busy(button, false);
     notify(explain(err), 'error');
@@ -149,8 +156,8 @@ async function approveRun(r, button) {
   busy(button, true, 'Applying…');
   try {
     const run = await request('POST', `/sync/runs/${r.id}/approve`, { key: newKey() });
+    render('sync-runs-title');
     notify(`The held run was applied: ${summary(run.counts, true)}.`);
-    render();
   } catch (err) {
     busy(button, false);
     notify(explain(err), 'error');

@@ -69,8 +69,8 @@ export function form(c, { saved, cancel }) {
     busy(submit, true, 'Saving…');
     try {
       const res = await request('PUT', '/sync/config', { body });
-      notify('Directory sync configuration saved.');
       saved(res);
+      notify('Directory sync configuration saved.');
     } catch (err) {
       busy(submit, false);
       showErrors(el, err, { fieldName: (f) => f.replace(/\[\d+\]$/, '') });
