@@ -92,6 +92,9 @@ type world struct {
 	Admin     org.Principal     // the fixture token's principal: an admin of organization demo
 	Env       map[string]string // the function's environment
 	Resources map[string]string // the stack's tables and buckets by logical ID
+	// Emails is how many emails the SES emulator held once the world was seeded: those after
+	// them are the function's.
+	Emails int
 }
 
 // fixtureToken is the API token the API events carry: an admin's of organization demo.

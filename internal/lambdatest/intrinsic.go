@@ -101,24 +101,40 @@ func (r *resolver) getAtt(res, attr string) any {
 		r.fail(fmt.Errorf("Fn::GetAtt %s.%s: no such resource", res, attr))
 		return nil
 	}
-	name := scalar(r.ref(res))
-	var arn string
-	switch typ {
-	case "AWS::DynamoDB::Table":
-		arn = "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
-	case "AWS::S3::Bucket":
-		arn = "arn:aws:s3:::" + name
-	default:
-		service := strings.ToLower(strings.Split(typ, "::")[1])
-		arn = "arn:aws:" + service + ":us-east-1:123456789012:" + name
-	}
+	arn := r.arn(res, typ)
 	switch attr {
 	case "Arn":
+		if typ == "AWS::Logs::LogGroup" {
+			return arn + ":*" // as AWS gives it: the group's streams
+		}
 		return arn
 	case "StreamArn":
 		return arn + "/stream/2026-01-01T00:00:00.000"
 	}
-	return name + "." + attr
+	return scalar(r.ref(res)) + "." + attr
+}
+
+// arn is the test value of the ARN naming resource res of type typ itself, without what an
+// attribute adds (a log group's Arn ends in ":*").
+func (r *resolver) arn(res, typ string) string {
+	name := scalar(r.ref(res))
+	switch typ {
+	case "AWS::DynamoDB::Table":
+		return "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
+	case "AWS::S3::Bucket":
+		return "arn:aws:s3:::" + name
+	case "AWS::IAM::Role":
+		return "arn:aws:iam::123456789012:role/" + name
+	case "AWS::Logs::LogGroup":
+		return "arn:aws:logs:us-east-1:123456789012:log-group:" + name
+	case "AWS::Serverless::Function", "AWS::Lambda::Function":
+		return "arn:aws:lambda:us-east-1:123456789012:function:" + name
+	}
+	service := "unknown"
+	if parts := strings.Split(typ, "::"); len(parts) > 1 {
+		service = strings.ToLower(parts[1])
+	}
+	return "arn:aws:" + service + ":us-east-1:123456789012:" + name
 }
 
 // subVariable matches ${Name}, ${Res.Attr} and the literal ${!Text}.

@@ -21,6 +21,11 @@ type Template struct {
 	Functions map[string]*Function
 	// Resources are the types of every resource, by logical ID.
 	Resources map[string]string
+	// Roles are the AWS::IAM::Role resources, by logical ID.
+	Roles map[string]*Role
+	// arns are the test values of the ARNs naming each resource itself, by logical ID: the
+	// parents a policy's trailing wildcard may stand under.
+	arns map[string]string
 }
 
 // Function is one AWS::Serverless::Function with the template's Globals applied.
@@ -40,6 +45,9 @@ type Function struct {
 	Policies []any
 	// Role is set when the function brings its own IAM role instead of Policies.
 	Role any
+	// RoleID is the logical ID of the AWS::IAM::Role of this template that Role names with
+	// !GetAtt <RoleID>.Arn or !Ref <RoleID>; empty for any other role.
+	RoleID string
 }
 
 // Trigger is one event source of a function.
@@ -139,9 +147,10 @@ func Parse(data []byte, v Values) (*Template, error) {
 	if err := json.Unmarshal(processed, &raw); err != nil {
 		return nil, fmt.Errorf("decode template: %w", err)
 	}
-	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}}
+	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}, Roles: map[string]*Role{}, arns: map[string]string{}}
 	for id, res := range raw.Resources {
 		t.Resources[id] = res.Type
+		t.arns[id] = r.arn(id, res.Type)
 		if res.Type != "AWS::Serverless::Function" {
 			continue
 		}
@@ -155,7 +164,11 @@ func Parse(data []byte, v Values) (*Template, error) {
 		}
 		fn.Deployed = res.Condition == "" || r.conditions[res.Condition]
 		fn.BuildMethod, _ = res.Metadata["BuildMethod"].(string)
+		fn.RoleID = roleNamed(r.roles[id], r.types)
 		t.Functions[id] = fn
+	}
+	if err := t.readRoles(raw, r); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -217,7 +217,7 @@ func TestEveryFunctionHasLeastPrivilege(t *testing.T) {
 		if len(fn.Policies) == 0 && fn.Role == nil {
 			t.Errorf("%s: no Policies", id)
 		}
-		for _, p := range lambdatest.PolicyProblems(fn) {
+		for _, p := range tmpl.PolicyProblems(fn) {
 			t.Errorf("%s: %s", id, p)
 		}
 	}

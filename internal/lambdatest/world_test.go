@@ -10,6 +10,7 @@ import (
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/lambdatest"
 	"gatehouse/internal/org"
+	"gatehouse/internal/ses/sestest"
 )
 
 // invokeTimeout bounds one invocation under the emulator, start-up included.
@@ -75,6 +76,7 @@ func newWorld(tb testing.TB, root string, stack *lambdatest.Stack, f function) *
 	if f.Seed != nil {
 		f.Seed(tb, w)
 	}
+	w.Emails = len(sestest.Store(tb, stack.SESEndpoint))
 	return w
 }
 
