@@ -91,7 +91,7 @@ func (s *Service) invite(ctx context.Context, p org.Principal, c Config, plan id
 		case org.BulkAlreadyMember:
 			errs[i] = "the address belongs to a member that sync did not create"
 		case org.BulkInvalid:
-			errs[i] = "invalid: " + fieldMessages(res.Errors)
+			errs[i] = "invalid: " + org.Messages(res.Errors)
 		default:
 			errs[i] = "not applied: the database was busy; the next run retries"
 		}
@@ -104,7 +104,7 @@ func describe(err error) string {
 	var limited *org.RateLimitError
 	switch {
 	case errors.As(err, &verr):
-		return "invalid: " + fieldMessages(verr.Fields)
+		return "invalid: " + org.Messages(verr.Fields)
 	case errors.Is(err, org.ErrLastAdmin):
 		return "the organization must keep an active admin"
 	case errors.Is(err, org.ErrAlreadyMember), errors.Is(err, org.ErrAlreadyInvited):
@@ -120,15 +120,4 @@ func describe(err error) string {
 		return "not applied: the database was busy; the next run retries"
 	}
 	return "not applied: an internal error"
-}
-
-func fieldMessages(fields []org.FieldError) string {
-	out := ""
-	for i, f := range fields {
-		if i > 0 {
-			out += "; "
-		}
-		out += f.Message
-	}
-	return out
 }

@@ -48,65 +48,51 @@ type ConfigRequest struct {
 
 // validate checks the request, reporting every field problem at once.
 func (r ConfigRequest) validate(orgID string) (Config, error) {
-	var errs []error
+	var verr org.ValidationError
 	c := Config{SendEmail: true, RemovalShare: DefaultRemovalShare, RemovalFloor: DefaultRemovalFloor, Enabled: true}
 	switch {
 	case len(r.Sources) == 0:
-		errs = append(errs, org.Invalid("sources", "required", "sources must list the export's location, such as s3://exports/"+orgID+"/okta-group.csv"))
+		verr.Add("sources", "required", "sources must list the export's location, such as s3://exports/"+orgID+"/okta-group.csv")
 	case len(r.Sources) > MaxSources:
-		errs = append(errs, org.Invalid("sources", "too_many", fmt.Sprintf("sources may list at most %d files", MaxSources)))
+		verr.Add("sources", "too_many", fmt.Sprintf("sources may list at most %d files", MaxSources))
 	}
 	for i, src := range r.Sources {
 		if err := checkSource(orgID, src); err != nil {
-			errs = append(errs, org.Invalid(fmt.Sprintf("sources[%d]", i), "invalid_source", err.Error()))
+			verr.Add(fmt.Sprintf("sources[%d]", i), "invalid_source", err.Error())
 			continue
 		}
 		c.Sources = append(c.Sources, src)
 	}
 	f, err := idp.ParseFormat(r.Format)
 	if err != nil {
-		errs = append(errs, org.Invalid("format", "invalid_format", err.Error()))
+		verr.Add("format", "invalid_format", err.Error())
 	}
 	c.Format = f
 	role, err := org.ParseRole("role", r.Role, org.RoleMember)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	verr.Merge(err)
 	c.Role = role
 	if r.SendEmail != nil {
 		c.SendEmail = *r.SendEmail
 	}
 	if r.RemovalShare != nil {
 		if v := *r.RemovalShare; v <= 0 || v > 1 {
-			errs = append(errs, org.Invalid("removalShare", "invalid_share", "removalShare must be more than 0 and at most 1, such as 0.1 for 10%"))
+			verr.Add("removalShare", "invalid_share", "removalShare must be more than 0 and at most 1, such as 0.1 for 10%")
 		}
 		c.RemovalShare = *r.RemovalShare
 	}
 	if r.RemovalFloor != nil {
 		if v := *r.RemovalFloor; v < 1 || v > 100000 {
-			errs = append(errs, org.Invalid("removalFloor", "invalid_floor", "removalFloor must be between 1 and 100000"))
+			verr.Add("removalFloor", "invalid_floor", "removalFloor must be between 1 and 100000")
 		}
 		c.RemovalFloor = *r.RemovalFloor
 	}
 	if r.Enabled != nil {
 		c.Enabled = *r.Enabled
 	}
-	if len(errs) > 0 {
-		return Config{}, joinInvalid(errs)
+	if err := verr.Err(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
-}
-
-// joinInvalid merges validation errors into one that lists every field.
-func joinInvalid(errs []error) error {
-	out := &org.ValidationError{}
-	for _, err := range errs {
-		var v *org.ValidationError
-		if errors.As(err, &v) {
-			out.Fields = append(out.Fields, v.Fields...)
-		}
-	}
-	return out
 }
 
 // checkSource accepts s3://bucket/<orgID>/key and file:///absolute/path. An S3 export must

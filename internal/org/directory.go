@@ -53,10 +53,10 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, id string, u P
 	rawName, rawEmail := u.Name, u.Email
 	var verr ValidationError
 	name, err := NormalizeName("name", rawName)
-	verr.merge(err)
+	verr.Merge(err)
 	email, err := NormalizeEmail("email", rawEmail)
-	verr.merge(err)
-	if err := verr.err(); err != nil {
+	verr.Merge(err)
+	if err := verr.Err(); err != nil {
 		return Member{}, err
 	}
 	return s.updateMember(ctx, p, id, ActionMemberUpdated, func(m *Member) error {

@@ -72,27 +72,36 @@ func (e *ValidationError) Error() string {
 	return "invalid input: " + strings.Join(parts, "; ")
 }
 
-// add records a field problem.
-func (e *ValidationError) add(field, code, message string) {
+// Add records a field problem.
+func (e *ValidationError) Add(field, code, message string) {
 	e.Fields = append(e.Fields, FieldError{Field: field, Code: code, Message: message})
 }
 
-// merge adds the field problems of err, which must be nil or a *ValidationError.
-func (e *ValidationError) merge(err error) {
+// Merge adds the field problems of err, which must be nil or a *ValidationError.
+func (e *ValidationError) Merge(err error) {
 	var v *ValidationError
 	if errors.As(err, &v) {
 		e.Fields = append(e.Fields, v.Fields...)
 	} else if err != nil {
-		e.add("body", "invalid", err.Error())
+		e.Add("body", "invalid", err.Error())
 	}
 }
 
-// err returns e when it holds problems and nil otherwise.
-func (e *ValidationError) err() error {
+// Err returns e when it holds problems and nil otherwise.
+func (e *ValidationError) Err() error {
 	if len(e.Fields) == 0 {
 		return nil
 	}
 	return e
+}
+
+// Messages joins the fields' messages, for a person to read.
+func Messages(fields []FieldError) string {
+	msgs := make([]string, len(fields))
+	for i, f := range fields {
+		msgs[i] = f.Message
+	}
+	return strings.Join(msgs, "; ")
 }
 
 // Invalid builds a ValidationError for a single field.

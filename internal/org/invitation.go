@@ -129,20 +129,20 @@ func (r InviteRequest) validate() (invite, error) {
 	out := invite{expiryDays: DefaultExpiryDays, sendEmail: true, externalID: r.ExternalID}
 	var err error
 	out.email, err = NormalizeEmail("email", r.Email)
-	verr.merge(err)
+	verr.Merge(err)
 	out.name, err = NormalizeName("name", r.Name)
-	verr.merge(err)
+	verr.Merge(err)
 	out.role, err = ParseRole("role", r.Role, RoleMember)
-	verr.merge(err)
+	verr.Merge(err)
 	if r.ExpiresInDays != nil {
 		d := *r.ExpiresInDays
 		if d < MinExpiryDays || d > MaxExpiryDays {
-			verr.add("expiresInDays", "invalid_expiry", "expiresInDays must be between 1 and 30")
+			verr.Add("expiresInDays", "invalid_expiry", "expiresInDays must be between 1 and 30")
 		}
 		out.expiryDays = d
 	}
 	if r.SendEmail != nil {
 		out.sendEmail = *r.SendEmail
 	}
-	return out, verr.err()
+	return out, verr.Err()
 }

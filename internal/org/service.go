@@ -97,10 +97,10 @@ type NewOrg struct {
 func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req NewOrg) (Org, error) {
 	var verr ValidationError
 	if !orgIDPattern.MatchString(req.ID) {
-		verr.add("id", "invalid_org_id", "organization id must be 1 to 63 lower-case letters, digits or hyphens")
+		verr.Add("id", "invalid_org_id", "organization id must be 1 to 63 lower-case letters, digits or hyphens")
 	}
 	name, err := NormalizeName("name", req.Name)
-	verr.merge(err)
+	verr.Merge(err)
 	if name == "" {
 		name = req.ID
 	}
@@ -108,15 +108,15 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req
 	now := s.nowUTC()
 	if req.AdminEmail != "" {
 		email, err := NormalizeEmail("adminEmail", req.AdminEmail)
-		verr.merge(err)
+		verr.Merge(err)
 		adminName, err := NormalizeName("adminName", req.AdminName)
-		verr.merge(err)
+		verr.Merge(err)
 		admin = &Member{
 			ID: "usr_" + s.newID(), OrgID: req.ID, Email: email, Name: adminName,
 			Role: RoleAdmin, Status: MemberActive, Source: source, JoinedAt: now, UpdatedAt: now,
 		}
 	}
-	if err := verr.err(); err != nil {
+	if err := verr.Err(); err != nil {
 		return Org{}, err
 	}
 	o := Org{ID: req.ID, Name: name, CreatedAt: now}

@@ -41,20 +41,20 @@ func (r SlackRequest) validate() (SlackIntegration, error) {
 	var verr ValidationError
 	in := SlackIntegration{TeamID: r.TeamID, EnterpriseID: r.EnterpriseID}
 	if !slackID.MatchString(r.TeamID) || r.TeamID[0] != 'T' {
-		verr.add("teamId", "invalid_team_id", "teamId must be a Slack team id such as T0123ABCD")
+		verr.Add("teamId", "invalid_team_id", "teamId must be a Slack team id such as T0123ABCD")
 	}
 	if r.EnterpriseID != "" && (!slackID.MatchString(r.EnterpriseID) || r.EnterpriseID[0] != 'E') {
-		verr.add("enterpriseId", "invalid_enterprise_id", "enterpriseId must be empty or a Slack enterprise id such as E0123ABCD")
+		verr.Add("enterpriseId", "invalid_enterprise_id", "enterpriseId must be empty or a Slack enterprise id such as E0123ABCD")
 	}
 	switch {
 	case len(r.AllowedUsers) == 0:
-		verr.add("allowedUserIds", "required", "allowedUserIds must list the Slack user ids (such as U0123ABCD) allowed to invite")
+		verr.Add("allowedUserIds", "required", "allowedUserIds must list the Slack user ids (such as U0123ABCD) allowed to invite")
 	case len(r.AllowedUsers) > MaxSlackUsers:
-		verr.add("allowedUserIds", "too_many", fmt.Sprintf("allowedUserIds may list at most %d users", MaxSlackUsers))
+		verr.Add("allowedUserIds", "too_many", fmt.Sprintf("allowedUserIds may list at most %d users", MaxSlackUsers))
 	}
 	for i, u := range r.AllowedUsers {
 		if !slackID.MatchString(u) || (u[0] != 'U' && u[0] != 'W') {
-			verr.add(fmt.Sprintf("allowedUserIds[%d]", i), "invalid_user_id", "a Slack user id looks like U0123ABCD or W0123ABCD")
+			verr.Add(fmt.Sprintf("allowedUserIds[%d]", i), "invalid_user_id", "a Slack user id looks like U0123ABCD or W0123ABCD")
 			continue
 		}
 		if !slices.Contains(in.AllowedUsers, u) {
@@ -62,9 +62,9 @@ func (r SlackRequest) validate() (SlackIntegration, error) {
 		}
 	}
 	role, err := ParseRole("role", r.Role, RoleMember)
-	verr.merge(err)
+	verr.Merge(err)
 	in.Role = role
-	if err := verr.err(); err != nil {
+	if err := verr.Err(); err != nil {
 		return SlackIntegration{}, err
 	}
 	return in, nil

@@ -37,13 +37,13 @@ func (s *Service) BootstrapToken(ctx context.Context, orgID string, actor Actor,
 func (s *Service) createToken(ctx context.Context, p Principal, rawName, rawRole string) (NewToken, error) {
 	var verr ValidationError
 	name, err := NormalizeName("name", rawName)
-	verr.merge(err)
+	verr.Merge(err)
 	if err == nil && name == "" {
-		verr.add("name", "required", "name is required, so the token can be recognised later")
+		verr.Add("name", "required", "name is required, so the token can be recognised later")
 	}
 	role, err := ParseRole("role", rawRole, RoleAdmin)
-	verr.merge(err)
-	if err := verr.err(); err != nil {
+	verr.Merge(err)
+	if err := verr.Err(); err != nil {
 		return NewToken{}, err
 	}
 	return s.storeToken(ctx, p, name, role, newAPISecret())

@@ -96,7 +96,7 @@ func (r runner) inviteMany(ctx context.Context, emails []string) outcome {
 		case org.BulkAlreadyMember:
 			lines = append(lines, ":bust_in_silhouette: "+addr+" is already a member")
 		case org.BulkInvalid:
-			lines = append(lines, ":warning: "+addr+": "+fieldMessages(res.Errors))
+			lines = append(lines, ":warning: "+addr+": "+escape(org.Messages(res.Errors)))
 		default:
 			transient = true
 			lines = append(lines, ":x: "+addr+" was not invited (Gatehouse was busy); send the command again")
@@ -201,7 +201,7 @@ func explain(err error) (string, bool) {
 	var limited *org.RateLimitError
 	switch {
 	case errors.As(err, &verr):
-		return fieldMessages(verr.Fields) + ".", false
+		return escape(org.Messages(verr.Fields)) + ".", false
 	case errors.As(err, &existing) && errors.Is(err, org.ErrAlreadyMember) && !existing.Active:
 		return "they are a deactivated member; an admin can reactivate them in Gatehouse.", false
 	case errors.Is(err, org.ErrAlreadyMember):
@@ -222,15 +222,6 @@ func explain(err error) (string, bool) {
 		return "you are not allowed to do that.", false
 	}
 	return "Gatehouse is having trouble right now; please try again in a moment.", true
-}
-
-// fieldMessages joins a validation error's messages.
-func fieldMessages(fields []org.FieldError) string {
-	msgs := make([]string, len(fields))
-	for i, f := range fields {
-		msgs[i] = escape(f.Message)
-	}
-	return strings.Join(msgs, "; ")
 }
 
 // day formats a time as a date people read at a glance.
