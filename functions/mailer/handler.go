@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,12 +13,14 @@ import (
 
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/mailer"
+	"gatehouse/internal/ses"
 )
 
 // deliverer is the part of the mailer the handler drives.
 type deliverer interface {
 	Deliver(ctx context.Context, orgID, invitationID string) (mailer.Outcome, error)
 	Sweep(ctx context.Context, limit int) (mailer.Stats, error)
+	RecordFeedback(ctx context.Context, f mailer.Feedback) (mailer.Outcome, error)
 }
 
 // sweepBatch is how many due entries a sweep reads at a time.
@@ -27,10 +30,13 @@ const sweepBatch = 25
 // attempt.
 const sweepMargin = 10 * time.Second
 
-// trigger is either event the function receives: a DynamoDB stream batch or the schedule.
+// trigger is any event the function receives: a DynamoDB stream batch, the schedule, or an
+// SES bounce or complaint from EventBridge.
 type trigger struct {
 	Records    []events.DynamoDBEventRecord `json:"Records"`
 	DetailType string                       `json:"detail-type"`
+	Source     string                       `json:"source"`
+	Detail     json.RawMessage              `json:"detail"`
 }
 
 // summary answers a scheduled sweep, for the logs and the invocation record.
@@ -49,8 +55,11 @@ func newHandler(m deliverer, log *slog.Logger) func(context.Context, json.RawMes
 		if len(t.Records) > 0 {
 			return deliverRecords(ctx, m, log, t.Records), nil
 		}
+		if t.Source == "aws.ses" {
+			return recordFeedback(ctx, m, log, t)
+		}
 		if t.DetailType != "Scheduled Event" {
-			return nil, fmt.Errorf("unexpected event: neither stream records nor a schedule")
+			return nil, fmt.Errorf("unexpected event: neither stream records, a schedule nor SES feedback")
 		}
 		if deadline, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc
@@ -117,4 +126,28 @@ func stringAttributes(img map[string]events.DynamoDBAttributeValue) map[string]s
 		}
 	}
 	return out
+}
+
+// feedbackAnswer answers an SES event, for the logs and the invocation record.
+type feedbackAnswer struct {
+	Outcome mailer.Outcome `json:"outcome"`
+}
+
+// recordFeedback shows an SES bounce or complaint on its invitation. Events about other
+// emails of the account are ignored; a store failure is returned so EventBridge retries.
+func recordFeedback(ctx context.Context, m deliverer, log *slog.Logger, t trigger) (any, error) {
+	f, err := ses.ParseFeedback(t.DetailType, t.Detail)
+	if errors.Is(err, ses.ErrNotInvitation) {
+		return feedbackAnswer{Outcome: mailer.OutcomeIgnored}, nil
+	}
+	if err != nil {
+		log.WarnContext(ctx, "unreadable SES event", "detailType", t.DetailType, "err", err)
+		return feedbackAnswer{Outcome: mailer.OutcomeIgnored}, nil
+	}
+	o, err := m.RecordFeedback(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	log.InfoContext(ctx, "invitation email feedback", "invitationId", f.InvitationID, "kind", string(f.Kind), "outcome", o)
+	return feedbackAnswer{Outcome: o}, nil
 }

@@ -103,6 +103,50 @@ func (failingDeliverer) Sweep(context.Context, int) (mailer.Stats, error) {
 	return nil, errors.New("table unreachable")
 }
 
+func (failingDeliverer) RecordFeedback(context.Context, mailer.Feedback) (mailer.Outcome, error) {
+	return mailer.OutcomeSkipped, errors.New("table unreachable")
+}
+
+func TestBouncesShowOnTheirInvitation(t *testing.T) {
+	m, _, inv := newMailerFixture(t)
+	h := newHandler(m, quiet)
+	raw := loadEvent(t, "mailer-ses-bounce.json")
+	answer := func(event string) mailer.Outcome {
+		t.Helper()
+		out, err := h(context.Background(), json.RawMessage(event))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.(feedbackAnswer).Outcome
+	}
+	// As recorded it names an invitation this table does not hold: ignored.
+	if o := answer(string(raw)); o != mailer.OutcomeIgnored {
+		t.Errorf("unknown invitation: %s", o)
+	}
+	if _, err := m.Deliver(context.Background(), inv.OrgID, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	ours := strings.ReplaceAll(string(raw), "inv_01JDQ3W9V7K2M4N6P8R0S2T4V6", inv.ID)
+	// A bounce of another email (one a resend replaced) changes nothing.
+	if o := answer(ours); o != mailer.OutcomeIgnored {
+		t.Errorf("bounce of another email: %s", o)
+	}
+	ours = strings.ReplaceAll(ours, "0100019abc7e3a10-8f2b4c1d-9e7a-4b3c-a2d1-6f5e4d3c2b1a-000000", "msg")
+	if o := answer(ours); o != mailer.OutcomeRecorded {
+		t.Fatalf("bounce of the invitation's email: %s", o)
+	}
+	if o := answer(ours); o != mailer.OutcomeIgnored {
+		t.Errorf("the same bounce delivered again: %s, want ignored", o)
+	}
+	// Other applications' mail in the account (no tags) is not ours.
+	if o := answer(strings.ReplaceAll(ours, `"gatehouse-org"`, `"other-app"`)); o != mailer.OutcomeIgnored {
+		t.Errorf("untagged email: %s", o)
+	}
+	if _, err := newHandler(failingDeliverer{}, quiet)(context.Background(), json.RawMessage(ours)); err == nil {
+		t.Error("a store failure on feedback was not returned for EventBridge to retry")
+	}
+}
+
 func TestFailedRecordsAreReportedForRetry(t *testing.T) {
 	h := newHandler(failingDeliverer{}, quiet)
 	out, err := h(context.Background(), loadEvent(t, "mailer-stream-outbox.json"))

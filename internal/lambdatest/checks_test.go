@@ -256,3 +256,36 @@ func syncReport(orgs int, status string) check {
 		}
 	}
 }
+
+// bounceOfQueued makes the recorded bounce event about the email the mailer sent for the
+// queued invitation: its organization, invitation and SES message id.
+func bounceOfQueued(t testing.TB, w *world, payload []byte) []byte {
+	t.Helper()
+	inv, err := w.Store.GetInvitation(context.Background(), "demo", "inv_"+queuedID)
+	if err != nil {
+		t.Fatalf("read the queued invitation: %v", err)
+	}
+	if inv.Delivery.MessageID == "" {
+		t.Fatalf("the queued invitation has no sent email to bounce: %+v", inv.Delivery)
+	}
+	out := strings.ReplaceAll(string(payload), "inv_01JDQ3W9V7K2M4N6P8R0S2T4V6", inv.ID)
+	return []byte(strings.ReplaceAll(out, "0100019abc7e3a10-8f2b4c1d-9e7a-4b3c-a2d1-6f5e4d3c2b1a-000000", inv.Delivery.MessageID))
+}
+
+// bounced checks that the bounce was recorded on the queued invitation.
+func bounced(t testing.TB, w *world, _, answer []byte) {
+	t.Helper()
+	var a struct {
+		Outcome mailer.Outcome `json:"outcome"`
+	}
+	if err := json.Unmarshal(answer, &a); err != nil || a.Outcome != mailer.OutcomeRecorded {
+		t.Fatalf("answer %s (%v), want outcome recorded", answer, err)
+	}
+	inv, err := w.Store.GetInvitation(context.Background(), "demo", "inv_"+queuedID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Delivery.State != org.DeliveryBounced || !strings.Contains(inv.Delivery.Reason, "550 5.1.1") {
+		t.Errorf("delivery after the bounce = %+v", inv.Delivery)
+	}
+}

@@ -43,6 +43,8 @@ var functions = []function{
 		Events: []event{
 			{File: "mailer-stream-outbox.json", Check: delivered(queuedAddress)},
 			{File: "mailer-schedule.json", Check: sweptNothing},
+			// SES's bounce of the email just sent: it must show on the invitation.
+			{File: "mailer-ses-bounce.json", Prepare: bounceOfQueued, Check: bounced},
 		},
 	},
 	{

@@ -51,6 +51,10 @@ type Store interface {
 	Release(ctx context.Context, e Entry, due time.Time) error
 	// Drop removes the entry, if the mailer still holds its lease.
 	Drop(ctx context.Context, e Entry) error
+	// RecordFeedback stores inv.Delivery, with its audit entry, if the invitation's last
+	// email is still the one with messageID: org.ErrConflict otherwise (a resend came since),
+	// and org.ErrExists when this very feedback was recorded already.
+	RecordFeedback(ctx context.Context, inv org.Invitation, messageID string, audit org.AuditEntry) error
 }
 
 // Config tunes a Mailer.
@@ -156,7 +160,7 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
 	id, sendErr := m.sender.Send(sendCtx, Message{
-		To: inv.Email, InviteeName: inv.Name, InviterName: inv.InvitedBy.Name, OrgName: orgName,
+		OrgID: inv.OrgID, InvitationID: inv.ID, To: inv.Email, InviteeName: inv.Name, InviterName: inv.InvitedBy.Name, OrgName: orgName,
 		Role: string(inv.Role), AcceptURL: m.acceptURL(token), ExpiresAt: inv.ExpiresAt,
 	})
 	cancel()

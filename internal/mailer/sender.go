@@ -12,13 +12,15 @@ import (
 
 // Message is one invitation email, before rendering.
 type Message struct {
-	To          string // the invited address
-	InviteeName string // may be empty
-	InviterName string // who invited: a person's or token's name; may be empty
-	OrgName     string
-	Role        string
-	AcceptURL   string
-	ExpiresAt   time.Time
+	OrgID        string // the organization and invitation the email is for, tagged on it so
+	InvitationID string // the email service's bounce and complaint events name them
+	To           string // the invited address
+	InviteeName  string // may be empty
+	InviterName  string // who invited: a person's or token's name; may be empty
+	OrgName      string
+	Role         string
+	AcceptURL    string
+	ExpiresAt    time.Time
 }
 
 // Sender sends one rendered invitation email and returns the provider's message id.

@@ -9,6 +9,8 @@ const (
 	ActionRevoked            = "invitation.revoked"
 	ActionEmailSent          = "invitation.email_sent"
 	ActionEmailFailed        = "invitation.email_failed"
+	ActionEmailBounced       = "invitation.email_bounced"
+	ActionEmailComplained    = "invitation.email_complained"
 	ActionAccepted           = "invitation.accepted"
 	ActionRoleChanged        = "member.role_changed"
 	ActionDeactivated        = "member.deactivated"

@@ -33,6 +33,10 @@ const (
 	DeliverySent     DeliveryState = "sent"
 	DeliveryFailed   DeliveryState = "failed"
 	DeliveryDisabled DeliveryState = "disabled" // created with sendEmail false
+	// DeliveryBounced and DeliveryComplained come after sent: the recipient's mail server
+	// refused the email, or the recipient marked it as spam.
+	DeliveryBounced    DeliveryState = "bounced"
+	DeliveryComplained DeliveryState = "complained"
 )
 
 // Delivery is the state of an invitation's email.

@@ -92,6 +92,13 @@ func (s *Sender) Send(ctx context.Context, m mailer.Message) (messageID string, 
 	if s.cfg.ConfigurationSet != "" {
 		in.ConfigurationSetName = aws.String(s.cfg.ConfigurationSet)
 	}
+	// The configuration set's bounce and complaint events carry these tags back.
+	if m.OrgID != "" && m.InvitationID != "" {
+		in.EmailTags = []types.MessageTag{
+			{Name: aws.String(TagOrg), Value: aws.String(m.OrgID)},
+			{Name: aws.String(TagInvitation), Value: aws.String(m.InvitationID)},
+		}
+	}
 	out, err := s.client.SendEmail(ctx, in)
 	if err != nil {
 		return "", classify(err)

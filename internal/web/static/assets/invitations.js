@@ -144,6 +144,8 @@ function delivery(inv) {
     case 'sending': return [mark('Sending', 'info')];
     case 'sent': return [mark('Sent', 'ok'), h('div', { class: 'sub' }, when(d.updatedAt))];
     case 'failed': return [mark('Failed', 'bad'), h('p', { class: 'reason', text: d.reason || 'The email could not be sent.' })];
+    case 'bounced': return [mark('Bounced', 'bad'), h('p', { class: 'reason', text: d.reason || 'The recipient\'s mail server refused the email.' })];
+    case 'complained': return [mark('Marked as spam', 'bad'), h('p', { class: 'reason', text: d.reason || 'The recipient marked the email as spam.' })];
     case 'disabled': return [mark('No email'), h('div', { class: 'sub', text: 'Shared as a link' })];
   }
   return [mark(d.state || 'Unknown')];

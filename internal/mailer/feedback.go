@@ -1,0 +1,83 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"gatehouse/internal/org"
+)
+
+// FeedbackKind is what the email service heard back after sending.
+type FeedbackKind string
+
+// The kinds of feedback.
+const (
+	FeedbackBounce    FeedbackKind = "bounce"    // the recipient's server refused the email
+	FeedbackComplaint FeedbackKind = "complaint" // the recipient marked it as spam
+)
+
+// Feedback is the email service's news of an invitation email it sent.
+type Feedback struct {
+	Kind         FeedbackKind
+	OrgID        string
+	InvitationID string
+	MessageID    string // the email's id, as Send returned it
+	At           time.Time
+	Reason       string // for people: such as "permanent bounce: 550 5.1.1 user unknown"
+}
+
+// The outcomes of feedback.
+const (
+	OutcomeRecorded Outcome = "recorded" // the invitation's delivery now says so
+	OutcomeIgnored  Outcome = "ignored"  // about an email since replaced, an unknown invitation, or recorded before
+)
+
+// RecordFeedback shows a bounce or complaint on the invitation whose email it is about, so
+// admins see that the person never got (or did not want) the invitation. Feedback about an
+// email a resend has replaced, or about an invitation that no longer exists, changes nothing.
+func (m *Mailer) RecordFeedback(ctx context.Context, f Feedback) (Outcome, error) {
+	inv, err := m.store.GetInvitation(ctx, f.OrgID, f.InvitationID)
+	if errors.Is(err, org.ErrNotFound) {
+		return OutcomeIgnored, nil
+	}
+	if err != nil {
+		return OutcomeSkipped, fmt.Errorf("read invitation %s: %w", f.InvitationID, err)
+	}
+	if inv.Delivery.MessageID != f.MessageID {
+		return OutcomeIgnored, nil
+	}
+	action := org.ActionEmailBounced
+	inv.Delivery.State = org.DeliveryBounced
+	if f.Kind == FeedbackComplaint {
+		action, inv.Delivery.State = org.ActionEmailComplained, org.DeliveryComplained
+	}
+	inv.Delivery.Reason = truncate(f.Reason, 300)
+	inv.Delivery.UpdatedAt = f.At.UTC().Truncate(time.Millisecond)
+	err = m.store.RecordFeedback(ctx, inv, f.MessageID, feedbackAudit(inv, action, f))
+	switch {
+	case errors.Is(err, org.ErrConflict), errors.Is(err, org.ErrExists):
+		return OutcomeIgnored, nil
+	case err != nil:
+		return OutcomeSkipped, fmt.Errorf("record %s of invitation %s: %w", f.Kind, inv.ID, err)
+	}
+	return OutcomeRecorded, nil
+}
+
+// feedbackAudit is the audit entry of feedback, with an id derived from the email and the
+// kind, so the same event delivered twice is recorded once.
+func feedbackAudit(inv org.Invitation, action string, f Feedback) org.AuditEntry {
+	at := inv.Delivery.UpdatedAt
+	seed := sha256.Sum256([]byte(f.MessageID + "\x00" + action))
+	return org.AuditEntry{
+		ID: ulid.MustNew(ulid.Timestamp(at), bytes.NewReader(seed[:])).String(), OrgID: inv.OrgID, At: at, Action: action,
+		Actor: org.Actor{Type: "mailer", ID: "mailer"}, Source: inv.Source,
+		TargetType: "invitation", TargetID: inv.ID,
+		Details: map[string]string{"email": inv.Email, "messageId": f.MessageID, "reason": inv.Delivery.Reason},
+	}
+}
