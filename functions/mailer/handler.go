@@ -134,7 +134,8 @@ type feedbackAnswer struct {
 }
 
 // recordFeedback shows an SES bounce or complaint on its invitation. Events about other
-// emails of the account are ignored; a store failure is returned so EventBridge retries.
+// emails of the account are ignored; a store failure is returned, so Lambda retries the
+// event and, failing that, describes it in the failure queue.
 func recordFeedback(ctx context.Context, m deliverer, log *slog.Logger, t trigger) (any, error) {
 	f, err := ses.ParseFeedback(t.DetailType, t.Detail)
 	if errors.Is(err, ses.ErrNotInvitation) {

@@ -49,8 +49,15 @@ func (m *Mailer) RecordFeedback(ctx context.Context, f Feedback) (Outcome, error
 	if err != nil {
 		return OutcomeSkipped, fmt.Errorf("read invitation %s: %w", f.InvitationID, err)
 	}
+	if inv.Delivery.State == org.DeliverySending && inv.Delivery.MessageID == "" {
+		// News raced ahead of the record of the send: fail, so the event is retried.
+		return OutcomeSkipped, fmt.Errorf("feedback on invitation %s before its send is recorded: %w", inv.ID, org.ErrUnavailable)
+	}
 	if inv.Delivery.MessageID != f.MessageID {
 		return OutcomeIgnored, nil
+	}
+	if f.At.IsZero() {
+		f.At = m.now()
 	}
 	action := org.ActionEmailBounced
 	inv.Delivery.State = org.DeliveryBounced

@@ -3,6 +3,7 @@ package mailer_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
@@ -58,5 +59,30 @@ func TestBouncesAndComplaintsShowOnTheInvitation(t *testing.T) {
 	gone.InvitationID = "inv_nothere"
 	if o, err := f.mailer.RecordFeedback(ctx, gone); err != nil || o != mailer.OutcomeIgnored {
 		t.Errorf("bounce of an unknown invitation: %s, %v", o, err)
+	}
+}
+
+func TestSettledFeedbackIsNeverSentAgain(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	crash := &crashingStore{Store: f.store, beforeDrop: true}
+	inv := f.invite(t, "grace@example.com")
+	// The send is recorded, then the mailer crashes before letting the entry go.
+	if _, err := f.mailerOver(t, crash).Deliver(ctx, "acme", inv.ID); err == nil {
+		t.Fatal("the crash did not happen")
+	}
+	sent := f.get(t, inv.ID)
+	complaint := mailer.Feedback{Kind: mailer.FeedbackComplaint, OrgID: "acme", InvitationID: inv.ID, MessageID: sent.Delivery.MessageID,
+		Reason: "the recipient marked it as spam"} // no timestamp in the event: now is used
+	if o, err := f.mailer.RecordFeedback(ctx, complaint); err != nil || o != mailer.OutcomeRecorded {
+		t.Fatalf("record complaint: %s, %v", o, err)
+	}
+	f.clock.Add(10 * time.Minute)
+	f.sweep(t)
+	if n := len(f.sender.messages()); n != 1 {
+		t.Errorf("emails sent = %d, want 1: a complained-of invitation is not emailed again", n)
+	}
+	if got := f.get(t, inv.ID); got.Delivery.State != org.DeliveryComplained {
+		t.Errorf("delivery after the sweep = %+v, want still complained", got.Delivery)
 	}
 }

@@ -129,7 +129,7 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	if err != nil {
 		return OutcomeSkipped, err
 	}
-	final := inv.Delivery.State == org.DeliverySent || inv.Delivery.State == org.DeliveryFailed
+	final := inv.Delivery.Final()
 	switch {
 	case inv.SendEmail && !final && inv.StatusAt(now) == org.StatusExpired:
 		// Retries outlasted the link: say so rather than leave it queued for ever.
@@ -140,6 +140,9 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 		}
 		return m.finish(ctx, e, inv, OutcomeFailed)
 	case !inv.SendEmail || inv.StatusAt(now) != org.StatusPending:
+		return m.drop(ctx, e)
+	case inv.Delivery.State == org.DeliveryBounced || inv.Delivery.State == org.DeliveryComplained:
+		// Sent, then news came back before a crash let the entry go: its audit is written.
 		return m.drop(ctx, e)
 	case final:
 		// Recorded before a crash kept the entry: finish the record, send nothing.

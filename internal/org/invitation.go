@@ -48,6 +48,16 @@ type Delivery struct {
 	UpdatedAt time.Time
 }
 
+// Final reports whether the email's fate is settled: sent (and perhaps bounced or complained
+// of since) or failed. Nothing is sent for a settled email unless the invitation is resent.
+func (d Delivery) Final() bool {
+	switch d.State {
+	case DeliverySent, DeliveryFailed, DeliveryBounced, DeliveryComplained:
+		return true
+	}
+	return false
+}
+
 // Limits on invitation emails, so an address is never flooded: at most MaxEmailsPerAddress
 // in any EmailWindow, and a resend no sooner than MinResendInterval after the last.
 const (

@@ -63,9 +63,14 @@ func ParseFeedback(detailType string, detail json.RawMessage) (mailer.Feedback, 
 	switch {
 	case detailType == DetailBounce && e.Bounce != nil:
 		f.Kind, f.At = mailer.FeedbackBounce, e.Bounce.Timestamp
-		kind := "temporary"
-		if e.Bounce.BounceType == "Permanent" {
+		kind := strings.ToLower(e.Bounce.BounceType)
+		switch e.Bounce.BounceType {
+		case "Permanent":
 			kind = "permanent"
+		case "Transient":
+			kind = "temporary"
+		case "":
+			kind = "undetermined"
 		}
 		f.Reason = fmt.Sprintf("the recipient's mail server refused it (%s bounce: %s)", kind, e.Bounce.BounceSubType)
 		if len(e.Bounce.BouncedRecipients) > 0 && e.Bounce.BouncedRecipients[0].DiagnosticCode != "" {
