@@ -173,6 +173,7 @@ func toAccounts(members []org.Member, invs []org.Invitation) ([]idp.Account, map
 			Active: m.Status == org.MemberActive, Synced: m.Source == org.SourceSync,
 			DeactivatedBySync: m.Status != org.MemberActive && m.DeactivatedVia == org.SourceSync,
 			LastAdmin:         m.IsActiveAdmin() && admins == 1,
+			Admin:             m.IsActiveAdmin(),
 		})
 		kinds[m.ID] = idp.AccountMember
 	}

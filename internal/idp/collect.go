@@ -15,6 +15,8 @@ type record struct {
 	rawStatus string
 	// noEmail, when set, replaces the generic reason for a record without an address.
 	noEmail string
+	// noStatus, when set, replaces the generic reason for a record whose status is unknown.
+	noStatus string
 }
 
 // builder applies the rules every format shares (email and name normalization, duplicates,
@@ -71,7 +73,11 @@ func (b *builder) skip(r record, code SkipCode, reason string) {
 // add applies the shared rules to r and keeps it as a person or reports why not.
 func (b *builder) add(r record) {
 	if r.status == "" {
-		b.skip(r, SkipUnknownStatus, fmt.Sprintf("unknown status %q", r.rawStatus))
+		reason := r.noStatus
+		if reason == "" {
+			reason = fmt.Sprintf("unknown status %q", r.rawStatus)
+		}
+		b.skip(r, SkipUnknownStatus, reason)
 		return
 	}
 	if strings.TrimSpace(r.email) == "" {
@@ -110,7 +116,9 @@ func (b *builder) add(r record) {
 		return
 	}
 	// An active record outranks an earlier suspended or staged one for the same address
-	// (a rehire with a new account), so the person is not removed for their old account.
+	// (a rehire with a new account), so the address is the active record's. The earlier
+	// record stays a skipped duplicate with its status: the planner removes or keeps the
+	// account of its id by that status and never hands it to the new id.
 	delete(b.byID, first.ExternalID)
 	b.keep(p, i)
 	b.skipPerson(first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))

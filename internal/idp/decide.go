@@ -1,25 +1,34 @@
 package idp
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
 
-// decide works out every person's and every synced account's action or skip.
+// decide works out every person's and every synced account's action or skip. A synced
+// account no person was paired with is removed when a skipped record of its id is gone,
+// kept when a skipped record speaks for it, kept too while a malformed row may hide its
+// person, and otherwise removed as not in the export.
 func (p *planner) decide() {
 	p.plan.Skipped = slices.Clone(p.snap.Skipped)
+	p.kept = p.keptRecords()
+	p.suppressAbsent()
 	for i := range p.snap.People {
 		p.person(i)
 	}
-	kept := p.kept()
 	for a, acc := range p.accounts {
 		if p.owner[a] >= 0 || !acc.Synced {
 			continue
 		}
-		if s, ok := kept.lookup(acc); ok {
-			p.skipAccount(a, SkipKept, fmt.Sprintf("left as is: its export record at %s was skipped (%s)",
-				where(s.Page, s.Row), s.Reason))
+		if s, ok := p.kept.gone[acc.ExternalID]; ok && acc.ExternalID != "" {
+			p.remove(a, "gone from the identity provider ("+where(s.Page, s.Row)+", skipped: "+s.Reason+")")
+			continue
+		}
+		if p.keep(a) {
+			continue
+		}
+		if p.plan.RemovalsSuppressed != "" && (acc.Kind == AccountInvitation || acc.Active) {
+			p.skipAccount(a, SkipKept, "not in the export, but left as is: "+p.plan.RemovalsSuppressed)
 			continue
 		}
 		p.remove(a, "not in the export")
@@ -135,8 +144,12 @@ func updated(person Person, acc Account) Action {
 	return u
 }
 
-// remove deactivates or revokes synced account a, except the last active admin.
+// remove deactivates or revokes synced account a, unless a skipped record of the export
+// keeps it or it is the last active admin.
 func (p *planner) remove(a int, reason string) {
+	if p.keep(a) {
+		return
+	}
 	acc := p.accounts[a]
 	switch {
 	case acc.Kind == AccountInvitation:
@@ -145,9 +158,12 @@ func (p *planner) remove(a int, reason string) {
 			ExternalID: acc.ExternalID, Reason: reason})
 	case !acc.Active:
 		p.plan.Unchanged++ // already deactivated
-	case acc.LastAdmin:
+	case acc.LastAdmin || (acc.Admin && p.admins <= 1):
 		p.skipAccount(a, SkipLastAdmin, reason+", but it is the organization's last active admin; not deactivated")
 	default:
+		if acc.Admin {
+			p.admins--
+		}
 		p.add(Action{Kind: ActionDeactivate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 			ExternalID: acc.ExternalID, Reason: reason})
 	}
@@ -175,37 +191,4 @@ func (p *planner) skipAccount(a int, code SkipCode, reason string) {
 		s.Row, s.Page, s.Status = person.Row, person.Page, person.Status
 	}
 	p.plan.Skipped = append(p.plan.Skipped, s)
-}
-
-// checkClaims withdraws the actions that would give an address to someone while another
-// account keeps it, reporting each, and drops them from the plan.
-func (p *planner) checkClaims() {
-	dropped := make(map[int]bool)
-	for _, c := range p.claims {
-		holder, taken := p.taken(c.email, c.self)
-		if !taken {
-			continue
-		}
-		for _, n := range c.actions {
-			dropped[n] = true
-		}
-		person, h := p.snap.People[c.person], p.accounts[holder]
-		s := Skip{Row: person.Row, Page: person.Page, ExternalID: person.ExternalID, Email: person.Email,
-			Name: person.Name, Status: person.Status, Code: SkipEmailTaken,
-			Reason: fmt.Sprintf("%s is held by %s %s, which this plan does not release", person.Email, h.Kind, h.ID)}
-		if c.self >= 0 {
-			s.AccountID = p.accounts[c.self].ID
-		}
-		p.plan.Skipped = append(p.plan.Skipped, s)
-	}
-	if len(dropped) == 0 {
-		return
-	}
-	kept := p.plan.Actions[:0]
-	for n, a := range p.plan.Actions {
-		if !dropped[n] {
-			kept = append(kept, a)
-		}
-	}
-	p.plan.Actions = kept
 }

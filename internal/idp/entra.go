@@ -29,14 +29,20 @@ func entraName(given, surname, display string) string {
 	return display
 }
 
-// entraEnabled maps the CSV's accountEnabled ("True", "False", or empty when the column
-// was not exported) to a Status; "" when unknown.
-func entraEnabled(raw string) Status {
+// entraEnabled maps the CSV's accountEnabled ("True" or "False") to a Status; "" when
+// unknown. Empty means present only when the download has no such column: in a column that
+// is there, an empty value may be a row cut off inside its last field, and reading it as
+// present would reactivate a disabled user.
+func entraEnabled(raw string, column bool) Status {
 	switch strings.ToLower(strings.TrimSpace(raw)) {
-	case "true", "yes", "":
+	case "true", "yes":
 		return StatusPresent
 	case "false", "no":
 		return StatusGone
+	case "":
+		if !column {
+			return StatusPresent
+		}
 	}
 	return ""
 }

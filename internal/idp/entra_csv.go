@@ -1,6 +1,9 @@
 package idp
 
-import "bufio"
+import (
+	"bufio"
+	"strings"
+)
 
 // entraCSV reads the "Download users" CSV of the Microsoft Entra admin center:
 //
@@ -31,14 +34,18 @@ func (entraCSV) page(b *builder, r *bufio.Reader) error {
 			return err
 		}
 		email, noEmail := entraEmail(field(rec, mail), rec[upn])
-		b.add(record{
+		r := record{
 			row:       row,
 			id:        rec[id],
 			email:     email,
 			noEmail:   noEmail,
 			name:      entraName(field(rec, given), field(rec, surname), field(rec, display)),
-			status:    entraEnabled(field(rec, enabled)),
+			status:    entraEnabled(field(rec, enabled), enabled >= 0),
 			rawStatus: "accountEnabled " + field(rec, enabled),
-		})
+		}
+		if r.status == "" && strings.TrimSpace(field(rec, enabled)) == "" {
+			r.noStatus = "accountEnabled is empty: the row may be cut off, so its status is unknown"
+		}
+		b.add(r)
 	}
 }

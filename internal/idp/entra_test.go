@@ -22,12 +22,14 @@ func TestParseEntra(t *testing.T) {
 				{ExternalID: id + "3", Email: "alex@partner.example", Name: "Alex Partner (Fabrikam)", Status: StatusPresent, Row: 3},
 				{ExternalID: id + "5", Email: "dee.park@contoso.com", Name: "Dee Park", Status: StatusGone, Row: 5},
 				{ExternalID: id + "6", Email: "rene.dubois@contoso.com", Name: "René Dubois", Status: StatusPresent, Row: 6},
-				{ExternalID: id + "7", Email: "room.berlin@contoso.com", Name: "Room Berlin 4.01", Status: StatusPresent, Row: 8},
 			},
 			Skipped: []Skip{
 				{Row: 4, ExternalID: id + "4", Name: "Sam Vendor", Reason: guest, Code: SkipNoEmail, Status: StatusPresent},
 				{Row: 7, ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Code: SkipDuplicate,
 					Status: StatusPresent, Reason: "duplicate of row 1: same id"},
+				// accountEnabled empty in a column that is there: unknown, not present.
+				{Row: 8, ExternalID: id + "7", Email: "room.berlin@contoso.com", Name: "Room Berlin 4.01", Code: SkipUnknownStatus,
+					Reason: "accountEnabled is empty: the row may be cut off, so its status is unknown"},
 				{Row: 9, ExternalID: id + "8", Email: "kim at contoso.com", Name: "Kim", Code: SkipInvalidEmail, Status: StatusPresent,
 					Reason: `invalid email "kim at contoso.com": email must be a plain address such as jane@example.com`},
 			},

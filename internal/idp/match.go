@@ -12,6 +12,10 @@ type planner struct {
 	// frees marks accounts whose address the plan releases (revoked, or updated to another).
 	frees  []bool
 	claims []claim
+	// kept are the skipped records that still speak for accounts (see kept.go).
+	kept keptRecords
+	// admins counts the active admins the plan has not deactivated yet.
+	admins int
 	plan   Plan
 }
 
@@ -40,6 +44,9 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 	}
 	for i, a := range accounts {
 		p.owner[i] = -1
+		if a.Kind == AccountMember && a.Active && (a.Admin || a.LastAdmin) {
+			p.admins++
+		}
 		if a.ExternalID != "" {
 			p.index(p.byID, a.ExternalID, i)
 		}
@@ -69,9 +76,13 @@ func rank(a Account) int {
 	return 2
 }
 
-// match pairs people with accounts: people who are present (or pending) before gone ones,
-// so that an active record wins an account over a suspended one; within each, by external
-// id first, so that a changed address is still the same person, then by address.
+// match pairs people with accounts. External ids come first, for every record that has
+// one: present and pending people before gone ones, so that an active record wins an
+// account over a suspended one. Addresses then pair the rest, in the same order, but never
+// an account whose external id is anywhere in the snapshot (a person's, or a skipped
+// record's, which decide deals with), and never a person and an account that both have
+// external ids that differ: an address the identity provider gave to someone else, or to
+// a new account of the same person, does not hand over the old account.
 func (p *planner) match() {
 	for _, gone := range []bool{false, true} {
 		for i, person := range p.snap.People {
@@ -79,12 +90,39 @@ func (p *planner) match() {
 				p.pair(i, p.byID, person.ExternalID)
 			}
 		}
+	}
+	ids := p.snapshotIDs()
+	for _, gone := range []bool{false, true} {
 		for i, person := range p.snap.People {
-			if (person.Status == StatusGone) == gone && p.matched[i] < 0 {
-				p.pair(i, p.byEmail, person.Email)
+			if (person.Status == StatusGone) != gone || p.matched[i] >= 0 {
+				continue
 			}
+			a, ok := p.byEmail[person.Email]
+			if !ok {
+				continue
+			}
+			if ext := p.accounts[a].ExternalID; ext != "" && (ids[ext] || person.ExternalID != "") {
+				continue
+			}
+			p.pair(i, p.byEmail, person.Email)
 		}
 	}
+}
+
+// snapshotIDs is the set of external ids of every record of the snapshot, used or not.
+func (p *planner) snapshotIDs() map[string]bool {
+	ids := make(map[string]bool, len(p.snap.People)+len(p.snap.Skipped))
+	for _, person := range p.snap.People {
+		if person.ExternalID != "" {
+			ids[person.ExternalID] = true
+		}
+	}
+	for _, s := range p.snap.Skipped {
+		if s.ExternalID != "" {
+			ids[s.ExternalID] = true
+		}
+	}
+	return ids
 }
 
 // pair links person i with the account m holds for key, if that account is still free.
@@ -94,11 +132,4 @@ func (p *planner) pair(i int, m map[string]int, key string) {
 		return
 	}
 	p.matched[i], p.owner[a] = a, i
-}
-
-// taken reports whether an address belongs to an account other than self that the plan
-// does not release.
-func (p *planner) taken(email string, self int) (int, bool) {
-	a, ok := p.byEmail[email]
-	return a, ok && a != self && !p.frees[a]
 }

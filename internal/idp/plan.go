@@ -33,6 +33,9 @@ type Account struct {
 	DeactivatedBySync bool
 	// LastAdmin marks the member whose removal would leave no active admin.
 	LastAdmin bool
+	// Admin marks an active admin. The planner counts them and never deactivates the last
+	// one, however many one plan would remove; without it only LastAdmin protects.
+	Admin bool
 }
 
 // ActionKind is what an action does.
@@ -104,6 +107,10 @@ type Plan struct {
 	People int
 	// Counts has every ActionKind, zero or not.
 	Counts map[ActionKind]int
+	// RemovalsSuppressed, when not empty, says why no account is removed for being absent
+	// from the export in this run: a malformed row names no account, so the person in it
+	// may be anyone's. Accounts of gone records are still removed.
+	RemovalsSuppressed string
 	// Held is set when the plan removes more than the guardrail allows; the caller keeps
 	// it for an admin instead of applying it. HeldReason names the numbers.
 	Held       bool

@@ -154,7 +154,8 @@ func TestNewPlan(t *testing.T) {
 			member("m2", "x2", "bo@example.com", "Bo"),
 		},
 		want: planResult{People: 1, Unchanged: 1,
-			Actions: []Action{{Kind: ActionDeactivate, AccountID: "m2", Email: "bo@example.com", Name: "Bo", ExternalID: "x2", Reason: "not in the export"}},
+			Actions: []Action{{Kind: ActionDeactivate, AccountID: "m2", Email: "bo@example.com", Name: "Bo", ExternalID: "x2",
+				Reason: "gone from the identity provider (row 6, skipped: no email address)"}},
 			Skipped: []Skip{
 				{Row: 5, ExternalID: "x1", Code: SkipNoEmail, Status: StatusPresent, Reason: "no email address"},
 				{Row: 6, ExternalID: "x2", Code: SkipNoEmail, Status: StatusGone, Reason: "no email address"},

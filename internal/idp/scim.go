@@ -10,11 +10,16 @@ import (
 // or Groups, or one Group. Attribute names are case-insensitive, as the RFC says. Users
 // carry emails, active and a name; Group members carry only value (the User's id), display
 // and $ref, so a member counts only when display or value is an address. Paged
-// ListResponses are one export: fewer Resources than totalResults means pages are missing.
+// ListResponses are one export: each page's startIndex must follow the pages before it,
+// and fewer distinct Resources than totalResults means pages are missing.
 type scimParser struct {
-	total     int // the largest totalResults of any page
-	resources int // Resources read over every page
-	row       int // records of the current page
+	total     int             // the largest totalResults of any page
+	read      int             // elements of Resources read over every page
+	resources int             // distinct Resources (by id) read over every page
+	ids       map[string]bool // ids of the Resources read
+	base      int             // startIndex of the first resource: 1, or 0 from a server that counts from 0
+	started   bool            // whether a page had a startIndex yet
+	row       int             // records of the current page
 }
 
 // scimResource is a User or a Group.
@@ -52,6 +57,7 @@ func (p *scimParser) page(b *builder, r *bufio.Reader) error {
 		return err
 	}
 	p.row = 0
+	before, start := p.read, -1
 	var found bool
 	err := s.object(func(key string) error {
 		switch strings.ToLower(key) {
@@ -76,6 +82,8 @@ func (p *scimParser) page(b *builder, r *bufio.Reader) error {
 			}
 			p.total = max(p.total, n)
 			return nil
+		case "startindex":
+			return s.decode(0, &start)
 		}
 		return s.skip()
 	})
@@ -85,15 +93,48 @@ func (p *scimParser) page(b *builder, r *bufio.Reader) error {
 	if !found {
 		return b.fail(0, ErrWrongFormat, `neither a ListResponse with "Resources" nor a Group with "members"`)
 	}
+	if err := p.checkStart(b, start, before); err != nil {
+		return err
+	}
 	return s.close()
+}
+
+// checkStart checks that a page's startIndex (-1 when it has none) continues where the
+// pages before it, holding before resources, ended: a page given twice or out of order
+// would otherwise count as the page it replaces.
+func (p *scimParser) checkStart(b *builder, start, before int) error {
+	if start < 0 {
+		return nil
+	}
+	if !p.started {
+		p.started, p.base = true, 1
+		if before == 0 && start == 0 {
+			p.base = 0 // a server that counts from 0, against RFC 7644
+		}
+	}
+	if want := p.base + before; start != want {
+		return b.fail(0, ErrTruncated, "startIndex is %d, but the pages before it hold %d resources, so it should be %d: "+
+			"a page is missing, repeated or out of order", start, before, want)
+	}
+	return nil
 }
 
 // resource reads one element of Resources: a User becomes a record, a Group its members.
 func (p *scimParser) resource(s *jsonStream) error {
-	p.resources++
+	p.read++
 	var res scimResource
 	if err := s.decode(p.row+1, &res); err != nil {
 		return err
+	}
+	switch id := strings.TrimSpace(res.ID); {
+	case id == "":
+		p.resources++ // nothing to tell it from another
+	case !p.ids[id]:
+		if p.ids == nil {
+			p.ids = make(map[string]bool)
+		}
+		p.ids[id] = true
+		p.resources++
 	}
 	if res.Members != nil || hasSchema(res.Schemas, ":Group") {
 		for _, m := range res.Members {

@@ -1,6 +1,8 @@
 package idp
 
 import (
+	"io"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -98,4 +100,57 @@ func samePeople(a, b []Person) bool {
 		}
 	}
 	return true
+}
+
+// scimPage is a ListResponse page of users with the given ids, as one export of total.
+func scimPage(total, start int, ids ...string) string {
+	var res []string
+	for _, id := range ids {
+		res = append(res, `{"id":"`+id+`","emails":[{"value":"`+id+`@example.com","primary":true}],"active":true}`)
+	}
+	head := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":` + strconv.Itoa(total)
+	if start >= 0 {
+		head += `,"startIndex":` + strconv.Itoa(start)
+	}
+	return head + `,"Resources":[` + strings.Join(res, ",") + `]}`
+}
+
+func TestParseSCIMPaging(t *testing.T) {
+	tests := []struct {
+		name  string
+		pages []string
+		page  int
+		words []string // nil: the pages read as one export
+	}{
+		{"pages in order", []string{scimPage(4, 1, "u1", "u2"), scimPage(4, 3, "u3", "u4")}, 0, nil},
+		{"a server counting from 0", []string{scimPage(4, 0, "u1", "u2"), scimPage(4, 2, "u3", "u4")}, 0, nil},
+		{"without startIndex", []string{scimPage(4, -1, "u1", "u2"), scimPage(4, -1, "u3", "u4")}, 0, nil},
+		{"a page given twice", []string{scimPage(4, 1, "u1", "u2"), scimPage(4, 1, "u1", "u2")}, 2,
+			[]string{"page 2", "startIndex is 1", "hold 2 resources, so it should be 3"}},
+		{"a page given twice without startIndex", []string{scimPage(4, -1, "u1", "u2"), scimPage(4, -1, "u1", "u2")}, 2,
+			[]string{"2 resources but totalResults is 4"}},
+		{"pages out of order", []string{scimPage(4, 3, "u3", "u4"), scimPage(4, 1, "u1", "u2")}, 1,
+			[]string{"page 1", "startIndex is 3", "should be 1"}},
+		{"a middle page missing", []string{scimPage(6, 1, "u1", "u2"), scimPage(6, 5, "u5", "u6")}, 2,
+			[]string{"page 2", "startIndex is 5", "should be 3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rs []io.Reader
+			for _, p := range tt.pages {
+				rs = append(rs, strings.NewReader(p))
+			}
+			s, err := Parse(FormatAuto, rs...)
+			if tt.words == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(s.People) != 4 || len(s.Skipped) != 0 {
+					t.Errorf("people %+v, skipped %+v; want u1 to u4", s.People, s.Skipped)
+				}
+				return
+			}
+			wantParseError(t, err, ErrTruncated, tt.page, 0, tt.words...)
+		})
+	}
 }
