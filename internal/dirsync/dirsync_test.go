@@ -364,3 +364,23 @@ func TestAMemberMayMoveToAnAddressOfAnExpiredInvitation(t *testing.T) {
 		t.Errorf("no member.updated audit entry naming the old address: %+v", log.Items)
 	}
 }
+
+func TestAnUnreadableRowStopsRemovalsAndSaysWhy(t *testing.T) {
+	b := newBench(t)
+	b.run2(ada, alan, gra)
+	// Alan's row lost its fields: he might still be there, so nobody absent is removed.
+	body := "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n" +
+		"\"00u1\",\"ACTIVE\",\"ada@acme.com\",\"Ada\",\"Lovelace\",\"ada@acme.com\"\r\n" +
+		"\"00u9\",\"ACTIVE\"\r\n" +
+		"\"00u3\",\"PROVISIONED\",\"grace@acme.com\",\"Grace\",\"Hopper\",\"grace@acme.com\"\r\n"
+	if err := os.WriteFile(b.path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := b.run()
+	if r.RemovalsSuppressed == "" || r.Counts["revoke"] != 0 || r.Counts["deactivate"] != 0 {
+		t.Errorf("run %s: removals suppressed %q, counts %v; want no removal and the reason", r.Status, r.RemovalsSuppressed, r.Counts)
+	}
+	if _, pending := b.accounts(); pending["alan@acme.com"].ID == "" {
+		t.Error("Alan's invitation was revoked although his row could not be read")
+	}
+}

@@ -79,11 +79,14 @@ type Run struct {
 	Skipped          []idp.Skip // at most MaxReportedSkips
 	SkippedTruncated bool
 	HeldReason       string
-	PlanHash         string // identifies a held plan, so approval applies exactly it
-	ExpiresAt        time.Time
-	Error            string
-	ApprovedBy       org.Actor
-	ApprovedRun      string // for a run applying an approved plan: the held run's id
+	// RemovalsSuppressed, when set, says why nobody was removed for being absent from the
+	// export (a row that could not be read might have been theirs).
+	RemovalsSuppressed string
+	PlanHash           string // identifies a held plan, so approval applies exactly it
+	ExpiresAt          time.Time
+	Error              string
+	ApprovedBy         org.Actor
+	ApprovedRun        string // for a run applying an approved plan: the held run's id
 }
 
 // StatusAt is the status as seen at now: a held run past its expiry has expired.
@@ -128,6 +131,7 @@ func (r *Run) report(plan idp.Plan, errs []string) {
 	// Failures are listed first so a capped report never hides them.
 	r.Actions = append(failed, applied...)
 	r.Counts["failed"] = len(failed)
+	r.RemovalsSuppressed = plan.RemovalsSuppressed
 	if len(r.Actions) > MaxReportedActions {
 		r.Actions, r.ActionsTruncated = r.Actions[:MaxReportedActions], true
 	}

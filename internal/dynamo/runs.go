@@ -30,6 +30,7 @@ type runItem struct {
 	Counts           map[string]int `dynamodbav:"counts,omitempty"`
 	Report           []byte         `dynamodbav:"report,omitempty"`
 	HeldReason       string         `dynamodbav:"heldReason,omitempty"`
+	Suppressed       string         `dynamodbav:"removalsSuppressed,omitempty"`
 	PlanHash         string         `dynamodbav:"planHash,omitempty"`
 	ExpiresAt        string         `dynamodbav:"expiresAt,omitempty"`
 	Error            string         `dynamodbav:"error,omitempty"`
@@ -143,7 +144,7 @@ func toRunItem(r dirsync.Run) (runItem, error) {
 	return runItem{
 		key: key{PK: orgPK(r.OrgID), SK: runSK(r.ID)}, Type: typeSyncRun, ID: r.ID, OrgID: r.OrgID,
 		Status: string(r.Status), Trigger: r.Trigger, StartedAt: fmtTime(r.StartedAt), FinishedAt: fmtTime(r.FinishedAt),
-		Format: string(r.Format), Counts: r.Counts, Report: report, HeldReason: r.HeldReason, PlanHash: r.PlanHash,
+		Format: string(r.Format), Counts: r.Counts, Report: report, HeldReason: r.HeldReason, Suppressed: r.RemovalsSuppressed, PlanHash: r.PlanHash,
 		ExpiresAt: fmtTime(r.ExpiresAt), Error: r.Error, ApprovedBy: toActorAttr(r.ApprovedBy), ApprovedRun: r.ApprovedRun,
 		ActionsTruncated: r.ActionsTruncated, SkippedTruncated: r.SkippedTruncated,
 	}, nil
@@ -158,7 +159,7 @@ func (it runItem) domain() (dirsync.Run, error) {
 		ID: it.ID, OrgID: it.OrgID, Status: dirsync.RunStatus(it.Status), Trigger: it.Trigger,
 		StartedAt: parseTime(it.StartedAt), FinishedAt: parseTime(it.FinishedAt), Format: idp.Format(it.Format),
 		Counts: it.Counts, Actions: actions, ActionsTruncated: it.ActionsTruncated, Skipped: skipped,
-		SkippedTruncated: it.SkippedTruncated, HeldReason: it.HeldReason, PlanHash: it.PlanHash,
+		SkippedTruncated: it.SkippedTruncated, HeldReason: it.HeldReason, RemovalsSuppressed: it.Suppressed, PlanHash: it.PlanHash,
 		ExpiresAt: parseTime(it.ExpiresAt), Error: it.Error, ApprovedBy: it.ApprovedBy.domain(), ApprovedRun: it.ApprovedRun,
 	}, nil
 }

@@ -71,16 +71,18 @@ func toSkipViews(skips []idp.Skip) []skipView {
 
 // planView is a preview's answer.
 type planView struct {
-	Format     string         `json:"format"`
-	Held       bool           `json:"held"`
-	HeldReason string         `json:"heldReason,omitempty"`
-	Counts     map[string]int `json:"counts"`
-	Actions    []actionView   `json:"actions"`
-	Skipped    []skipView     `json:"skipped"`
+	Format     string `json:"format"`
+	Held       bool   `json:"held"`
+	HeldReason string `json:"heldReason,omitempty"`
+	// RemovalsSuppressed says why nobody would be removed for being absent from the export.
+	RemovalsSuppressed string         `json:"removalsSuppressed,omitempty"`
+	Counts             map[string]int `json:"counts"`
+	Actions            []actionView   `json:"actions"`
+	Skipped            []skipView     `json:"skipped"`
 }
 
 func toPlanView(p idp.Plan, f idp.Format) planView {
-	v := planView{Format: string(f), Held: p.Held, HeldReason: p.HeldReason, Skipped: toSkipViews(p.Skipped),
+	v := planView{Format: string(f), Held: p.Held, HeldReason: p.HeldReason, RemovalsSuppressed: p.RemovalsSuppressed, Skipped: toSkipViews(p.Skipped),
 		Counts:  map[string]int{"skipped": len(p.Skipped), "unchanged": p.Unchanged, "unmanaged": p.Unmanaged, "people": p.People},
 		Actions: make([]actionView, len(p.Actions))}
 	for k, n := range p.Counts {
@@ -107,17 +109,20 @@ type runView struct {
 	Skipped          []skipView     `json:"skipped"`
 	SkippedTruncated bool           `json:"skippedTruncated,omitempty"`
 	HeldReason       string         `json:"heldReason,omitempty"`
-	ExpiresAt        *time.Time     `json:"expiresAt,omitempty"`
-	Error            string         `json:"error,omitempty"`
-	ApprovedBy       *actorView     `json:"approvedBy,omitempty"`
-	ApprovedRun      string         `json:"approvedRun,omitempty"`
+	// RemovalsSuppressed says why nobody was removed for being absent from the export.
+	RemovalsSuppressed string     `json:"removalsSuppressed,omitempty"`
+	ExpiresAt          *time.Time `json:"expiresAt,omitempty"`
+	Error              string     `json:"error,omitempty"`
+	ApprovedBy         *actorView `json:"approvedBy,omitempty"`
+	ApprovedRun        string     `json:"approvedRun,omitempty"`
 }
 
 func toRunView(r dirsync.Run, now time.Time) runView {
 	v := runView{ID: r.ID, Status: string(r.StatusAt(now)), Trigger: r.Trigger, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 		DurationMs: r.Duration().Milliseconds(), Format: string(r.Format), Counts: r.Counts, ActionsTruncated: r.ActionsTruncated,
 		Skipped: toSkipViews(r.Skipped), SkippedTruncated: r.SkippedTruncated, HeldReason: r.HeldReason, Error: r.Error,
-		ApprovedRun: r.ApprovedRun, Actions: make([]actionView, len(r.Actions))}
+		RemovalsSuppressed: r.RemovalsSuppressed,
+		ApprovedRun:        r.ApprovedRun, Actions: make([]actionView, len(r.Actions))}
 	if r.Status == dirsync.RunUnchanged {
 		v.ID = ""
 	}

@@ -127,6 +127,12 @@ func TestPlanExportSafety(t *testing.T) {
 			{Kind: AccountMember, ID: "m2", ExternalID: "D", Email: "d@x.com", Synced: true, DeactivatedBySync: true}},
 		want: outcome{Skipped: []string{"unknown_status - d@x.com", "kept m2 d@x.com"}},
 	}, {
+		name:   "a Google row cut inside its last field does not reactivate a suspended user",
+		export: "First Name [Required],Last Name [Required],Email Address [Required],Status [READ ONLY]\nA,A,a@x.com,Active\nD,D,d@x.com,",
+		accounts: []Account{member("m1", "", "a@x.com", "A A"),
+			{Kind: AccountMember, ID: "m2", Email: "d@x.com", Name: "D D", Synced: true, DeactivatedBySync: true}},
+		want: outcome{Skipped: []string{"unknown_status - d@x.com", "kept m2 d@x.com"}},
+	}, {
 		name:     "two synced admins absent: the last active admin stays",
 		export:   oktaRows(`"x","ACTIVE","X","X","x@x.com"`),
 		accounts: []Account{admin("m1", "a1", "a1@x.com"), admin("m2", "a2", "a2@x.com"), member("m3", "x", "x@x.com", "X X")},

@@ -24,18 +24,24 @@ func (googleCSV) page(b *builder, r *bufio.Reader) error {
 			return err
 		}
 		raw := field(rec, status)
+		st := googleStatus(raw)
+		if status >= 0 && strings.TrimSpace(raw) == "" {
+			// The column is there but this row's is empty, as in a file cut inside its last
+			// field: unknown, never present.
+			st = ""
+		}
 		b.add(record{
 			row:       row,
 			email:     rec[email],
 			name:      joinName(field(rec, first), field(rec, last)),
-			status:    googleStatus(raw),
+			status:    st,
 			rawStatus: raw,
 		})
 	}
 }
 
 // googleStatus maps a Google user or member status to a Status; "" when unknown. An empty
-// status (a column not exported) reads as present.
+// status (a field or column not exported) reads as present.
 func googleStatus(raw string) Status {
 	switch strings.ToUpper(strings.TrimSpace(raw)) {
 	case "ACTIVE", "":

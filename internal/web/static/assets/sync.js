@@ -129,6 +129,7 @@ function took(ms) {
 function runDetails(r) {
   return h('details', {}, h('summary', { text: 'Show' }),
     r.error ? h('p', { class: 'reason', text: sentence(r.error) }) : null,
+    r.removalsSuppressed ? h('p', { class: 'note warn', text: `Nobody was removed for being absent: ${r.removalsSuppressed}` }) : null,
     r.format ? h('p', { class: 'small', text: `Format: ${r.format}` }) : null,
     r.approvedBy ? h('p', { class: 'small', text: `Approved by ${r.approvedBy.name || r.approvedBy.id}.` }) : null,
     counts(r.counts), actions(r.actions),

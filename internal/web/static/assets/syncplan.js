@@ -73,6 +73,7 @@ export function plan(p) {
   return h('div', { class: 'plan' },
     h('p', {}, 'Format: ', h('strong', { text: p.format || 'unknown' })),
     p.held ? h('p', { class: 'note warn', text: `A run would hold this plan for approval. ${heldBecause(p.heldReason)}` }) : null,
+    p.removalsSuppressed ? h('p', { class: 'note warn', text: `Nobody would be removed for being absent: ${p.removalsSuppressed}` }) : null,
     counts(p.counts),
     actions(p.actions),
     skipped(p.skipped));
