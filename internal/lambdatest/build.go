@@ -2,7 +2,6 @@ package lambdatest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"gatehouse/internal/localproc"
 )
 
 // LambdaFlags are the go build flags of every Lambda binary (STYLE.md, the Makefile's
@@ -51,24 +52,8 @@ func Build(ctx context.Context, root, out string, pkgs ...string) (map[string]st
 	return bins, nil
 }
 
-// RepoRoot is the nearest folder at or above the working directory holding go.mod; go test
-// runs each package's tests in that package's folder.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working directory: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+// RepoRoot is the nearest folder at or above the working directory holding go.mod.
+func RepoRoot() (string, error) { return localproc.RepoRoot() }
 
 // CodeFolder is the folder, relative to root (the template's folder), of the main package
 // fn is built from: its CodeUri, or with BuildMethod makefile the one package that the

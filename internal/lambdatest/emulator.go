@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"gatehouse/internal/localproc"
 )
 
 // RIEEnv names the variable holding the path of aws-lambda-rie, the Lambda Runtime Interface
@@ -48,7 +50,7 @@ type Emulator struct {
 	// Started is when the emulator's process was started, for measuring cold starts.
 	Started time.Time
 	url     string
-	out     *lockedBuffer
+	out     *localproc.Output
 	stop    func()
 }
 
@@ -85,7 +87,7 @@ func start(rie, bin string, env map[string]string) (*Emulator, error) {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	out := &lockedBuffer{}
+	out := &localproc.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.WaitDelay = 5 * time.Second // bounds the wait for output should a child linger
@@ -196,24 +198,4 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
-}
-
-// lockedBuffer collects a process's output while tests may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String is everything written so far.
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -4,7 +4,6 @@
 package localses
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,8 +15,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"gatehouse/internal/localproc"
 )
 
 // BinEnv names the variable that overrides where the emulator's executable is.
@@ -48,7 +48,7 @@ var ErrNotInstalled = errors.New("aws-ses-v2-local is not installed: run `make s
 func Binary() (string, error) {
 	bin := os.Getenv(BinEnv)
 	if bin == "" {
-		root, err := repoRoot()
+		root, err := localproc.RepoRoot()
 		if err != nil {
 			return "", fmt.Errorf("find the repository root for aws-ses-v2-local: %w", err)
 		}
@@ -58,25 +58,6 @@ func Binary() (string, error) {
 		return "", fmt.Errorf("%w (looked at %s)", ErrNotInstalled, bin)
 	}
 	return bin, nil
-}
-
-// repoRoot is the nearest directory at or above the working directory holding go.mod; go
-// test runs each package's tests in that package's directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working directory: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // Emulator is a running aws-ses-v2-local.
@@ -117,7 +98,7 @@ func start(bin string, port int) (*Emulator, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
 	cmd.Env = withoutSMTP(os.Environ())
-	var out lockedBuffer
+	var out localproc.Output
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -199,24 +180,4 @@ func withoutSMTP(environ []string) []string {
 		}
 	}
 	return kept
-}
-
-// lockedBuffer collects the emulator's output while the test may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String is everything written so far.
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
