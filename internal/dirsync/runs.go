@@ -15,11 +15,9 @@ func (s *Service) Runs(ctx context.Context, p org.Principal, pr org.PageRequest)
 	if p.Role != org.RoleAdmin {
 		return org.Page[Run]{}, fmt.Errorf("list sync runs: %w", org.ErrForbidden)
 	}
-	if pr.Limit == 0 {
-		pr.Limit = org.DefaultPageSize
-	}
-	if pr.Limit < 1 || pr.Limit > org.MaxPageSize {
-		return org.Page[Run]{}, org.Invalid("limit", "invalid_limit", "limit must be between 1 and 100")
+	pr, err := pr.Normalize()
+	if err != nil {
+		return org.Page[Run]{}, err
 	}
 	page, err := s.store.ListRuns(ctx, p.OrgID, pr)
 	if err != nil {

@@ -85,7 +85,7 @@ func (s *Service) Invitations(ctx context.Context, p Principal, q InvitationQuer
 		return Page[Invitation]{}, Invalid("status", "invalid_status", "status must be one of pending, accepted, revoked, expired")
 	}
 	var err error
-	if q.PageRequest, err = q.PageRequest.normalize(); err != nil {
+	if q.PageRequest, err = q.PageRequest.Normalize(); err != nil {
 		return Page[Invitation]{}, err
 	}
 	q.Now = s.nowUTC()

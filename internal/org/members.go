@@ -23,7 +23,7 @@ func (s *Service) Members(ctx context.Context, p Principal, pr PageRequest) (Pag
 	if !p.canRead() {
 		return Page[Member]{}, ErrForbidden
 	}
-	pr, err := pr.normalize()
+	pr, err := pr.Normalize()
 	if err != nil {
 		return Page[Member]{}, err
 	}

@@ -87,8 +87,8 @@ type InvitationQuery struct {
 	Now    time.Time
 }
 
-// normalize applies the default page size and checks the bounds.
-func (p PageRequest) normalize() (PageRequest, error) {
+// Normalize applies the default page size and checks the bounds.
+func (p PageRequest) Normalize() (PageRequest, error) {
 	switch {
 	case p.Limit == 0:
 		p.Limit = DefaultPageSize

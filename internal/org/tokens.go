@@ -108,7 +108,7 @@ func (s *Service) AuditLog(ctx context.Context, p Principal, pr PageRequest) (Pa
 	if !p.canRead() {
 		return Page[AuditEntry]{}, ErrForbidden
 	}
-	pr, err := pr.normalize()
+	pr, err := pr.Normalize()
 	if err != nil {
 		return Page[AuditEntry]{}, err
 	}
