@@ -146,14 +146,14 @@ func (s *Store) holdAddress(inv org.Invitation, extra expression.ConditionBuilde
 
 // whyTaken reads the marker of inv's address to say who holds it.
 func (s *Store) whyTaken(ctx context.Context, inv org.Invitation) error {
-	var m emailItem
-	if err := s.get(ctx, orgPK(inv.OrgID), emailSK(inv.Email), &m); err != nil {
-		if errors.Is(err, org.ErrNotFound) {
-			return fmt.Errorf("address %s released during write: %w", inv.Email, org.ErrConflict)
-		}
+	held, err := s.EmailHolder(ctx, inv.OrgID, inv.Email)
+	if errors.Is(err, org.ErrNotFound) {
+		return fmt.Errorf("address %s released during write: %w", inv.Email, org.ErrConflict)
+	}
+	if err != nil {
 		return err
 	}
-	return m.existingError()
+	return held
 }
 
 // prefetch reads the markers and sending histories of the invitations' addresses, 100 keys
