@@ -64,22 +64,36 @@ func devStackWith(t *testing.T, token string, extra map[string]string) (api, inb
 	return api, inbox
 }
 
+// apiCall sends a JSON request to the API at base with token and returns the answer.
+func apiCall(t *testing.T, base, token, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, raw
+}
+
 func TestInviteEmailAcceptEndToEnd(t *testing.T) {
 	const token = "ghk_ZTJlLXRlc3QtdG9rZW4tZm9yLXRoZS1kZXYtc3RhY2t"
 	api, inbox := devStack(t, token)
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, api+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
+		status, raw := apiCall(t, api, token, method, path, body)
 		var out map[string]any
-		_ = json.NewDecoder(res.Body).Decode(&out)
-		return res.StatusCode, out
+		_ = json.Unmarshal(raw, &out)
+		return status, out
 	}
 	status, inv := call("POST", "/api/v1/invitations", `{"email":"grace@example.com","name":"Grace Hopper","role":"member"}`)
 	if status != http.StatusCreated {

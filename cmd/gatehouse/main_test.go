@@ -79,16 +79,8 @@ func TestDevServesTheSeededOrganization(t *testing.T) {
 	if base == "" {
 		t.Fatalf("dev printed no API address: %v", <-done)
 	}
-	req, _ := http.NewRequest("POST", base+"/api/v1/legacy/users/invite", strings.NewReader(`{"name":"John Doe","email":"john.doe@rely.io"}`))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Errorf("legacy invite on the dev stack: %d", res.StatusCode)
+	if status, _ := apiCall(t, base, token, http.MethodPost, "/api/v1/legacy/users/invite", `{"name":"John Doe","email":"john.doe@rely.io"}`); status != http.StatusCreated {
+		t.Errorf("legacy invite on the dev stack: %d", status)
 	}
 	cancel()
 	select {

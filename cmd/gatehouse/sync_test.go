@@ -64,25 +64,12 @@ func TestDevSyncsFileExportsOnItsInterval(t *testing.T) {
 	}
 	api, _ := devStackWith(t, token, map[string]string{"SYNC_INTERVAL": "1s"})
 	body := `{"sources":["file://` + path + `"],"sendEmail":false}`
-	req, _ := http.NewRequest(http.MethodPut, api+"/api/v1/sync/config", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("configure sync: %d", res.StatusCode)
+	if status, _ := apiCall(t, api, token, http.MethodPut, "/api/v1/sync/config", body); status != http.StatusOK {
+		t.Fatalf("configure sync: %d", status)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		req, _ := http.NewRequest(http.MethodGet, api+"/api/v1/sync/runs", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, raw := apiCall(t, api, token, http.MethodGet, "/api/v1/sync/runs", "")
 		var runs struct {
 			Items []struct {
 				Status  string         `json:"status"`
@@ -90,8 +77,7 @@ func TestDevSyncsFileExportsOnItsInterval(t *testing.T) {
 				Counts  map[string]int `json:"counts"`
 			} `json:"items"`
 		}
-		_ = json.NewDecoder(res.Body).Decode(&runs)
-		res.Body.Close()
+		_ = json.Unmarshal(raw, &runs)
 		if len(runs.Items) > 0 {
 			r := runs.Items[0]
 			if r.Status != "applied" || r.Trigger != "schedule" || r.Counts["invite"] != 2 {
