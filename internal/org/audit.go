@@ -1,6 +1,9 @@
 package org
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // The audit actions.
 const (
@@ -33,4 +36,16 @@ type AuditEntry struct {
 	TargetType string // "invitation", "member", "token", "organization"
 	TargetID   string
 	Details    map[string]string
+}
+
+// AuditLog lists the caller's organization's audit entries, newest first.
+func (s *Service) AuditLog(ctx context.Context, p Principal, pr PageRequest) (Page[AuditEntry], error) {
+	if !p.canRead() {
+		return Page[AuditEntry]{}, ErrForbidden
+	}
+	pr, err := pr.Normalize()
+	if err != nil {
+		return Page[AuditEntry]{}, err
+	}
+	return s.auditLog.ListAudit(ctx, p.OrgID, pr)
 }

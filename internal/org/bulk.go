@@ -72,7 +72,7 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 		invs, audits, rows, tokens = append(invs, inv), append(audits, a), append(rows, i), append(tokens, token)
 	}
 	if len(invs) > 0 {
-		for j, err := range s.store.CreateInvitations(ctx, invs, audits) {
+		for j, err := range s.create(ctx, p.OrgID, invs, audits) {
 			r := &results[rows[j]]
 			var existing *ExistingError
 			switch {

@@ -28,7 +28,7 @@ func (s *Service) Accounts(ctx context.Context, p Principal) ([]Member, []Invita
 	if !p.isAdmin() {
 		return nil, nil, fmt.Errorf("read accounts: %w", ErrForbidden)
 	}
-	members, invs, err := s.store.Accounts(ctx, p.OrgID)
+	members, invs, err := s.members.Accounts(ctx, p.OrgID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read accounts of %s: %w", p.OrgID, err)
 	}
@@ -63,29 +63,4 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, id string, u P
 		m.Name, m.Email, m.ExternalID = name, email, u.ExternalID
 		return nil
 	})
-}
-
-// RenameInvitation changes the name and identity-provider id on a pending invitation.
-func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName, externalID string) (Invitation, error) {
-	if !p.isAdmin() {
-		return Invitation{}, fmt.Errorf("rename invitation: %w", ErrForbidden)
-	}
-	name, err := NormalizeName("name", rawName)
-	if err != nil {
-		return Invitation{}, err
-	}
-	inv, err := s.store.GetInvitation(ctx, p.OrgID, id)
-	if err != nil {
-		return Invitation{}, fmt.Errorf("rename invitation: %w", err)
-	}
-	now := s.nowUTC()
-	if inv.StatusAt(now) != StatusPending {
-		return Invitation{}, fmt.Errorf("rename invitation %s: %w", id, ErrConflict)
-	}
-	inv.Name, inv.ExternalID, inv.UpdatedAt = name, externalID, now
-	a := s.audit(p, now, ActionInvitationRenamed, "invitation", id, map[string]string{"email": inv.Email})
-	if err := s.store.RenameInvitation(ctx, inv, a); err != nil {
-		return Invitation{}, fmt.Errorf("rename invitation %s: %w", id, err)
-	}
-	return inv, nil
 }

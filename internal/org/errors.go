@@ -3,6 +3,7 @@ package org
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -107,4 +108,44 @@ func Messages(fields []FieldError) string {
 // Invalid builds a ValidationError for a single field.
 func Invalid(field, code, message string) error {
 	return &ValidationError{Fields: []FieldError{{Field: field, Code: code, Message: message}}}
+}
+
+// Part names one item of an atomic write, so a store can say which of its conditions failed
+// and the domain can say what that means (see explain). Stores name their parts the same way.
+type Part string
+
+// The parts of the domain's writes.
+const (
+	PartOrg        Part = "organization" // the organization itself (it must exist)
+	PartAdmins     Part = "admins"       // the organization's count of active admins
+	PartInvitation Part = "invitation"
+	PartMember     Part = "member"
+	PartAddress    Part = "address"     // the marker that holds an address for an invitation or member
+	PartOldAddress Part = "old-address" // the marker a member moving to another address lets go
+	PartSends      Part = "sends"       // the address's send history
+	PartToken      Part = "token"
+	PartSlack      Part = "slack"      // the organization's Slack connection
+	PartSlackTeam  Part = "slack-team" // the Slack team's lookup, naming its organization
+	PartAudit      Part = "audit"      // an audit entry with a deterministic id, written once
+	PartRecord     Part = "record"     // any other item a write creates or replaces
+)
+
+// ConflictError reports that an atomic write was refused because the condition on one of its
+// parts no longer held: the item changed since it was read. It wraps ErrConflict; the
+// domain turns it into what it means for the caller (explain).
+type ConflictError struct {
+	Parts []Part // every part whose condition failed, in the write's order
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("write refused: %v changed meanwhile", e.Parts)
+}
+
+// Unwrap lets errors.Is see ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// conflictOn reports whether err is a refused write whose condition on part failed.
+func conflictOn(err error, part Part) bool {
+	var c *ConflictError
+	return errors.As(err, &c) && slices.Contains(c.Parts, part)
 }

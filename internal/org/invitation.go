@@ -23,49 +23,6 @@ func (s InvitationStatus) Valid() bool {
 	return false
 }
 
-// DeliveryState is where the invitation's email stands.
-type DeliveryState string
-
-// The delivery states. The mailer moves queued invitations on to sending, sent or failed.
-const (
-	DeliveryQueued   DeliveryState = "queued"
-	DeliverySending  DeliveryState = "sending"
-	DeliverySent     DeliveryState = "sent"
-	DeliveryFailed   DeliveryState = "failed"
-	DeliveryDisabled DeliveryState = "disabled" // created with sendEmail false
-	// DeliveryBounced and DeliveryComplained come after sent: the recipient's mail server
-	// refused the email, or the recipient marked it as spam.
-	DeliveryBounced    DeliveryState = "bounced"
-	DeliveryComplained DeliveryState = "complained"
-)
-
-// Delivery is the state of an invitation's email.
-type Delivery struct {
-	State     DeliveryState
-	Attempts  int
-	MessageID string
-	Reason    string
-	UpdatedAt time.Time
-}
-
-// Final reports whether the email's fate is settled: sent (and perhaps bounced or complained
-// of since) or failed. Nothing is sent for a settled email unless the invitation is resent.
-func (d Delivery) Final() bool {
-	switch d.State {
-	case DeliverySent, DeliveryFailed, DeliveryBounced, DeliveryComplained:
-		return true
-	}
-	return false
-}
-
-// Limits on invitation emails, so an address is never flooded: at most MaxEmailsPerAddress
-// in any EmailWindow, and a resend no sooner than MinResendInterval after the last.
-const (
-	MaxEmailsPerAddress = 5
-	EmailWindow         = 24 * time.Hour
-	MinResendInterval   = 60 * time.Second
-)
-
 // Expiry bounds, in days.
 const (
 	DefaultExpiryDays = 7

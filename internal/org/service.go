@@ -4,18 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 )
 
 // Service carries out every operation on organizations. It checks permissions and rules,
-// then hands one atomic write to the Store.
+// decides what to write, then hands one atomic write to its stores.
 type Service struct {
-	store Store
-	now   func() time.Time
-	newID func() string
+	orgs        OrgStore
+	invitations InvitationStore
+	members     MemberStore
+	tokens      TokenStore
+	auditLog    AuditStore
+	slack       SlackStore
+	now         func() time.Time
+	newID       func() string
 }
 
 // Option changes how a Service is built.
@@ -27,12 +31,17 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // WithIDs makes the Service take sortable IDs from newID instead of fresh ULIDs.
 func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = newID } }
 
-// NewService returns a Service over store.
-func NewService(store Store, opts ...Option) *Service {
+// NewService returns a Service over stores.
+func NewService(stores Stores, opts ...Option) *Service {
 	s := &Service{
-		store: store,
-		now:   time.Now,
-		newID: func() string { return ulid.Make().String() },
+		orgs:        stores.Orgs,
+		invitations: stores.Invitations,
+		members:     stores.Members,
+		tokens:      stores.Tokens,
+		auditLog:    stores.Audit,
+		slack:       stores.Slack,
+		now:         time.Now,
+		newID:       func() string { return ulid.Make().String() },
 	}
 	for _, o := range opts {
 		o(s)
@@ -41,7 +50,7 @@ func NewService(store Store, opts ...Option) *Service {
 }
 
 // Ping reports whether the store answers.
-func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+func (s *Service) Ping(ctx context.Context) error { return s.orgs.Ping(ctx) }
 
 // nowUTC is the current time in UTC, to the millisecond (what the store keeps).
 func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -66,7 +75,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, source Source
 	if !LooksLikeAPIToken(secret) {
 		return Principal{}, ErrUnauthenticated
 	}
-	t, err := s.store.TokenByHash(ctx, HashSecret(secret))
+	t, err := s.tokens.TokenByHash(ctx, HashSecret(secret))
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Principal{}, ErrUnauthenticated
@@ -79,60 +88,4 @@ func (s *Service) Authenticate(ctx context.Context, secret string, source Source
 		Actor:  Actor{Type: "token", ID: t.ID, Name: t.Name},
 		Source: source,
 	}, nil
-}
-
-// orgIDPattern keeps organization IDs short, readable and free of the separators used in
-// keys and tokens.
-var orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
-// NewOrg is what an operator asks for when creating an organization.
-type NewOrg struct {
-	ID         string
-	Name       string
-	AdminEmail string // optional: the first admin member
-	AdminName  string
-}
-
-// CreateOrg creates an organization, and its first admin member when one is named.
-func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req NewOrg) (Org, error) {
-	var verr ValidationError
-	if !orgIDPattern.MatchString(req.ID) {
-		verr.Add("id", "invalid_org_id", "organization id must be 1 to 63 lower-case letters, digits or hyphens")
-	}
-	name, err := NormalizeName("name", req.Name)
-	verr.Merge(err)
-	if name == "" {
-		name = req.ID
-	}
-	var admin *Member
-	now := s.nowUTC()
-	if req.AdminEmail != "" {
-		email, err := NormalizeEmail("adminEmail", req.AdminEmail)
-		verr.Merge(err)
-		adminName, err := NormalizeName("adminName", req.AdminName)
-		verr.Merge(err)
-		admin = &Member{
-			ID: "usr_" + s.newID(), OrgID: req.ID, Email: email, Name: adminName,
-			Role: RoleAdmin, Status: MemberActive, Source: source, JoinedAt: now, UpdatedAt: now,
-		}
-	}
-	if err := verr.Err(); err != nil {
-		return Org{}, err
-	}
-	o := Org{ID: req.ID, Name: name, CreatedAt: now}
-	p := Principal{OrgID: o.ID, Role: RoleAdmin, Actor: actor, Source: source}
-	a := s.audit(p, now, ActionOrganizationCreate, "organization", o.ID, map[string]string{"name": name})
-	if err := s.store.CreateOrg(ctx, o, admin, a); err != nil {
-		return Org{}, fmt.Errorf("create organization %s: %w", o.ID, err)
-	}
-	return o, nil
-}
-
-// OrgName is an organization's display name, for pages shown to invited people.
-func (s *Service) OrgName(ctx context.Context, orgID string) (string, error) {
-	o, err := s.store.GetOrg(ctx, orgID)
-	if err != nil {
-		return "", fmt.Errorf("organization name: %w", err)
-	}
-	return o.Name, nil
 }

@@ -91,7 +91,7 @@ func (s *Service) ConnectSlack(ctx context.Context, p Principal, req SlackReques
 	}
 	now := s.nowUTC()
 	in.OrgID, in.ConnectedBy, in.ConnectedAt, in.UpdatedAt = p.OrgID, p.Actor, now, now
-	prev, err := s.store.GetSlack(ctx, p.OrgID)
+	prev, err := s.slack.GetSlack(ctx, p.OrgID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		prev = SlackIntegration{}
@@ -101,7 +101,10 @@ func (s *Service) ConnectSlack(ctx context.Context, p Principal, req SlackReques
 		in.ConnectedBy, in.ConnectedAt = prev.ConnectedBy, prev.ConnectedAt
 	}
 	a := s.audit(p, now, ActionSlackConnected, "slack", in.TeamID, map[string]string{"role": string(in.Role), "users": fmt.Sprint(len(in.AllowedUsers))})
-	if err := s.store.PutSlack(ctx, prev, in, a); err != nil {
+	if err := s.slack.PutSlack(ctx, prev, in, a); err != nil {
+		if conflictOn(err, PartSlackTeam) {
+			err = ErrSlackTeamTaken
+		}
 		return SlackIntegration{}, fmt.Errorf("connect slack team %s: %w", in.TeamID, err)
 	}
 	return in, nil
@@ -112,7 +115,7 @@ func (s *Service) Slack(ctx context.Context, p Principal) (SlackIntegration, err
 	if !p.isAdmin() {
 		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", ErrForbidden)
 	}
-	in, err := s.store.GetSlack(ctx, p.OrgID)
+	in, err := s.slack.GetSlack(ctx, p.OrgID)
 	if err != nil {
 		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", err)
 	}
@@ -126,7 +129,10 @@ func (s *Service) DisconnectSlack(ctx context.Context, p Principal) error {
 		return err
 	}
 	a := s.audit(p, s.nowUTC(), ActionSlackDisconnected, "slack", in.TeamID, nil)
-	if err := s.store.DeleteSlack(ctx, in, a); err != nil {
+	if err := s.slack.DeleteSlack(ctx, in, a); err != nil {
+		if conflictOn(err, PartSlack) {
+			err = ErrNotFound
+		}
 		return fmt.Errorf("disconnect slack team %s: %w", in.TeamID, err)
 	}
 	return nil
@@ -145,7 +151,7 @@ type SlackUser struct {
 // An allowed user acts with admin rights over invitations (invite, list, revoke, resend), as
 // the admin who listed them chose; the invitations themselves get the connection's role.
 func (s *Service) AuthenticateSlack(ctx context.Context, u SlackUser) (Principal, SlackIntegration, error) {
-	in, err := s.store.SlackByTeam(ctx, u.TeamID)
+	in, err := s.slack.SlackByTeam(ctx, u.TeamID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return Principal{}, SlackIntegration{}, ErrSlackNotConnected
@@ -163,24 +169,4 @@ func (s *Service) AuthenticateSlack(ctx context.Context, u SlackUser) (Principal
 		Source: SourceSlack,
 	}
 	return p, in, nil
-}
-
-// PendingInvitation finds the live invitation holding email in the caller's organization;
-// ErrNotFound when none does (the address is free or held by a member).
-func (s *Service) PendingInvitation(ctx context.Context, p Principal, rawEmail string) (Invitation, error) {
-	if !p.canRead() {
-		return Invitation{}, ErrForbidden
-	}
-	email, err := NormalizeEmail("email", rawEmail)
-	if err != nil {
-		return Invitation{}, err
-	}
-	h, err := s.store.EmailHolder(ctx, p.OrgID, email)
-	if err != nil {
-		return Invitation{}, fmt.Errorf("find holder of %s: %w", email, err)
-	}
-	if !errors.Is(h, ErrAlreadyInvited) {
-		return Invitation{}, fmt.Errorf("no pending invitation for %s: %w", email, ErrNotFound)
-	}
-	return s.Invitation(ctx, p, h.ID)
 }

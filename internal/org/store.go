@@ -5,61 +5,150 @@ import (
 	"time"
 )
 
-// Store keeps an organization's items. Every write is conditional and atomic: each method
-// that changes state writes its audit entry in the same transaction, and returns the
-// domain errors of this package (wrapped) when a condition fails.
-type Store interface {
-	Ping(ctx context.Context) error
+// Stores are what the Service keeps its items in, one small interface per concern. Every
+// write is conditional and atomic and carries its audit entry; a write refused because a
+// condition failed returns a *ConflictError naming the parts (Part) whose conditions failed,
+// and the Service says what that means. Reads return ErrNotFound (wrapped) for a missing item.
+type Stores struct {
+	Orgs        OrgStore
+	Invitations InvitationStore
+	Members     MemberStore
+	Tokens      TokenStore
+	Audit       AuditStore
+	Slack       SlackStore
+}
 
+// OrgStore keeps organizations.
+type OrgStore interface {
+	Ping(ctx context.Context) error
+	// CreateOrg writes o (PartOrg: it exists already), with its first admin and that admin's
+	// address when admin is set, and the count of active admins.
 	CreateOrg(ctx context.Context, o Org, admin *Member, audit AuditEntry) error
 	GetOrg(ctx context.Context, orgID string) (Org, error)
+}
 
-	// CreateInvitations writes each invitation with its email marker and audit entry. The
-	// result is index-aligned with invs: nil, an *ExistingError when the address is taken at
-	// inv.CreatedAt, or another error. Invitations are independent: one failing never
-	// stops another.
-	CreateInvitations(ctx context.Context, invs []Invitation, audits []AuditEntry) []error
+// NewInvitation is one invitation to create: the invitation, the marker that holds its
+// address (PartAddress: the address must be free or held only by an invitation expired at
+// its CreatedAt), its audit entry and, when Email is set, the email it queues (PartSends).
+type NewInvitation struct {
+	Invitation Invitation
+	Audit      AuditEntry
+	Email      *QueuedEmail
+}
+
+// Resend is a pending invitation given a fresh expiry and link: it is stored if it is still
+// pending with link PrevTokenHash (PartInvitation), makes the invitation hold its address
+// again (PartAddress: free, its own, or held by an expired invitation) and, when Email is
+// set, queues the email (PartSends).
+type Resend struct {
+	Invitation    Invitation
+	PrevTokenHash string
+	Audit         AuditEntry
+	Email         *QueuedEmail
+}
+
+// InvitationStore keeps invitations and the markers that hold their addresses.
+type InvitationStore interface {
+	// Addresses reads who holds each of holders and the send history of each of sends.
+	// Addresses nobody holds and nobody emailed are absent from the map.
+	Addresses(ctx context.Context, orgID string, holders, sends []string) (map[string]Address, error)
+	// CreateInvitations writes each invitation as NewInvitation says. The result is
+	// index-aligned with invs: nil, a *ConflictError, or another error. Invitations are
+	// independent: one failing never stops another.
+	CreateInvitations(ctx context.Context, invs []NewInvitation) []error
 	GetInvitation(ctx context.Context, orgID, id string) (Invitation, error)
 	ListInvitations(ctx context.Context, orgID string, q InvitationQuery) (Page[Invitation], error)
-	// RevokeInvitation stores inv (now revoked) if it was still pending, releasing its address.
+	// RevokeInvitation stores inv (now revoked) if it is still pending (PartInvitation),
+	// releasing its address if it still holds it.
 	RevokeInvitation(ctx context.Context, inv Invitation, audit AuditEntry) error
-	// ResendInvitation stores inv (with a fresh expiry and token) if it was still pending and
-	// its address can be held again at inv.UpdatedAt.
-	ResendInvitation(ctx context.Context, inv Invitation, prevTokenHash string, audit AuditEntry) error
-	// AcceptInvitation turns the pending invitation into member m, once.
+	// ResendInvitation stores r as Resend says.
+	ResendInvitation(ctx context.Context, r Resend) error
+	// AcceptInvitation turns inv, if still pending with the same link and unexpired
+	// (PartInvitation), into member m, handing m the address the invitation held
+	// (PartAddress) and counting m among the active admins when m is one.
 	AcceptInvitation(ctx context.Context, inv Invitation, m Member, audit AuditEntry) error
+	// RenameInvitation stores inv's name and external id if it is still pending (PartInvitation).
+	RenameInvitation(ctx context.Context, inv Invitation, audit AuditEntry) error
+}
 
+// MemberStore keeps members.
+type MemberStore interface {
 	GetMember(ctx context.Context, orgID, id string) (Member, error)
 	ListMembers(ctx context.Context, orgID string, p PageRequest) (Page[Member], error)
-	// UpdateMember replaces before with after if before is still current, keeping the count of
-	// active admins and refusing to take it to zero (ErrLastAdmin).
+	// UpdateMember replaces before with after if before is still current (PartMember). The
+	// count of active admins follows (PartAdmins: it may not fall to zero), and so does the
+	// address marker: on a new address the old one is let go (PartOldAddress) and the new one
+	// taken (PartAddress: free, or held by an expired invitation).
 	UpdateMember(ctx context.Context, before, after Member, audit AuditEntry) error
+	// Accounts reads every member and every invitation still marked pending.
+	Accounts(ctx context.Context, orgID string) ([]Member, []Invitation, error)
+}
 
+// TokenStore keeps API tokens, found by the hash of their secret.
+type TokenStore interface {
+	// CreateToken writes t if its organization exists (PartOrg) and its id and hash are new
+	// (PartToken).
 	CreateToken(ctx context.Context, t APIToken, audit AuditEntry) error
 	TokenByHash(ctx context.Context, hash string) (APIToken, error)
 	ListTokens(ctx context.Context, orgID string) ([]APIToken, error)
+	// DeleteToken removes t if it still exists (PartToken).
 	DeleteToken(ctx context.Context, t APIToken, audit AuditEntry) error
 	GetToken(ctx context.Context, orgID, id string) (APIToken, error)
+}
 
+// AuditStore reads the audit log; entries are written with the changes they record.
+type AuditStore interface {
 	ListAudit(ctx context.Context, orgID string, p PageRequest) (Page[AuditEntry], error)
+}
 
-	// EmailHolder says who holds an address: an *ExistingError (ErrAlreadyInvited or
-	// ErrAlreadyMember) naming the holder, or ErrNotFound when it is free.
-	EmailHolder(ctx context.Context, orgID, email string) (*ExistingError, error)
-
-	// PutSlack stores in as the organization's Slack connection in place of prev (zero when
-	// there was none), and maps in's team to the organization; ErrSlackTeamTaken when the
-	// team is connected to another organization.
+// SlackStore keeps Slack connections, found by organization and by team.
+type SlackStore interface {
+	// PutSlack stores in as the organization's connection in place of prev (zero when there
+	// was none; PartSlack: it must still be prev), and maps in's team to the organization
+	// (PartSlackTeam: the team must be free or already this organization's).
 	PutSlack(ctx context.Context, prev, in SlackIntegration, audit AuditEntry) error
 	GetSlack(ctx context.Context, orgID string) (SlackIntegration, error)
-	// SlackByTeam finds the connection of a Slack team.
 	SlackByTeam(ctx context.Context, teamID string) (SlackIntegration, error)
+	// DeleteSlack removes the organization's connection and its team lookup (PartSlack).
 	DeleteSlack(ctx context.Context, in SlackIntegration, audit AuditEntry) error
+}
 
-	// Accounts reads every member and every invitation still marked pending.
-	Accounts(ctx context.Context, orgID string) ([]Member, []Invitation, error)
-	// RenameInvitation stores inv's new name if it is still pending.
-	RenameInvitation(ctx context.Context, inv Invitation, audit AuditEntry) error
+// HolderKind says what holds an address.
+type HolderKind string
+
+// The holders of an address.
+const (
+	HolderInvitation HolderKind = "invitation"
+	HolderMember     HolderKind = "member"
+)
+
+// Holder is what holds an address of an organization: a live invitation, until it expires,
+// or a member, for good.
+type Holder struct {
+	Kind   HolderKind
+	ID     string
+	Active bool      // for members: whether the member is active
+	Until  time.Time // for invitations: the invitation's expiry, when the address is free again
+}
+
+// Blocks reports whether the holder still holds the address at at.
+func (h Holder) Blocks(at time.Time) bool {
+	return h.Kind == HolderMember || at.Before(h.Until)
+}
+
+// Existing is the error for an address held by h.
+func (h Holder) Existing() *ExistingError {
+	if h.Kind == HolderMember {
+		return &ExistingError{Err: ErrAlreadyMember, ID: h.ID, Active: h.Active}
+	}
+	return &ExistingError{Err: ErrAlreadyInvited, ID: h.ID}
+}
+
+// Address is what is known of one address of an organization: who holds it (nil: nobody)
+// and when it was emailed lately.
+type Address struct {
+	Holder *Holder
+	Sends  SendHistory
 }
 
 // Page sizes.

@@ -7,24 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
-	"time"
 )
-
-// APIToken is a credential that acts in one organization with one role. Only the SHA-256
-// of its secret is kept.
-type APIToken struct {
-	ID        string
-	OrgID     string
-	Name      string
-	Role      Role
-	Hash      string // hex SHA-256 of the secret
-	Hint      string // the secret's last four characters, to tell tokens apart
-	CreatedAt time.Time
-	CreatedBy Actor
-}
-
-// apiTokenPrefix marks Gatehouse API tokens so secret scanners and people can recognise them.
-const apiTokenPrefix = "ghk_"
 
 // secretBytes is the entropy of every token: 256 bits.
 const secretBytes = 32
@@ -41,15 +24,6 @@ func newSecret() string {
 func HashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
-}
-
-// newAPISecret returns a fresh API token secret.
-func newAPISecret() string { return apiTokenPrefix + newSecret() }
-
-// LooksLikeAPIToken reports whether s has the shape of an API token secret, so obvious
-// garbage is refused without a store lookup.
-func LooksLikeAPIToken(s string) bool {
-	return strings.HasPrefix(s, apiTokenPrefix) && len(s) == len(apiTokenPrefix)+43
 }
 
 // newInvitationToken returns an accept token for invitation invID of orgID. The token names

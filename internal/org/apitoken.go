@@ -3,7 +3,34 @@ package org
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 )
+
+// APIToken is a credential that acts in one organization with one role. Only the SHA-256
+// of its secret is kept.
+type APIToken struct {
+	ID        string
+	OrgID     string
+	Name      string
+	Role      Role
+	Hash      string // hex SHA-256 of the secret
+	Hint      string // the secret's last four characters, to tell tokens apart
+	CreatedAt time.Time
+	CreatedBy Actor
+}
+
+// apiTokenPrefix marks Gatehouse API tokens so secret scanners and people can recognise them.
+const apiTokenPrefix = "ghk_"
+
+// newAPISecret returns a fresh API token secret.
+func newAPISecret() string { return apiTokenPrefix + newSecret() }
+
+// LooksLikeAPIToken reports whether s has the shape of an API token secret, so obvious
+// garbage is refused without a store lookup.
+func LooksLikeAPIToken(s string) bool {
+	return strings.HasPrefix(s, apiTokenPrefix) && len(s) == len(apiTokenPrefix)+43
+}
 
 // NewToken is a freshly created API token with its secret, which is shown once.
 type NewToken struct {
@@ -27,7 +54,7 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name, rawRole st
 // local stack), where no token exists yet to authorize the call.
 func (s *Service) BootstrapToken(ctx context.Context, orgID string, actor Actor, name, rawRole string) (NewToken, error) {
 	p := Principal{OrgID: orgID, Role: RoleAdmin, Actor: actor, Source: SourceCLI}
-	if _, err := s.store.GetOrg(ctx, orgID); err != nil {
+	if _, err := s.orgs.GetOrg(ctx, orgID); err != nil {
 		return NewToken{}, fmt.Errorf("bootstrap token for %s: %w", orgID, err)
 	}
 	return s.createToken(ctx, p, name, rawRole)
@@ -57,7 +84,13 @@ func (s *Service) storeToken(ctx context.Context, p Principal, name string, role
 		Hash: HashSecret(secret), Hint: secret[len(secret)-4:], CreatedAt: now, CreatedBy: p.Actor,
 	}
 	a := s.audit(p, now, ActionTokenCreated, "token", t.ID, map[string]string{"name": name, "role": string(role)})
-	if err := s.store.CreateToken(ctx, t, a); err != nil {
+	if err := s.tokens.CreateToken(ctx, t, a); err != nil {
+		switch {
+		case conflictOn(err, PartOrg):
+			err = fmt.Errorf("organization %s: %w", t.OrgID, ErrNotFound)
+		case conflictOn(err, PartToken):
+			err = fmt.Errorf("token %s: %w", t.ID, ErrExists)
+		}
 		return NewToken{}, fmt.Errorf("create token: %w", err)
 	}
 	return NewToken{Token: t, Secret: secret}, nil
@@ -69,7 +102,7 @@ func (s *Service) DevToken(ctx context.Context, orgID, secret string) (NewToken,
 	if !LooksLikeAPIToken(secret) {
 		return NewToken{}, Invalid("token", "invalid_token", "a token is ghk_ followed by 43 base64url characters")
 	}
-	if t, err := s.store.TokenByHash(ctx, HashSecret(secret)); err == nil {
+	if t, err := s.tokens.TokenByHash(ctx, HashSecret(secret)); err == nil {
 		if t.OrgID != orgID {
 			return NewToken{}, fmt.Errorf("this token already belongs to organization %s: %w", t.OrgID, ErrExists)
 		}
@@ -84,7 +117,7 @@ func (s *Service) Tokens(ctx context.Context, p Principal) ([]APIToken, error) {
 	if !p.isAdmin() {
 		return nil, fmt.Errorf("list tokens: %w", ErrForbidden)
 	}
-	return s.store.ListTokens(ctx, p.OrgID)
+	return s.tokens.ListTokens(ctx, p.OrgID)
 }
 
 // RevokeToken deletes an API token; it stops working at once.
@@ -92,25 +125,16 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id string) error
 	if !p.isAdmin() {
 		return fmt.Errorf("revoke token: %w", ErrForbidden)
 	}
-	t, err := s.store.GetToken(ctx, p.OrgID, id)
+	t, err := s.tokens.GetToken(ctx, p.OrgID, id)
 	if err != nil {
 		return err
 	}
 	a := s.audit(p, s.nowUTC(), ActionTokenRevoked, "token", t.ID, map[string]string{"name": t.Name})
-	if err := s.store.DeleteToken(ctx, t, a); err != nil {
+	if err := s.tokens.DeleteToken(ctx, t, a); err != nil {
+		if conflictOn(err, PartToken) {
+			err = fmt.Errorf("token %s: %w", t.ID, ErrNotFound)
+		}
 		return fmt.Errorf("revoke token %s: %w", id, err)
 	}
 	return nil
-}
-
-// AuditLog lists the caller's organization's audit entries, newest first.
-func (s *Service) AuditLog(ctx context.Context, p Principal, pr PageRequest) (Page[AuditEntry], error) {
-	if !p.canRead() {
-		return Page[AuditEntry]{}, ErrForbidden
-	}
-	pr, err := pr.Normalize()
-	if err != nil {
-		return Page[AuditEntry]{}, err
-	}
-	return s.store.ListAudit(ctx, p.OrgID, pr)
 }
