@@ -94,7 +94,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	store := dynamo.New(client, cfg.Table)
-	svc := org.NewService(store)
+	svc := org.NewService(store.Org())
 	secret, err := seedDev(ctx, svc, getenv("GATEHOUSE_DEV_TOKEN"))
 	if err != nil {
 		return err
@@ -111,7 +111,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	syncer := devSync(awsCfg, cfg.S3Endpoint, store, svc, log)
 	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{
-		Service: svc, Idempotency: store.Idempotency(), Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
+		Service: svc, Idempotency: store.Idempotency, Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
 		Sync: syncer,
 	})
 	if err != nil {
@@ -204,7 +204,7 @@ func newMailer(awsCfg aws.Config, cfg env.Mailer, store *dynamo.Store, log *slog
 	if err != nil {
 		return nil, err
 	}
-	return mailer.New(store, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
+	return mailer.New(store.Deliveries, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
 }
 
 // drainInterval is how often the local stack sends what is queued.

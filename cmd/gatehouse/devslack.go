@@ -39,5 +39,5 @@ func devSlack(ctx context.Context, svc *org.Service, store *dynamo.Store, adminS
 	if err != nil {
 		return nil, err
 	}
-	return slack.Handler(slack.Config{Service: svc, Verifier: v, Replays: store.Idempotency(), Logger: log}), nil
+	return slack.Handler(slack.Config{Service: svc, Verifier: v, Replays: store.Idempotency, Logger: log}), nil
 }

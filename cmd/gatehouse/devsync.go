@@ -24,7 +24,7 @@ func devSync(awsCfg aws.Config, s3Endpoint string, store *dynamo.Store, svc *org
 	if s3Endpoint != "" {
 		opener.S3 = blob.NewS3Client(awsCfg, s3Endpoint)
 	}
-	return dirsync.New(store, svc, opener, log)
+	return dirsync.New(store.Sync, svc, opener, log)
 }
 
 // syncInterval reads SYNC_INTERVAL (a Go duration such as 30s or 5m).

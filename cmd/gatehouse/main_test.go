@@ -29,7 +29,7 @@ func TestTokenCreateMakesAWorkingToken(t *testing.T) {
 		t.Fatalf("token create: %v (%s)", err, stderr.String())
 	}
 	secret := strings.TrimSpace(stdout.String())
-	p, err := org.NewService(env.Store).Authenticate(context.Background(), secret, org.SourceCLI)
+	p, err := org.NewService(env.Store.Org()).Authenticate(context.Background(), secret, org.SourceCLI)
 	if err != nil {
 		t.Fatalf("printed token %q does not authenticate: %v", secret, err)
 	}
@@ -44,7 +44,7 @@ func TestTokenCreateMakesAWorkingToken(t *testing.T) {
 	if err := run(context.Background(), append(args, "--role", "viewer"), getenv, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	viewer, err := org.NewService(env.Store).Authenticate(context.Background(), strings.TrimSpace(stdout.String()), org.SourceCLI)
+	viewer, err := org.NewService(env.Store.Org()).Authenticate(context.Background(), strings.TrimSpace(stdout.String()), org.SourceCLI)
 	if err != nil || viewer.OrgID != "acme" || viewer.Role != org.RoleViewer {
 		t.Errorf("second token: %+v, %v; want a viewer of acme", viewer, err)
 	}

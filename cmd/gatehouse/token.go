@@ -41,7 +41,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	svc := org.NewService(dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table))
+	svc := org.NewService(dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table).Org())
 	actor := org.Actor{Type: "cli", ID: "gatehouse-cli"}
 	if _, err := svc.CreateOrg(ctx, actor, org.SourceCLI, org.NewOrg{ID: *orgID, Name: *orgName}); err == nil {
 		fmt.Fprintf(stderr, "created organization %s\n", *orgID)

@@ -51,13 +51,13 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		return nil, err
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
-	svc := org.NewService(store)
+	svc := org.NewService(store.Org())
 	log := cfg.Logger(os.Stdout)
 	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
 	api, err := httpapi.New(httpapi.Config{
 		Service:        svc,
-		Sync:           dirsync.New(store, svc, opener, log),
-		Idempotency:    store.Idempotency(),
+		Sync:           dirsync.New(store.Sync, svc, opener, log),
+		Idempotency:    store.Idempotency,
 		Logger:         log,
 		RequestID:      apiGatewayRequestID,
 		AllowedOrigins: cfg.AllowedOrigins,

@@ -41,7 +41,7 @@ func newTestHandler(t *testing.T) (handler, *org.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := org.NewService(env.Store)
+	svc := org.NewService(env.Store.Org())
 	if _, err := svc.CreateOrg(context.Background(), org.Actor{Type: "cli", ID: "test"}, org.SourceCLI, org.NewOrg{ID: "demo", Name: "Demo"}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,7 +17,7 @@ import (
 
 // deliverer is the part of the mailer the handler drives.
 type deliverer interface {
-	Deliver(ctx context.Context, orgID, invitationID string) (mailer.Outcome, error)
+	DeliverEach(ctx context.Context, jobs []mailer.Job, done func(i int, o mailer.Outcome, err error))
 	Sweep(ctx context.Context, limit int) (mailer.Stats, error)
 	RecordFeedback(ctx context.Context, f mailer.Feedback) (mailer.Outcome, error)
 }
@@ -75,45 +74,27 @@ func newHandler(m deliverer, log *slog.Logger) func(context.Context, json.RawMes
 	}
 }
 
-// recordWorkers is how many records of a batch are delivered at once; the mailer's rate
-// limiter still bounds how many emails start per second.
-const recordWorkers = 8
-
 // deliverRecords attempts the outbox entry each stream record names, several at a time, and
 // reports the records that could not be attempted so only they are retried.
 func deliverRecords(ctx context.Context, m deliverer, log *slog.Logger, records []events.DynamoDBEventRecord) events.DynamoDBEventResponse {
-	var (
-		mu  sync.Mutex
-		res events.DynamoDBEventResponse
-		wg  sync.WaitGroup
-	)
-	work := make(chan events.DynamoDBEventRecord)
-	for range min(recordWorkers, len(records)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range work {
-				orgID, invID, ok := dynamo.OutboxEntryOf(stringAttributes(r.Change.NewImage))
-				if !ok {
-					continue // the stream filter lets only outbox entries through
-				}
-				o, err := m.Deliver(ctx, orgID, invID)
-				if err != nil {
-					log.ErrorContext(ctx, "deliver invitation email", "invitationId", invID, "err", err)
-					mu.Lock()
-					res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
-					mu.Unlock()
-					continue
-				}
-				log.InfoContext(ctx, "invitation email", "invitationId", invID, "outcome", o)
-			}
-		}()
-	}
+	var res events.DynamoDBEventResponse
+	var jobs []mailer.Job
+	var seqs []string
 	for _, r := range records {
-		work <- r
+		orgID, invID, ok := dynamo.OutboxEntryOf(stringAttributes(r.Change.NewImage))
+		if !ok {
+			continue // the stream filter lets only outbox entries through
+		}
+		jobs, seqs = append(jobs, mailer.Job{OrgID: orgID, InvitationID: invID}), append(seqs, r.Change.SequenceNumber)
 	}
-	close(work)
-	wg.Wait()
+	m.DeliverEach(ctx, jobs, func(i int, o mailer.Outcome, err error) {
+		if err != nil {
+			log.ErrorContext(ctx, "deliver invitation email", "invitationId", jobs[i].InvitationID, "err", err)
+			res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: seqs[i]})
+			return
+		}
+		log.InfoContext(ctx, "invitation email", "invitationId", jobs[i].InvitationID, "outcome", o)
+	})
 	return res
 }
 

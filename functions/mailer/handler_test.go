@@ -49,7 +49,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func newMailerFixture(t *testing.T) (*mailer.Mailer, *recordingSender, org.Invitation) {
 	t.Helper()
 	env := dynamotest.New(t)
-	svc := org.NewService(env.Store)
+	svc := org.NewService(env.Store.Org())
 	ctx := context.Background()
 	admin, _ := orgtest.Seed(t, svc, "demo", "Demo")
 	c, err := svc.Invite(ctx, admin, org.InviteRequest{Email: "grace@example.com"})
@@ -57,7 +57,7 @@ func newMailerFixture(t *testing.T) (*mailer.Mailer, *recordingSender, org.Invit
 		t.Fatal(err)
 	}
 	sender := &recordingSender{}
-	m, err := mailer.New(env.Store, sender, mailer.Config{PublicURL: "https://gatehouse.example.com"})
+	m, err := mailer.New(env.Store.Deliveries, sender, mailer.Config{PublicURL: "https://gatehouse.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,10 @@ func TestStreamRecordsAreDelivered(t *testing.T) {
 // failingDeliverer fails every delivery, as when the table cannot be reached.
 type failingDeliverer struct{}
 
-func (failingDeliverer) Deliver(context.Context, string, string) (mailer.Outcome, error) {
-	return mailer.OutcomeSkipped, errors.New("table unreachable")
+func (failingDeliverer) DeliverEach(_ context.Context, jobs []mailer.Job, done func(int, mailer.Outcome, error)) {
+	for i := range jobs {
+		done(i, mailer.OutcomeSkipped, errors.New("table unreachable"))
+	}
 }
 
 func (failingDeliverer) Sweep(context.Context, int) (mailer.Stats, error) {

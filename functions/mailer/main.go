@@ -49,7 +49,7 @@ func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, 
 		return nil, err
 	}
 	log := cfg.Logger(os.Stdout)
-	m, err := mailer.New(dynamo.New(db, cfg.Table), sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
+	m, err := mailer.New(dynamo.New(db, cfg.Table).Deliveries, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
 	if err != nil {
 		return nil, err
 	}

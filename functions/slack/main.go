@@ -57,7 +57,7 @@ func newHandler(ctx context.Context, getenv env.Getenv, now func() time.Time) (h
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	mux := http.NewServeMux()
 	mux.Handle("/slack/commands", withRequestID(slack.Handler(slack.Config{
-		Service: org.NewService(store), Verifier: v, Replays: store.Idempotency(), Logger: cfg.Logger(os.Stdout), Now: now,
+		Service: org.NewService(store.Org()), Verifier: v, Replays: store.Idempotency, Logger: cfg.Logger(os.Stdout), Now: now,
 	})))
 	return httpadapter.New(mux).ProxyWithContext, nil
 }

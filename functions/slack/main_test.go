@@ -45,7 +45,7 @@ func newTestHandler(t *testing.T, secret string) (handler, *org.Service, org.Pri
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := org.NewService(env.Store, org.WithClock(clock.Now))
+	svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
 	admin, _ := orgtest.Seed(t, svc, "demo", "Demo")
 	if _, err := svc.ConnectSlack(context.Background(), admin, org.SlackRequest{TeamID: "T0DEMO", AllowedUsers: []string{"U0DEMO"}}); err != nil {
 		t.Fatal(err)

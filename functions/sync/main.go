@@ -49,7 +49,7 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
-	svc := dirsync.New(store, org.NewService(store), opener, cfg.Logger(os.Stdout))
+	svc := dirsync.New(store.Sync, org.NewService(store.Org()), opener, cfg.Logger(os.Stdout))
 	return func(ctx context.Context, _ events.EventBridgeEvent) (dirsync.Summary, error) {
 		return svc.SyncAll(ctx, dirsync.TriggerSchedule)
 	}, nil

@@ -43,8 +43,8 @@ func TestScheduledEventSyncsEveryOrganization(t *testing.T) {
 	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("exports"), Key: aws.String("acme/okta.csv"), Body: bytes.NewReader([]byte(export))}); err != nil {
 		t.Fatal(err)
 	}
-	svc := org.NewService(env.Store)
-	cfgSvc := dirsync.New(env.Store, svc, blob.Opener{}, slog.New(slog.DiscardHandler))
+	svc := org.NewService(env.Store.Org())
+	cfgSvc := dirsync.New(env.Store.Sync, svc, blob.Opener{}, slog.New(slog.DiscardHandler))
 	admins := map[string]org.Principal{}
 	for _, id := range []string{"acme", "globex"} {
 		admins[id], _ = orgtest.Seed(t, svc, id, id)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -16,8 +17,9 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// ErrNotFound means there is no object or file at the location.
-var ErrNotFound = errors.New("export not found")
+// ErrNotFound means there is no object or file at the location. It is fs.ErrNotExist, so
+// callers need not import this package (and the AWS SDK) to recognise it.
+var ErrNotFound = fs.ErrNotExist
 
 // S3API is the part of the S3 client the opener uses.
 type S3API interface {

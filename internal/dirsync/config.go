@@ -133,6 +133,9 @@ func (s *Service) Configure(ctx context.Context, p org.Principal, req ConfigRequ
 	c.OrgID, c.UpdatedAt, c.UpdatedBy = p.OrgID, s.nowUTC(), p.Actor
 	a := s.audit(p, c.UpdatedAt, ActionConfigured, "sync", p.OrgID, map[string]string{"sources": fmt.Sprint(len(c.Sources)), "format": string(c.Format)})
 	if err := s.store.PutSyncConfig(ctx, c, a); err != nil {
+		if org.Refused(err, org.PartOrg) {
+			err = fmt.Errorf("organization %s: %w", c.OrgID, org.ErrNotFound)
+		}
 		return Config{}, fmt.Errorf("store sync configuration: %w", err)
 	}
 	return c, nil

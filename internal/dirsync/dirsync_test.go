@@ -36,9 +36,9 @@ func newBench(t *testing.T) *bench {
 	t.Helper()
 	env := dynamotest.New(t)
 	clock := orgtest.NewClock()
-	svc := org.NewService(env.Store, org.WithClock(clock.Now))
+	svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
 	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
-	sync := dirsync.New(env.Store, svc, blob.Opener{Files: true}, slog.New(slog.DiscardHandler), dirsync.WithClock(clock.Now))
+	sync := dirsync.New(env.Store.Sync, svc, blob.Opener{Files: true}, slog.New(slog.DiscardHandler), dirsync.WithClock(clock.Now))
 	b := &bench{t: t, env: env, svc: svc, sync: sync, admin: admin, clock: clock, path: filepath.Join(t.TempDir(), "okta.csv")}
 	no := false
 	if _, err := sync.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"file://" + b.path}, SendEmail: &no}); err != nil {
@@ -325,7 +325,7 @@ func (failingAccounts) Accounts(context.Context, org.Principal) ([]org.Member, [
 func TestStoreFailuresAreNotFailedRuns(t *testing.T) {
 	b := newBench(t)
 	b.export(ada)
-	broken := dirsync.New(b.env.Store, failingAccounts{b.svc}, blob.Opener{Files: true}, slog.New(slog.DiscardHandler))
+	broken := dirsync.New(b.env.Store.Sync, failingAccounts{b.svc}, blob.Opener{Files: true}, slog.New(slog.DiscardHandler))
 	r, err := broken.SyncNow(context.Background(), b.admin)
 	if !errors.Is(err, org.ErrUnavailable) || r.ID != "" {
 		t.Fatalf("run %+v, err %v; want ErrUnavailable and no run", r, err)

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
-	"gatehouse/internal/blob"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
 )
@@ -20,7 +20,7 @@ type ExportError struct {
 
 func (e *ExportError) Error() string { return e.Reason }
 
-// Unwrap gives the cause, such as an *idp.ParseError or blob.ErrNotFound.
+// Unwrap gives the cause, such as an *idp.ParseError or fs.ErrNotExist.
 func (e *ExportError) Unwrap() error { return e.err }
 
 // readAndPlan reads the export and plans it against the organization's accounts.
@@ -73,7 +73,7 @@ func (s *Service) read(ctx context.Context, c Config) (*idp.Snapshot, error) {
 // openError says why an export could not be opened, without the storage service's details
 // (request ids, account numbers), which go to the log.
 func (s *Service) openError(ctx context.Context, location string, err error) error {
-	if errors.Is(err, blob.ErrNotFound) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return &ExportError{Reason: "the export " + location + " does not exist", err: err}
 	}
 	s.log.WarnContext(ctx, "export not readable", "location", location, "err", err)

@@ -15,24 +15,27 @@ import (
 	"gatehouse/internal/org"
 )
 
-// Store keeps sync configurations, run reports and the per-organization run lease.
+// Store keeps sync configurations, run reports and the per-organization run lease. A write
+// refused because its condition failed is an *org.ConflictError, whose parts the methods
+// name.
 type Store interface {
 	GetSyncConfig(ctx context.Context, orgID string) (Config, error)
-	// PutSyncConfig stores c and lists its organization among those the schedule syncs.
+	// PutSyncConfig stores c and lists its organization among those the schedule syncs; the
+	// organization must exist (org.PartOrg).
 	PutSyncConfig(ctx context.Context, c Config, audit org.AuditEntry) error
 	// SyncConfigs lists every organization's sync configuration.
 	SyncConfigs(ctx context.Context) ([]Config, error)
 
-	// PutRun stores a new run report, with its audit entry.
+	// PutRun stores a new run report, with its audit entry (org.PartRecord: the id is new).
 	PutRun(ctx context.Context, r Run, audit org.AuditEntry) error
-	// ApproveRun marks a held run approved if it is still held.
+	// ApproveRun marks a held run approved if it is still held (org.PartRecord).
 	ApproveRun(ctx context.Context, r Run, audit org.AuditEntry) error
 	GetRun(ctx context.Context, orgID, id string) (Run, error)
 	// ListRuns lists runs newest first.
 	ListRuns(ctx context.Context, orgID string, p org.PageRequest) (org.Page[Run], error)
 
 	// AcquireLease takes the organization's sync lease for owner until until, unless another
-	// owner holds it past now (org.ErrConflict).
+	// owner holds it past now (org.PartRecord).
 	AcquireLease(ctx context.Context, orgID, owner string, now, until time.Time) error
 	// ReleaseLease gives the lease back if owner still holds it.
 	ReleaseLease(ctx context.Context, orgID, owner string) error
@@ -49,7 +52,8 @@ type Members interface {
 	Revoke(ctx context.Context, p org.Principal, id string) (org.Invitation, error)
 }
 
-// Opener opens an export by its location (s3://bucket/key, file:///path).
+// Opener opens an export by its location (s3://bucket/key, file:///path); an export that
+// does not exist is an error wrapping fs.ErrNotExist.
 type Opener interface {
 	Open(ctx context.Context, location string) (io.ReadCloser, error)
 }

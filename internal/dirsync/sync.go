@@ -89,6 +89,9 @@ func (s *Service) sync(ctx context.Context, q request) (Run, error) {
 	// Apply under the organization's lease, re-planning against the members as they are once
 	// it is held, so two runs never apply at once or from a stale view.
 	if err := s.store.AcquireLease(ctx, c.OrgID, run.ID, s.nowUTC(), s.nowUTC().Add(leaseFor)); err != nil {
+		if org.Refused(err, org.PartRecord) {
+			err = fmt.Errorf("another sync of %s is running: %w", c.OrgID, org.ErrConflict)
+		}
 		return Run{}, fmt.Errorf("take sync lease of %s: %w", c.OrgID, err)
 	}
 	defer func() {
@@ -107,6 +110,9 @@ func (s *Service) sync(ctx context.Context, q request) (Run, error) {
 		approved := *q.held
 		approved.Status, approved.ApprovedBy = RunApproved, q.by.Actor
 		if err := s.store.ApproveRun(ctx, approved, s.audit(q.by, s.nowUTC(), ActionApproved, "sync_run", approved.ID, nil)); err != nil {
+			if org.Refused(err, org.PartRecord) {
+				err = ErrNotHeld
+			}
 			return Run{}, fmt.Errorf("approve run %s: %w", approved.ID, err)
 		}
 		run.ApprovedRun, run.ApprovedBy = approved.ID, q.by.Actor

@@ -14,7 +14,7 @@ import (
 // DynamoDB, reporting DynamoDB requests per invitation next to the time per call.
 func BenchmarkBulkInvite1000(b *testing.B) {
 	env := dynamotest.New(b)
-	svc := org.NewService(env.Store)
+	svc := org.NewService(env.Store.Org())
 	ctx := context.Background()
 	admin, _ := orgtest.Seed(b, svc, "bench", "Bench")
 	const n = 1000

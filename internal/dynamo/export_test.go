@@ -11,7 +11,7 @@ import (
 
 // SetQueryBounds shrinks the bounds on filtered list reads, so tests reach them with few items.
 func SetQueryBounds(s *Store, pageSize, pages int) {
-	s.filteredPageSize, s.maxQueryPages = pageSize, pages
+	s.t.filteredPageSize, s.t.maxQueryPages = pageSize, pages
 }
 
 // SeedMembers writes members straight into the table (with their email markers), 25 items

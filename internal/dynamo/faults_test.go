@@ -53,7 +53,7 @@ func newFaulty(t *testing.T) (*faultyDB, *org.Service, org.Principal, *dynamo.St
 	env := dynamotest.New(t)
 	db := &faultyDB{Client: env.Client}
 	store := dynamo.New(db, env.Store.Table())
-	svc := org.NewService(store)
+	svc := org.NewService(store.Org())
 	if _, err := svc.CreateOrg(context.Background(), org.Actor{Type: "cli", ID: "t"}, org.SourceCLI, org.NewOrg{ID: "acme"}); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestBulkKeepsCommittedRowsWhenALaterChunkFails(t *testing.T) {
 			}
 		}
 	}
-	page, err := store.ListInvitations(context.Background(), "acme", org.InvitationQuery{PageRequest: org.PageRequest{Limit: 100}, Now: time.Now()})
+	page, err := store.Invitations.ListInvitations(context.Background(), "acme", org.InvitationQuery{PageRequest: org.PageRequest{Limit: 100}, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,14 +16,11 @@ import (
 	"gatehouse/internal/org"
 )
 
-// IdempotencyStore keeps idempotency records in the same table, under the organization,
+// Idempotency keeps idempotency records in the same table, under the organization,
 // expiring through the table's TTL. It implements idempotency.Store.
-type IdempotencyStore struct{ *Store }
+type Idempotency struct{ t *table }
 
-var _ idempotency.Store = IdempotencyStore{}
-
-// Idempotency returns the store's idempotency records.
-func (s *Store) Idempotency() IdempotencyStore { return IdempotencyStore{s} }
+var _ idempotency.Store = (*Idempotency)(nil)
 
 type idemItem struct {
 	key
@@ -61,7 +58,7 @@ func (it idemItem) domain() idempotency.Record {
 }
 
 // Claim saves rec unless a live record holds the key, returning that record instead.
-func (s IdempotencyStore) Claim(ctx context.Context, scope, k string, rec idempotency.Record, now time.Time) (idempotency.Record, bool, error) {
+func (s *Idempotency) Claim(ctx context.Context, scope, k string, rec idempotency.Record, now time.Time) (idempotency.Record, bool, error) {
 	it := toIdemItem(scope, k, rec)
 	av, err := marshal(it)
 	if err != nil {
@@ -74,8 +71,8 @@ func (s IdempotencyStore) Claim(ctx context.Context, scope, k string, rec idempo
 	if err != nil {
 		return idempotency.Record{}, false, fmt.Errorf("build condition: %w", err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.table, Item: av, ConditionExpression: expr.Condition(),
+	_, err = s.t.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.t.name, Item: av, ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	var ccf *types.ConditionalCheckFailedException
@@ -86,7 +83,7 @@ func (s IdempotencyStore) Claim(ctx context.Context, scope, k string, rec idempo
 		return idempotency.Record{}, false, fmt.Errorf("claim idempotency key: %w", err)
 	}
 	var cur idemItem
-	if err := s.get(ctx, it.PK, it.SK, &cur); err != nil {
+	if err := s.t.get(ctx, it.PK, it.SK, &cur); err != nil {
 		if errors.Is(err, org.ErrNotFound) {
 			return idempotency.Record{}, false, fmt.Errorf("idempotency key released meanwhile: %w", org.ErrConflict)
 		}
@@ -96,21 +93,21 @@ func (s IdempotencyStore) Claim(ctx context.Context, scope, k string, rec idempo
 }
 
 // Complete stores the finished answer over the claim.
-func (s IdempotencyStore) Complete(ctx context.Context, scope, k string, rec idempotency.Record) error {
+func (s *Idempotency) Complete(ctx context.Context, scope, k string, rec idempotency.Record) error {
 	av, err := marshal(toIdemItem(scope, k, rec))
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av}); err != nil {
+	if _, err := s.t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.t.name, Item: av}); err != nil {
 		return fmt.Errorf("complete idempotency key: %w", err)
 	}
 	return nil
 }
 
 // Release deletes a claim so the same key can be used again.
-func (s IdempotencyStore) Release(ctx context.Context, scope, k string) error {
+func (s *Idempotency) Release(ctx context.Context, scope, k string) error {
 	pk, sk := idemKey(scope, k)
-	if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: keyOf(pk, sk)}); err != nil {
+	if _, err := s.t.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.t.name, Key: keyOf(pk, sk)}); err != nil {
 		return fmt.Errorf("release idempotency key: %w", err)
 	}
 	return nil

@@ -6,61 +6,129 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/org"
 )
 
+// Invitations keeps invitations and the markers that hold their addresses. It implements
+// org.InvitationStore.
+type Invitations struct{ t *table }
+
+var _ org.InvitationStore = (*Invitations)(nil)
+
+// invitationsPerTx is how many invitations one transaction creates: each writes at most five
+// items (the invitation, its address marker, its audit entry, its outbox entry and its
+// address's send history), and DynamoDB allows 100 actions in one transaction.
+const invitationsPerTx = 100 / 5
+
+// CreateInvitations writes the invitations 20 to a transaction. A transaction whose
+// conditions failed is written again without the invitations whose conditions failed, which
+// get a *org.ConflictError naming their failed parts; any other failure is reported for
+// every invitation of its transaction.
+func (s *Invitations) CreateInvitations(ctx context.Context, invs []org.NewInvitation) []error {
+	results := make([]error, len(invs))
+	for start := 0; start < len(invs); start += invitationsPerTx {
+		rows := make([]int, 0, invitationsPerTx)
+		for i := start; i < min(start+invitationsPerTx, len(invs)); i++ {
+			rows = append(rows, i)
+		}
+		s.createChunk(ctx, invs, rows, results)
+	}
+	return results
+}
+
+// createChunk writes the invitations at rows in one transaction, setting their results.
+func (s *Invitations) createChunk(ctx context.Context, invs []org.NewInvitation, rows []int, results []error) {
+	for len(rows) > 0 {
+		x := s.t.newTx()
+		for _, i := range rows {
+			createInvitation(x.forRow(i), invs[i])
+		}
+		err := x.commit(ctx)
+		var f *txFailure
+		if !errors.As(err, &f) || len(f.failed) == 0 {
+			for _, i := range rows {
+				results[i] = err
+			}
+			return
+		}
+		failed := f.rows()
+		retry := rows[:0:0]
+		for _, i := range rows {
+			if failed[i] {
+				results[i] = f.forRowOnly(i)
+			} else {
+				retry = append(retry, i)
+			}
+		}
+		rows = retry
+	}
+}
+
+// createInvitation adds the writes that create one invitation (and queue its email) to x.
+func createInvitation(x *tx, w org.NewInvitation) {
+	inv := w.Invitation
+	x.putNew(org.PartInvitation, toInvitationItem(inv))
+	holdAddress(x, inv, notExists())
+	x.audit(w.Audit)
+	if w.Email != nil {
+		queueEmail(x, inv, w.Email)
+	}
+}
+
+// holdAddress adds to x the Put of the marker that makes inv the holder of its address, on
+// condition that the address is free (or whatever else extra allows) or held by an
+// invitation that has expired at inv.UpdatedAt.
+func holdAddress(x *tx, inv org.Invitation, extra expression.ConditionBuilder) {
+	marker := emailItem{
+		key:       key{PK: orgPK(inv.OrgID), SK: emailSK(inv.Email)},
+		Type:      typeEmail,
+		Holder:    holderInvitation,
+		Ref:       inv.ID,
+		ExpiresAt: fmtTime(inv.ExpiresAt),
+	}
+	cond := extra.Or(heldByExpiredInvitation(inv.UpdatedAt))
+	x.put(org.PartAddress, marker, &cond)
+}
+
 // GetInvitation reads one invitation.
-func (s *Store) GetInvitation(ctx context.Context, orgID, id string) (org.Invitation, error) {
+func (s *Invitations) GetInvitation(ctx context.Context, orgID, id string) (org.Invitation, error) {
 	var it invitationItem
-	if err := s.get(ctx, orgPK(orgID), invitationSK(id), &it); err != nil {
+	if err := s.t.get(ctx, orgPK(orgID), invitationSK(id), &it); err != nil {
 		return org.Invitation{}, err
 	}
 	return it.domain(), nil
 }
 
-// statusIs is the condition that the stored status is pending.
+// statusIs is the condition that the invitation's stored status is status.
 func statusIs(status org.InvitationStatus) expression.ConditionBuilder {
 	return expression.Name("status").Equal(expression.Value(string(status)))
 }
 
+// heldBy is the condition that an address marker points at holder ref of kind.
+func heldBy(kind, ref string) expression.ConditionBuilder {
+	return expression.Name("holder").Equal(expression.Value(kind)).And(expression.Name("ref").Equal(expression.Value(ref)))
+}
+
 // RevokeInvitation marks a pending invitation revoked and releases its address if it still
-// holds it.
-func (s *Store) RevokeInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
+// holds it. The marker is read first, since a transaction cannot delete an item only if it
+// matches; a marker that changes between the read and the write is read again.
+func (s *Invitations) RevokeInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(inv.Status))).
 		Set(expression.Name("revokedAt"), expression.Value(fmtTime(inv.RevokedAt))).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt)))
-	for attempt := 0; attempt < 3; attempt++ {
+	pk := orgPK(inv.OrgID)
+	for range 3 {
 		var m emailItem
-		err := s.get(ctx, orgPK(inv.OrgID), emailSK(inv.Email), &m)
-		if err != nil && !errors.Is(err, org.ErrNotFound) {
+		if err := s.t.get(ctx, pk, emailSK(inv.Email), &m); err != nil && !errors.Is(err, org.ErrNotFound) {
 			return err
 		}
-		invUpdate, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending))
-		if err != nil {
-			return err
-		}
-		actions := []types.TransactWriteItem{invUpdate}
-		ours := expression.Name("holder").Equal(expression.Value(holderInvitation)).And(expression.Name("ref").Equal(expression.Value(inv.ID)))
+		x := s.t.newTx().update(org.PartInvitation, pk, invitationSK(inv.ID), upd, statusIs(org.StatusPending))
 		if m.Ref == inv.ID {
-			release, err := s.del(orgPK(inv.OrgID), emailSK(inv.Email), ours)
-			if err != nil {
-				return err
-			}
-			actions = append(actions, release)
+			x.del(org.PartAddress, pk, emailSK(inv.Email), heldBy(holderInvitation, inv.ID))
 		}
-		auditPut, err := s.auditPut(audit)
-		if err != nil {
-			return err
-		}
-		err = s.transact(ctx, append(actions, auditPut))
-		switch {
-		case err == nil:
-			return nil
-		case failedAt(err, 0):
-			return errNotPending(inv)
-		case !failedAt(err, 1):
+		err := x.audit(audit).commit(ctx)
+		if !refused(err, org.PartAddress) || refused(err, org.PartInvitation) {
 			return err
 		}
 		// The marker changed between the read and the write: look again.
@@ -68,73 +136,34 @@ func (s *Store) RevokeInvitation(ctx context.Context, inv org.Invitation, audit 
 	return fmt.Errorf("invitation %s: address marker keeps changing: %w", inv.ID, org.ErrConflict)
 }
 
-// errNotPending reports that an invitation's conditional write found it no longer pending
-// (or its token replaced); the domain reads it again to say why.
-func errNotPending(inv org.Invitation) error {
-	return fmt.Errorf("invitation %s changed meanwhile: %w", inv.ID, org.ErrConflict)
-}
-
-// ResendInvitation stores the new expiry, token and delivery of a pending invitation and
-// makes it hold its address again.
-func (s *Store) ResendInvitation(ctx context.Context, inv org.Invitation, prevTokenHash string, audit org.AuditEntry) error {
+// ResendInvitation stores the new expiry, link and delivery of a pending invitation whose
+// link is still r.PrevTokenHash, makes it hold its address again and, when r.Email is set,
+// queues its email.
+func (s *Invitations) ResendInvitation(ctx context.Context, r org.Resend) error {
+	inv := r.Invitation
 	upd := expression.Set(expression.Name("expiresAt"), expression.Value(fmtTime(inv.ExpiresAt))).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt))).
-		Set(expression.Name("deliveryState"), expression.Value(string(inv.Delivery.State))).
-		Set(expression.Name("deliveryUpdatedAt"), expression.Value(fmtTime(inv.Delivery.UpdatedAt))).
-		Set(expression.Name("deliveryMessageId"), expression.Value("")).
-		Set(expression.Name("deliveryReason"), expression.Value("")).
-		Set(expression.Name("deliveryAttempts"), expression.Value(0)).
 		Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash))
-	// The old token must still be current, so two racing resends cannot both win.
+	upd = setDelivery(upd, inv.Delivery)
+	// The old link must still be current, so two racing resends cannot both win.
 	unchanged := expression.AttributeNotExists(expression.Name("tokenHash")).
-		Or(expression.Name("tokenHash").Equal(expression.Value(prevTokenHash)))
-	if prevTokenHash != "" {
-		unchanged = expression.Name("tokenHash").Equal(expression.Value(prevTokenHash))
+		Or(expression.Name("tokenHash").Equal(expression.Value(r.PrevTokenHash)))
+	if r.PrevTokenHash != "" {
+		unchanged = expression.Name("tokenHash").Equal(expression.Value(r.PrevTokenHash))
 	}
-	invUpdate, err := s.update(orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending).And(unchanged))
-	if err != nil {
-		return err
+	x := s.t.newTx().update(org.PartInvitation, orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending).And(unchanged))
+	holdAddress(x, inv, notExists().Or(expression.Name("ref").Equal(expression.Value(inv.ID))))
+	x.audit(r.Audit)
+	if r.Email != nil {
+		queueEmail(x, inv, r.Email)
 	}
-	markerPut, err := s.holdAddress(inv, expression.AttributeNotExists(expression.Name(attrPK)).Or(expression.Name("ref").Equal(expression.Value(inv.ID))))
-	if err != nil {
-		return err
-	}
-	auditPut, err := s.auditPut(audit)
-	if err != nil {
-		return err
-	}
-	actions := []types.TransactWriteItem{invUpdate, markerPut, auditPut}
-	if inv.SendEmail {
-		history, err := s.sendHistory(ctx, inv.OrgID, inv.Email)
-		if err != nil {
-			return err
-		}
-		sent, err := s.recordSend(inv, history, inv.UpdatedAt)
-		if err != nil {
-			return err
-		}
-		queue, err := s.queueEmail(inv)
-		if err != nil {
-			return err
-		}
-		actions = append(actions, sent, queue)
-	}
-	err = s.transact(ctx, actions)
-	switch {
-	case failedAt(err, 3):
-		return fmt.Errorf("address %s was emailed meanwhile: %w", inv.Email, org.ErrConflict)
-	case failedAt(err, 0):
-		return errNotPending(inv)
-	case failedAt(err, 1):
-		return s.whyTaken(ctx, inv)
-	}
-	return err
+	return x.commit(ctx)
 }
 
 // AcceptInvitation turns a pending, unexpired invitation into member m: the invitation is
 // marked accepted, the member written, the address handed from invitation to member, and the
 // count of active admins raised for an admin.
-func (s *Store) AcceptInvitation(ctx context.Context, inv org.Invitation, m org.Member, audit org.AuditEntry) error {
+func (s *Invitations) AcceptInvitation(ctx context.Context, inv org.Invitation, m org.Member, audit org.AuditEntry) error {
 	pk := orgPK(inv.OrgID)
 	upd := expression.Set(expression.Name("status"), expression.Value(string(inv.Status))).
 		Set(expression.Name("acceptedAt"), expression.Value(fmtTime(inv.AcceptedAt))).
@@ -143,43 +172,29 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv org.Invitation, m org.
 	cond := statusIs(org.StatusPending).
 		And(expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash))).
 		And(expression.Name("expiresAt").GreaterThan(expression.Value(fmtTime(inv.AcceptedAt))))
-	invUpdate, err := s.update(pk, invitationSK(inv.ID), upd, cond)
-	if err != nil {
-		return err
-	}
-	memberPut, err := s.putNew(toMemberItem(m))
-	if err != nil {
-		return err
-	}
-	held := expression.Name("holder").Equal(expression.Value(holderInvitation)).And(expression.Name("ref").Equal(expression.Value(inv.ID)))
-	markerPut, err := s.put(memberEmailItem(m), &held)
-	if err != nil {
-		return err
-	}
-	actions := []types.TransactWriteItem{invUpdate, memberPut, markerPut}
+	held := heldBy(holderInvitation, inv.ID)
+	x := s.t.newTx().
+		update(org.PartInvitation, pk, invitationSK(inv.ID), upd, cond).
+		putNew(org.PartMember, toMemberItem(m)).
+		put(org.PartAddress, memberEmailItem(m), &held)
 	if m.IsActiveAdmin() {
-		inc, err := s.adminCount(inv.OrgID, +1)
-		if err != nil {
-			return err
-		}
-		actions = append(actions, inc)
+		countAdmins(x, inv.OrgID, +1)
 	}
-	auditPut, err := s.auditPut(audit)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, append(actions, auditPut))
-	switch {
-	case failedAt(err, 0):
-		return errNotPending(inv)
-	case failedAt(err, 2):
-		return fmt.Errorf("address %s held elsewhere: %w", inv.Email, org.ErrConflict)
-	}
-	return err
+	return x.audit(audit).commit(ctx)
+}
+
+// RenameInvitation stores a pending invitation's new name and external id.
+func (s *Invitations) RenameInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
+	upd := expression.Set(expression.Name("name"), expression.Value(inv.Name)).
+		Set(expression.Name("externalId"), expression.Value(inv.ExternalID)).
+		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt)))
+	return s.t.newTx().
+		update(org.PartInvitation, orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending)).
+		audit(audit).commit(ctx)
 }
 
 // ListInvitations lists invitations newest first, filtered by status as seen at q.Now.
-func (s *Store) ListInvitations(ctx context.Context, orgID string, q org.InvitationQuery) (org.Page[org.Invitation], error) {
+func (s *Invitations) ListInvitations(ctx context.Context, orgID string, q org.InvitationQuery) (org.Page[org.Invitation], error) {
 	now := expression.Value(fmtTime(q.Now))
 	var filter *expression.ConditionBuilder
 	switch q.Status {
@@ -194,7 +209,7 @@ func (s *Store) ListInvitations(ctx context.Context, orgID string, q org.Invitat
 		f := statusIs(q.Status)
 		filter = &f
 	}
-	items, next, err := s.queryPage(ctx, query{orgID: orgID, prefix: prefixInvitation, filter: filter, page: q.PageRequest})
+	items, next, err := s.t.queryPage(ctx, query{orgID: orgID, prefix: prefixInvitation, filter: filter, page: q.PageRequest})
 	if err != nil {
 		return org.Page[org.Invitation]{}, err
 	}

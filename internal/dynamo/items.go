@@ -142,39 +142,6 @@ func (it invitationItem) domain() org.Invitation {
 	}
 }
 
-// The kinds of holder an email marker points at.
-const (
-	holderInvitation = "invitation"
-	holderMember     = "member"
-)
-
-// emailItem marks who holds an address in an organization: a live invitation (until
-// ExpiresAt) or a member. Writing it conditionally is what keeps addresses unique.
-type emailItem struct {
-	key
-	Type      string `dynamodbav:"type"`
-	Holder    string `dynamodbav:"holder"`
-	Ref       string `dynamodbav:"ref"`
-	ExpiresAt string `dynamodbav:"expiresAt,omitempty"`
-	Active    bool   `dynamodbav:"active,omitempty"`
-}
-
-// existingError is the domain error for an address held by this marker.
-func (it emailItem) existingError() error {
-	if it.Holder == holderMember {
-		return &org.ExistingError{Err: org.ErrAlreadyMember, ID: it.Ref, Active: it.Active}
-	}
-	return &org.ExistingError{Err: org.ErrAlreadyInvited, ID: it.Ref}
-}
-
-// blocks reports whether the marker still holds its address at now.
-func (it emailItem) blocks(now time.Time) bool {
-	if it.Holder == holderMember {
-		return true
-	}
-	return fmtTime(now) < it.ExpiresAt
-}
-
 type memberItem struct {
 	key
 	Type          string `dynamodbav:"type"`
@@ -228,17 +195,6 @@ func (it memberItem) domain() org.Member {
 		DeactivatedAt:  parseTime(it.DeactivatedAt),
 		DeactivatedVia: org.Source(it.DeactivatedBy),
 		ExternalID:     it.ExternalID,
-	}
-}
-
-// memberEmailItem is the marker a member holds on its address.
-func memberEmailItem(m org.Member) emailItem {
-	return emailItem{
-		key:    key{PK: orgPK(m.OrgID), SK: emailSK(m.Email)},
-		Type:   typeEmail,
-		Holder: holderMember,
-		Ref:    m.ID,
-		Active: m.Status == org.MemberActive,
 	}
 }
 

@@ -2,45 +2,35 @@ package dynamo
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/org"
 )
 
+// Orgs keeps organizations. It implements org.OrgStore.
+type Orgs struct{ t *table }
+
+var _ org.OrgStore = (*Orgs)(nil)
+
+// Ping reports whether the table can be reached.
+func (s *Orgs) Ping(ctx context.Context) error { return s.t.ping(ctx) }
+
 // CreateOrg writes a new organization, with its first admin member when one is given.
-func (s *Store) CreateOrg(ctx context.Context, o org.Org, admin *org.Member, audit org.AuditEntry) error {
+func (s *Orgs) CreateOrg(ctx context.Context, o org.Org, admin *org.Member, audit org.AuditEntry) error {
 	item := orgItem{key: key{PK: orgPK(o.ID), SK: skOrg}, Type: typeOrg, ID: o.ID, Name: o.Name, CreatedAt: fmtTime(o.CreatedAt)}
 	if admin != nil {
 		item.ActiveAdmins = 1
 	}
-	items := []any{item, toAuditItem(audit)}
+	x := s.t.newTx().putNew(org.PartOrg, item).audit(audit)
 	if admin != nil {
-		items = append(items, toMemberItem(*admin), memberEmailItem(*admin))
+		x.putNew(org.PartMember, toMemberItem(*admin)).putNew(org.PartAddress, memberEmailItem(*admin))
 	}
-	actions := make([]types.TransactWriteItem, 0, len(items))
-	for _, it := range items {
-		action, err := s.putNew(it)
-		if err != nil {
-			return err
-		}
-		actions = append(actions, action)
-	}
-	err := s.transact(ctx, actions)
-	if failedAt(err, 0) {
-		return fmt.Errorf("organization %s: %w", o.ID, org.ErrExists)
-	}
-	if err != nil {
-		return fmt.Errorf("create organization %s: %w", o.ID, err)
-	}
-	return nil
+	return x.commit(ctx)
 }
 
 // GetOrg reads an organization.
-func (s *Store) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
+func (s *Orgs) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
 	var it orgItem
-	if err := s.get(ctx, orgPK(orgID), skOrg, &it); err != nil {
+	if err := s.t.get(ctx, orgPK(orgID), skOrg, &it); err != nil {
 		return org.Org{}, err
 	}
 	return it.domain(), nil

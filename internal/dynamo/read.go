@@ -29,10 +29,10 @@ const batchGetLimit = 100
 
 // batchGet reads keys with strongly consistent reads, 100 per request, re-asking for any
 // keys DynamoDB leaves unprocessed.
-func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+func (t *table) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 	var out []map[string]types.AttributeValue
 	for start := 0; start < len(keys); start += batchGetLimit {
-		req := map[string]types.KeysAndAttributes{s.table: {
+		req := map[string]types.KeysAndAttributes{t.name: {
 			Keys:           keys[start:min(start+batchGetLimit, len(keys))],
 			ConsistentRead: aws.Bool(true),
 		}}
@@ -45,11 +45,11 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 					return nil, err
 				}
 			}
-			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			res, err := t.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 			if err != nil {
 				return nil, fmt.Errorf("batch get: %w", err)
 			}
-			out = append(out, res.Responses[s.table]...)
+			out = append(out, res.Responses[t.name]...)
 			req = res.UnprocessedKeys
 		}
 	}
@@ -92,7 +92,7 @@ const (
 
 // queryPage reads one page of q: at most q.page.Limit items that pass the filter, and the
 // cursor of the next page when more items may follow.
-func (s *Store) queryPage(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {
+func (t *table) queryPage(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {
 	keyCond := expression.Key(attrPK).Equal(expression.Value(orgPK(q.orgID))).
 		And(expression.Key(attrSK).BeginsWith(q.prefix))
 	b := expression.NewBuilder().WithKeyCondition(keyCond)
@@ -100,14 +100,14 @@ func (s *Store) queryPage(ctx context.Context, q query) ([]map[string]types.Attr
 	pageSize := q.page.Limit + 1
 	if q.filter != nil {
 		b = b.WithFilter(*q.filter)
-		pageSize = max(pageSize, s.filteredPageSize)
+		pageSize = max(pageSize, t.filteredPageSize)
 	}
 	expr, err := b.Build()
 	if err != nil {
 		return nil, "", fmt.Errorf("build query: %w", err)
 	}
 	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
+		TableName:                 &t.name,
 		KeyConditionExpression:    expr.KeyCondition(),
 		FilterExpression:          expr.Filter(),
 		ExpressionAttributeNames:  expr.Names(),
@@ -124,9 +124,9 @@ func (s *Store) queryPage(ctx context.Context, q query) ([]map[string]types.Attr
 	}
 	var items []map[string]types.AttributeValue
 	var lastRead map[string]types.AttributeValue
-	p := dynamodb.NewQueryPaginator(s.db, in)
+	p := dynamodb.NewQueryPaginator(t.db, in)
 	for pages := 0; p.HasMorePages() && len(items) <= q.page.Limit; pages++ {
-		if pages == s.maxQueryPages {
+		if pages == t.maxQueryPages {
 			return items, cursorAt(q.prefix, lastRead), nil
 		}
 		res, err := p.NextPage(ctx)
@@ -163,4 +163,50 @@ func decodePage[I any, T any](items []map[string]types.AttributeValue, next stri
 		page.Items = append(page.Items, domain(it))
 	}
 	return page, nil
+}
+
+// queryAll calls fn with every item under the organization whose sort key starts with prefix
+// and that passes filter.
+func (t *table) queryAll(ctx context.Context, orgID, prefix string, filter *expression.ConditionBuilder, fn func(map[string]types.AttributeValue) error) error {
+	return t.queryPartition(ctx, orgPK(orgID), prefix, filter, fn)
+}
+
+// queryPartition calls fn with every item of partition pk whose sort key starts with prefix
+// (any, when empty) and that passes filter, a full page (1 MB) per request.
+func (t *table) queryPartition(ctx context.Context, pk, prefix string, filter *expression.ConditionBuilder, fn func(map[string]types.AttributeValue) error) error {
+	keyCond := expression.Key(attrPK).Equal(expression.Value(pk))
+	if prefix != "" {
+		keyCond = keyCond.And(expression.Key(attrSK).BeginsWith(prefix))
+	}
+	b := expression.NewBuilder().WithKeyCondition(keyCond)
+	if filter != nil {
+		b = b.WithFilter(*filter)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return fmt.Errorf("build query: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(t.db, &dynamodb.QueryInput{
+		TableName:                 &t.name,
+		KeyConditionExpression:    expr.KeyCondition(),
+		FilterExpression:          expr.Filter(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	for p.HasMorePages() {
+		res, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("query %s%s: %w", pk, prefix, err)
+		}
+		for _, item := range res.Items {
+			if sk, ok := item[attrSK].(*types.AttributeValueMemberS); !ok || !strings.HasPrefix(sk.Value, prefix) {
+				// Some local DynamoDB implementations page past the prefix: stop there.
+				return nil
+			}
+			if err := fn(item); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idp"
@@ -164,59 +163,35 @@ func (it runItem) domain() (dirsync.Run, error) {
 	}, nil
 }
 
-// PutRun stores a new run with its audit entry.
-func (s *Store) PutRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error {
+// PutRun stores a new run (PartRecord: its id is new) with its audit entry.
+func (s *Sync) PutRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error {
 	it, err := toRunItem(r)
 	if err != nil {
 		return err
 	}
-	put, err := s.putNew(it)
-	if err != nil {
-		return err
-	}
-	auditPut, err := s.auditPut(audit)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, []types.TransactWriteItem{put, auditPut})
-	if failedAt(err, 0) {
-		return fmt.Errorf("run %s: %w", r.ID, org.ErrExists)
-	}
-	return err
+	return s.t.newTx().putNew(org.PartRecord, it).audit(audit).commit(ctx)
 }
 
-// ApproveRun marks a held run approved, once.
-func (s *Store) ApproveRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error {
+// ApproveRun marks a held run approved, once (PartRecord: it must still be held).
+func (s *Sync) ApproveRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(dirsync.RunApproved))).
 		Set(expression.Name("approvedBy"), expression.Value(toActorAttr(r.ApprovedBy)))
 	held := expression.Name("status").Equal(expression.Value(string(dirsync.RunHeld)))
-	approve, err := s.update(orgPK(r.OrgID), runSK(r.ID), upd, held)
-	if err != nil {
-		return err
-	}
-	auditPut, err := s.auditPut(audit)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, []types.TransactWriteItem{approve, auditPut})
-	if failedAt(err, 0) {
-		return fmt.Errorf("run %s: %w", r.ID, dirsync.ErrNotHeld)
-	}
-	return err
+	return s.t.newTx().update(org.PartRecord, orgPK(r.OrgID), runSK(r.ID), upd, held).audit(audit).commit(ctx)
 }
 
 // GetRun reads one run.
-func (s *Store) GetRun(ctx context.Context, orgID, id string) (dirsync.Run, error) {
+func (s *Sync) GetRun(ctx context.Context, orgID, id string) (dirsync.Run, error) {
 	var it runItem
-	if err := s.get(ctx, orgPK(orgID), runSK(id), &it); err != nil {
+	if err := s.t.get(ctx, orgPK(orgID), runSK(id), &it); err != nil {
 		return dirsync.Run{}, err
 	}
 	return it.domain()
 }
 
 // ListRuns lists runs newest first.
-func (s *Store) ListRuns(ctx context.Context, orgID string, p org.PageRequest) (org.Page[dirsync.Run], error) {
-	items, next, err := s.queryPage(ctx, query{orgID: orgID, prefix: prefixRun, page: p})
+func (s *Sync) ListRuns(ctx context.Context, orgID string, p org.PageRequest) (org.Page[dirsync.Run], error) {
+	items, next, err := s.t.queryPage(ctx, query{orgID: orgID, prefix: prefixRun, page: p})
 	if err != nil {
 		return org.Page[dirsync.Run]{}, err
 	}

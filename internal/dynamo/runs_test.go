@@ -43,10 +43,10 @@ func TestLargeRunReportsFit(t *testing.T) {
 		return org.AuditEntry{ID: id, OrgID: "acme", At: time.Now(), Action: dirsync.ActionRun, Actor: org.SyncActor, Source: org.SourceSync}
 	}
 	want := bigRun("run_01", dirsync.MaxReportedActions)
-	if err := env.Store.PutRun(ctx, want, audit("01A")); err != nil {
+	if err := env.Store.Sync.PutRun(ctx, want, audit("01A")); err != nil {
 		t.Fatalf("store a report of %d actions and %d skips: %v", len(want.Actions), len(want.Skipped), err)
 	}
-	got, err := env.Store.GetRun(ctx, "acme", "run_01")
+	got, err := env.Store.Sync.GetRun(ctx, "acme", "run_01")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +59,10 @@ func TestLargeRunReportsFit(t *testing.T) {
 	for i := range huge.Actions {
 		huge.Actions[i].Name = fmt.Sprintf("%x", i*7919) + strings.Repeat(fmt.Sprint(i), 8)
 	}
-	if err := env.Store.PutRun(ctx, huge, audit("01B")); err != nil {
+	if err := env.Store.Sync.PutRun(ctx, huge, audit("01B")); err != nil {
 		t.Fatalf("store an oversized report: %v", err)
 	}
-	got, err = env.Store.GetRun(ctx, "acme", "run_02")
+	got, err = env.Store.Sync.GetRun(ctx, "acme", "run_02")
 	if err != nil {
 		t.Fatal(err)
 	}

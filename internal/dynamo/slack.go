@@ -2,14 +2,17 @@ package dynamo
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/org"
 )
+
+// Slack keeps Slack connections, under the organization and under the team id slash
+// commands are looked up by. It implements org.SlackStore.
+type Slack struct{ t *table }
+
+var _ org.SlackStore = (*Slack)(nil)
 
 // slackItem is an organization's Slack connection, stored twice: under the organization and
 // under the team id that slash commands are looked up by.
@@ -60,93 +63,46 @@ func (it slackItem) domain() org.SlackIntegration {
 // PutSlack stores the organization's Slack connection and its team lookup in one
 // transaction. The organization's item must still be prev (so two admins cannot interleave),
 // and the team must be free or already this organization's.
-func (s *Store) PutSlack(ctx context.Context, prev, in org.SlackIntegration, audit org.AuditEntry) error {
+func (s *Slack) PutSlack(ctx context.Context, prev, in org.SlackIntegration, audit org.AuditEntry) error {
 	byOrg, byTeam := toSlackItems(in)
-	orgCond := expression.AttributeNotExists(expression.Name(attrPK))
+	orgCond := notExists()
 	if prev.TeamID != "" {
 		orgCond = expression.Name("updatedAt").Equal(expression.Value(fmtTime(prev.UpdatedAt)))
 	}
 	ours := expression.Name("orgId").Equal(expression.Value(in.OrgID))
-	teamCond := expression.AttributeNotExists(expression.Name(attrPK)).Or(ours)
-	putOrg, err := s.put(byOrg, &orgCond)
-	if err != nil {
-		return err
-	}
-	putTeam, err := s.put(byTeam, &teamCond)
-	if err != nil {
-		return err
-	}
-	auditPut, err := s.auditPut(audit)
-	if err != nil {
-		return err
-	}
-	actions := []types.TransactWriteItem{putOrg, putTeam, auditPut}
+	teamCond := notExists().Or(ours)
+	x := s.t.newTx().put(org.PartSlack, byOrg, &orgCond).put(org.PartSlackTeam, byTeam, &teamCond).audit(audit)
 	if prev.TeamID != "" && prev.TeamID != in.TeamID {
-		release, err := s.del(slackTeamPK(prev.TeamID), skTeam, ours)
-		if err != nil {
-			return err
-		}
-		actions = append(actions, release)
+		// The old team's lookup goes; it is this organization's, or the write is refused.
+		x.del(org.PartSlack, slackTeamPK(prev.TeamID), skTeam, ours)
 	}
-	err = s.transact(ctx, actions)
-	switch {
-	case failedAt(err, 1):
-		return fmt.Errorf("slack team %s: %w", in.TeamID, org.ErrSlackTeamTaken)
-	case failedAt(err, 0) || failedAt(err, 3):
-		return fmt.Errorf("slack connection of %s: %w", in.OrgID, org.ErrConflict)
-	}
-	return err
+	return x.commit(ctx)
 }
 
 // GetSlack reads the organization's Slack connection.
-func (s *Store) GetSlack(ctx context.Context, orgID string) (org.SlackIntegration, error) {
+func (s *Slack) GetSlack(ctx context.Context, orgID string) (org.SlackIntegration, error) {
 	var it slackItem
-	if err := s.get(ctx, orgPK(orgID), skSlack, &it); err != nil {
+	if err := s.t.get(ctx, orgPK(orgID), skSlack, &it); err != nil {
 		return org.SlackIntegration{}, err
 	}
 	return it.domain(), nil
 }
 
 // SlackByTeam reads the Slack connection of a team.
-func (s *Store) SlackByTeam(ctx context.Context, teamID string) (org.SlackIntegration, error) {
+func (s *Slack) SlackByTeam(ctx context.Context, teamID string) (org.SlackIntegration, error) {
 	var it slackItem
-	if err := s.get(ctx, slackTeamPK(teamID), skTeam, &it); err != nil {
+	if err := s.t.get(ctx, slackTeamPK(teamID), skTeam, &it); err != nil {
 		return org.SlackIntegration{}, err
 	}
 	return it.domain(), nil
 }
 
 // DeleteSlack removes the organization's Slack connection and its team lookup.
-func (s *Store) DeleteSlack(ctx context.Context, in org.SlackIntegration, audit org.AuditEntry) error {
+func (s *Slack) DeleteSlack(ctx context.Context, in org.SlackIntegration, audit org.AuditEntry) error {
 	ours := expression.Name("orgId").Equal(expression.Value(in.OrgID))
-	byOrg, err := s.del(orgPK(in.OrgID), skSlack, ours)
-	if err != nil {
-		return err
-	}
-	byTeam, err := s.del(slackTeamPK(in.TeamID), skTeam, ours)
-	if err != nil {
-		return err
-	}
-	auditPut, err := s.auditPut(audit)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, []types.TransactWriteItem{byOrg, byTeam, auditPut})
-	if failedAt(err, 0) || failedAt(err, 1) {
-		return fmt.Errorf("slack connection of %s: %w", in.OrgID, org.ErrNotFound)
-	}
-	return err
-}
-
-// EmailHolder says who holds an address in the organization.
-func (s *Store) EmailHolder(ctx context.Context, orgID, email string) (*org.ExistingError, error) {
-	var m emailItem
-	if err := s.get(ctx, orgPK(orgID), emailSK(email), &m); err != nil {
-		return nil, err
-	}
-	var held *org.ExistingError
-	if !errors.As(m.existingError(), &held) {
-		return nil, fmt.Errorf("address marker of %s: unexpected holder %q", email, m.Holder)
-	}
-	return held, nil
+	return s.t.newTx().
+		del(org.PartSlack, orgPK(in.OrgID), skSlack, ours).
+		del(org.PartSlack, slackTeamPK(in.TeamID), skTeam, ours).
+		audit(audit).
+		commit(ctx)
 }

@@ -2,14 +2,10 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -28,28 +24,50 @@ type API interface {
 	DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 }
 
-// Store keeps organizations in one DynamoDB table. It implements org.Store.
+// Store is the one table, seen by concern: each field serves one consumer and implements
+// the small interface that consumer declares.
 type Store struct {
-	db    API
-	table string
+	Orgs        *Orgs        // org.OrgStore
+	Invitations *Invitations // org.InvitationStore
+	Members     *Members     // org.MemberStore
+	Tokens      *Tokens      // org.TokenStore
+	Audit       *Audit       // org.AuditStore
+	Slack       *Slack       // org.SlackStore
+	Deliveries  *Deliveries  // mailer.Store
+	Idempotency *Idempotency // idempotency.Store
+	Sync        *Sync        // dirsync.Store
+	t           *table
+}
+
+// New returns the store over table name.
+func New(db API, name string) *Store {
+	t := &table{db: db, name: name, filteredPageSize: filteredPageSize, maxQueryPages: maxQueryPages}
+	return &Store{
+		Orgs: &Orgs{t}, Invitations: &Invitations{t}, Members: &Members{t}, Tokens: &Tokens{t}, Audit: &Audit{t},
+		Slack: &Slack{t}, Deliveries: &Deliveries{t}, Idempotency: &Idempotency{t}, Sync: &Sync{t}, t: t,
+	}
+}
+
+// Org is the stores package org's Service runs on.
+func (s *Store) Org() org.Stores {
+	return org.Stores{Orgs: s.Orgs, Invitations: s.Invitations, Members: s.Members, Tokens: s.Tokens, Audit: s.Audit, Slack: s.Slack}
+}
+
+// Table is the name of the table the store uses.
+func (s *Store) Table() string { return s.t.name }
+
+// table is the client and the table every concern reads and writes, with the helpers they share.
+type table struct {
+	db   API
+	name string
 	// Bounds on filtered list reads; constants but for tests.
 	filteredPageSize, maxQueryPages int
 }
 
-var _ org.Store = (*Store)(nil)
-
-// New returns a Store over table.
-func New(db API, table string) *Store {
-	return &Store{db: db, table: table, filteredPageSize: filteredPageSize, maxQueryPages: maxQueryPages}
-}
-
-// Table is the name of the table the store uses.
-func (s *Store) Table() string { return s.table }
-
-// Ping reports whether the table can be reached.
-func (s *Store) Ping(ctx context.Context) error {
-	if _, err := s.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &s.table}); err != nil {
-		return fmt.Errorf("describe table %s: %w", s.table, err)
+// ping reports whether the table can be reached.
+func (t *table) ping(ctx context.Context) error {
+	if _, err := t.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &t.name}); err != nil {
+		return fmt.Errorf("describe table %s: %w", t.name, err)
 	}
 	return nil
 }
@@ -64,9 +82,9 @@ func keyOf(pk, sk string) map[string]types.AttributeValue {
 
 // get reads one item with a strongly consistent read into out; an error wrapping
 // org.ErrNotFound, naming the key, if it is absent.
-func (s *Store) get(ctx context.Context, pk, sk string, out any) error {
-	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      &s.table,
+func (t *table) get(ctx context.Context, pk, sk string, out any) error {
+	res, err := t.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &t.name,
 		Key:            keyOf(pk, sk),
 		ConsistentRead: aws.Bool(true),
 	})
@@ -90,168 +108,4 @@ func marshal(item any) (map[string]types.AttributeValue, error) {
 		return nil, fmt.Errorf("encode item: %w", err)
 	}
 	return av, nil
-}
-
-// put is a transaction Put of item, under cond when it is set.
-func (s *Store) put(item any, cond *expression.ConditionBuilder) (types.TransactWriteItem, error) {
-	av, err := marshal(item)
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	p := &types.Put{TableName: &s.table, Item: av}
-	if cond != nil {
-		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
-		if err != nil {
-			return types.TransactWriteItem{}, fmt.Errorf("build condition: %w", err)
-		}
-		p.ConditionExpression, p.ExpressionAttributeNames, p.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
-	}
-	return types.TransactWriteItem{Put: p}, nil
-}
-
-// putNew is a transaction Put that fails if the item exists.
-func (s *Store) putNew(item any) (types.TransactWriteItem, error) {
-	cond := expression.AttributeNotExists(expression.Name(attrPK))
-	return s.put(item, &cond)
-}
-
-// update is a transaction Update of the item at pk/sk under cond.
-func (s *Store) update(pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("build update: %w", err)
-	}
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName:                 &s.table,
-		Key:                       keyOf(pk, sk),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}}, nil
-}
-
-// del is a transaction Delete of the item at pk/sk under cond.
-func (s *Store) del(pk, sk string, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("build condition: %w", err)
-	}
-	return types.TransactWriteItem{Delete: &types.Delete{
-		TableName:                 &s.table,
-		Key:                       keyOf(pk, sk),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}}, nil
-}
-
-// auditPut is the transaction Put of an audit entry.
-func (s *Store) auditPut(a org.AuditEntry) (types.TransactWriteItem, error) {
-	return s.putNew(toAuditItem(a))
-}
-
-// transactionFailure says which actions of a cancelled transaction failed their condition.
-type transactionFailure struct {
-	failed    []int  // indexes of actions whose condition failed
-	transient string // a reason worth retrying the whole transaction for, such as TransactionConflict
-	permanent string // a reason that retrying cannot fix, such as ValidationError
-}
-
-func (f *transactionFailure) Error() string {
-	switch {
-	case len(f.failed) > 0:
-		return fmt.Sprintf("transaction cancelled: conditions failed at %v", f.failed)
-	case f.transient != "":
-		return "transaction cancelled: " + f.transient
-	}
-	return "transaction cancelled: " + f.permanent
-}
-
-// Unwrap gives the domain's meaning of a failure that is not a failed condition: another
-// writer held an item, or DynamoDB was busy.
-func (f *transactionFailure) Unwrap() error {
-	switch {
-	case len(f.failed) > 0 || f.permanent != "":
-		return nil
-	case f.transient == "TransactionConflict":
-		return org.ErrConflict
-	}
-	return org.ErrUnavailable
-}
-
-// maxTransientRetries bounds how often a transaction cancelled for a passing reason (a
-// conflict with another writer, throttling) is retried.
-const maxTransientRetries = 5
-
-// transact writes actions atomically. A cancelled transaction is returned as a
-// *transactionFailure naming the actions whose condition failed; transactions cancelled for
-// passing reasons are retried with jittered exponential backoff first.
-func (s *Store) transact(ctx context.Context, actions []types.TransactWriteItem) error {
-	for attempt := 0; ; attempt++ {
-		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: actions})
-		if err == nil {
-			return nil
-		}
-		f := decodeCancellation(err)
-		if f == nil {
-			return fmt.Errorf("transact write: %w", err)
-		}
-		if len(f.failed) > 0 || f.transient == "" || attempt == maxTransientRetries {
-			return f
-		}
-		if err := sleep(ctx, attempt); err != nil {
-			return err
-		}
-	}
-}
-
-// sleep waits before retry number attempt: 10 ms doubling, with up to 10 ms of jitter.
-func sleep(ctx context.Context, attempt int) error {
-	backoff := time.Duration(10<<attempt)*time.Millisecond + rand.N(10*time.Millisecond)
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(backoff):
-		return nil
-	}
-}
-
-// decodeCancellation turns a TransactionCanceledException into a transactionFailure, or nil
-// for any other error.
-func decodeCancellation(err error) *transactionFailure {
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) {
-		return nil
-	}
-	f := &transactionFailure{}
-	for i, r := range tce.CancellationReasons {
-		switch code := aws.ToString(r.Code); code {
-		case "", "None":
-		case "ConditionalCheckFailed":
-			f.failed = append(f.failed, i)
-		case "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
-			f.transient = code
-		default:
-			f.permanent = code
-		}
-	}
-	if len(f.failed) == 0 && f.transient == "" && f.permanent == "" {
-		f.transient = "no reason given"
-	}
-	return f
-}
-
-// failedAt reports whether err is a cancelled transaction whose action i failed its condition.
-func failedAt(err error, i int) bool {
-	var f *transactionFailure
-	if !errors.As(err, &f) {
-		return false
-	}
-	for _, j := range f.failed {
-		if j == i {
-			return true
-		}
-	}
-	return false
 }

@@ -30,7 +30,7 @@ func newFixture(t *testing.T, orgID string) *fixture {
 	t.Helper()
 	env := dynamotest.New(t)
 	c := orgtest.NewClock()
-	f := &fixture{env: env, clock: c, svc: org.NewService(env.Store, org.WithClock(c.Now))}
+	f := &fixture{env: env, clock: c, svc: org.NewService(env.Store.Org(), org.WithClock(c.Now))}
 	f.addOrg(t, orgID)
 	f.admin = f.principal(orgID, org.RoleAdmin)
 	page, err := f.svc.Members(context.Background(), f.admin, org.PageRequest{})

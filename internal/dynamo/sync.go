@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -13,7 +12,11 @@ import (
 	"gatehouse/internal/org"
 )
 
-var _ dirsync.Store = (*Store)(nil)
+// Sync keeps directory sync's configurations, run reports and run leases. It implements
+// dirsync.Store.
+type Sync struct{ t *table }
+
+var _ dirsync.Store = (*Sync)(nil)
 
 // syncConfigItem is an organization's sync configuration, stored under the organization and
 // in the SYNCCONFIG partition the schedule lists.
@@ -51,46 +54,31 @@ func (it syncConfigItem) domain() dirsync.Config {
 	}
 }
 
-// PutSyncConfig stores the configuration under its organization and in the schedule's list.
-func (s *Store) PutSyncConfig(ctx context.Context, c dirsync.Config, audit org.AuditEntry) error {
+// PutSyncConfig stores the configuration under its organization (which must exist:
+// PartOrg) and in the schedule's list.
+func (s *Sync) PutSyncConfig(ctx context.Context, c dirsync.Config, audit org.AuditEntry) error {
 	byOrg, listed := toSyncConfigItems(c)
-	orgExists := expression.AttributeExists(expression.Name(attrPK))
-	exists, err := s.conditionCheck(orgPK(c.OrgID), skOrg, orgExists)
-	if err != nil {
-		return err
-	}
-	actions := []types.TransactWriteItem{exists}
-	for _, it := range []syncConfigItem{byOrg, listed} {
-		put, err := s.put(it, nil)
-		if err != nil {
-			return err
-		}
-		actions = append(actions, put)
-	}
-	auditPut, err := s.auditPut(audit)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, append(actions, auditPut))
-	if failedAt(err, 0) {
-		return fmt.Errorf("organization %s: %w", c.OrgID, org.ErrNotFound)
-	}
-	return err
+	return s.t.newTx().
+		check(org.PartOrg, orgPK(c.OrgID), skOrg, expression.AttributeExists(expression.Name(attrPK))).
+		put(org.PartRecord, byOrg, nil).
+		put(org.PartRecord, listed, nil).
+		audit(audit).
+		commit(ctx)
 }
 
 // GetSyncConfig reads an organization's sync configuration.
-func (s *Store) GetSyncConfig(ctx context.Context, orgID string) (dirsync.Config, error) {
+func (s *Sync) GetSyncConfig(ctx context.Context, orgID string) (dirsync.Config, error) {
 	var it syncConfigItem
-	if err := s.get(ctx, orgPK(orgID), skSync, &it); err != nil {
+	if err := s.t.get(ctx, orgPK(orgID), skSync, &it); err != nil {
 		return dirsync.Config{}, err
 	}
 	return it.domain(), nil
 }
 
 // SyncConfigs lists every organization's sync configuration.
-func (s *Store) SyncConfigs(ctx context.Context) ([]dirsync.Config, error) {
+func (s *Sync) SyncConfigs(ctx context.Context) ([]dirsync.Config, error) {
 	var out []dirsync.Config
-	err := s.queryPartition(ctx, pkSyncConfig, "", nil, func(item map[string]types.AttributeValue) error {
+	err := s.t.queryPartition(ctx, pkSyncConfig, "", nil, func(item map[string]types.AttributeValue) error {
 		var it syncConfigItem
 		if err := decodeItem(item, &it); err != nil {
 			return err
@@ -110,34 +98,24 @@ type leaseItem struct {
 	TTL   int64  `dynamodbav:"ttl"`
 }
 
-// AcquireLease takes the organization's sync lease unless another owner holds it past now.
-func (s *Store) AcquireLease(ctx context.Context, orgID, owner string, now, until time.Time) error {
+// AcquireLease takes the organization's sync lease unless another owner holds it past now
+// (PartRecord).
+func (s *Sync) AcquireLease(ctx context.Context, orgID, owner string, now, until time.Time) error {
 	it := leaseItem{key: key{PK: orgPK(orgID), SK: skLease}, Type: typeSyncLease, Owner: owner, Until: fmtTime(until),
 		TTL: until.Add(24 * time.Hour).Unix()}
-	free := expression.AttributeNotExists(expression.Name(attrPK)).
+	free := notExists().
 		Or(expression.Name("until").LessThan(expression.Value(fmtTime(now)))).
 		Or(expression.Name("owner").Equal(expression.Value(owner)))
-	put, err := s.put(it, &free)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, []types.TransactWriteItem{put})
-	if failedAt(err, 0) {
-		return fmt.Errorf("another sync of %s is running: %w", orgID, org.ErrConflict)
-	}
-	return err
+	return s.t.newTx().put(org.PartRecord, it, &free).commit(ctx)
 }
 
-// ReleaseLease drops the lease if owner still holds it.
-func (s *Store) ReleaseLease(ctx context.Context, orgID, owner string) error {
+// ReleaseLease drops the lease if owner still holds it; a lease another run took over after
+// ours expired is left alone.
+func (s *Sync) ReleaseLease(ctx context.Context, orgID, owner string) error {
 	ours := expression.Name("owner").Equal(expression.Value(owner))
-	del, err := s.del(orgPK(orgID), skLease, ours)
-	if err != nil {
-		return err
-	}
-	err = s.transact(ctx, []types.TransactWriteItem{del})
-	if failedAt(err, 0) {
-		return nil // another run took it over after ours expired
+	err := s.t.newTx().del(org.PartRecord, orgPK(orgID), skLease, ours).commit(ctx)
+	if refused(err, org.PartRecord) {
+		return nil
 	}
 	return err
 }

@@ -34,7 +34,7 @@ func BenchmarkResyncUnchanged(b *testing.B) {
 	n := benchPeople()
 	env := dynamotest.New(b)
 	ctx := context.Background()
-	svc := org.NewService(env.Store)
+	svc := org.NewService(env.Store.Org())
 	admin, _ := orgtest.Seed(b, svc, "big", "Big")
 	var csv bytes.Buffer
 	csv.WriteString("\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n")
@@ -50,7 +50,7 @@ func BenchmarkResyncUnchanged(b *testing.B) {
 	if err := dynamo.SeedMembers(ctx, env.Client, env.Store.Table(), members); err != nil {
 		b.Fatal(err)
 	}
-	sync := dirsync.New(env.Store, svc, memoryExport(csv.Bytes()), slog.New(slog.DiscardHandler))
+	sync := dirsync.New(env.Store.Sync, svc, memoryExport(csv.Bytes()), slog.New(slog.DiscardHandler))
 	if _, err := sync.Configure(ctx, admin, dirsync.ConfigRequest{Sources: []string{"s3://exports/big/export.csv"}}); err != nil {
 		b.Fatal(err)
 	}

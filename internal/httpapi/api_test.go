@@ -69,11 +69,11 @@ func newServer(t *testing.T) *server {
 	t.Helper()
 	env := dynamotest.New(t)
 	c := orgtest.NewClock()
-	svc := org.NewService(env.Store, org.WithClock(c.Now))
+	svc := org.NewService(env.Store.Org(), org.WithClock(c.Now))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := mustAPI(t, httpapi.Config{
-		Service: svc, Idempotency: env.Store.Idempotency(), Now: c.Now,
-		Sync:      dirsync.New(env.Store, svc, blob.Opener{Files: true}, log, dirsync.WithClock(c.Now)),
+		Service: svc, Idempotency: env.Store.Idempotency, Now: c.Now,
+		Sync:      dirsync.New(env.Store.Sync, svc, blob.Opener{Files: true}, log, dirsync.WithClock(c.Now)),
 		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 	})
@@ -520,8 +520,8 @@ func TestMembersTokensAndAuditLog(t *testing.T) {
 func TestServerErrorsHideTheirCause(t *testing.T) {
 	env := dynamotest.New(t)
 	broken := dynamo.New(env.Client, "no-such-table")
-	svc := org.NewService(broken)
-	h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: broken.Idempotency(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	svc := org.NewService(broken.Org())
+	h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: broken.Idempotency, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	s := &server{t: t, url: ts.URL, tokens: map[string]string{"x": "ghk_" + strings.Repeat("a", 43)}}

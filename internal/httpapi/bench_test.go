@@ -24,9 +24,9 @@ import (
 // (authentication, decoding, the transaction on the embedded DynamoDB, the answer).
 func BenchmarkSingleInvite(b *testing.B) {
 	env := dynamotest.New(b)
-	svc := org.NewService(env.Store)
+	svc := org.NewService(env.Store.Org())
 	_, secret := orgtest.Seed(b, svc, "bench", "Bench")
-	h := mustAPI(b, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	h := mustAPI(b, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	bodies := make([]string, b.N)
 	for i := range bodies {
 		bodies[i] = fmt.Sprintf(`{"email":"person%d@example.com","name":"Person %d"}`, i, i)

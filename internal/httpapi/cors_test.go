@@ -16,7 +16,7 @@ import (
 func TestCORSLetsTheConfiguredPortalCall(t *testing.T) {
 	env := dynamotest.New(t)
 	h := mustAPI(t, httpapi.Config{
-		Service: org.NewService(env.Store), Idempotency: env.Store.Idempotency(),
+		Service: org.NewService(env.Store.Org()), Idempotency: env.Store.Idempotency,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowedOrigins: []string{"https://portal.acme.com"},
 	})
 	preflight := func(origin string) *httptest.ResponseRecorder {

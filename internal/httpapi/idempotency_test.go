@@ -47,19 +47,19 @@ func TestIdempotentAnswersBelongToTheirToken(t *testing.T) {
 }
 
 // panicStore panics when creating invitations, standing in for any panic in a handler.
-type panicStore struct{ org.Store }
+type panicStore struct{ org.InvitationStore }
 
-func (panicStore) CreateInvitations(context.Context, []org.Invitation, []org.AuditEntry) []error {
+func (panicStore) CreateInvitations(context.Context, []org.NewInvitation) []error {
 	panic("boom")
 }
 
 func TestAPanicReleasesTheIdempotencyKey(t *testing.T) {
 	env := dynamotest.New(t)
-	svc := org.NewService(env.Store)
+	svc := org.NewService(env.Store.Org())
 	_, secret := orgtest.Seed(t, svc, "acme", "Acme")
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	send := func(svc *org.Service) int {
-		h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency(), Logger: logger})
+		h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency, Logger: logger})
 		req := httptest.NewRequest("POST", "/api/v1/invitations", strings.NewReader(`{"email":"p@x.io"}`))
 		req.Header.Set("Authorization", "Bearer "+secret)
 		req.Header.Set("Idempotency-Key", "k1")
@@ -67,7 +67,9 @@ func TestAPanicReleasesTheIdempotencyKey(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec.Code
 	}
-	if got := send(org.NewService(panicStore{env.Store})); got != http.StatusInternalServerError {
+	stores := env.Store.Org()
+	stores.Invitations = panicStore{stores.Invitations}
+	if got := send(org.NewService(stores)); got != http.StatusInternalServerError {
 		t.Fatalf("panicking handler: %d, want 500", got)
 	}
 	if got := send(svc); got != http.StatusCreated {

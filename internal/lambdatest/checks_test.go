@@ -122,7 +122,7 @@ const (
 // queuing its email as any invitation does.
 func queuedInvitation(t testing.TB, w *world) {
 	ids := []string{queuedID}
-	svc := org.NewService(w.Store, org.WithIDs(func() string {
+	svc := org.NewService(w.Store.Org(), org.WithIDs(func() string {
 		if len(ids) > 0 {
 			id := ids[0]
 			ids = ids[1:]
@@ -237,7 +237,7 @@ func configuredSync(t testing.TB, w *world) {
 	if _, err := w.Stack.S3.PutObject(ctx, put); err != nil {
 		t.Fatalf("put export: %v", err)
 	}
-	sync := dirsync.New(w.Store, w.Service, blob.Opener{}, slog.New(slog.DiscardHandler))
+	sync := dirsync.New(w.Store.Sync, w.Service, blob.Opener{}, slog.New(slog.DiscardHandler))
 	if _, err := sync.Configure(ctx, w.Admin, dirsync.ConfigRequest{Sources: []string{"s3://" + bucket + "/demo/okta.csv"}}); err != nil {
 		t.Fatalf("configure sync: %v", err)
 	}
@@ -261,7 +261,7 @@ func syncReport(orgs int, status string) check {
 // queued invitation: its organization, invitation and SES message id.
 func bounceOfQueued(t testing.TB, w *world, payload []byte) []byte {
 	t.Helper()
-	inv, err := w.Store.GetInvitation(context.Background(), "demo", "inv_"+queuedID)
+	inv, err := w.Store.Invitations.GetInvitation(context.Background(), "demo", "inv_"+queuedID)
 	if err != nil {
 		t.Fatalf("read the queued invitation: %v", err)
 	}
@@ -281,7 +281,7 @@ func bounced(t testing.TB, w *world, _, answer []byte) {
 	if err := json.Unmarshal(answer, &a); err != nil || a.Outcome != mailer.OutcomeRecorded {
 		t.Fatalf("answer %s (%v), want outcome recorded", answer, err)
 	}
-	inv, err := w.Store.GetInvitation(context.Background(), "demo", "inv_"+queuedID)
+	inv, err := w.Store.Invitations.GetInvitation(context.Background(), "demo", "inv_"+queuedID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func newWorld(tb testing.TB, root string, stack *lambdatest.Stack, f function) *
 		tb.Fatalf("%s: template.yaml gives it no TABLE_NAME", f.ID)
 	}
 	store := dynamo.New(stack.DynamoDB, env["TABLE_NAME"])
-	svc := org.NewService(store)
+	svc := org.NewService(store.Org())
 	ctx := context.Background()
 	if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "smoke"}, org.SourceCLI, org.NewOrg{ID: "demo", Name: "Demo"}); err != nil {
 		tb.Fatalf("create organization demo: %v", err)

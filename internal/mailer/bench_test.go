@@ -51,7 +51,7 @@ func drainBench(b *testing.B, n int, sendRate float64) {
 	for range b.N {
 		b.StopTimer()
 		env := dynamotest.New(b)
-		svc := org.NewService(env.Store)
+		svc := org.NewService(env.Store.Org())
 		ctx := context.Background()
 		admin, _ := orgtest.Seed(b, svc, "bench", "Bench")
 		reqs := make([]org.InviteRequest, n)
@@ -61,7 +61,7 @@ func drainBench(b *testing.B, n int, sendRate float64) {
 		if _, err := svc.InviteMany(ctx, admin, reqs); err != nil {
 			b.Fatal(err)
 		}
-		m, err := mailer.New(env.Store, sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Rate: sendRate})
+		m, err := mailer.New(env.Store.Deliveries, sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Rate: sendRate})
 		if err != nil {
 			b.Fatal(err)
 		}

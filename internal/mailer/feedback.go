@@ -59,16 +59,17 @@ func (m *Mailer) RecordFeedback(ctx context.Context, f Feedback) (Outcome, error
 	if f.At.IsZero() {
 		f.At = m.now()
 	}
-	action := org.ActionEmailBounced
-	inv.Delivery.State = org.DeliveryBounced
+	action, event := org.ActionEmailBounced, org.EventBounce
 	if f.Kind == FeedbackComplaint {
-		action, inv.Delivery.State = org.ActionEmailComplained, org.DeliveryComplained
+		action, event = org.ActionEmailComplained, org.EventComplain
 	}
-	inv.Delivery.Reason = truncate(f.Reason, 300)
-	inv.Delivery.UpdatedAt = f.At.UTC().Truncate(time.Millisecond)
-	err = m.store.RecordFeedback(ctx, inv, f.MessageID, feedbackAudit(inv, action, f))
+	if inv.Delivery, err = inv.Delivery.Next(event, f.At.UTC().Truncate(time.Millisecond), truncate(f.Reason, 300)); err != nil {
+		return OutcomeIgnored, nil // news of an email that was never recorded as sent
+	}
+	err = m.store.RecordFeedback(ctx, inv, event, f.MessageID, feedbackAudit(inv, action, f))
 	switch {
-	case errors.Is(err, org.ErrConflict), errors.Is(err, org.ErrExists):
+	case errors.Is(err, org.ErrConflict):
+		// A resend came since, or this very feedback was recorded already.
 		return OutcomeIgnored, nil
 	case err != nil:
 		return OutcomeSkipped, fmt.Errorf("record %s of invitation %s: %w", f.Kind, inv.ID, err)

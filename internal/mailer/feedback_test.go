@@ -65,7 +65,7 @@ func TestBouncesAndComplaintsShowOnTheInvitation(t *testing.T) {
 func TestSettledFeedbackIsNeverSentAgain(t *testing.T) {
 	f := newFixture(t, 0)
 	ctx := context.Background()
-	crash := &crashingStore{Store: f.store, beforeDrop: true}
+	crash := &crashingStore{Deliveries: f.store, beforeDrop: true}
 	inv := f.invite(t, "grace@example.com")
 	// The send is recorded, then the mailer crashes before letting the entry go.
 	if _, err := f.mailerOver(t, crash).Deliver(ctx, "acme", inv.ID); err == nil {

@@ -15,7 +15,7 @@ import (
 func TestACrashAfterTheRecordAuditsOnceWithARealClock(t *testing.T) {
 	f := newFixture(t, 0)
 	f.clock.Add(123456789 * time.Nanosecond) // 12:00:00.123456789
-	m := f.mailerOver(t, &crashingStore{Store: f.store, beforeDrop: true})
+	m := f.mailerOver(t, &crashingStore{Deliveries: f.store, beforeDrop: true})
 	inv := f.invite(t, "grace@example.com")
 	if _, err := m.Sweep(context.Background(), 25); err == nil {
 		t.Fatal("the crash was not reported")

@@ -42,19 +42,21 @@ type Store interface {
 	// MarkSending stores the invitation's new link hash and its sending state, if the
 	// invitation is still pending with the same expiry (not resent, revoked or accepted).
 	MarkSending(ctx context.Context, inv org.Invitation) error
-	// RecordDelivery stores inv.Delivery if the invitation still has the link the mailer
-	// minted (inv.TokenHash); org.ErrConflict otherwise.
-	RecordDelivery(ctx context.Context, inv org.Invitation) error
+	// RecordDelivery stores inv.Delivery, which event produced, if the invitation still has
+	// the link the mailer minted (inv.TokenHash) and its stored delivery is in a state event
+	// may happen in (event.From()); org.ErrConflict otherwise.
+	RecordDelivery(ctx context.Context, inv org.Invitation, event org.DeliveryEvent) error
 	// AddAudit writes an audit entry once: writing the same entry again does nothing.
 	AddAudit(ctx context.Context, a org.AuditEntry) error
 	// Release lets the entry be claimed again at due, if the mailer still holds its lease.
 	Release(ctx context.Context, e Entry, due time.Time) error
 	// Drop removes the entry, if the mailer still holds its lease.
 	Drop(ctx context.Context, e Entry) error
-	// RecordFeedback stores inv.Delivery, with its audit entry, if the invitation's last
-	// email is still the one with messageID: org.ErrConflict otherwise (a resend came since),
-	// and org.ErrExists when this very feedback was recorded already.
-	RecordFeedback(ctx context.Context, inv org.Invitation, messageID string, audit org.AuditEntry) error
+	// RecordFeedback stores inv.Delivery, which event produced, with its audit entry, if the
+	// invitation's last email is still the one with messageID and its delivery is in a state
+	// event may happen in: a *org.ConflictError otherwise, naming org.PartInvitation (a
+	// resend came since) or org.PartAudit (this very feedback was recorded already).
+	RecordFeedback(ctx context.Context, inv org.Invitation, event org.DeliveryEvent, messageID string, audit org.AuditEntry) error
 }
 
 // Config tunes a Mailer.
@@ -133,12 +135,7 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	switch {
 	case inv.SendEmail && !final && inv.StatusAt(now) == org.StatusExpired:
 		// Retries outlasted the link: say so rather than leave it queued for ever.
-		inv.Delivery.State, inv.Delivery.UpdatedAt = org.DeliveryFailed, now
-		inv.Delivery.Reason = "the invitation expired before its email could be sent; resend it"
-		if err := m.store.RecordDelivery(ctx, inv); err != nil {
-			return m.lost(err)
-		}
-		return m.finish(ctx, e, inv, OutcomeFailed)
+		return m.record(ctx, e, inv, org.EventFail, now, "the invitation expired before its email could be sent; resend it")
 	case !inv.SendEmail || inv.StatusAt(now) != org.StatusPending:
 		return m.drop(ctx, e)
 	case inv.Delivery.State == org.DeliveryBounced || inv.Delivery.State == org.DeliveryComplained:
@@ -154,7 +151,10 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	}
 	token, hash := org.NewLink(inv)
 	inv.TokenHash = hash
-	inv.Delivery = org.Delivery{State: org.DeliverySending, Attempts: e.Attempts, UpdatedAt: now}
+	if inv.Delivery, err = inv.Delivery.Next(org.EventStart, now, ""); err != nil {
+		return m.lost(err)
+	}
+	inv.Delivery.Attempts = e.Attempts
 	if err := m.store.MarkSending(ctx, inv); err != nil {
 		return m.lost(err)
 	}
@@ -168,36 +168,44 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	})
 	cancel()
 	done := m.now()
-	inv.Delivery.UpdatedAt = done
 	switch {
 	case sendErr == nil:
-		inv.Delivery.State, inv.Delivery.MessageID = org.DeliverySent, id
+		return m.record(ctx, e, inv, org.EventSend, done, id)
 	case errors.Is(sendErr, ErrRejected) || done.Sub(e.QueuedAt) >= m.cfg.GiveUp:
-		inv.Delivery.State, inv.Delivery.Reason = org.DeliveryFailed, reason(sendErr)
+		why := reason(sendErr)
 		if !errors.Is(sendErr, ErrRejected) {
-			inv.Delivery.Reason = "gave up after repeated failures: " + inv.Delivery.Reason
+			why = "gave up after repeated failures: " + why
 		}
 		m.cfg.Logger.WarnContext(ctx, "invitation email failed", "invitationId", inv.ID, "attempts", e.Attempts, "err", sendErr)
-	default:
-		inv.Delivery.State, inv.Delivery.Reason = org.DeliveryQueued, reason(sendErr)
-		m.cfg.Logger.WarnContext(ctx, "invitation email will be retried", "invitationId", inv.ID, "attempts", e.Attempts, "err", sendErr)
-		if err := m.store.RecordDelivery(ctx, inv); err != nil {
-			return m.lost(err)
-		}
-		if err := m.store.Release(ctx, e, done.Add(backoff(e.Attempts))); err != nil {
-			return m.lost(err)
-		}
-		return OutcomeRetry, nil
+		return m.record(ctx, e, inv, org.EventFail, done, why)
 	}
-	// The commit point: once recorded, this email is never sent again.
-	if err := m.store.RecordDelivery(ctx, inv); err != nil {
+	m.cfg.Logger.WarnContext(ctx, "invitation email will be retried", "invitationId", inv.ID, "attempts", e.Attempts, "err", sendErr)
+	if inv.Delivery, err = inv.Delivery.Next(org.EventDefer, done, reason(sendErr)); err != nil {
 		return m.lost(err)
 	}
-	outcome := OutcomeSent
-	if inv.Delivery.State == org.DeliveryFailed {
-		outcome = OutcomeFailed
+	if err := m.store.RecordDelivery(ctx, inv, org.EventDefer); err != nil {
+		return m.lost(err)
 	}
-	return m.finish(ctx, e, inv, outcome)
+	if err := m.store.Release(ctx, e, done.Add(backoff(e.Attempts))); err != nil {
+		return m.lost(err)
+	}
+	return OutcomeRetry, nil
+}
+
+// record moves inv's email on by a final event (sent or failed) and stores it: the commit
+// point, after which this email is never sent again. Then it audits and drops the entry.
+func (m *Mailer) record(ctx context.Context, e Entry, inv org.Invitation, event org.DeliveryEvent, at time.Time, note string) (Outcome, error) {
+	var err error
+	if inv.Delivery, err = inv.Delivery.Next(event, at, note); err != nil {
+		return m.lost(err)
+	}
+	if err := m.store.RecordDelivery(ctx, inv, event); err != nil {
+		return m.lost(err)
+	}
+	if inv.Delivery.State == org.DeliveryFailed {
+		return m.finish(ctx, e, inv, OutcomeFailed)
+	}
+	return m.finish(ctx, e, inv, OutcomeSent)
 }
 
 // sendTimeout bounds one call to the email service, well inside the lease.

@@ -48,7 +48,7 @@ func (f *fakeSender) messages() []mailer.Message {
 }
 
 type fixture struct {
-	store  *dynamo.Store
+	store  *dynamo.Deliveries
 	svc    *org.Service
 	clock  *orgtest.Clock
 	sender *fakeSender
@@ -60,7 +60,7 @@ func newFixture(t *testing.T, rate float64) *fixture {
 	t.Helper()
 	env := dynamotest.New(t)
 	c := orgtest.NewClock()
-	f := &fixture{store: env.Store, clock: c, sender: &fakeSender{}, svc: org.NewService(env.Store, org.WithClock(c.Now))}
+	f := &fixture{store: env.Store.Deliveries, clock: c, sender: &fakeSender{}, svc: org.NewService(env.Store.Org(), org.WithClock(c.Now))}
 	ctx := context.Background()
 	if _, err := f.svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "t"}, org.SourceCLI, org.NewOrg{ID: "acme", Name: "Acme"}); err != nil {
 		t.Fatal(err)
@@ -269,16 +269,16 @@ func TestRetriesGiveUpAfterADay(t *testing.T) {
 
 // crashingStore loses the mailer's process once at a chosen step.
 type crashingStore struct {
-	*dynamo.Store
+	*dynamo.Deliveries
 	beforeRecord, beforeDrop bool
 }
 
-func (c *crashingStore) RecordDelivery(ctx context.Context, inv org.Invitation) error {
+func (c *crashingStore) RecordDelivery(ctx context.Context, inv org.Invitation, event org.DeliveryEvent) error {
 	if c.beforeRecord && inv.Delivery.State == org.DeliverySent {
 		c.beforeRecord = false
 		return errors.New("process died")
 	}
-	return c.Store.RecordDelivery(ctx, inv)
+	return c.Deliveries.RecordDelivery(ctx, inv, event)
 }
 
 func (c *crashingStore) Drop(ctx context.Context, e mailer.Entry) error {
@@ -286,12 +286,12 @@ func (c *crashingStore) Drop(ctx context.Context, e mailer.Entry) error {
 		c.beforeDrop = false
 		return errors.New("process died")
 	}
-	return c.Store.Drop(ctx, e)
+	return c.Deliveries.Drop(ctx, e)
 }
 
 func TestACrashBetweenSendAndRecordSendsAgainOnlyOnce(t *testing.T) {
 	f := newFixture(t, 0)
-	m := f.mailerOver(t, &crashingStore{Store: f.store, beforeRecord: true})
+	m := f.mailerOver(t, &crashingStore{Deliveries: f.store, beforeRecord: true})
 	inv := f.invite(t, "grace@example.com")
 	if _, err := m.Sweep(context.Background(), 25); err == nil {
 		t.Fatal("the crash was not reported")
@@ -323,7 +323,7 @@ func TestACrashBetweenSendAndRecordSendsAgainOnlyOnce(t *testing.T) {
 
 func TestACrashAfterTheRecordSendsNothingMore(t *testing.T) {
 	f := newFixture(t, 0)
-	m := f.mailerOver(t, &crashingStore{Store: f.store, beforeDrop: true})
+	m := f.mailerOver(t, &crashingStore{Deliveries: f.store, beforeDrop: true})
 	inv := f.invite(t, "grace@example.com")
 	if _, err := m.Sweep(context.Background(), 25); err == nil {
 		t.Fatal("the crash was not reported")

@@ -8,45 +8,61 @@ import (
 // Stats counts what a sweep did.
 type Stats map[Outcome]int
 
-// sweepWorkers is how many emails a sweep has in flight at once; the rate limiter still
-// bounds how many start per second.
-const sweepWorkers = 8
+// workers is how many emails are in flight at once; the rate limiter still bounds how many
+// start per second.
+const workers = 8
+
+// Job names the outbox entry of one invitation's email.
+type Job struct {
+	OrgID, InvitationID string
+}
+
+// DeliverEach delivers the jobs' entries, up to eight at once, and calls done with each
+// job's index and outcome, never concurrently. Both the stream of the table and the sweep
+// drain through it.
+func (m *Mailer) DeliverEach(ctx context.Context, jobs []Job, done func(i int, o Outcome, err error)) {
+	var mu sync.Mutex
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(jobs)) {
+		wg.Go(func() {
+			for i := range work {
+				o, err := m.Deliver(ctx, jobs[i].OrgID, jobs[i].InvitationID)
+				mu.Lock()
+				done(i, o, err)
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range jobs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+}
 
 // Sweep delivers every due entry, reading up to limit per round, until none is due or ctx
 // ends. A failing entry does not stop the others; the first error is returned at the end.
 func (m *Mailer) Sweep(ctx context.Context, limit int) (Stats, error) {
 	stats := Stats{}
-	var mu sync.Mutex
 	var first error
 	for ctx.Err() == nil {
 		entries, err := m.store.DueEntries(ctx, m.now(), limit)
 		if err != nil {
 			return stats, err
 		}
+		jobs := make([]Job, len(entries))
+		for i, e := range entries {
+			jobs[i] = Job{OrgID: e.OrgID, InvitationID: e.InvitationID}
+		}
 		progressed := false
-		work := make(chan Entry)
-		var wg sync.WaitGroup
-		for range min(sweepWorkers, len(entries)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for e := range work {
-					o, err := m.Deliver(ctx, e.OrgID, e.InvitationID)
-					mu.Lock()
-					stats[o]++
-					if err != nil && first == nil {
-						first = err
-					}
-					progressed = progressed || o != OutcomeSkipped
-					mu.Unlock()
-				}
-			}()
-		}
-		for _, e := range entries {
-			work <- e
-		}
-		close(work)
-		wg.Wait()
+		m.DeliverEach(ctx, jobs, func(_ int, o Outcome, err error) {
+			stats[o]++
+			if err != nil && first == nil {
+				first = err
+			}
+			progressed = progressed || o != OutcomeSkipped
+		})
 		if len(entries) < limit || !progressed {
 			break
 		}

@@ -86,9 +86,9 @@ func (s *Service) storeToken(ctx context.Context, p Principal, name string, role
 	a := s.audit(p, now, ActionTokenCreated, "token", t.ID, map[string]string{"name": name, "role": string(role)})
 	if err := s.tokens.CreateToken(ctx, t, a); err != nil {
 		switch {
-		case conflictOn(err, PartOrg):
+		case Refused(err, PartOrg):
 			err = fmt.Errorf("organization %s: %w", t.OrgID, ErrNotFound)
-		case conflictOn(err, PartToken):
+		case Refused(err, PartToken):
 			err = fmt.Errorf("token %s: %w", t.ID, ErrExists)
 		}
 		return NewToken{}, fmt.Errorf("create token: %w", err)
@@ -131,7 +131,7 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id string) error
 	}
 	a := s.audit(p, s.nowUTC(), ActionTokenRevoked, "token", t.ID, map[string]string{"name": t.Name})
 	if err := s.tokens.DeleteToken(ctx, t, a); err != nil {
-		if conflictOn(err, PartToken) {
+		if Refused(err, PartToken) {
 			err = fmt.Errorf("token %s: %w", t.ID, ErrNotFound)
 		}
 		return fmt.Errorf("revoke token %s: %w", id, err)

@@ -144,8 +144,8 @@ func (e *ConflictError) Error() string {
 // Unwrap lets errors.Is see ErrConflict.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 
-// conflictOn reports whether err is a refused write whose condition on part failed.
-func conflictOn(err error, part Part) bool {
+// Refused reports whether err is a write refused because its condition on part failed.
+func Refused(err error, part Part) bool {
 	var c *ConflictError
 	return errors.As(err, &c) && slices.Contains(c.Parts, part)
 }

@@ -46,7 +46,7 @@ func (s *Service) whyTaken(ctx context.Context, orgID, email string) error {
 // reason it changed (accepted or revoked by someone else), reading it again; any other error
 // is returned as it is.
 func (s *Service) explainPending(ctx context.Context, inv Invitation, err error) error {
-	if !conflictOn(err, PartInvitation) {
+	if !Refused(err, PartInvitation) {
 		return err
 	}
 	cur, rerr := s.invitations.GetInvitation(ctx, inv.OrgID, inv.ID)
@@ -63,11 +63,11 @@ func (s *Service) explainPending(ctx context.Context, inv Invitation, err error)
 // invitation changed, or its address is held by someone else now.
 func (s *Service) explainResend(ctx context.Context, inv Invitation, err error) error {
 	switch {
-	case conflictOn(err, PartSends):
+	case Refused(err, PartSends):
 		return fmt.Errorf("address %s was emailed meanwhile: %w", inv.Email, ErrConflict)
-	case conflictOn(err, PartInvitation):
+	case Refused(err, PartInvitation):
 		return s.explainPending(ctx, inv, err)
-	case conflictOn(err, PartAddress):
+	case Refused(err, PartAddress):
 		return s.whyTaken(ctx, inv.OrgID, inv.Email)
 	}
 	return err
@@ -77,14 +77,14 @@ func (s *Service) explainResend(ctx context.Context, inv Invitation, err error) 
 // revoked, resent or expired meanwhile, or its address went elsewhere.
 func (s *Service) explainAccept(ctx context.Context, inv Invitation, token string, err error) error {
 	switch {
-	case conflictOn(err, PartInvitation):
+	case Refused(err, PartInvitation):
 		// Someone else accepted, revoked or resent it meanwhile: say which.
 		if cur, rerr := s.invitations.GetInvitation(ctx, inv.OrgID, inv.ID); rerr == nil {
 			if why := acceptable(cur, token, s.nowUTC()); why != nil {
 				return why
 			}
 		}
-	case conflictOn(err, PartAddress):
+	case Refused(err, PartAddress):
 		return fmt.Errorf("address %s held elsewhere: %w", inv.Email, ErrConflict)
 	}
 	return err
@@ -94,13 +94,13 @@ func (s *Service) explainAccept(ctx context.Context, inv Invitation, token strin
 // would leave no active admin, or the new address is taken.
 func (s *Service) explainMember(ctx context.Context, after Member, err error) error {
 	switch {
-	case conflictOn(err, PartMember):
+	case Refused(err, PartMember):
 		return fmt.Errorf("member %s changed meanwhile: %w", after.ID, ErrConflict)
-	case conflictOn(err, PartAdmins):
+	case Refused(err, PartAdmins):
 		return ErrLastAdmin
-	case conflictOn(err, PartAddress):
+	case Refused(err, PartAddress):
 		return s.whyTaken(ctx, after.OrgID, after.Email)
-	case conflictOn(err, PartOldAddress):
+	case Refused(err, PartOldAddress):
 		return fmt.Errorf("address marker of member %s changed meanwhile: %w", after.ID, ErrConflict)
 	}
 	return err

@@ -56,7 +56,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req
 	p := Principal{OrgID: o.ID, Role: RoleAdmin, Actor: actor, Source: source}
 	a := s.audit(p, now, ActionOrganizationCreate, "organization", o.ID, map[string]string{"name": name})
 	if err := s.orgs.CreateOrg(ctx, o, admin, a); err != nil {
-		if conflictOn(err, PartOrg) {
+		if Refused(err, PartOrg) {
 			err = ErrExists
 		}
 		return Org{}, fmt.Errorf("create organization %s: %w", o.ID, err)

@@ -102,7 +102,7 @@ func (s *Service) ConnectSlack(ctx context.Context, p Principal, req SlackReques
 	}
 	a := s.audit(p, now, ActionSlackConnected, "slack", in.TeamID, map[string]string{"role": string(in.Role), "users": fmt.Sprint(len(in.AllowedUsers))})
 	if err := s.slack.PutSlack(ctx, prev, in, a); err != nil {
-		if conflictOn(err, PartSlackTeam) {
+		if Refused(err, PartSlackTeam) {
 			err = ErrSlackTeamTaken
 		}
 		return SlackIntegration{}, fmt.Errorf("connect slack team %s: %w", in.TeamID, err)
@@ -130,7 +130,7 @@ func (s *Service) DisconnectSlack(ctx context.Context, p Principal) error {
 	}
 	a := s.audit(p, s.nowUTC(), ActionSlackDisconnected, "slack", in.TeamID, nil)
 	if err := s.slack.DeleteSlack(ctx, in, a); err != nil {
-		if conflictOn(err, PartSlack) {
+		if Refused(err, PartSlack) {
 			err = ErrNotFound
 		}
 		return fmt.Errorf("disconnect slack team %s: %w", in.TeamID, err)

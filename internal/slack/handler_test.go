@@ -40,7 +40,7 @@ func newBench(t testing.TB) *bench {
 	t.Helper()
 	env := dynamotest.New(t)
 	clock := orgtest.NewClock()
-	svc := org.NewService(env.Store, org.WithClock(clock.Now))
+	svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
 	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
 	if _, err := svc.ConnectSlack(context.Background(), admin, org.SlackRequest{TeamID: team, AllowedUsers: []string{invitee}}); err != nil {
 		t.Fatalf("connect slack: %v", err)
@@ -49,7 +49,7 @@ func newBench(t testing.TB) *bench {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := slack.Handler(slack.Config{Service: svc, Verifier: v, Replays: env.Store.Idempotency(), Logger: slog.New(slog.DiscardHandler), Now: clock.Now})
+	h := slack.Handler(slack.Config{Service: svc, Verifier: v, Replays: env.Store.Idempotency, Logger: slog.New(slog.DiscardHandler), Now: clock.Now})
 	return &bench{t: t, handler: h, svc: svc, admin: admin, clock: clock, signer: v}
 }
 

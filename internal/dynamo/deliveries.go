@@ -15,7 +15,11 @@ import (
 	"gatehouse/internal/org"
 )
 
-var _ mailer.Store = (*Store)(nil)
+// Deliveries is the mailer's view of the table: the outbox of queued emails and the
+// delivery state of their invitations. It implements mailer.Store.
+type Deliveries struct{ t *table }
+
+var _ mailer.Store = (*Deliveries)(nil)
 
 // outboxItem is an invitation email waiting to be sent. Writing it in the same transaction
 // as the invitation is what guarantees every emailed invitation is attempted.
@@ -39,27 +43,16 @@ func (it outboxItem) domain() mailer.Entry {
 	}
 }
 
-// queueEmail is the Put that (re)queues inv's email, due at once. It replaces any earlier
-// entry of the invitation, so a mailer still holding that one loses its lease.
-func (s *Store) queueEmail(inv org.Invitation) (types.TransactWriteItem, error) {
-	now := fmtTime(inv.UpdatedAt)
-	return s.put(outboxItem{
-		key:  key{PK: orgPK(inv.OrgID), SK: outboxSK(inv.ID)},
-		Type: typeOutbox, OrgID: inv.OrgID, InvitationID: inv.ID,
-		Queue: outboxQueue, Due: now, QueuedAt: now,
-	}, nil)
-}
-
 // DueEntries lists outbox entries due at now, most overdue first, from the sparse index.
-func (s *Store) DueEntries(ctx context.Context, now time.Time, limit int) ([]mailer.Entry, error) {
+func (s *Deliveries) DueEntries(ctx context.Context, now time.Time, limit int) ([]mailer.Entry, error) {
 	cond := expression.Key("queue").Equal(expression.Value(outboxQueue)).
 		And(expression.Key("due").LessThanEqual(expression.Value(fmtTime(now))))
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
 	if err != nil {
 		return nil, fmt.Errorf("build query: %w", err)
 	}
-	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: &s.table, IndexName: aws.String(outboxIndex),
+	res, err := s.t.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: &s.t.name, IndexName: aws.String(outboxIndex),
 		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
 		ExpressionAttributeValues: expr.Values(), Limit: aws.Int32(int32(limit)),
 	})
@@ -78,7 +71,7 @@ func (s *Store) DueEntries(ctx context.Context, now time.Time, limit int) ([]mai
 }
 
 // Claim leases an entry that is due and not held by a live lease, counting the attempt.
-func (s *Store) Claim(ctx context.Context, orgID, invitationID, leaseID string, now, leaseUntil time.Time) (mailer.Entry, bool, error) {
+func (s *Deliveries) Claim(ctx context.Context, orgID, invitationID, leaseID string, now, leaseUntil time.Time) (mailer.Entry, bool, error) {
 	t := expression.Value(fmtTime(now))
 	cond := expression.AttributeExists(expression.Name(attrPK)).
 		And(expression.Name("due").LessThanEqual(t)).
@@ -90,8 +83,8 @@ func (s *Store) Claim(ctx context.Context, orgID, invitationID, leaseID string, 
 	if err != nil {
 		return mailer.Entry{}, false, fmt.Errorf("build claim: %w", err)
 	}
-	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: keyOf(orgPK(orgID), outboxSK(invitationID)),
+	res, err := s.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.name, Key: keyOf(orgPK(orgID), outboxSK(invitationID)),
 		ConditionExpression: expr.Condition(), UpdateExpression: expr.Update(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ReturnValues: types.ReturnValueAllNew,
@@ -115,26 +108,39 @@ func leaseHeld(e mailer.Entry) expression.ConditionBuilder {
 	return expression.Name("leaseId").Equal(expression.Value(e.LeaseID))
 }
 
-// deliveryUpdate sets an invitation's delivery attributes from inv.
-func deliveryUpdate(inv org.Invitation) expression.UpdateBuilder {
-	d := inv.Delivery
-	return expression.Set(expression.Name("deliveryState"), expression.Value(string(d.State))).
+// setDelivery adds to upd the setting of an invitation's delivery attributes to d.
+func setDelivery(upd expression.UpdateBuilder, d org.Delivery) expression.UpdateBuilder {
+	return upd.Set(expression.Name("deliveryState"), expression.Value(string(d.State))).
 		Set(expression.Name("deliveryAttempts"), expression.Value(d.Attempts)).
 		Set(expression.Name("deliveryMessageId"), expression.Value(d.MessageID)).
 		Set(expression.Name("deliveryReason"), expression.Value(d.Reason)).
 		Set(expression.Name("deliveryUpdatedAt"), expression.Value(fmtTime(d.UpdatedAt)))
 }
 
+// deliveryMay is the condition that the stored delivery state is one event may happen in,
+// as the domain's state machine says (org.DeliveryEvent.From).
+func deliveryMay(event org.DeliveryEvent) expression.ConditionBuilder {
+	from := event.From()
+	if len(from) == 0 {
+		return expression.AttributeExists(expression.Name(attrPK))
+	}
+	cond := expression.Name("deliveryState").Equal(expression.Value(string(from[0])))
+	for _, st := range from[1:] {
+		cond = cond.Or(expression.Name("deliveryState").Equal(expression.Value(string(st))))
+	}
+	return cond
+}
+
 // updateOne is one conditional UpdateItem; a failed condition is org.ErrConflict. The mailer
 // writes one item at a time: a transaction would cost twice the capacity, and the
 // invitation's delivery state already makes its steps safe to repeat.
-func (s *Store) updateOne(ctx context.Context, pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) error {
+func (s *Deliveries) updateOne(ctx context.Context, pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) error {
 	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
 	if err != nil {
 		return fmt.Errorf("build update: %w", err)
 	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: keyOf(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+	_, err = s.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.name, Key: keyOf(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	return conditionalErr(pk, sk, err)
@@ -153,27 +159,31 @@ func conditionalErr(pk, sk string, err error) error {
 }
 
 // MarkSending stores the invitation's new link and sending state if it is still pending with
-// the same expiry (not resent, revoked or accepted meanwhile).
-func (s *Store) MarkSending(ctx context.Context, inv org.Invitation) error {
-	upd := deliveryUpdate(inv).Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash))
-	cond := statusIs(org.StatusPending).And(expression.Name("expiresAt").Equal(expression.Value(fmtTime(inv.ExpiresAt))))
+// the same expiry (not resent, revoked or accepted meanwhile) and its email may start.
+func (s *Deliveries) MarkSending(ctx context.Context, inv org.Invitation) error {
+	upd := setDelivery(expression.Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash)), inv.Delivery)
+	cond := statusIs(org.StatusPending).
+		And(expression.Name("expiresAt").Equal(expression.Value(fmtTime(inv.ExpiresAt)))).
+		And(deliveryMay(org.EventStart))
 	return s.updateOne(ctx, orgPK(inv.OrgID), invitationSK(inv.ID), upd, cond)
 }
 
-// RecordDelivery stores inv.Delivery if the invitation still has the link the mailer minted.
-func (s *Store) RecordDelivery(ctx context.Context, inv org.Invitation) error {
-	return s.updateOne(ctx, orgPK(inv.OrgID), invitationSK(inv.ID), deliveryUpdate(inv),
-		expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash)))
+// RecordDelivery stores inv.Delivery, which event produced, if the invitation still has the
+// link the mailer minted and its delivery is in a state event may happen in.
+func (s *Deliveries) RecordDelivery(ctx context.Context, inv org.Invitation, event org.DeliveryEvent) error {
+	upd := setDelivery(expression.UpdateBuilder{}, inv.Delivery)
+	cond := expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash)).And(deliveryMay(event))
+	return s.updateOne(ctx, orgPK(inv.OrgID), invitationSK(inv.ID), upd, cond)
 }
 
 // AddAudit writes an audit entry unless one with its id exists.
-func (s *Store) AddAudit(ctx context.Context, a org.AuditEntry) error {
+func (s *Deliveries) AddAudit(ctx context.Context, a org.AuditEntry) error {
 	av, err := marshal(toAuditItem(a))
 	if err != nil {
 		return err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	_, err = s.t.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.t.name, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
@@ -186,7 +196,7 @@ func (s *Store) AddAudit(ctx context.Context, a org.AuditEntry) error {
 }
 
 // Release lets the entry be claimed again at due, if the lease is still held.
-func (s *Store) Release(ctx context.Context, e mailer.Entry, due time.Time) error {
+func (s *Deliveries) Release(ctx context.Context, e mailer.Entry, due time.Time) error {
 	return s.updateOne(ctx, orgPK(e.OrgID), outboxSK(e.InvitationID),
 		expression.Set(expression.Name("due"), expression.Value(fmtTime(due))).
 			Set(expression.Name("leaseId"), expression.Value("")).
@@ -195,17 +205,38 @@ func (s *Store) Release(ctx context.Context, e mailer.Entry, due time.Time) erro
 }
 
 // Drop removes an entry if the lease is still held.
-func (s *Store) Drop(ctx context.Context, e mailer.Entry) error {
+func (s *Deliveries) Drop(ctx context.Context, e mailer.Entry) error {
 	expr, err := expression.NewBuilder().WithCondition(leaseHeld(e)).Build()
 	if err != nil {
 		return fmt.Errorf("build condition: %w", err)
 	}
 	pk, sk := orgPK(e.OrgID), outboxSK(e.InvitationID)
-	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.table, Key: keyOf(pk, sk), ConditionExpression: expr.Condition(),
+	_, err = s.t.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.t.name, Key: keyOf(pk, sk), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	return conditionalErr(pk, sk, err)
+}
+
+// GetInvitation reads the invitation an entry is for.
+func (s *Deliveries) GetInvitation(ctx context.Context, orgID, id string) (org.Invitation, error) {
+	return (&Invitations{s.t}).GetInvitation(ctx, orgID, id)
+}
+
+// GetOrg reads the organization an email comes from.
+func (s *Deliveries) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
+	return (&Orgs{s.t}).GetOrg(ctx, orgID)
+}
+
+// RecordFeedback stores inv.Delivery (a bounce or complaint, which event produced) with its
+// audit entry, if the invitation's last email is still the one with messageID and its
+// delivery is in a state event may happen in.
+func (s *Deliveries) RecordFeedback(ctx context.Context, inv org.Invitation, event org.DeliveryEvent, messageID string, audit org.AuditEntry) error {
+	same := expression.Name("deliveryMessageId").Equal(expression.Value(messageID)).And(deliveryMay(event))
+	return s.t.newTx().
+		update(org.PartInvitation, orgPK(inv.OrgID), invitationSK(inv.ID), setDelivery(expression.UpdateBuilder{}, inv.Delivery), same).
+		audit(audit).
+		commit(ctx)
 }
 
 // OutboxEntryOf names the invitation whose email an item image (from the table's stream) is

@@ -1,0 +1,263 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"gatehouse/internal/org"
+)
+
+// tx builds one TransactWriteItems call whose actions are named by the domain part they
+// write (org.Part) and, in batch writes, the row they belong to. A cancelled transaction is
+// decoded by those names, never by position, so actions may be added or reordered freely.
+// The first error met while building is kept and returned by commit.
+type tx struct {
+	t       *table
+	actions []types.TransactWriteItem
+	names   []actionName
+	row     int
+	err     error
+}
+
+// actionName is what an action of a transaction writes.
+type actionName struct {
+	part org.Part
+	row  int
+}
+
+// newTx starts a transaction on t.
+func (t *table) newTx() *tx { return &tx{t: t} }
+
+// forRow names the actions added next as belonging to row of a batch write.
+func (x *tx) forRow(row int) *tx { x.row = row; return x }
+
+// add appends an action, or keeps the error that building it met.
+func (x *tx) add(part org.Part, item types.TransactWriteItem, err error) *tx {
+	if err != nil {
+		if x.err == nil {
+			x.err = fmt.Errorf("build %s write: %w", part, err)
+		}
+		return x
+	}
+	x.actions = append(x.actions, item)
+	x.names = append(x.names, actionName{part: part, row: x.row})
+	return x
+}
+
+// put writes item, under cond when it is set.
+func (x *tx) put(part org.Part, item any, cond *expression.ConditionBuilder) *tx {
+	av, err := marshal(item)
+	if err != nil {
+		return x.add(part, types.TransactWriteItem{}, err)
+	}
+	p := &types.Put{TableName: &x.t.name, Item: av}
+	if cond != nil {
+		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
+		if err != nil {
+			return x.add(part, types.TransactWriteItem{}, err)
+		}
+		p.ConditionExpression, p.ExpressionAttributeNames, p.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
+	}
+	return x.add(part, types.TransactWriteItem{Put: p}, nil)
+}
+
+// putNew writes item on condition that no item has its key yet.
+func (x *tx) putNew(part org.Part, item any) *tx {
+	cond := notExists()
+	return x.put(part, item, &cond)
+}
+
+// update changes the item at pk/sk under cond.
+func (x *tx) update(part org.Part, pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) *tx {
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return x.add(part, types.TransactWriteItem{}, err)
+	}
+	return x.add(part, types.TransactWriteItem{Update: &types.Update{
+		TableName: &x.t.name, Key: keyOf(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, nil)
+}
+
+// del removes the item at pk/sk under cond.
+func (x *tx) del(part org.Part, pk, sk string, cond expression.ConditionBuilder) *tx {
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return x.add(part, types.TransactWriteItem{}, err)
+	}
+	return x.add(part, types.TransactWriteItem{Delete: &types.Delete{
+		TableName: &x.t.name, Key: keyOf(pk, sk), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, nil)
+}
+
+// check requires cond of the item at pk/sk without writing it.
+func (x *tx) check(part org.Part, pk, sk string, cond expression.ConditionBuilder) *tx {
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return x.add(part, types.TransactWriteItem{}, err)
+	}
+	return x.add(part, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: &x.t.name, Key: keyOf(pk, sk), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, nil)
+}
+
+// audit writes an audit entry, once.
+func (x *tx) audit(a org.AuditEntry) *tx { return x.putNew(org.PartAudit, toAuditItem(a)) }
+
+// notExists is the condition that no item has the key written.
+func notExists() expression.ConditionBuilder {
+	return expression.AttributeNotExists(expression.Name(attrPK))
+}
+
+// maxTransientRetries bounds how often a transaction cancelled for a passing reason (a
+// conflict with another writer, throttling) is retried.
+const maxTransientRetries = 5
+
+// commit writes the actions atomically. A transaction refused because conditions failed is a
+// *txFailure naming the actions (see refused); transactions cancelled for passing reasons
+// are retried with jittered exponential backoff first.
+func (x *tx) commit(ctx context.Context) error {
+	if x.err != nil {
+		return x.err
+	}
+	if len(x.actions) == 0 {
+		return nil
+	}
+	for attempt := 0; ; attempt++ {
+		_, err := x.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: x.actions})
+		if err == nil {
+			return nil
+		}
+		f := decodeCancellation(err, x.names)
+		if f == nil {
+			return fmt.Errorf("transact write: %w", err)
+		}
+		if len(f.failed) > 0 || f.transient == "" || attempt == maxTransientRetries {
+			return f
+		}
+		if err := sleep(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+// txFailure says why a transaction was cancelled: which named actions failed their
+// condition, or the passing or permanent reason DynamoDB gave.
+type txFailure struct {
+	failed    []actionName
+	transient string // a reason worth retrying the whole transaction for, such as TransactionConflict
+	permanent string // a reason that retrying cannot fix, such as ValidationError
+}
+
+func (f *txFailure) Error() string {
+	switch {
+	case len(f.failed) > 0:
+		return fmt.Sprintf("transaction cancelled: conditions failed on %v", f.failed)
+	case f.transient != "":
+		return "transaction cancelled: " + f.transient
+	}
+	return "transaction cancelled: " + f.permanent
+}
+
+// Unwrap gives the domain's meaning: the parts whose conditions failed, another writer
+// holding an item, or DynamoDB being busy.
+func (f *txFailure) Unwrap() error {
+	switch {
+	case len(f.failed) > 0:
+		c := &org.ConflictError{}
+		for _, n := range f.failed {
+			c.Parts = append(c.Parts, n.part)
+		}
+		return c
+	case f.permanent != "":
+		return nil
+	case f.transient == "TransactionConflict":
+		return org.ErrConflict
+	}
+	return org.ErrUnavailable
+}
+
+// rows lists the batch rows with an action whose condition failed.
+func (f *txFailure) rows() map[int]bool {
+	out := make(map[int]bool, len(f.failed))
+	for _, n := range f.failed {
+		out[n.row] = true
+	}
+	return out
+}
+
+// forRowOnly is the domain's meaning of f for one row of a batch: the parts of that row
+// whose conditions failed.
+func (f *txFailure) forRowOnly(row int) error {
+	c := &org.ConflictError{}
+	for _, n := range f.failed {
+		if n.row == row {
+			c.Parts = append(c.Parts, n.part)
+		}
+	}
+	return c
+}
+
+// refused reports whether err is a transaction whose action writing part failed its condition.
+func refused(err error, part org.Part) bool {
+	var f *txFailure
+	if !errors.As(err, &f) {
+		return false
+	}
+	for _, n := range f.failed {
+		if n.part == part {
+			return true
+		}
+	}
+	return false
+}
+
+// sleep waits before retry number attempt: 10 ms doubling, with up to 10 ms of jitter.
+func sleep(ctx context.Context, attempt int) error {
+	backoff := time.Duration(10<<attempt)*time.Millisecond + rand.N(10*time.Millisecond)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(backoff):
+		return nil
+	}
+}
+
+// decodeCancellation turns a TransactionCanceledException into a txFailure naming the
+// actions by names (index-aligned with the actions sent), or nil for any other error.
+func decodeCancellation(err error, names []actionName) *txFailure {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil
+	}
+	f := &txFailure{}
+	for i, r := range tce.CancellationReasons {
+		switch code := aws.ToString(r.Code); code {
+		case "", "None":
+		case "ConditionalCheckFailed":
+			if i < len(names) {
+				f.failed = append(f.failed, names[i])
+			} else {
+				f.permanent = "a condition failed on an action the request did not send"
+			}
+		case "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+			f.transient = code
+		default:
+			f.permanent = code
+		}
+	}
+	if len(f.failed) == 0 && f.transient == "" && f.permanent == "" {
+		f.transient = "no reason given"
+	}
+	return f
+}
