@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idempotency"
 	"gatehouse/internal/org"
 	"gatehouse/internal/web"
@@ -20,7 +19,7 @@ import (
 
 // Config is what the API is built from.
 type Config struct {
-	Service     *org.Service
+	Service     Service
 	Idempotency idempotency.Store
 	Logger      *slog.Logger
 	// Now is the clock (time.Now when nil).
@@ -37,7 +36,7 @@ type Config struct {
 	// Without it the answer holds only the token.
 	PublicURL string
 	// Sync runs directory syncs; without it the /api/v1/sync routes are not served.
-	Sync *dirsync.Service
+	Sync SyncService
 }
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
@@ -48,7 +47,10 @@ func New(c Config) (http.Handler, error) {
 	if c.RequestID == nil {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
-	a := &api{svc: c.Service, sync: c.Sync, log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/")}
+	a := &api{
+		store: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
+		log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/"),
+	}
 	p, err := newPages(c.AppURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse pages: %w", err)
@@ -117,11 +119,15 @@ func settingsRedirect() http.Handler {
 
 // api holds what the handlers share.
 type api struct {
-	svc       *org.Service
-	sync      *dirsync.Service
-	log       *slog.Logger
-	now       func() time.Time
-	publicURL string
+	store       Pinger
+	invitations InvitationService
+	members     MemberService
+	tokens      TokenService
+	slack       SlackService
+	sync        SyncService
+	log         *slog.Logger
+	now         func() time.Time
+	publicURL   string
 }
 
 // created is the answer of a create or resend: with the accept link when the caller is to
@@ -141,7 +147,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) { writeErr
 // health answers 200 when the store can be reached.
 func (a *api) health() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := a.svc.Ping(r.Context()); err != nil {
+		if err := a.store.Ping(r.Context()); err != nil {
 			a.log.ErrorContext(r.Context(), "health check failed", "err", err)
 			writeProblem(w, r, newProblem(http.StatusServiceUnavailable, "store_unreachable", "the database cannot be reached"))
 			return

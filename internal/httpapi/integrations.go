@@ -39,7 +39,7 @@ func (a *api) connectSlack() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		in, err := a.svc.ConnectSlack(r.Context(), principalFrom(r.Context()), req)
+		in, err := a.slack.ConnectSlack(r.Context(), principalFrom(r.Context()), req)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -51,7 +51,7 @@ func (a *api) connectSlack() http.Handler {
 // getSlack serves GET /api/v1/integrations/slack.
 func (a *api) getSlack() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := a.svc.Slack(r.Context(), principalFrom(r.Context()))
+		in, err := a.slack.Slack(r.Context(), principalFrom(r.Context()))
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -63,7 +63,7 @@ func (a *api) getSlack() http.Handler {
 // disconnectSlack serves DELETE /api/v1/integrations/slack.
 func (a *api) disconnectSlack() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := a.svc.DisconnectSlack(r.Context(), principalFrom(r.Context())); err != nil {
+		if err := a.slack.DisconnectSlack(r.Context(), principalFrom(r.Context())); err != nil {
 			a.fail(w, r, err)
 			return
 		}

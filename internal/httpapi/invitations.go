@@ -40,7 +40,7 @@ func (a *api) invite() http.Handler {
 
 // createInvitation invites one person and answers 201 with the invitation.
 func (a *api) createInvitation(w http.ResponseWriter, r *http.Request, req org.InviteRequest) {
-	c, err := a.svc.Invite(r.Context(), principalFrom(r.Context()), req)
+	c, err := a.invitations.Invite(r.Context(), principalFrom(r.Context()), req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -62,7 +62,7 @@ func (a *api) bulkInvite() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		results, err := a.svc.InviteMany(r.Context(), principalFrom(r.Context()), req.Invitations)
+		results, err := a.invitations.InviteMany(r.Context(), principalFrom(r.Context()), req.Invitations)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -94,7 +94,7 @@ func (a *api) listInvitations() http.Handler {
 			return
 		}
 		q := org.InvitationQuery{PageRequest: pr, Status: org.InvitationStatus(r.URL.Query().Get("status"))}
-		page, err := a.svc.Invitations(r.Context(), principalFrom(r.Context()), q)
+		page, err := a.invitations.Invitations(r.Context(), principalFrom(r.Context()), q)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -107,7 +107,7 @@ func (a *api) listInvitations() http.Handler {
 // getInvitation serves GET /api/v1/invitations/{id}.
 func (a *api) getInvitation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inv, err := a.svc.Invitation(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		inv, err := a.invitations.Invitation(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -119,7 +119,7 @@ func (a *api) getInvitation() http.Handler {
 // revokeInvitation serves DELETE /api/v1/invitations/{id}.
 func (a *api) revokeInvitation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inv, err := a.svc.Revoke(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		inv, err := a.invitations.Revoke(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -131,7 +131,7 @@ func (a *api) revokeInvitation() http.Handler {
 // resendInvitation serves POST /api/v1/invitations/{id}/resend.
 func (a *api) resendInvitation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.svc.Resend(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		c, err := a.invitations.Resend(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -159,7 +159,7 @@ func (a *api) accept() http.Handler {
 			a.fail(w, r, org.Invalid("token", "required", "token is required: the token from the invitation link"))
 			return
 		}
-		m, err := a.svc.Accept(r.Context(), org.SourceAPI, req.Token, req.Name)
+		m, err := a.invitations.Accept(r.Context(), org.SourceAPI, req.Token, req.Name)
 		if err != nil {
 			a.fail(w, r, err)
 			return

@@ -14,7 +14,7 @@ func (a *api) listMembers() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		page, err := a.svc.Members(r.Context(), principalFrom(r.Context()), pr)
+		page, err := a.members.Members(r.Context(), principalFrom(r.Context()), pr)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -39,7 +39,7 @@ func (a *api) memberAction(op func(*http.Request, org.Principal, string) (org.Me
 // getMember serves GET /api/v1/users/{id}.
 func (a *api) getMember() http.Handler {
 	return a.memberAction(func(r *http.Request, p org.Principal, id string) (org.Member, error) {
-		return a.svc.Member(r.Context(), p, id)
+		return a.members.Member(r.Context(), p, id)
 	})
 }
 
@@ -57,7 +57,7 @@ func (a *api) changeRole() http.Handler {
 			return
 		}
 		a.memberAction(func(r *http.Request, p org.Principal, id string) (org.Member, error) {
-			return a.svc.ChangeRole(r.Context(), p, id, req.Role)
+			return a.members.ChangeRole(r.Context(), p, id, req.Role)
 		}).ServeHTTP(w, r)
 	})
 }
@@ -65,14 +65,14 @@ func (a *api) changeRole() http.Handler {
 // deactivate serves DELETE /api/v1/users/{id}.
 func (a *api) deactivate() http.Handler {
 	return a.memberAction(func(r *http.Request, p org.Principal, id string) (org.Member, error) {
-		return a.svc.Deactivate(r.Context(), p, id)
+		return a.members.Deactivate(r.Context(), p, id)
 	})
 }
 
 // reactivate serves POST /api/v1/users/{id}/reactivate.
 func (a *api) reactivate() http.Handler {
 	return a.memberAction(func(r *http.Request, p org.Principal, id string) (org.Member, error) {
-		return a.svc.Reactivate(r.Context(), p, id)
+		return a.members.Reactivate(r.Context(), p, id)
 	})
 }
 
@@ -90,7 +90,7 @@ func (a *api) createToken() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		nt, err := a.svc.CreateToken(r.Context(), principalFrom(r.Context()), req.Name, req.Role)
+		nt, err := a.tokens.CreateToken(r.Context(), principalFrom(r.Context()), req.Name, req.Role)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -104,7 +104,7 @@ func (a *api) createToken() http.Handler {
 // listTokens serves GET /api/v1/tokens.
 func (a *api) listTokens() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tokens, err := a.svc.Tokens(r.Context(), principalFrom(r.Context()))
+		tokens, err := a.tokens.Tokens(r.Context(), principalFrom(r.Context()))
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -116,7 +116,7 @@ func (a *api) listTokens() http.Handler {
 // revokeToken serves DELETE /api/v1/tokens/{id} and answers 204.
 func (a *api) revokeToken() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := a.svc.RevokeToken(r.Context(), principalFrom(r.Context()), r.PathValue("id")); err != nil {
+		if err := a.tokens.RevokeToken(r.Context(), principalFrom(r.Context()), r.PathValue("id")); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -132,7 +132,7 @@ func (a *api) auditLog() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		page, err := a.svc.AuditLog(r.Context(), principalFrom(r.Context()), pr)
+		page, err := a.tokens.AuditLog(r.Context(), principalFrom(r.Context()), pr)
 		if err != nil {
 			a.fail(w, r, err)
 			return

@@ -94,13 +94,8 @@ func observe(log *slog.Logger, requestID func(*http.Request) string, next http.H
 	})
 }
 
-// authenticator resolves a bearer token to a principal.
-type authenticator interface {
-	Authenticate(ctx context.Context, secret string, source org.Source) (org.Principal, error)
-}
-
 // authenticate lets through only requests with a valid API token, recording who calls.
-func authenticate(auth authenticator, log *slog.Logger, next http.Handler) http.Handler {
+func authenticate(auth Authenticator, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") || secret == "" {

@@ -124,7 +124,7 @@ func (p *pages) problemPage(w http.ResponseWriter, err error) {
 func (a *api) acceptPage(p *pages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := r.URL.Query().Get("token")
-		pv, err := a.svc.PreviewLink(r.Context(), token)
+		pv, err := a.invitations.PreviewLink(r.Context(), token)
 		if err != nil {
 			a.logPageError(r, err)
 			p.problemPage(w, err)
@@ -146,10 +146,10 @@ func (a *api) acceptForm(p *pages) http.Handler {
 			return
 		}
 		token, name := r.PostForm.Get("token"), r.PostForm.Get("name")
-		m, err := a.svc.Accept(r.Context(), org.SourceWeb, token, name)
+		m, err := a.invitations.Accept(r.Context(), org.SourceWeb, token, name)
 		var verr *org.ValidationError
 		if errors.As(err, &verr) {
-			pv, perr := a.svc.PreviewLink(r.Context(), token)
+			pv, perr := a.invitations.PreviewLink(r.Context(), token)
 			if perr != nil {
 				p.problemPage(w, perr)
 				return
@@ -165,7 +165,7 @@ func (a *api) acceptForm(p *pages) http.Handler {
 			return
 		}
 		pv := org.Preview{}
-		if o, err := a.svc.OrgName(r.Context(), m.OrgID); err == nil {
+		if o, err := a.invitations.OrgName(r.Context(), m.OrgID); err == nil {
 			pv.OrgName = o
 		}
 		p.render(w, http.StatusOK, p.done, pageView{
