@@ -13,11 +13,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/localdb"
 	"gatehouse/internal/localses"
+	"gatehouse/internal/logs"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
 	"gatehouse/internal/ses"
@@ -83,9 +85,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	log := cfg.Logger(stderr)
+	log := logs.New(stderr, cfg.LogLevel)
 	// The mailer's settings cover both local services: one AWS configuration serves them.
-	awsCfg, err := mcfg.AWS.Config(ctx)
+	awsCfg, err := awsconfig.Load(ctx, mcfg.AWS)
 	if err != nil {
 		return err
 	}

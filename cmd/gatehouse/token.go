@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/org"
@@ -37,7 +38,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	awsCfg, err := cfg.AWS.Config(ctx)
+	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
 	if err != nil {
 		return err
 	}

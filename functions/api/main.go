@@ -12,11 +12,13 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
 )
 
@@ -46,13 +48,13 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := cfg.AWS.Config(ctx)
+	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	svc := org.NewService(store.Org())
-	log := cfg.Logger(os.Stdout)
+	log := logs.New(os.Stdout, cfg.LogLevel)
 	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
 	api, err := httpapi.New(httpapi.Config{
 		Service:        svc,

@@ -10,8 +10,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
+	"gatehouse/internal/logs"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/ses"
 )
@@ -39,7 +41,7 @@ func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := cfg.AWS.Config(ctx)
+	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +50,7 @@ func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	log := cfg.Logger(os.Stdout)
+	log := logs.New(os.Stdout, cfg.LogLevel)
 	m, err := mailer.New(dynamo.New(db, cfg.Table).Deliveries, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
 	if err != nil {
 		return nil, err

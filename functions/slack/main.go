@@ -13,8 +13,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
+	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
 	"gatehouse/internal/slack"
 )
@@ -46,7 +48,7 @@ func newHandler(ctx context.Context, getenv env.Getenv, now func() time.Time) (h
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := cfg.AWS.Config(ctx)
+	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +59,7 @@ func newHandler(ctx context.Context, getenv env.Getenv, now func() time.Time) (h
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	mux := http.NewServeMux()
 	mux.Handle("/slack/commands", withRequestID(slack.Handler(slack.Config{
-		Service: org.NewService(store.Org()), Verifier: v, Replays: store.Idempotency, Logger: cfg.Logger(os.Stdout), Now: now,
+		Service: org.NewService(store.Org()), Verifier: v, Replays: store.Idempotency, Logger: logs.New(os.Stdout, cfg.LogLevel), Now: now,
 	})))
 	return httpadapter.New(mux).ProxyWithContext, nil
 }

@@ -10,10 +10,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
+	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
 )
 
@@ -43,13 +45,13 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := cfg.AWS.Config(ctx)
+	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
-	svc := dirsync.New(store.Sync, org.NewService(store.Org()), opener, cfg.Logger(os.Stdout))
+	svc := dirsync.New(store.Sync, org.NewService(store.Org()), opener, logs.New(os.Stdout, cfg.LogLevel))
 	return func(ctx context.Context, _ events.EventBridgeEvent) (dirsync.Summary, error) {
 		return svc.SyncAll(ctx, dirsync.TriggerSchedule)
 	}, nil

@@ -3,20 +3,13 @@
 package env
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // Getenv looks a variable up, like os.Getenv; tests pass a map's lookup instead.
@@ -31,7 +24,8 @@ type Store struct {
 	S3Endpoint string
 }
 
-// AWS is how a process signs its requests to AWS services, or to local stand-ins for them.
+// AWS is how a process signs its requests to AWS services, or to local stand-ins for them
+// (package awsconfig loads it).
 type AWS struct {
 	// With a local endpoint and no AWS credentials or region configured, placeholders are
 	// used: local services accept any.
@@ -54,22 +48,6 @@ func localAWS(getenv Getenv) AWS {
 		a.DefaultRegion = "us-east-1"
 	}
 	return a
-}
-
-// Config loads the AWS SDK configuration once, for every client the process makes.
-func (a AWS) Config(ctx context.Context) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if a.DefaultRegion != "" {
-		opts = append(opts, config.WithRegion(a.DefaultRegion))
-	}
-	if a.LocalCredentials {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
-	}
-	return cfg, nil
 }
 
 // API is what the API reads besides the common settings.
@@ -108,6 +86,12 @@ func (p problems) err() error {
 // LoadCommon reads the variables every process needs.
 func LoadCommon(getenv Getenv) (Common, error) {
 	var p problems
+	c := loadCommon(getenv, &p)
+	return c, p.err()
+}
+
+// loadCommon reads the variables every process needs, adding what is wrong with them to p.
+func loadCommon(getenv Getenv, p *problems) Common {
 	c := Common{Store: Store{Table: getenv("TABLE_NAME"), Endpoint: getenv("DYNAMODB_ENDPOINT"), S3Endpoint: getenv("S3_ENDPOINT")}}
 	if c.Table == "" {
 		p.addf("TABLE_NAME is required (the DynamoDB table)")
@@ -124,45 +108,38 @@ func LoadCommon(getenv Getenv) (Common, error) {
 		}
 		c.AWS = localAWS(getenv)
 	}
-	if lvl := getenv("LOG_LEVEL"); lvl != "" {
-		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
-			p.addf("LOG_LEVEL must be debug, info, warn or error, got %q", lvl)
+	c.LogLevel = logLevel(getenv, p)
+	return c
+}
+
+// logLevel reads LOG_LEVEL, else the level Lambda's logging configuration gives
+// (AWS_LAMBDA_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR or FATAL), else info.
+func logLevel(getenv Getenv, p *problems) slog.Level {
+	var lvl slog.Level
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := lvl.UnmarshalText([]byte(v)); err != nil {
+			p.addf("LOG_LEVEL must be debug, info, warn or error, got %q", v)
+		}
+		return lvl
+	}
+	switch v := strings.ToUpper(getenv("AWS_LAMBDA_LOG_LEVEL")); v {
+	case "":
+	case "TRACE":
+		lvl = slog.LevelDebug
+	case "FATAL":
+		lvl = slog.LevelError
+	default:
+		if err := lvl.UnmarshalText([]byte(v)); err != nil {
+			p.addf("AWS_LAMBDA_LOG_LEVEL must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL, got %q", v)
 		}
 	}
-	return c, p.err()
-}
-
-// Logger is the JSON logger at the configured level. Inside a Lambda invocation each line
-// also carries the invocation's awsRequestId, so a function's logs join up with its invocations.
-func (c Common) Logger(w io.Writer) *slog.Logger {
-	return slog.New(invocationHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: c.LogLevel})})
-}
-
-// invocationHandler adds the Lambda request id of the context, when there is one.
-type invocationHandler struct{ slog.Handler }
-
-func (h invocationHandler) Handle(ctx context.Context, r slog.Record) error {
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		r.AddAttrs(slog.String("awsRequestId", lc.AwsRequestID))
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h invocationHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return invocationHandler{h.Handler.WithAttrs(attrs)}
-}
-
-func (h invocationHandler) WithGroup(name string) slog.Handler {
-	return invocationHandler{h.Handler.WithGroup(name)}
+	return lvl
 }
 
 // LoadAPI reads the API's variables.
 func LoadAPI(getenv Getenv) (API, error) {
-	c, err := LoadCommon(getenv)
 	var p problems
-	if err != nil {
-		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
-	}
+	c := loadCommon(getenv, &p)
 	a := API{Common: c, AppURL: getenv("APP_URL"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/")}
 	for name, v := range map[string]string{"APP_URL": a.AppURL, "PUBLIC_URL": a.PublicURL} {
 		if _, ok := httpURL(v); v != "" && !ok {
@@ -198,11 +175,8 @@ const DefaultSendRate = 14
 
 // LoadMailer reads the mailer's variables.
 func LoadMailer(getenv Getenv) (Mailer, error) {
-	c, err := LoadCommon(getenv)
 	var p problems
-	if err != nil {
-		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
-	}
+	c := loadCommon(getenv, &p)
 	m := Mailer{
 		Common: c, From: getenv("SES_FROM"), ConfigurationSet: getenv("SES_CONFIGURATION_SET"),
 		SESEndpoint: getenv("SES_ENDPOINT"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/"), Rate: DefaultSendRate,
@@ -242,11 +216,8 @@ type Slack struct {
 // LoadSlack reads the Slack webhook's configuration. An empty signing secret is refused: it
 // would let anyone forge commands.
 func LoadSlack(getenv Getenv) (Slack, error) {
-	c, err := LoadCommon(getenv)
 	var p problems
-	if err != nil {
-		p = append(p, strings.TrimPrefix(err.Error(), "configuration: "))
-	}
+	c := loadCommon(getenv, &p)
 	s := Slack{Common: c, SigningSecret: getenv("SLACK_SIGNING_SECRET")}
 	if strings.TrimSpace(s.SigningSecret) == "" {
 		p.addf("SLACK_SIGNING_SECRET is required: the signing secret from the Slack app's Basic Information page")

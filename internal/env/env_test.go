@@ -1,13 +1,9 @@
 package env
 
 import (
-	"bytes"
-	"context"
 	"log/slog"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 func lookup(m map[string]string) Getenv { return func(k string) string { return m[k] } }
@@ -81,14 +77,25 @@ func TestLoadMailer(t *testing.T) {
 	}
 }
 
-func TestLoggerNamesTheInvocation(t *testing.T) {
-	var buf bytes.Buffer
-	log := Common{}.Logger(&buf)
-	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "c6af9ac6-7b61-11e6-9a41-93e812345678"})
-	log.With("fn", "mailer").InfoContext(ctx, "outbox swept")
-	log.InfoContext(context.Background(), "outside an invocation")
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], `"awsRequestId":"c6af9ac6-7b61-11e6-9a41-93e812345678"`) || !strings.Contains(lines[0], `"fn":"mailer"`) || strings.Contains(lines[1], "awsRequestId") {
-		t.Errorf("log lines:\n%s", buf.String())
+func TestLambdaLogLevel(t *testing.T) {
+	tests := []struct {
+		vars map[string]string
+		want slog.Level
+		bad  bool
+	}{
+		{map[string]string{}, slog.LevelInfo, false},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "DEBUG"}, slog.LevelDebug, false},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "TRACE"}, slog.LevelDebug, false},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "WARN"}, slog.LevelWarn, false},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "FATAL"}, slog.LevelError, false},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "WARN", "LOG_LEVEL": "debug"}, slog.LevelDebug, false},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "LOUD"}, slog.LevelInfo, true},
+	}
+	for _, tt := range tests {
+		tt.vars["TABLE_NAME"] = "t"
+		c, err := LoadCommon(lookup(tt.vars))
+		if (err != nil) != tt.bad || c.LogLevel != tt.want {
+			t.Errorf("LoadCommon(%v): level %v, err %v; want %v, error %v", tt.vars, c.LogLevel, err, tt.want, tt.bad)
+		}
 	}
 }

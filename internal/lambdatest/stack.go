@@ -16,6 +16,7 @@ import (
 
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dynamo"
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/env"
 	"gatehouse/internal/localdb"
 	"gatehouse/internal/ses/sestest"
@@ -43,7 +44,7 @@ func NewStack(tb testing.TB) *Stack {
 	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	tb.Cleanup(s3srv.Close)
 	sesURL := sestest.Start(tb)
-	cfg, err := env.AWS{LocalCredentials: true, DefaultRegion: "us-east-1"}.Config(tb.Context())
+	cfg, err := awsconfig.Load(tb.Context(), env.AWS{LocalCredentials: true, DefaultRegion: "us-east-1"})
 	if err != nil {
 		tb.Fatalf("AWS config for the local stack: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/oklog/ulid/v2"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/localdb"
@@ -118,7 +119,7 @@ func New(tb testing.TB) Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	awsCfg, err := cfg.AWS.Config(ctx)
+	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
 	if err != nil {
 		tb.Fatal(err)
 	}

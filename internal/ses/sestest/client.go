@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/env"
 	"gatehouse/internal/ses"
 )
@@ -13,7 +14,7 @@ import (
 // credentials (the emulator only checks that requests are signed) in us-east-1.
 func NewClient(tb testing.TB, endpoint string) *sesv2.Client {
 	tb.Helper()
-	cfg, err := env.AWS{LocalCredentials: true, DefaultRegion: "us-east-1"}.Config(tb.Context())
+	cfg, err := awsconfig.Load(tb.Context(), env.AWS{LocalCredentials: true, DefaultRegion: "us-east-1"})
 	if err != nil {
 		tb.Fatalf("AWS config for aws-ses-v2-local: %v", err)
 	}
