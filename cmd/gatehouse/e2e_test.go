@@ -92,7 +92,9 @@ func TestInviteEmailAcceptEndToEnd(t *testing.T) {
 		t.Helper()
 		status, raw := apiCall(t, api, token, method, path, body)
 		var out map[string]any
-		_ = json.Unmarshal(raw, &out)
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%s %s answered %d %q: %v", method, path, status, raw, err)
+		}
 		return status, out
 	}
 	status, inv := call("POST", "/api/v1/invitations", `{"email":"grace@example.com","name":"Grace Hopper","role":"member"}`)

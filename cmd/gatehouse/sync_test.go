@@ -77,7 +77,9 @@ func TestDevSyncsFileExportsOnItsInterval(t *testing.T) {
 				Counts  map[string]int `json:"counts"`
 			} `json:"items"`
 		}
-		_ = json.Unmarshal(raw, &runs)
+		if err := json.Unmarshal(raw, &runs); err != nil {
+			t.Fatalf("sync runs answer %q: %v", raw, err)
+		}
 		if len(runs.Items) > 0 {
 			r := runs.Items[0]
 			if r.Status != "applied" || r.Trigger != "schedule" || r.Counts["invite"] != 2 {

@@ -91,17 +91,23 @@ func (b *bench) say(text string) string {
 	if code != http.StatusOK {
 		b.t.Fatalf("%q: status %d, want 200", text, code)
 	}
-	return replyText(rep)
+	return replyText(b.t, rep)
 }
 
 // replyText joins every text of a reply, as a person reads it.
-func replyText(r slack.Reply) string {
-	raw, _ := json.Marshal(r.Blocks)
+func replyText(t testing.TB, r slack.Reply) string {
+	t.Helper()
+	raw, err := json.Marshal(r.Blocks)
+	if err != nil {
+		t.Fatalf("encode reply: %v", err)
+	}
 	var blocks []struct {
 		Text     *struct{ Text string }  `json:"text"`
 		Elements []struct{ Text string } `json:"elements"`
 	}
-	_ = json.Unmarshal(raw, &blocks)
+	if err := json.Unmarshal(raw, &blocks); err != nil {
+		t.Fatalf("reply blocks %s: %v", raw, err)
+	}
 	var parts []string
 	for _, bl := range blocks {
 		if bl.Text != nil {
@@ -243,14 +249,14 @@ func TestOnlyConnectedWorkspacesAndListedUsers(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d, want 200", code)
 	}
-	wantContains(t, replyText(rep), "not on the list", "U0STRANGER")
+	wantContains(t, replyText(t, rep), "not on the list", "U0STRANGER")
 	other := strings.Replace(b.form(invitee, "invite jane@acme.com"), "team_id="+team, "team_id=T0OTHER", 1)
 	_, rep = b.post(other)
-	wantContains(t, replyText(rep), "not connected to Gatehouse")
+	wantContains(t, replyText(t, rep), "not connected to Gatehouse")
 	// user_name is never trusted: an allowed user's name from another id changes nothing.
 	spoof := strings.Replace(b.form("U0STRANGER", "invite jane@acme.com"), "user_name=jdoe", "user_name="+invitee, 1)
 	_, rep = b.post(spoof)
-	wantContains(t, replyText(rep), "not on the list")
+	wantContains(t, replyText(t, rep), "not on the list")
 	if n := len(b.pending()); n != 0 {
 		t.Errorf("pending invitations = %d, want 0", n)
 	}
@@ -263,9 +269,9 @@ func TestEnterpriseMustMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, rep := b.post(b.form(invitee, "list"))
-	wantContains(t, replyText(rep), "not connected")
+	wantContains(t, replyText(t, rep), "not connected")
 	_, rep = b.post(b.form(invitee, "list") + "&enterprise_id=E0GRID")
-	wantContains(t, replyText(rep), "no pending invitations")
+	wantContains(t, replyText(t, rep), "no pending invitations")
 }
 
 func TestReplayedRequestInvitesOnce(t *testing.T) {
@@ -273,10 +279,10 @@ func TestReplayedRequestInvitesOnce(t *testing.T) {
 	body := b.form(invitee, "invite jane@acme.com Jane")
 	_, first := b.post(body)
 	_, again := b.post(body)
-	if replyText(first) != replyText(again) {
-		t.Errorf("replayed reply %q differs from the first %q", replyText(again), replyText(first))
+	if replyText(t, first) != replyText(t, again) {
+		t.Errorf("replayed reply %q differs from the first %q", replyText(t, again), replyText(t, first))
 	}
-	wantContains(t, replyText(again), "Invited Jane (*jane@acme.com*)")
+	wantContains(t, replyText(t, again), "Invited Jane (*jane@acme.com*)")
 	if n := len(b.pending()); n != 1 {
 		t.Errorf("pending invitations = %d, want 1", n)
 	}
