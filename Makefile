@@ -37,9 +37,10 @@ $(SES_LOCAL): tools/ses-local/package.json tools/ses-local/package-lock.json
 	cd tools/ses-local && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
-## test-moto: the store tests against moto_server, a second DynamoDB implementation
+## test-moto: the store tests and the organization service's behaviour against moto_server, a second
+## DynamoDB implementation
 test-moto:
-	set -o pipefail; ./scripts/with-moto.sh $(GO) test -v -count=1 ./internal/dynamo/... | grep -E '^(--- |    |ok|FAIL|PASS|panic)'
+	set -o pipefail; ./scripts/with-moto.sh $(GO) test -v -count=1 ./internal/dynamo/... ./internal/org/... | grep -E '^(--- |    |ok|FAIL|PASS|panic)'
 
 
 ## lint: formatting, vet, go.mod tidiness and the SAM template
