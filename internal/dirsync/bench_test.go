@@ -60,6 +60,10 @@ type memMembers struct {
 	writes  atomic.Int64
 }
 
+func (m *memMembers) Organization(_ context.Context, p org.Principal) (org.Org, error) {
+	return org.Org{ID: p.OrgID, Name: p.OrgID}, nil
+}
+
 func (m *memMembers) Accounts(context.Context, org.Principal) ([]org.Member, []org.Invitation, error) {
 	return m.members, nil, nil
 }

@@ -30,8 +30,13 @@ func (s *Service) readAndPlan(ctx context.Context, p org.Principal, c Config) (*
 		return nil, idp.Plan{}, nil, err
 	}
 	plan, kinds, err := s.plan(ctx, p, c, snap)
-	if errors.Is(err, idp.ErrNobodyPresent) {
+	var perr *idp.ParseError
+	switch {
+	case errors.Is(err, idp.ErrNobodyPresent):
 		err = &ExportError{Reason: "the export lists nobody who is present, so nothing was applied", err: err}
+	case errors.As(err, &perr):
+		// The planner tells an export cut off in a way only the accounts show.
+		err = &ExportError{Reason: perr.Error(), err: err}
 	}
 	return snap, plan, kinds, err
 }

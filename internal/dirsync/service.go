@@ -43,6 +43,7 @@ type Store interface {
 
 // Members is what sync needs of the organization service.
 type Members interface {
+	Organization(ctx context.Context, p org.Principal) (org.Org, error)
 	Accounts(ctx context.Context, p org.Principal) ([]org.Member, []org.Invitation, error)
 	InviteMany(ctx context.Context, p org.Principal, reqs []org.InviteRequest) ([]org.BulkResult, error)
 	UpdateProfile(ctx context.Context, p org.Principal, id string, u org.Profile) (org.Member, error)

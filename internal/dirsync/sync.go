@@ -151,12 +151,16 @@ func (s *Service) hold(ctx context.Context, q request, run Run, plan idp.Plan) (
 // plan reads the organization's accounts and plans snap against them. kinds maps each
 // account id to its kind.
 func (s *Service) plan(ctx context.Context, p org.Principal, c Config, snap *idp.Snapshot) (idp.Plan, map[string]idp.AccountKind, error) {
+	o, err := s.members.Organization(ctx, p)
+	if err != nil {
+		return idp.Plan{}, nil, err
+	}
 	members, invs, err := s.members.Accounts(ctx, p)
 	if err != nil {
 		return idp.Plan{}, nil, err
 	}
 	accounts, kinds := toAccounts(members, invs)
-	plan, err := idp.NewPlan(snap, accounts, idp.Options{RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor})
+	plan, err := idp.NewPlan(snap, accounts, idp.Options{RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor, Allowed: o.Allows})
 	if err != nil {
 		return idp.Plan{}, nil, fmt.Errorf("plan: %w", err)
 	}

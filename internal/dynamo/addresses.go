@@ -54,8 +54,23 @@ func heldByExpiredInvitation(at time.Time) expression.ConditionBuilder {
 // Addresses reads the markers of holders and the send histories of sends, 100 keys per
 // request, with strongly consistent reads.
 func (s *Invitations) Addresses(ctx context.Context, orgID string, holders, sends []string) (map[string]org.Address, error) {
-	keys := make([]map[string]types.AttributeValue, 0, len(holders)+len(sends))
+	_, addrs, err := s.read(ctx, orgID, false, holders, sends)
+	return addrs, err
+}
+
+// Prepare reads the organization with the markers of holders and the send histories of
+// sends, in the same requests.
+func (s *Invitations) Prepare(ctx context.Context, orgID string, holders, sends []string) (org.Org, map[string]org.Address, error) {
+	return s.read(ctx, orgID, true, holders, sends)
+}
+
+// read reads what Addresses and Prepare answer; the organization only when withOrg is set.
+func (s *Invitations) read(ctx context.Context, orgID string, withOrg bool, holders, sends []string) (org.Org, map[string]org.Address, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(holders)+len(sends)+1)
 	seen := make(map[string]bool, len(holders)+len(sends))
+	if withOrg {
+		keys = append(keys, keyOf(orgPK(orgID), skOrg))
+	}
 	for _, sk := range append(prefixed(prefixEmail, holders), prefixed(prefixSends, sends)...) {
 		if !seen[sk] {
 			seen[sk] = true
@@ -64,18 +79,25 @@ func (s *Invitations) Addresses(ctx context.Context, orgID string, holders, send
 	}
 	items, err := s.t.batchGet(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("read addresses: %w", err)
+		return org.Org{}, nil, fmt.Errorf("read addresses: %w", err)
 	}
+	var o org.Org
 	out := make(map[string]org.Address, len(items))
 	for _, it := range items {
 		sk, _ := it[attrSK].(*types.AttributeValueMemberS)
 		switch {
 		case sk == nil:
-			return nil, fmt.Errorf("read addresses: item without sort key")
+			return org.Org{}, nil, fmt.Errorf("read addresses: item without sort key")
+		case sk.Value == skOrg:
+			var oi orgItem
+			if err := decodeItem(it, &oi); err != nil {
+				return org.Org{}, nil, err
+			}
+			o = oi.domain()
 		case strings.HasPrefix(sk.Value, prefixEmail):
 			var m emailItem
 			if err := decodeItem(it, &m); err != nil {
-				return nil, err
+				return org.Org{}, nil, err
 			}
 			email := trimPrefix(m.SK, prefixEmail)
 			a := out[email]
@@ -84,7 +106,7 @@ func (s *Invitations) Addresses(ctx context.Context, orgID string, holders, send
 		case strings.HasPrefix(sk.Value, prefixSends):
 			var h sendsItem
 			if err := decodeItem(it, &h); err != nil {
-				return nil, err
+				return org.Org{}, nil, err
 			}
 			email := trimPrefix(h.SK, prefixSends)
 			a := out[email]
@@ -92,7 +114,10 @@ func (s *Invitations) Addresses(ctx context.Context, orgID string, holders, send
 			out[email] = a
 		}
 	}
-	return out, nil
+	if withOrg && o.ID == "" {
+		return org.Org{}, nil, fmt.Errorf("organization %s: %w", orgID, org.ErrNotFound)
+	}
+	return o, out, nil
 }
 
 // prefixed puts prefix before each of values.

@@ -43,15 +43,22 @@ func (a actorAttr) domain() org.Actor   { return org.Actor(a) }
 
 type orgItem struct {
 	key
-	Type         string `dynamodbav:"type"`
-	ID           string `dynamodbav:"id"`
-	Name         string `dynamodbav:"name"`
-	CreatedAt    string `dynamodbav:"createdAt"`
-	ActiveAdmins int    `dynamodbav:"activeAdmins"`
+	Type           string   `dynamodbav:"type"`
+	ID             string   `dynamodbav:"id"`
+	Name           string   `dynamodbav:"name"`
+	AllowedDomains []string `dynamodbav:"allowedDomains"`
+	CreatedAt      string   `dynamodbav:"createdAt"`
+	UpdatedAt      string   `dynamodbav:"updatedAt,omitempty"`
+	ActiveAdmins   int      `dynamodbav:"activeAdmins"`
+}
+
+func toOrgItem(o org.Org) orgItem {
+	return orgItem{key: key{PK: orgPK(o.ID), SK: skOrg}, Type: typeOrg, ID: o.ID, Name: o.Name,
+		AllowedDomains: o.AllowedDomains, CreatedAt: fmtTime(o.CreatedAt), UpdatedAt: fmtTime(o.UpdatedAt)}
 }
 
 func (it orgItem) domain() org.Org {
-	return org.Org{ID: it.ID, Name: it.Name, CreatedAt: parseTime(it.CreatedAt)}
+	return org.Org{ID: it.ID, Name: it.Name, AllowedDomains: it.AllowedDomains, CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt)}
 }
 
 type invitationItem struct {

@@ -3,6 +3,8 @@ package dynamo
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
 	"gatehouse/internal/org"
 )
 
@@ -16,7 +18,7 @@ func (s *Orgs) Ping(ctx context.Context) error { return s.t.ping(ctx) }
 
 // CreateOrg writes a new organization, with its first admin member when one is given.
 func (s *Orgs) CreateOrg(ctx context.Context, o org.Org, admin *org.Member, audit org.AuditEntry) error {
-	item := orgItem{key: key{PK: orgPK(o.ID), SK: skOrg}, Type: typeOrg, ID: o.ID, Name: o.Name, CreatedAt: fmtTime(o.CreatedAt)}
+	item := toOrgItem(o)
 	if admin != nil {
 		item.ActiveAdmins = 1
 	}
@@ -34,4 +36,16 @@ func (s *Orgs) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
 		return org.Org{}, err
 	}
 	return it.domain(), nil
+}
+
+// UpdateOrg stores after's name and allowed domains if the organization is still as before.
+func (s *Orgs) UpdateOrg(ctx context.Context, before, after org.Org, audit org.AuditEntry) error {
+	upd := expression.Set(expression.Name("name"), expression.Value(after.Name)).
+		Set(expression.Name("allowedDomains"), expression.Value(after.AllowedDomains)).
+		Set(expression.Name("updatedAt"), expression.Value(fmtTime(after.UpdatedAt)))
+	same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(before.UpdatedAt)))
+	if before.UpdatedAt.IsZero() {
+		same = expression.AttributeNotExists(expression.Name("updatedAt")).Or(same)
+	}
+	return s.t.newTx().update(org.PartOrg, orgPK(after.ID), skOrg, upd, same).audit(audit).commit(ctx)
 }

@@ -48,7 +48,7 @@ func New(c Config) (http.Handler, error) {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
 	a := &api{
-		store: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
+		store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
 		log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/"),
 	}
 	p, err := newPages(c.AppURL)
@@ -89,6 +89,9 @@ func New(c Config) (http.Handler, error) {
 
 	mux.Handle("GET /api/v1/audit-logs", private(a.auditLog()))
 
+	mux.Handle("GET /api/v1/organization", private(a.getOrganization()))
+	mux.Handle("PATCH /api/v1/organization", private(a.patchOrganization()))
+
 	mux.Handle("PUT /api/v1/integrations/slack", private(a.connectSlack()))
 	mux.Handle("GET /api/v1/integrations/slack", private(a.getSlack()))
 	mux.Handle("DELETE /api/v1/integrations/slack", private(a.disconnectSlack()))
@@ -120,6 +123,7 @@ func settingsRedirect() http.Handler {
 // api holds what the handlers share.
 type api struct {
 	store       Pinger
+	orgs        OrgService
 	invitations InvitationService
 	members     MemberService
 	tokens      TokenService

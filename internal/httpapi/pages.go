@@ -109,6 +109,9 @@ func (p *pages) problemPage(w http.ResponseWriter, err error) {
 	case errors.Is(err, org.ErrInvitationAccepted):
 		v.Title, v.Message, status = "This invitation was already accepted", "Each invitation link can be used once, and this one has been.", http.StatusConflict
 		v.Next = "sign in as usual; if you did not accept it yourself, tell the person who invited you."
+	case errors.Is(err, org.ErrDomainNotAllowed):
+		v.Title, v.Message, status = "This invitation can no longer be accepted", "The organization now accepts only addresses of certain domains, and this invitation's address is not one of them.", http.StatusForbidden
+		v.Next = "ask the person who invited you to invite your address at the organization's domain."
 	case errors.Is(err, org.ErrInvalidToken):
 		v.Title, v.Message = "This link does not work", "The link is incomplete, or a newer invitation email has replaced it."
 		v.Next = "open the most recent invitation email, or ask the person who invited you to send it again."
@@ -177,7 +180,7 @@ func (a *api) acceptForm(p *pages) http.Handler {
 
 // logPageError logs failures that are not the person's doing.
 func (a *api) logPageError(r *http.Request, err error) {
-	for _, known := range []error{org.ErrInvalidToken, org.ErrInvitationExpired, org.ErrInvitationRevoked, org.ErrInvitationAccepted} {
+	for _, known := range []error{org.ErrInvalidToken, org.ErrInvitationExpired, org.ErrInvitationRevoked, org.ErrInvitationAccepted, org.ErrDomainNotAllowed} {
 		if errors.Is(err, known) {
 			return
 		}

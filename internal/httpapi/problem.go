@@ -46,7 +46,10 @@ func problemFor(err error) Problem {
 	var limited *org.RateLimitError
 	var unreadable *idp.ParseError
 	var unusable *dirsync.ExportError
+	var outside *org.DomainError
 	switch {
+	case errors.As(err, &outside):
+		return newProblem(http.StatusForbidden, "domain_not_allowed", outside.Error())
 	case errors.As(err, &verr):
 		p := newProblem(http.StatusBadRequest, "validation_failed", verr.Error())
 		if len(verr.Fields) == 1 {
@@ -108,6 +111,7 @@ var errorMap = []struct {
 	{dirsync.ErrPlanChanged, http.StatusConflict, "plan_changed", "the export or the members changed since this plan was held, so it was not applied; the next run makes a new plan"},
 	{dirsync.ErrNotHeld, http.StatusConflict, "run_not_held", "this run is not waiting for approval (it was applied, approved, failed or has expired)"},
 	{org.ErrSlackTeamTaken, http.StatusConflict, "slack_team_taken", "this Slack workspace is connected to another organization; disconnect it there first"},
+	{org.ErrDomainNotAllowed, http.StatusForbidden, "domain_not_allowed", "the address's domain is not one of the organization's allowed domains"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
 	{org.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is busy; retry in a moment"},

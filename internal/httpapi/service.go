@@ -59,10 +59,17 @@ type SlackService interface {
 	DisconnectSlack(ctx context.Context, p org.Principal) error
 }
 
+// OrgService serves the organization's own routes.
+type OrgService interface {
+	Organization(ctx context.Context, p org.Principal) (org.Org, error)
+	UpdateOrganization(ctx context.Context, p org.Principal, patch org.OrgPatch) (org.OrgUpdate, error)
+}
+
 // Service is everything the API asks of the organization service.
 type Service interface {
 	Authenticator
 	Pinger
+	OrgService
 	InvitationService
 	MemberService
 	TokenService

@@ -161,7 +161,7 @@ type bulkView struct {
 
 func toBulkView(results []org.BulkResult, created func(org.Created) invitationView) bulkView {
 	v := bulkView{Results: make([]bulkResultView, len(results)), Summary: map[string]int{
-		org.BulkCreated: 0, org.BulkAlreadyInvited: 0, org.BulkAlreadyMember: 0, org.BulkInvalid: 0, org.BulkFailed: 0,
+		org.BulkCreated: 0, org.BulkAlreadyInvited: 0, org.BulkAlreadyMember: 0, org.BulkInvalid: 0, org.BulkFailed: 0, org.BulkDomainNotAllowed: 0,
 	}}
 	for i, r := range results {
 		rv := bulkResultView{Index: r.Index, Email: r.Email, Status: r.Status, ExistingID: r.ExistingID, DuplicateOf: r.DuplicateOf, Errors: r.Errors}

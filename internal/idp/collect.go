@@ -151,5 +151,20 @@ func (b *builder) where(i int) string {
 	return where(p.Page, p.Row)
 }
 
+// unterminated marks the person of data row row of the current page, if it was kept, as the
+// last record of a file that ends without a line ending.
+func (b *builder) unterminated(row int) {
+	for i := len(b.snap.People) - 1; i >= 0; i-- {
+		p := &b.snap.People[i]
+		if p.Page == b.pageNo() && p.Row == row {
+			p.Unterminated = true
+			return
+		}
+		if p.Page != b.pageNo() {
+			return
+		}
+	}
+}
+
 // records counts what the export held, used or not.
 func (b *builder) records() int { return len(b.snap.People) + len(b.snap.Skipped) }

@@ -14,6 +14,7 @@ import (
 type csvTable struct {
 	b     *builder
 	r     *csv.Reader
+	src   *lastByte
 	cols  map[string]int // headerName -> index
 	width int
 	row   int      // data rows read so far
@@ -25,10 +26,11 @@ type csvTable struct {
 // openCSV reads the header of a CSV page and checks that it names every required column
 // (as headerName spells them).
 func openCSV(b *builder, src io.Reader, required ...string) (*csvTable, error) {
-	r := csv.NewReader(src)
+	lb := &lastByte{r: src}
+	r := csv.NewReader(lb)
 	r.ReuseRecord = true
-	r.FieldsPerRecord = -1                                       // checked here, so a short row can be skipped and named
-	t := &csvTable{b: b, r: r, idCol: -1, emailCol: -1, row: -1} // errors in the header are at row 0
+	r.FieldsPerRecord = -1                                                // checked here, so a short row can be skipped and named
+	t := &csvTable{b: b, r: r, src: lb, idCol: -1, emailCol: -1, row: -1} // errors in the header are at row 0
 	header, err := t.read()
 	if errors.Is(err, io.EOF) {
 		return nil, b.fail(0, ErrEmpty, "no header: the file is empty")
@@ -89,6 +91,11 @@ func (t *csvTable) next() ([]string, int, error) {
 		if rec == nil {
 			var err error
 			if rec, err = t.read(); errors.Is(err, io.EOF) {
+				if t.row > 0 && !t.src.endsLine() {
+					// The file ends without a line ending: its last record may be cut off
+					// inside an unquoted field, which the planner checks.
+					t.b.unterminated(t.row)
+				}
 				return nil, 0, nil
 			} else if err != nil {
 				return nil, 0, err
@@ -169,3 +176,22 @@ func quoteFirst(cells []string, n int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// lastByte passes reads through, remembering the last byte read, so the end of a file tells
+// whether its last line was finished.
+type lastByte struct {
+	r    io.Reader
+	last byte
+	any  bool
+}
+
+func (l *lastByte) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		l.last, l.any = p[n-1], true
+	}
+	return n, err
+}
+
+// endsLine reports whether what was read ends with a line ending (or was nothing at all).
+func (l *lastByte) endsLine() bool { return !l.any || l.last == '\n' || l.last == '\r' }

@@ -1,5 +1,7 @@
 package idp
 
+import "strings"
+
 // planner pairs the people of a snapshot with the current accounts and decides what each
 // pair needs. Index slices are parallel to snap.People and accounts; -1 means no partner.
 type planner struct {
@@ -132,4 +134,39 @@ func (p *planner) pair(i int, m map[string]int, key string) {
 		return
 	}
 	p.matched[i], p.owner[a] = a, i
+}
+
+// checkCutOff refuses a snapshot whose last record of a file ended without a line ending and
+// reads as a cut-off version of an account: a field of it (address or name) is the start of
+// the account's, but shorter. Such an export still has the right number of fields, so only
+// the comparison shows it was cut inside the record's last, unquoted field.
+func (p *planner) checkCutOff() error {
+	for i, person := range p.snap.People {
+		if !person.Unterminated {
+			continue
+		}
+		candidates := []int{p.matched[i]}
+		if p.matched[i] < 0 {
+			candidates = candidates[:0]
+			for a, acc := range p.accounts {
+				if strictPrefix(person.Email, acc.Email) {
+					candidates = append(candidates, a)
+				}
+			}
+		}
+		for _, a := range candidates {
+			acc := p.accounts[a]
+			if strictPrefix(person.Email, acc.Email) || strictPrefix(person.Name, acc.Name) {
+				return &ParseError{Format: p.snap.Format, Page: person.Page, Row: person.Row, Err: ErrTruncated,
+					Msg: ErrTruncated.Error() + ": the last record has no line ending and reads as the start of an account's " +
+						"values (" + acc.Email + "): the file was cut off"}
+			}
+		}
+	}
+	return nil
+}
+
+// strictPrefix reports whether short is the start of long, and shorter.
+func strictPrefix(short, long string) bool {
+	return len(short) < len(long) && strings.HasPrefix(long, short)
 }

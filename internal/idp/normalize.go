@@ -12,15 +12,11 @@ import (
 	"gatehouse/internal/org"
 )
 
-// normalizeEmail applies the organization's email rule (trim, lower case, a plain address)
-// to an NFC-normalized address, so that "Zoë" typed two ways is one address. The error
-// says in words what is wrong.
+// normalizeEmail applies the organization's one definition of an address
+// (org.NormalizeEmail), so an export names people exactly as every other door does. The
+// error says in words what is wrong.
 func normalizeEmail(raw string) (string, error) {
-	s := strings.TrimSpace(raw)
-	if !isASCII(s) {
-		s = norm.NFC.String(s)
-	}
-	email, err := org.NormalizeEmail("email", s)
+	email, err := org.NormalizeEmail("email", raw)
 	if err != nil {
 		var verr *org.ValidationError
 		if errors.As(err, &verr) && len(verr.Fields) > 0 {
@@ -28,19 +24,17 @@ func normalizeEmail(raw string) (string, error) {
 		}
 		return "", fmt.Errorf("normalize email: %w", err)
 	}
-	if !isASCII(email) {
-		email = norm.NFC.String(email) // lower-casing may leave a composable pair
-	}
 	return strings.Clone(email), nil
 }
 
-// emailKey is how the planner compares an account's stored address with an export's.
+// emailKey is how the planner compares an account's stored address, or a skipped record's,
+// with an export's: by the same definition, and trimmed and lower-cased where it is not a
+// valid address at all.
 func emailKey(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if !isASCII(s) {
-		s = norm.NFC.String(s)
+	if email, err := org.NormalizeEmail("email", s); err == nil {
+		return email
 	}
-	return s
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // joinName builds "First Last" from the parts a format has, leaving out empty ones; the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // AccountKind says whether an account is a member or a pending invitation.
@@ -84,6 +85,10 @@ type Options struct {
 	// RemovalFloor is the number of removals always allowed, however small the
 	// organization; 0 means 5.
 	RemovalFloor int
+	// Allowed, when set, says whether an address may belong to the organization (its
+	// allowed domains): people outside are skipped (SkipDomainNotAllowed), never invited,
+	// and no account is moved to such an address.
+	Allowed func(email string) bool
 }
 
 // The default guardrails.
@@ -138,8 +143,12 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 	}
 	pl := newPlanner(s, current)
 	pl.match()
+	if err := pl.checkCutOff(); err != nil {
+		return Plan{}, err
+	}
 	pl.decide()
 	plan := pl.plan
+	plan.refuseOutside(o.Allowed)
 	plan.hold(o, current)
 	return plan, nil
 }
@@ -161,16 +170,27 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// hold counts the actions, sorts them, and holds the plan when it removes more than
-// max(RemovalShare × synced live accounts, RemovalFloor).
+// hold counts the actions, sorts them, and holds the plan for an admin when it is as
+// dangerous as a bad export would make it: when its removals and address changes together
+// exceed max(RemovalShare × synced live accounts, RemovalFloor), or when it moves anyone to
+// another domain or to an address that is the start of the old one (an export cut off
+// inside an address).
 func (p *Plan) hold(o Options, current []Account) {
 	order := make(map[ActionKind]int)
 	p.Counts = make(map[ActionKind]int)
 	for i, k := range actionKinds() {
 		order[k], p.Counts[k] = i, 0
 	}
+	moved, risky := 0, ""
 	for _, a := range p.Actions {
 		p.Counts[a.Kind]++
+		if a.Kind != ActionUpdate || a.OldEmail == "" || a.OldEmail == a.Email {
+			continue
+		}
+		moved++
+		if why := riskyMove(a.OldEmail, a.Email); why != "" && risky == "" {
+			risky = fmt.Sprintf("the plan moves %s to %s, %s", a.OldEmail, a.Email, why)
+		}
 	}
 	slices.SortStableFunc(p.Actions, func(a, b Action) int {
 		return cmp.Or(cmp.Compare(order[a.Kind], order[b.Kind]), cmp.Compare(a.Email, b.Email),
@@ -185,10 +205,67 @@ func (p *Plan) hold(o Options, current []Account) {
 	// The epsilon keeps 0.1 × 30 at 3, not 2.9999999999999996.
 	limit := max(int(math.Floor(o.RemovalShare*float64(live)+1e-9)), o.RemovalFloor)
 	removals := p.Counts[ActionDeactivate] + p.Counts[ActionRevoke]
-	if removals > limit {
+	switch {
+	case removals+moved > limit && moved == 0:
 		p.Held = true
-		p.HeldReason = fmt.Sprintf("held: the plan removes %d of %d synced accounts (%d deactivations, %d revocations), "+
+		p.HeldReason = fmt.Sprintf("the plan removes %d of %d synced accounts (%d deactivations, %d revocations), "+
 			"more than the limit of %d (%.4g%% of %d, at least %d)", removals, live, p.Counts[ActionDeactivate],
 			p.Counts[ActionRevoke], limit, o.RemovalShare*100, live, o.RemovalFloor)
+	case removals+moved > limit:
+		p.Held = true
+		p.HeldReason = fmt.Sprintf("the plan removes or readdresses %d of %d synced accounts (%d deactivations, %d revocations, %d address changes), "+
+			"more than the limit of %d (%.4g%% of %d, at least %d)", removals+moved, live, p.Counts[ActionDeactivate],
+			p.Counts[ActionRevoke], moved, limit, o.RemovalShare*100, live, o.RemovalFloor)
+	case risky != "":
+		p.Held = true
+		p.HeldReason = risky
 	}
+}
+
+// riskyMove says why moving an account from address old to address new needs an admin's
+// eye, or "": a move to another domain hands the account (and its invitation links) to
+// whoever owns that domain, and an address that is the start of the old one is what an
+// export cut off inside the address looks like.
+func riskyMove(old, new string) string {
+	switch {
+	case strings.HasPrefix(old, new):
+		return "an address that is the start of the old one (the export may be cut off)"
+	case domainOf(old) != domainOf(new):
+		return "another domain"
+	}
+	return ""
+}
+
+// domainOf is the domain of an address.
+func domainOf(email string) string { return email[strings.LastIndexByte(email, '@')+1:] }
+
+// refuseOutside moves the actions that would bring in or move someone to an address allowed
+// rejects (invites, and updates to a new address) into the skipped records.
+func (p *Plan) refuseOutside(allowed func(string) bool) {
+	if allowed == nil {
+		return
+	}
+	kept := p.Actions[:0]
+	for _, a := range p.Actions {
+		moves := a.Kind == ActionInvite || (a.Kind == ActionUpdate && a.OldEmail != "" && a.OldEmail != a.Email)
+		if !moves || allowed(a.Email) {
+			kept = append(kept, a)
+			continue
+		}
+		p.Skipped = append(p.Skipped, Skip{ExternalID: a.ExternalID, Email: a.Email, Name: a.Name, Status: StatusPresent,
+			AccountID: a.AccountID, Code: SkipDomainNotAllowed,
+			Reason: "the address is outside the organization's allowed domains; " + actionLeft(a)})
+		if a.Kind == ActionInvite {
+			p.People--
+		}
+	}
+	p.Actions = kept
+}
+
+// actionLeft says what became of an action refused for its domain.
+func actionLeft(a Action) string {
+	if a.Kind == ActionInvite {
+		return "not invited"
+	}
+	return "the account keeps " + a.OldEmail
 }

@@ -21,7 +21,7 @@ type Person struct {
 	// ExternalID is the identity provider's stable id for the person, empty when the format
 	// has none (Google CSV); the planner then matches by email.
 	ExternalID string
-	// Email is trimmed, lower-cased, NFC-normalized and valid under org.NormalizeEmail.
+	// Email is normalized by org.NormalizeEmail, the one definition of an address.
 	Email string
 	// Name is "First Last" (or the display name when the export has no parts), NFC, with
 	// control characters and runs of spaces folded to one space; empty when unknown.
@@ -34,6 +34,10 @@ type Person struct {
 	// Page is the page file the record came from, from 1, when an export was given as
 	// several files; 0 when it was one file.
 	Page int
+	// Unterminated marks the last record of a CSV file that ends without a line ending: a
+	// file cut off inside the record's last, unquoted field still has the right number of
+	// fields, so the planner compares its values with the account's.
+	Unterminated bool
 }
 
 // SkipCode says, in a word a program can count, why a record or account was skipped.
@@ -52,6 +56,8 @@ const (
 	SkipManual        SkipCode = "deactivated_by_admin"
 	SkipEmailTaken    SkipCode = "email_taken" // the address belongs to another account
 	SkipKept          SkipCode = "kept"        // an account whose export record was unusable
+	// SkipDomainNotAllowed: the address is outside the organization's allowed domains.
+	SkipDomainNotAllowed SkipCode = "domain_not_allowed"
 )
 
 // Skip is a record of the export, or an account, that parsing or planning left alone, with

@@ -29,6 +29,14 @@ func (s *Service) Accept(ctx context.Context, source Source, token, name string)
 	if err := acceptable(inv, token, now); err != nil {
 		return Member{}, err
 	}
+	// The allowed domains may have changed since the invitation was made.
+	o, err := s.orgs.GetOrg(ctx, orgID)
+	if err != nil {
+		return Member{}, fmt.Errorf("accept: %w", err)
+	}
+	if err := checkDomain(o, inv.Email); err != nil {
+		return Member{}, err
+	}
 	if name == "" {
 		name = inv.Name
 	}
@@ -91,6 +99,9 @@ func (s *Service) PreviewLink(ctx context.Context, token string) (Preview, error
 	o, err := s.orgs.GetOrg(ctx, orgID)
 	if err != nil {
 		return Preview{}, fmt.Errorf("preview link: %w", err)
+	}
+	if err := checkDomain(o, inv.Email); err != nil {
+		return Preview{Invitation: inv, OrgName: o.Name}, err
 	}
 	return Preview{Invitation: inv, OrgName: o.Name}, nil
 }

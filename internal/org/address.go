@@ -50,6 +50,14 @@ var domainProfile = idna.New(
 //     stored as "xn--bcher-kva.example"; address literals ("[127.0.0.1]"), bare IP addresses,
 //     labels starting or ending with a hyphen, and domains without a dot are refused.
 func NormalizeEmail(field, raw string) (string, error) {
+	if email, ok := plainASCIIEmail(strings.TrimSpace(raw)); ok {
+		return email, nil
+	}
+	return normalizeSlowly(field, raw)
+}
+
+// normalizeSlowly is NormalizeEmail by its full rules.
+func normalizeSlowly(field, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", Invalid(field, "required", "email is required")
@@ -228,6 +236,97 @@ func mixedScripts(s string) bool {
 		}
 	}
 	return false
+}
+
+// plainASCIIEmail is NormalizeEmail's answer for the common case, decided without parsing:
+// an address of printable ASCII whose local part is a dot-atom and whose domain is letters,
+// digits and inner hyphens in at least two labels (none an "xn--" label, which needs IDNA's
+// checks). ok is false for anything else, which the full rules then judge; for what it
+// accepts it gives exactly their result (FuzzPlainASCIIEmail holds it to that).
+func plainASCIIEmail(s string) (string, bool) {
+	if len(s) < 3 || len(s) > MaxEmailLength {
+		return "", false
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at > maxLocalPartLength || at == len(s)-1 {
+		return "", false
+	}
+	lower := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c <= ' ' || c > '~':
+			return "", false
+		case 'A' <= c && c <= 'Z':
+			lower = false
+		}
+	}
+	if !dotAtom(s[:at]) || !plainDomain(s[at+1:]) {
+		return "", false
+	}
+	if !lower {
+		s = strings.ToLower(s)
+	}
+	return s, true
+}
+
+// dotAtom reports whether s is atoms of atext joined by single dots (RFC 5322).
+func dotAtom(s string) bool {
+	if s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '.':
+			if s[i-1] == '.' {
+				return false
+			}
+		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// plainDomain reports whether s is an ASCII host name of at least two labels that IDNA
+// would keep as it is (lower-cased), with a top-level label that is not all digits.
+func plainDomain(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	labels := 0
+	digitsOnly := false
+	for len(s) > 0 {
+		label := s
+		if i := strings.IndexByte(s, '.'); i >= 0 {
+			label, s = s[:i], s[i+1:]
+			if s == "" {
+				return false // a trailing dot
+			}
+		} else {
+			s = ""
+		}
+		n := len(label)
+		if n == 0 || n > 63 || label[0] == '-' || label[n-1] == '-' || (n >= 4 && label[2] == '-' && label[3] == '-') {
+			return false
+		}
+		digitsOnly = true
+		for i := 0; i < n; i++ {
+			c := label[i]
+			switch {
+			case '0' <= c && c <= '9':
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '-':
+				digitsOnly = false
+			default:
+				return false
+			}
+		}
+		labels++
+	}
+	return labels >= 2 && !digitsOnly
 }
 
 // isASCII reports whether s has only ASCII bytes, which normalization leaves unchanged.

@@ -153,3 +153,22 @@ func FuzzNormalizeEmail(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainASCIIEmail holds the fast path of NormalizeEmail to the full rules: whatever it
+// accepts, the full rules accept with the same result.
+func FuzzPlainASCIIEmail(f *testing.F) {
+	for _, s := range []string{"jane@example.com", "Jane.Doe@Example.COM", "a@b.io", "x@1.2", "x@ab--c.com", "x@xn--bcher-kva.example", "a..b@c.de", "#!$%&'*+-/=?^_`{|}~@x.io"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		fast, ok := plainASCIIEmail(raw)
+		if !ok {
+			return
+		}
+		// The full rules, without the fast path in front of them.
+		full, err := normalizeSlowly("email", raw)
+		if err != nil || full != fast {
+			t.Fatalf("plainASCIIEmail(%q) = %q, but the full rules give %q, %v", raw, fast, full, err)
+		}
+	})
+}

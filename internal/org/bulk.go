@@ -16,6 +16,8 @@ const (
 	BulkAlreadyInvited = "already_invited"
 	BulkAlreadyMember  = "already_member"
 	BulkInvalid        = "invalid"
+	// BulkDomainNotAllowed rows have an address outside the organization's allowed domains.
+	BulkDomainNotAllowed = "domain_not_allowed"
 	// BulkFailed rows met a passing problem (DynamoDB busy, a network error) and were not
 	// created; sending them again is safe.
 	BulkFailed = "failed"
@@ -82,6 +84,9 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 				r.Status, r.ExistingID = BulkAlreadyInvited, existing.ID
 			case errors.As(err, &existing) && errors.Is(err, ErrAlreadyMember):
 				r.Status, r.ExistingID = BulkAlreadyMember, existing.ID
+			case errors.Is(err, ErrDomainNotAllowed):
+				r.Status = BulkDomainNotAllowed
+				r.Errors = []FieldError{{Field: "invitations[" + strconv.Itoa(rows[j]) + "].email", Code: "domain_not_allowed", Message: err.Error()}}
 			default:
 				// The row was not written; the others stand. The cause is logged by no one
 				// here, so it is kept short and safe to show.

@@ -59,7 +59,16 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, id string, u P
 	if err := verr.Err(); err != nil {
 		return Member{}, err
 	}
+	o, err := s.orgs.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return Member{}, fmt.Errorf("update profile: %w", err)
+	}
 	return s.updateMember(ctx, p, id, ActionMemberUpdated, func(m *Member) error {
+		if email != m.Email {
+			if err := checkDomain(o, email); err != nil {
+				return err
+			}
+		}
 		m.Name, m.Email, m.ExternalID = name, email, u.ExternalID
 		return nil
 	})

@@ -27,6 +27,8 @@ var (
 	ErrRateLimited        = errors.New("too many emails")
 	ErrMemberInactive     = errors.New("member is deactivated")
 	ErrMemberActive       = errors.New("member is already active")
+	// ErrDomainNotAllowed refuses an address outside the organization's allowed domains.
+	ErrDomainNotAllowed = errors.New("domain not allowed")
 )
 
 // ExistingError reports that the address is already taken by the invitation or member ID.

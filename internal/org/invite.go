@@ -64,10 +64,12 @@ func (s *Service) newInvitation(p Principal, in invite, now time.Time) (Invitati
 }
 
 // create writes invitations of one organization, each with its audit entry, and returns what
-// became of each, index-aligned: nil, an *ExistingError for an address already held, a
+// became of each, index-aligned: nil, a *DomainError for an address outside the
+// organization's allowed domains, an *ExistingError for an address already held, a
 // *RateLimitError for an address emailed too often, or another error. The addresses must be
-// distinct. It reads every address's holder and send history first, so taken and flooded
-// addresses cost no failed write, and explains any write refused meanwhile.
+// distinct. It reads the organization and every address's holder and send history first, so
+// refused, taken and flooded addresses cost no failed write, and explains any write refused
+// meanwhile.
 func (s *Service) create(ctx context.Context, orgID string, invs []Invitation, audits []AuditEntry) []error {
 	results := make([]error, len(invs))
 	holders := make([]string, len(invs))
@@ -78,7 +80,7 @@ func (s *Service) create(ctx context.Context, orgID string, invs []Invitation, a
 			emailed = append(emailed, inv.Email)
 		}
 	}
-	addrs, err := s.invitations.Addresses(ctx, orgID, holders, emailed)
+	o, addrs, err := s.invitations.Prepare(ctx, orgID, holders, emailed)
 	if err != nil {
 		for i := range results {
 			results[i] = fmt.Errorf("read addresses: %w", err)
@@ -88,6 +90,10 @@ func (s *Service) create(ctx context.Context, orgID string, invs []Invitation, a
 	writes := make([]NewInvitation, 0, len(invs))
 	rows := make([]int, 0, len(invs))
 	for i, inv := range invs {
+		if err := checkDomain(o, inv.Email); err != nil {
+			results[i] = err
+			continue
+		}
 		addr := addrs[inv.Email]
 		if h := addr.Holder; h != nil && h.Blocks(inv.CreatedAt) {
 			results[i] = h.Existing()

@@ -113,12 +113,19 @@ func (s *Service) Resend(ctx context.Context, p Principal, id string) (Created, 
 	}
 	r := Resend{Invitation: inv, PrevTokenHash: inv.TokenHash}
 	inv.ExpiresAt, inv.UpdatedAt, inv.TokenHash = now.Add(inv.lifetime()), now, ""
+	var emailed []string
+	if inv.SendEmail {
+		emailed = []string{inv.Email}
+	}
+	o, addrs, err := s.invitations.Prepare(ctx, inv.OrgID, nil, emailed)
+	if err != nil {
+		return Created{}, fmt.Errorf("resend invitation %s: read send history: %w", id, err)
+	}
+	if err := checkDomain(o, inv.Email); err != nil {
+		return Created{}, err
+	}
 	var token string
 	if inv.SendEmail {
-		addrs, err := s.invitations.Addresses(ctx, inv.OrgID, nil, []string{inv.Email})
-		if err != nil {
-			return Created{}, fmt.Errorf("resend invitation %s: read send history: %w", id, err)
-		}
 		sends, err := AllowSend(inv.Email, addrs[inv.Email].Sends, now)
 		if err != nil {
 			return Created{}, err

@@ -25,6 +25,9 @@ type OrgStore interface {
 	// address when admin is set, and the count of active admins.
 	CreateOrg(ctx context.Context, o Org, admin *Member, audit AuditEntry) error
 	GetOrg(ctx context.Context, orgID string) (Org, error)
+	// UpdateOrg stores after's name and allowed domains over before if the organization is
+	// still as before was read (PartOrg).
+	UpdateOrg(ctx context.Context, before, after Org, audit AuditEntry) error
 }
 
 // NewInvitation is one invitation to create: the invitation, the marker that holds its
@@ -52,6 +55,9 @@ type InvitationStore interface {
 	// Addresses reads who holds each of holders and the send history of each of sends.
 	// Addresses nobody holds and nobody emailed are absent from the map.
 	Addresses(ctx context.Context, orgID string, holders, sends []string) (map[string]Address, error)
+	// Prepare reads what deciding on invitations needs, in as few requests as Addresses: the
+	// organization (ErrNotFound when it does not exist) and the addresses.
+	Prepare(ctx context.Context, orgID string, holders, sends []string) (Org, map[string]Address, error)
 	// CreateInvitations writes each invitation as NewInvitation says. The result is
 	// index-aligned with invs: nil, a *ConflictError, or another error. Invitations are
 	// independent: one failing never stops another.

@@ -97,6 +97,14 @@ func (r runner) inviteMany(ctx context.Context, emails []string) outcome {
 			lines = append(lines, ":bust_in_silhouette: "+addr+" is already a member")
 		case org.BulkInvalid:
 			lines = append(lines, ":warning: "+addr+": "+escape(org.Messages(res.Errors)))
+		case org.BulkDomainNotAllowed:
+			lines = append(lines, ":no_entry: "+addr+" is outside the organization's allowed domains")
+		case org.BulkFailed:
+			if len(res.Errors) > 0 && res.Errors[0].Code == "rate_limited" {
+				lines = append(lines, ":hourglass: "+addr+": "+escape(res.Errors[0].Message))
+				continue
+			}
+			fallthrough
 		default:
 			transient = true
 			lines = append(lines, ":x: "+addr+" was not invited (Gatehouse was busy); send the command again")
@@ -218,6 +226,8 @@ func explain(err error) (string, bool) {
 		return "the invitation was already revoked.", false
 	case errors.Is(err, org.ErrInvitationAccepted):
 		return "they have already accepted and joined.", false
+	case errors.Is(err, org.ErrDomainNotAllowed):
+		return "the address is outside the organization's allowed domains.", false
 	case errors.Is(err, org.ErrForbidden):
 		return "you are not allowed to do that.", false
 	}
