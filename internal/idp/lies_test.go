@@ -1,0 +1,119 @@
+package idp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Exports that lie: each case is an export that looked whole and would have readdressed
+// people, and must now be refused or held for an admin.
+
+// bigcorp is an Okta report of n people p0..p(n-1)@bigcorp.com and their synced accounts.
+func bigcorp(n int) (string, []Account) {
+	var rows []string
+	var accounts []Account
+	for i := range n {
+		email := fmt.Sprintf("p%d@bigcorp.com", i)
+		rows = append(rows, fmt.Sprintf(`"00u%d","ACTIVE","P","%d","%s"`, i, i, email))
+		accounts = append(accounts, member(fmt.Sprintf("m%d", i), fmt.Sprintf("00u%d", i), email, fmt.Sprintf("P %d", i)))
+	}
+	return oktaRows(rows...), accounts
+}
+
+func TestACSVCutInsideItsLastUnquotedFieldIsTruncated(t *testing.T) {
+	export, accounts := bigcorp(28)
+	// The header quotes its cells; the data rows of some exporters do not.
+	export = strings.ReplaceAll(export, `"`, "")
+	cut := strings.TrimSuffix(export, "\n")
+	cut = strings.TrimSuffix(cut, "m") // p27@bigcorp.com becomes p27@bigcorp.co
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(cut))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	_, err = NewPlan(snap, accounts, Options{})
+	var perr *ParseError
+	if !errors.Is(err, ErrTruncated) || !errors.As(err, &perr) || perr.Row != 28 {
+		t.Fatalf("plan of an export cut inside p27's address: err = %v, want truncated at row 28", err)
+	}
+	// Cut inside the name instead, which is not the last field: the row is still whole.
+	whole, err := Parse(FormatOktaCSV, strings.NewReader(strings.TrimSuffix(export, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan, err := NewPlan(whole, accounts, Options{}); err != nil || len(plan.Actions) != 0 {
+		t.Errorf("an export without its last line ending: %v actions, err %v; want none", len(plan.Actions), err)
+	}
+}
+
+func TestAnAddressCutShortIsHeld(t *testing.T) {
+	export, accounts := bigcorp(30)
+	// A line ending after the cut, as a re-saved file would have.
+	export = strings.Replace(export, "p27@bigcorp.com", "p27@bigcorp.co", 1)
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(snap, accounts, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Held || !strings.Contains(plan.HeldReason, "p27@bigcorp.com to p27@bigcorp.co") {
+		t.Errorf("held = %v %q, want held naming the move", plan.Held, plan.HeldReason)
+	}
+}
+
+func TestReaddressingEveryoneIsHeld(t *testing.T) {
+	export, accounts := bigcorp(40)
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(strings.ReplaceAll(export, "@bigcorp.com", "@evil.example")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(snap, accounts, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Held || plan.Counts[ActionUpdate] != 40 || !strings.Contains(plan.HeldReason, "40 address changes") {
+		t.Errorf("held = %v %q with %d updates; want held for 40 address changes", plan.Held, plan.HeldReason, plan.Counts[ActionUpdate])
+	}
+	// One person moving to another domain is held too.
+	one := strings.Replace(export, "p3@bigcorp.com", "p3@evil.example", 1)
+	snap, err = Parse(FormatOktaCSV, strings.NewReader(one))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan, err = NewPlan(snap, accounts, Options{}); err != nil || !plan.Held || !strings.Contains(plan.HeldReason, "another domain") {
+		t.Errorf("one move to another domain: held = %v %q, err %v", plan.Held, plan.HeldReason, err)
+	}
+	// A move within the domain is applied.
+	same := strings.Replace(export, "p3@bigcorp.com", "p3.new@bigcorp.com", 1)
+	snap, err = Parse(FormatOktaCSV, strings.NewReader(same))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan, err = NewPlan(snap, accounts, Options{}); err != nil || plan.Held || plan.Counts[ActionUpdate] != 1 {
+		t.Errorf("a move within the domain: held = %v %q, %d updates, err %v", plan.Held, plan.HeldReason, plan.Counts[ActionUpdate], err)
+	}
+}
+
+func TestPeopleOutsideTheAllowedDomainsAreSkipped(t *testing.T) {
+	export := oktaRows(`"00uA","ACTIVE","A","A","a@acme.com"`, `"00uB","ACTIVE","B","B","b@gmail.com"`, `"00uC","ACTIVE","C","C","c.new@gmail.com"`)
+	accounts := []Account{member("m3", "00uC", "c@acme.com", "C C")}
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(snap, accounts, Options{Allowed: func(e string) bool { return strings.HasSuffix(e, "@acme.com") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := outcomeOf(plan)
+	if len(got.Actions) != 1 || !strings.HasPrefix(got.Actions[0], "invite - a@acme.com") {
+		t.Errorf("actions = %q, want only a@acme.com invited", got.Actions)
+	}
+	want := []string{"domain_not_allowed - b@gmail.com", "domain_not_allowed m3 c.new@gmail.com"}
+	if strings.Join(got.Skipped, "|") != strings.Join(want, "|") {
+		t.Errorf("skipped = %q, want %q", got.Skipped, want)
+	}
+}
