@@ -46,7 +46,7 @@ type orgItem struct {
 	Type           string   `dynamodbav:"type"`
 	ID             string   `dynamodbav:"id"`
 	Name           string   `dynamodbav:"name"`
-	AllowedDomains []string `dynamodbav:"allowedDomains"`
+	AllowedDomains []string `dynamodbav:"allowedDomains,omitempty"`
 	CreatedAt      string   `dynamodbav:"createdAt"`
 	UpdatedAt      string   `dynamodbav:"updatedAt,omitempty"`
 	ActiveAdmins   int      `dynamodbav:"activeAdmins"`

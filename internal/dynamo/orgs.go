@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/org"
 )
@@ -40,8 +41,13 @@ func (s *Orgs) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
 
 // UpdateOrg stores after's name and allowed domains if the organization is still as before.
 func (s *Orgs) UpdateOrg(ctx context.Context, before, after org.Org, audit org.AuditEntry) error {
+	// No list is stored empty (not every local DynamoDB keeps an empty list): none is NULL.
+	var domains any = &types.AttributeValueMemberNULL{Value: true}
+	if len(after.AllowedDomains) > 0 {
+		domains = after.AllowedDomains
+	}
 	upd := expression.Set(expression.Name("name"), expression.Value(after.Name)).
-		Set(expression.Name("allowedDomains"), expression.Value(after.AllowedDomains)).
+		Set(expression.Name("allowedDomains"), expression.Value(domains)).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(after.UpdatedAt)))
 	same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(before.UpdatedAt)))
 	if before.UpdatedAt.IsZero() {

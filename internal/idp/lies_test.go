@@ -117,3 +117,22 @@ func TestPeopleOutsideTheAllowedDomainsAreSkipped(t *testing.T) {
 		t.Errorf("skipped = %q, want %q", got.Skipped, want)
 	}
 }
+
+func TestSyncUsesTheOneAddress(t *testing.T) {
+	export := oktaRows(`"00uA","ACTIVE","Ada","L","áda@example.com"`, `"00uB","ACTIVE","Ada","M","A\u0301DA@ｅxample.com"`,
+		`"00uC","ACTIVE","Zero","W","zero\u200b@example.com"`, `"00uD","ACTIVE","Lit","E","lit@[10.0.0.1]"`)
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.People) != 1 || snap.People[0].Email != "áda@example.com" {
+		t.Errorf("people = %+v, want only áda@example.com", snap.People)
+	}
+	var codes []string
+	for _, s := range snap.Skipped {
+		codes = append(codes, string(s.Code))
+	}
+	if strings.Join(codes, " ") != "duplicate invalid_email invalid_email" {
+		t.Errorf("skips = %q, want a duplicate and two invalid addresses", codes)
+	}
+}
