@@ -119,8 +119,8 @@ func TestPeopleOutsideTheAllowedDomainsAreSkipped(t *testing.T) {
 }
 
 func TestSyncUsesTheOneAddress(t *testing.T) {
-	export := oktaRows(`"00uA","ACTIVE","Ada","L","áda@example.com"`, `"00uB","ACTIVE","Ada","M","A\u0301DA@ｅxample.com"`,
-		`"00uC","ACTIVE","Zero","W","zero\u200b@example.com"`, `"00uD","ACTIVE","Lit","E","lit@[10.0.0.1]"`)
+	export := oktaRows(`"00uA","ACTIVE","Ada","L","áda@example.com"`, "\"00uB\",\"ACTIVE\",\"Ada\",\"M\",\"A\u0301DA@ｅxample.com\"",
+		"\"00uC\",\"ACTIVE\",\"Zero\",\"W\",\"zero\u200b@example.com\"", `"00uD","ACTIVE","Lit","E","lit@[10.0.0.1]"`)
 	snap, err := Parse(FormatOktaCSV, strings.NewReader(export))
 	if err != nil {
 		t.Fatal(err)
