@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -23,6 +24,7 @@ type record struct {
 // skips) and collects the snapshot. It knows the page being read.
 type builder struct {
 	snap    Snapshot
+	budget  *budget
 	paged   bool
 	page    int // the page being read, from 1
 	byID    map[string]int
@@ -33,6 +35,7 @@ type builder struct {
 func newBuilder(format Format, pages int) *builder {
 	return &builder{
 		snap:    Snapshot{Format: format},
+		budget:  &budget{},
 		paged:   pages > 1,
 		byID:    make(map[string]int),
 		byEmail: make(map[string]int),
@@ -56,13 +59,19 @@ func (b *builder) fail(row int, sentinel error, format string, args ...any) erro
 	return &ParseError{Format: b.snap.Format, Page: b.pageNo(), Row: row, Msg: msg, Err: sentinel}
 }
 
-// unreadable builds the *ParseError for a reader that failed, wrapping its error.
+// unreadable builds the *ParseError for a reader that failed, wrapping its error; a page over
+// a limit says which.
 func (b *builder) unreadable(row int, err error) error {
+	var big *tooLarge
+	if errors.As(err, &big) {
+		return &ParseError{Format: b.snap.Format, Page: b.pageNo(), Row: row, Msg: big.Error(), Err: ErrTooLarge}
+	}
 	return &ParseError{Format: b.snap.Format, Page: b.pageNo(), Row: row, Msg: "unreadable: " + err.Error(), Err: err}
 }
 
 // skip reports a record that cannot be used.
 func (b *builder) skip(r record, code SkipCode, reason string) {
+	b.budget.done()
 	b.snap.Skipped = append(b.snap.Skipped, Skip{
 		Row: r.row, Page: b.pageNo(), ExternalID: strings.Clone(strings.TrimSpace(r.id)),
 		Email: strings.Clone(strings.TrimSpace(r.email)), Name: cleanName(r.name),
@@ -72,6 +81,7 @@ func (b *builder) skip(r record, code SkipCode, reason string) {
 
 // add applies the shared rules to r and keeps it as a person or reports why not.
 func (b *builder) add(r record) {
+	b.budget.done()
 	if r.status == "" {
 		reason := r.noStatus
 		if reason == "" {

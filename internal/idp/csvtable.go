@@ -47,6 +47,7 @@ func openCSV(b *builder, src io.Reader, required ...string) (*csvTable, error) {
 		}
 	}
 	t.row = 0
+	b.budget.record = 0
 	t.width = len(header)
 	t.cols = make(map[string]int, len(header))
 	for i, h := range header {
@@ -103,6 +104,7 @@ func (t *csvTable) next() ([]string, int, error) {
 		}
 		t.row++
 		if blank(rec) {
+			t.b.budget.record = 0
 			continue // spreadsheets save empty rows as ",,,,"
 		}
 		if len(rec) == t.width {

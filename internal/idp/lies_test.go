@@ -3,6 +3,8 @@ package idp
 import (
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -134,5 +136,60 @@ func TestSyncUsesTheOneAddress(t *testing.T) {
 	}
 	if strings.Join(codes, " ") != "duplicate invalid_email invalid_email" {
 		t.Errorf("skips = %q, want a duplicate and two invalid addresses", codes)
+	}
+}
+
+// endless is n bytes of b, produced as they are read, so a test can offer a huge export
+// without holding it.
+type endless struct {
+	b byte
+	n int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), e.n)
+	for i := range k {
+		p[i] = e.b
+	}
+	e.n -= k
+	return int(k), nil
+}
+
+func TestExportsAreBounded(t *testing.T) {
+	header := `"User Id","Status","First name","Last name","Primary email"` + "\n" + `"00u1","ACTIVE","A","`
+	tests := []struct {
+		name  string
+		pages []io.Reader
+	}{
+		{"one field of 256 MiB", []io.Reader{io.MultiReader(strings.NewReader(header), &endless{b: 'x', n: 256 << 20})}},
+		{"256 MiB of NUL bytes", []io.Reader{&endless{b: 0, n: 256 << 20}}},
+		{"a JSON name of 64 MiB", []io.Reader{io.MultiReader(strings.NewReader(`[{"id":"00u1","status":"ACTIVE","profile":{"email":"a@x.io","firstName":"`), &endless{b: 'x', n: 64 << 20})}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := Parse(FormatAuto, tt.pages...)
+			runtime.ReadMemStats(&after)
+			var perr *ParseError
+			if !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnknownFormat) || !errors.As(err, &perr) {
+				t.Fatalf("err = %v, want too large (or not an export at all)", err)
+			}
+			if grown := after.TotalAlloc - before.TotalAlloc; grown > 64<<20 {
+				t.Errorf("parsing allocated %d MiB; the limits should stop it near %d MiB", grown>>20, MaxRecordBytes>>20)
+			}
+		})
+	}
+	many := &strings.Builder{}
+	many.WriteString(`"User Id","Status","First name","Last name","Primary email"` + "\n")
+	for i := range 1000 {
+		fmt.Fprintf(many, `"00u%d","ACTIVE","A","B","p%d@x.io"`+"\n", i, i)
+	}
+	if snap, err := Parse(FormatOktaCSV, strings.NewReader(many.String())); err != nil || len(snap.People) != 1000 {
+		t.Errorf("1,000 ordinary rows: %v", err)
 	}
 }

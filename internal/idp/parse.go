@@ -64,10 +64,15 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 		b *builder
 		p parser
 	)
+	bud := &budget{}
 	for i, src := range pages {
-		r := bufio.NewReaderSize(src, 64<<10)
+		r := bufio.NewReaderSize(&limited{r: src, b: bud}, 64<<10)
 		head, err := r.Peek(headSize)
-		if err != nil && !errors.Is(err, io.EOF) {
+		var big *tooLarge
+		switch {
+		case errors.As(err, &big):
+			return nil, pageError(format, len(pages), i, big.Error(), ErrTooLarge)
+		case err != nil && !errors.Is(err, io.EOF):
 			return nil, pageError(format, len(pages), i, "unreadable: "+err.Error(), err)
 		}
 		f := format
@@ -80,6 +85,7 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 		}
 		if b == nil {
 			b = newBuilder(f, len(pages))
+			b.budget = bud
 			p, _ = newParser(f)
 		} else if f != b.snap.Format {
 			return nil, pageError(b.snap.Format, len(pages), i,
