@@ -31,7 +31,8 @@ var acceptLink = regexp.MustCompile(`http://127\.0\.0\.1:\d+/invitations/accept\
 // screens there.
 func TestSettingsPageInABrowser(t *testing.T) {
 	start := time.Now()
-	api, inbox := devStack(t, browserToken)
+	exports := t.TempDir()
+	api, inbox := devStackWith(t, browserToken, map[string]string{"EXPORTS_DIR": exports})
 	b := newTab(t)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 	click := func(step, sel string) { b.do(step, chromedp.Click(css(sel))) }
@@ -225,7 +226,7 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	// run it, and approve a run held because it removes too many people. Each of these
 	// replaces the button used, so the keyboard goes to what it changed, and the result is
 	// announced.
-	export := filepath.Join(t.TempDir(), "okta.csv")
+	export := filepath.Join(exports, "okta.csv")
 	writeExport := func(rows ...string) {
 		t.Helper()
 		lines := append([]string{`"User Id","Status","Username","First name","Last name","Primary email"`}, rows...)

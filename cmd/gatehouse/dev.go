@@ -110,7 +110,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	syncer := devSync(awsCfg, cfg.S3Endpoint, store, svc, log)
+	exports, err := exportsDir(getenv("EXPORTS_DIR"))
+	if err != nil {
+		return err
+	}
+	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, store, svc, log)
 	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{
 		Service: svc, Idempotency: store.Idempotency, Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
@@ -139,6 +143,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
   Organization %s
   Admin token  %s
   Slack        %s/slack/commands  (team %s, user %s, signing secret %s)
+  Exports      %s  (file:// sync sources must lie in this folder)
 
 Try:
   curl -s -X POST %s/api/v1/legacy/users/invite \
@@ -146,7 +151,7 @@ Try:
     -d '{"name":"John Doe","email":"john.doe@rely.io"}'
 
 Press Ctrl-C to stop.
-`, base, base, sesEndpoint, cfg.Endpoint, cfg.Table, devOrg, secret, base, devSlackTeam, devSlackUser, slackSecret, base, secret)
+`, base, base, sesEndpoint, cfg.Endpoint, cfg.Table, devOrg, secret, base, devSlackTeam, devSlackUser, slackSecret, exports, base, secret)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

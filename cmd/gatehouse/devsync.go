@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,20 +13,44 @@ import (
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
+	"gatehouse/internal/localproc"
 	"gatehouse/internal/org"
 )
 
 // defaultSyncInterval is how often the local stack runs every configured directory sync.
 const defaultSyncInterval = 30 * time.Second
 
-// devSync returns the sync service of the local stack: file:// exports are read from disk,
-// and s3:// ones from S3_ENDPOINT when it is set.
-func devSync(awsCfg aws.Config, s3Endpoint string, store *dynamo.Store, svc *org.Service, log *slog.Logger) *dirsync.Service {
-	opener := blob.Opener{Files: true}
+// devSync returns the sync service of the local stack: file:// exports are read from the
+// exports folder (and nowhere else), and s3:// ones from S3_ENDPOINT when it is set.
+func devSync(awsCfg aws.Config, s3Endpoint, exports string, store *dynamo.Store, svc *org.Service, log *slog.Logger) *dirsync.Service {
+	opener := blob.Opener{FilesDir: exports}
 	if s3Endpoint != "" {
 		opener.S3 = blob.NewS3Client(awsCfg, s3Endpoint)
 	}
-	return dirsync.New(store.Sync, svc, opener, log)
+	return dirsync.New(store.Sync, svc, opener, log, dirsync.WithExportsDir(exports))
+}
+
+// exportsDir is the folder file:// sync sources must lie in: EXPORTS_DIR, or .gatehouse/exports
+// under the repository (under the working directory outside one), made if it is missing.
+func exportsDir(raw string) (string, error) {
+	dir := raw
+	if dir == "" {
+		base, err := localproc.RepoRoot()
+		if err != nil {
+			if base, err = os.Getwd(); err != nil {
+				return "", fmt.Errorf("exports folder: %w", err)
+			}
+		}
+		dir = filepath.Join(base, ".gatehouse", "exports")
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("EXPORTS_DIR %q: %w", raw, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("make the exports folder %s (set EXPORTS_DIR to use another): %w", dir, err)
+	}
+	return dir, nil
 }
 
 // syncInterval reads SYNC_INTERVAL (a Go duration such as 30s or 5m).

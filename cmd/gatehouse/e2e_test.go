@@ -24,7 +24,7 @@ func devStack(t *testing.T, token string) (api, inbox string) {
 // devStackWith is devStack with more environment variables.
 func devStackWith(t *testing.T, token string, extra map[string]string) (api, inbox string) {
 	t.Helper()
-	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error"}
+	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error", "EXPORTS_DIR": t.TempDir()}
 	for k, v := range extra {
 		vars[k] = v
 	}

@@ -58,11 +58,12 @@ func TestSyncPlanPrintsThePlanOfAFile(t *testing.T) {
 
 func TestDevSyncsFileExportsOnItsInterval(t *testing.T) {
 	const token = "ghk_c3luYy10ZXN0LXRva2VuLWZvci10aGUtZGV2LXN0YWN"
-	path := filepath.Join(t.TempDir(), "okta.csv")
+	exports := t.TempDir()
+	path := filepath.Join(exports, "okta.csv")
 	if err := os.WriteFile(path, []byte(oktaExport), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	api, _ := devStackWith(t, token, map[string]string{"SYNC_INTERVAL": "1s"})
+	api, _ := devStackWith(t, token, map[string]string{"SYNC_INTERVAL": "1s", "EXPORTS_DIR": exports})
 	body := `{"sources":["file://` + path + `"],"sendEmail":false}`
 	if status, _ := apiCall(t, api, token, http.MethodPut, "/api/v1/sync/config", body); status != http.StatusOK {
 		t.Fatalf("configure sync: %d", status)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,11 +27,13 @@ type S3API interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
 
-// Opener opens exports. S3 is nil where no S3 is configured; Files allows file:// locations
-// (the local stack only: a Lambda function has no exports on its disk).
+// Opener opens exports. S3 is nil where no S3 is configured. FilesDir, when set, is the one
+// folder file:// locations may name files in (the local stack's exports folder): nothing
+// outside it is opened, not even through a symbolic link, and whether a file outside exists
+// is never told. A Lambda function has no exports on its disk and sets none.
 type Opener struct {
-	S3    S3API
-	Files bool
+	S3       S3API
+	FilesDir string
 }
 
 // NewS3Client returns an S3 client for cfg; endpoint, when set, names another S3 (path-style).
@@ -65,17 +68,37 @@ func (o Opener) Open(ctx context.Context, location string) (io.ReadCloser, error
 		}
 		return out.Body, nil
 	case "file":
-		if !o.Files {
-			return nil, fmt.Errorf("export %s: file:// locations work only in the local stack; use s3://", location)
-		}
-		f, err := os.Open(u.Path)
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("export %s: %w", location, ErrNotFound)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read export %s: %w", location, err)
-		}
-		return f, nil
+		return o.openFile(location, u.Path)
 	}
 	return nil, fmt.Errorf("export location %q must start with s3:// or file://", location)
+}
+
+// openFile opens path, which must lie inside o.FilesDir.
+func (o Opener) openFile(location, path string) (io.ReadCloser, error) {
+	if o.FilesDir == "" {
+		return nil, fmt.Errorf("export %s: file:// locations work only in the local stack; use s3://", location)
+	}
+	// The root refuses any relative path that leaves the folder, by ".." or by a link.
+	rel, err := filepath.Rel(o.FilesDir, path)
+	if err != nil || !filepath.IsAbs(path) || rel == "." {
+		return nil, fmt.Errorf("export %s: file:// locations must lie inside the exports folder %s", location, o.FilesDir)
+	}
+	root, err := os.OpenRoot(o.FilesDir)
+	if err != nil {
+		return nil, fmt.Errorf("open the exports folder %s: %w", o.FilesDir, err)
+	}
+	defer root.Close()
+	f, err := root.Open(rel)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("export %s: %w", location, ErrNotFound)
+	case err != nil:
+		// Escapes through symbolic links land here too, without saying what is outside.
+		return nil, fmt.Errorf("export %s cannot be read inside the exports folder: %w", location, fs.ErrPermission)
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		_ = f.Close()
+		return nil, fmt.Errorf("export %s is not a file: %w", location, fs.ErrPermission)
+	}
+	return f, nil
 }

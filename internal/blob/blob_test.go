@@ -65,7 +65,7 @@ func TestOpenFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	o := blob.Opener{Files: true}
+	o := blob.Opener{FilesDir: dir}
 	rc, err := o.Open(context.Background(), "file://"+path)
 	if err != nil {
 		t.Fatal(err)
@@ -79,5 +79,40 @@ func TestOpenFile(t *testing.T) {
 	}
 	if _, err := o.Open(context.Background(), "https://example.com/a.csv"); err == nil {
 		t.Error("https:// accepted")
+	}
+}
+
+func TestFilesStayInsideTheExportsFolder(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.csv")
+	if err := os.WriteFile(secret, []byte("password"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	o := blob.Opener{FilesDir: dir}
+	for _, loc := range []string{
+		"file://" + secret,
+		"file://" + filepath.Join(outside, "missing.csv"),
+		"file://" + dir + "/../" + filepath.Base(outside) + "/secret.csv",
+		"file://" + filepath.Join(dir, "link.csv"),
+		"file://" + filepath.Join(dir, "out", "secret.csv"),
+		"file:///proc/self/environ",
+		"file://" + dir,
+	} {
+		rc, err := o.Open(context.Background(), loc)
+		if err == nil {
+			rc.Close()
+			t.Errorf("%s was opened from outside the exports folder", loc)
+			continue
+		}
+		if errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("%s: %v tells whether a file outside the folder exists", loc, err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ type ConfigRequest struct {
 }
 
 // validate checks the request, reporting every field problem at once.
-func (r ConfigRequest) validate(orgID string) (Config, error) {
+func (r ConfigRequest) validate(orgID, exportsDir string) (Config, error) {
 	var verr org.ValidationError
 	c := Config{SendEmail: true, RemovalShare: DefaultRemovalShare, RemovalFloor: DefaultRemovalFloor, Enabled: true}
 	switch {
@@ -57,7 +58,7 @@ func (r ConfigRequest) validate(orgID string) (Config, error) {
 		verr.Add("sources", "too_many", fmt.Sprintf("sources may list at most %d files", MaxSources))
 	}
 	for i, src := range r.Sources {
-		if err := checkSource(orgID, src); err != nil {
+		if err := checkSource(orgID, src, exportsDir); err != nil {
 			verr.Add(fmt.Sprintf("sources[%d]", i), "invalid_source", err.Error())
 			continue
 		}
@@ -95,10 +96,12 @@ func (r ConfigRequest) validate(orgID string) (Config, error) {
 	return c, nil
 }
 
-// checkSource accepts s3://bucket/<orgID>/key and file:///absolute/path. An S3 export must
-// sit under its organization's own prefix: the bucket is shared, and an admin of one
-// organization must never be able to read another's export through sync.
-func checkSource(orgID, src string) error {
+// checkSource accepts s3://bucket/<orgID>/key and, in the local stack only, file:///path
+// inside its exports folder (exportsDir; empty in AWS, where file:// is refused). An S3 export
+// must sit under its organization's own prefix: the bucket is shared, and an admin of one
+// organization must never be able to read another's export through sync. A file export must
+// lie inside the exports folder, so no admin can make the local stack read any other file.
+func checkSource(orgID, src, exportsDir string) error {
 	u, err := url.Parse(src)
 	if err != nil {
 		return fmt.Errorf("%q is not a URL", src)
@@ -112,8 +115,13 @@ func checkSource(orgID, src string) error {
 			return fmt.Errorf("%q must be under the organization's own prefix, such as s3://%s/%s/okta-group.csv", src, u.Host, orgID)
 		}
 	case "file":
-		if u.Host != "" || !strings.HasPrefix(u.Path, "/") {
-			return fmt.Errorf("%q must be an absolute path, such as file:///srv/exports/group.csv", src)
+		switch {
+		case exportsDir == "":
+			return fmt.Errorf("%q: file:// sources work only in the local stack; upload the export to S3 and use s3://", src)
+		case u.Host != "" || !filepath.IsAbs(u.Path):
+			return fmt.Errorf("%q must be an absolute path inside the exports folder, such as file://%s", src, filepath.Join(exportsDir, "okta-group.csv"))
+		case !inside(exportsDir, u.Path):
+			return fmt.Errorf("%q must lie inside the exports folder %s", src, exportsDir)
 		}
 	default:
 		return fmt.Errorf("%q must start with s3:// (in AWS) or file:// (locally)", src)
@@ -121,12 +129,18 @@ func checkSource(orgID, src string) error {
 	return nil
 }
 
+// inside reports whether path names something inside the folder dir (both absolute).
+func inside(dir, path string) bool {
+	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(path))
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // Configure stores the caller's organization's sync configuration.
 func (s *Service) Configure(ctx context.Context, p org.Principal, req ConfigRequest) (Config, error) {
 	if p.Role != org.RoleAdmin {
 		return Config{}, fmt.Errorf("configure sync: %w", org.ErrForbidden)
 	}
-	c, err := req.validate(p.OrgID)
+	c, err := req.validate(p.OrgID, s.exportsDir)
 	if err != nil {
 		return Config{}, err
 	}

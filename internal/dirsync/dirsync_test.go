@@ -38,8 +38,9 @@ func newBench(t *testing.T) *bench {
 	clock := orgtest.NewClock()
 	svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
 	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
-	sync := dirsync.New(env.Store.Sync, svc, blob.Opener{Files: true}, slog.New(slog.DiscardHandler), dirsync.WithClock(clock.Now))
-	b := &bench{t: t, env: env, svc: svc, sync: sync, admin: admin, clock: clock, path: filepath.Join(t.TempDir(), "okta.csv")}
+	exports := t.TempDir()
+	sync := dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, slog.New(slog.DiscardHandler), dirsync.WithClock(clock.Now), dirsync.WithExportsDir(exports))
+	b := &bench{t: t, env: env, svc: svc, sync: sync, admin: admin, clock: clock, path: filepath.Join(exports, "okta.csv")}
 	no := false
 	if _, err := sync.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"file://" + b.path}, SendEmail: &no}); err != nil {
 		t.Fatalf("configure: %v", err)
@@ -325,7 +326,8 @@ func (failingAccounts) Accounts(context.Context, org.Principal) ([]org.Member, [
 func TestStoreFailuresAreNotFailedRuns(t *testing.T) {
 	b := newBench(t)
 	b.export(ada)
-	broken := dirsync.New(b.env.Store.Sync, failingAccounts{b.svc}, blob.Opener{Files: true}, slog.New(slog.DiscardHandler))
+	exports := filepath.Dir(b.path)
+	broken := dirsync.New(b.env.Store.Sync, failingAccounts{b.svc}, blob.Opener{FilesDir: exports}, slog.New(slog.DiscardHandler), dirsync.WithExportsDir(exports))
 	r, err := broken.SyncNow(context.Background(), b.admin)
 	if !errors.Is(err, org.ErrUnavailable) || r.ID != "" {
 		t.Fatalf("run %+v, err %v; want ErrUnavailable and no run", r, err)
@@ -382,5 +384,32 @@ func TestAnUnreadableRowStopsRemovalsAndSaysWhy(t *testing.T) {
 	}
 	if _, pending := b.accounts(); pending["alan@acme.com"].ID == "" {
 		t.Error("Alan's invitation was revoked although his row could not be read")
+	}
+}
+
+func TestFileSourcesStayInTheLocalExportsFolder(t *testing.T) {
+	b := newBench(t)
+	outside := filepath.Join(t.TempDir(), "okta.csv")
+	for _, src := range []string{"file://" + outside, "file:///proc/self/environ", "file://" + filepath.Dir(b.path) + "/../x.csv"} {
+		_, err := b.sync.Configure(context.Background(), b.admin, dirsync.ConfigRequest{Sources: []string{src}})
+		var verr *org.ValidationError
+		if !errors.As(err, &verr) || verr.Fields[0].Code != "invalid_source" || !strings.Contains(verr.Fields[0].Message, "inside the exports folder") {
+			t.Errorf("configure %s: err = %v, want invalid_source inside the exports folder", src, err)
+		}
+	}
+	// Where no exports folder is set (in AWS), file:// is refused at configuration time.
+	aws := dirsync.New(b.env.Store.Sync, b.svc, blob.Opener{}, slog.New(slog.DiscardHandler))
+	_, err := aws.Configure(context.Background(), b.admin, dirsync.ConfigRequest{Sources: []string{"file://" + b.path}})
+	var verr *org.ValidationError
+	if !errors.As(err, &verr) || !strings.Contains(verr.Fields[0].Message, "only in the local stack") {
+		t.Errorf("configure file:// without an exports folder: err = %v", err)
+	}
+	// A run never shows what a file it cannot use holds.
+	if err := os.WriteFile(b.path, []byte("SECRET=hunter2\nPATH=/usr/bin\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run, err := b.sync.SyncNow(context.Background(), b.admin)
+	if run.Status != dirsync.RunFailed || strings.Contains(run.Error, "hunter2") || strings.Contains(run.Error, "SECRET") {
+		t.Errorf("run of a non-export: %+v, %v; its reason must not echo the file", run, err)
 	}
 }

@@ -48,7 +48,7 @@ func (s *Service) read(ctx context.Context, c Config) (*idp.Snapshot, error) {
 	opened := make([]*lazyPage, len(c.Sources))
 	for i, src := range c.Sources {
 		// Stored configurations are checked again: a rule may have tightened since.
-		if err := checkSource(c.OrgID, src); err != nil {
+		if err := checkSource(c.OrgID, src, s.exportsDir); err != nil {
 			return nil, &ExportError{Reason: err.Error(), err: err}
 		}
 		opened[i] = &lazyPage{ctx: ctx, open: s.open, location: src}

@@ -67,6 +67,9 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	newID   func() string
+	// exportsDir is the local stack's exports folder, the only place file:// sources may
+	// name; empty in AWS, where they are refused.
+	exportsDir string
 }
 
 // Option changes how a Service is built.
@@ -74,6 +77,10 @@ type Option func(*Service)
 
 // WithClock makes the Service read the time from now.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithExportsDir lets file:// sources name files inside dir, an absolute folder: the local
+// stack's exports folder. Without it file:// sources are refused.
+func WithExportsDir(dir string) Option { return func(s *Service) { s.exportsDir = dir } }
 
 // WithIDs makes the Service take sortable ids from newID.
 func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = newID } }

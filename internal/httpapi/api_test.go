@@ -34,6 +34,8 @@ type server struct {
 	tokens map[string]string // "acme/admin" -> secret
 	store  *dynamo.Store
 	env    dynamotest.Env
+	// exports is the folder file:// sync sources must lie in.
+	exports string
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -71,15 +73,16 @@ func newServer(t *testing.T) *server {
 	c := orgtest.NewClock()
 	svc := org.NewService(env.Store.Org(), org.WithClock(c.Now))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	exports := t.TempDir()
 	h := mustAPI(t, httpapi.Config{
 		Service: svc, Idempotency: env.Store.Idempotency, Now: c.Now,
-		Sync:      dirsync.New(env.Store.Sync, svc, blob.Opener{Files: true}, log, dirsync.WithClock(c.Now)),
+		Sync:      dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports)),
 		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env}
+	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports}
 	ctx := context.Background()
 	for _, id := range []string{"acme", "globex"} {
 		if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "test"}, org.SourceCLI,

@@ -36,7 +36,7 @@ func (s *server) upload(who, query string, export []byte) response {
 
 func TestDirectorySyncOverTheAPI(t *testing.T) {
 	s := newServer(t)
-	path := filepath.Join(t.TempDir(), "group.csv")
+	path := filepath.Join(s.exports, "group.csv")
 	export := []byte(oktaHeader +
 		"\"00u1\",\"ACTIVE\",\"ada@acme.com\",\"Ada\",\"Lovelace\",\"Ada@Acme.com\"\r\n" +
 		"\"00u2\",\"STAGED\",\"new@acme.com\",\"New\",\"Hire\",\"new@acme.com\"\r\n")

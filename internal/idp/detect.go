@@ -63,8 +63,9 @@ func detectObject(body []byte) (Format, error) {
 	case google:
 		return FormatGoogleJSON, nil
 	}
-	return "", fmt.Errorf("%w: a JSON object with keys %s, none of SCIM, Microsoft Graph or Google members",
-		ErrUnknownFormat, quoteFirst(seen, 6))
+	// The file's own keys are not repeated: a reason never shows what a file holds.
+	return "", fmt.Errorf("%w: a JSON object whose %d top-level keys are none of SCIM, Microsoft Graph or Google members",
+		ErrUnknownFormat, len(seen))
 }
 
 // detectArray recognizes the Okta API's array of users (or an empty array).
@@ -112,8 +113,8 @@ func detectCSV(body []byte) (Format, error) {
 	case cols["email address"]:
 		return FormatGoogleCSV, nil
 	}
-	return "", fmt.Errorf("%w: a CSV header starting %s, none of Okta, Entra or Google",
-		ErrUnknownFormat, quoteFirst(header, 4))
+	return "", fmt.Errorf("%w: a first line of %d cells, not the header of an Okta, Entra or Google export",
+		ErrUnknownFormat, len(header))
 }
 
 // headKey is a top-level key of a JSON object, with its value when that is a string and the
