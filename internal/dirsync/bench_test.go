@@ -39,6 +39,13 @@ func (m *memStore) ApproveRun(context.Context, dirsync.Run, org.AuditEntry) erro
 	m.writes.Add(1)
 	return nil
 }
+func (m *memStore) CurrentHold(context.Context, string) (dirsync.Hold, error) {
+	return dirsync.Hold{}, org.ErrNotFound
+}
+func (m *memStore) PutHeldRun(context.Context, dirsync.Run, *dirsync.Hold, org.AuditEntry) error {
+	m.writes.Add(1)
+	return nil
+}
 func (m *memStore) GetRun(context.Context, string, string) (dirsync.Run, error) {
 	return dirsync.Run{}, org.ErrNotFound
 }

@@ -413,3 +413,61 @@ func TestFileSourcesStayInTheLocalExportsFolder(t *testing.T) {
 		t.Errorf("run of a non-export: %+v, %v; its reason must not echo the file", run, err)
 	}
 }
+
+func TestOneHeldRunPerPlan(t *testing.T) {
+	b := newBench(t)
+	var everyone []person
+	for i := range 20 {
+		everyone = append(everyone, person{fmt.Sprintf("00u%02d", i), "ACTIVE", "P", fmt.Sprint(i), fmt.Sprintf("p%02d@acme.com", i)})
+	}
+	b.run2(everyone...)
+	first := b.run2(everyone[:12]...)
+	// The scheduler runs again, and again: the same plan is the same held run.
+	for range 3 {
+		b.clock.Add(time.Minute)
+		if again := b.run2(everyone[:12]...); again.ID != first.ID || again.Status != dirsync.RunHeld {
+			t.Fatalf("the same plan again: run %s (%s), want the held run %s", again.ID, again.Status, first.ID)
+		}
+	}
+	if held := b.heldRuns(); len(held) != 1 {
+		t.Fatalf("held runs = %v, want one", held)
+	}
+	// A newer plan supersedes it, and says so.
+	newer := b.run2(everyone[:11]...)
+	if newer.ID == first.ID || newer.Status != dirsync.RunHeld {
+		t.Fatalf("a newer plan: %s %s, want a new held run", newer.ID, newer.Status)
+	}
+	old, err := b.sync.Run(context.Background(), b.admin, first.ID)
+	if err != nil || old.Status != dirsync.RunSuperseded || old.SupersededBy != newer.ID {
+		t.Errorf("the older held run = %s superseded by %q, %v; want superseded by %s", old.Status, old.SupersededBy, err, newer.ID)
+	}
+	if _, err := b.sync.Approve(context.Background(), b.admin, first.ID); !errors.Is(err, dirsync.ErrNotHeld) {
+		t.Errorf("approving the superseded run: %v, want ErrNotHeld", err)
+	}
+	if held := b.heldRuns(); len(held) != 1 || held[0] != newer.ID {
+		t.Errorf("held runs = %v, want only %s", held, newer.ID)
+	}
+	if r, err := b.sync.Approve(context.Background(), b.admin, newer.ID); err != nil || r.Status != dirsync.RunApplied {
+		t.Fatalf("approve the newest: %v %v", r.Status, err)
+	}
+	// Approved, the hold is gone: the next dangerous plan is held afresh.
+	if next := b.run2(everyone[:3]...); next.Status != dirsync.RunHeld || next.ID == newer.ID {
+		t.Errorf("the next dangerous plan: %s %s", next.ID, next.Status)
+	}
+}
+
+// heldRuns lists the ids of the runs waiting for approval.
+func (b *bench) heldRuns() []string {
+	b.t.Helper()
+	page, err := b.sync.Runs(context.Background(), b.admin, org.PageRequest{Limit: 100})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var held []string
+	for _, r := range page.Items {
+		if r.StatusAt(b.clock.Now()) == dirsync.RunHeld {
+			held = append(held, r.ID)
+		}
+	}
+	return held
+}

@@ -21,6 +21,9 @@ const (
 	RunHeld      RunStatus = "held"     // waiting for an admin's approval
 	RunApproved  RunStatus = "approved" // a held run an admin approved (the run applying it follows)
 	RunExpired   RunStatus = "expired"  // a held run nobody approved in time (derived on read)
+	// RunSuperseded is a held run whose plan a newer held run replaced (SupersededBy): the
+	// export or the members changed, and only the newest plan may be approved.
+	RunSuperseded RunStatus = "superseded"
 	RunFailed    RunStatus = "failed"   // the export could not be read or planned; nothing applied
 	RunUnchanged RunStatus = "unchanged"
 )
@@ -87,6 +90,14 @@ type Run struct {
 	Error              string
 	ApprovedBy         org.Actor
 	ApprovedRun        string // for a run applying an approved plan: the held run's id
+	SupersededBy       string // for a superseded run: the held run with the newer plan
+}
+
+// Hold names an organization's held run, the one waiting for approval: there is at most one.
+type Hold struct {
+	RunID     string
+	PlanHash  string
+	ExpiresAt time.Time
 }
 
 // StatusAt is the status as seen at now: a held run past its expiry has expired.

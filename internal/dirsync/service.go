@@ -28,8 +28,16 @@ type Store interface {
 
 	// PutRun stores a new run report, with its audit entry (org.PartRecord: the id is new).
 	PutRun(ctx context.Context, r Run, audit org.AuditEntry) error
-	// ApproveRun marks a held run approved if it is still held (org.PartRecord).
+	// ApproveRun marks a held run approved if it is still held (org.PartRecord), and lets go
+	// of the organization's hold on it.
 	ApproveRun(ctx context.Context, r Run, audit org.AuditEntry) error
+	// CurrentHold reads the organization's hold: which run waits for approval
+	// (org.ErrNotFound when none does).
+	CurrentHold(ctx context.Context, orgID string) (Hold, error)
+	// PutHeldRun stores the held run r, with its audit entry, and makes it the
+	// organization's hold in place of prev (nil when there was none; org.PartRecord when the
+	// hold is no longer prev); the run prev named, if still held, becomes superseded by r.
+	PutHeldRun(ctx context.Context, r Run, prev *Hold, audit org.AuditEntry) error
 	GetRun(ctx context.Context, orgID, id string) (Run, error)
 	// ListRuns lists runs newest first.
 	ListRuns(ctx context.Context, orgID string, p org.PageRequest) (org.Page[Run], error)

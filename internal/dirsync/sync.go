@@ -136,13 +136,33 @@ func (s *Service) sync(ctx context.Context, q request) (Run, error) {
 	return run, nil
 }
 
-// hold stores plan as a held run for an admin to approve.
+// hold stores plan as the organization's held run for an admin to approve: one per
+// organization and plan. The same plan held already is answered with that run, storing
+// nothing; a different one supersedes it.
 func (s *Service) hold(ctx context.Context, q request, run Run, plan idp.Plan) (Run, error) {
 	run.Status, run.HeldReason, run.PlanHash = RunHeld, plan.HeldReason, planHash(plan)
 	run.FinishedAt = s.nowUTC()
 	run.ExpiresAt = run.FinishedAt.Add(HoldFor)
 	run.report(plan, nil)
-	if err := s.store.PutRun(ctx, run, s.runAudit(q.by, run)); err != nil {
+	cur, err := s.store.CurrentHold(ctx, run.OrgID)
+	var prev *Hold
+	switch {
+	case errors.Is(err, org.ErrNotFound):
+	case err != nil:
+		return Run{}, fmt.Errorf("read the held run of %s: %w", run.OrgID, err)
+	case cur.PlanHash == run.PlanHash && run.FinishedAt.Before(cur.ExpiresAt):
+		held, err := s.store.GetRun(ctx, run.OrgID, cur.RunID)
+		if err != nil {
+			return Run{}, fmt.Errorf("read held run %s: %w", cur.RunID, err)
+		}
+		return held, nil
+	default:
+		prev = &cur
+	}
+	if err := s.store.PutHeldRun(ctx, run, prev, s.runAudit(q.by, run)); err != nil {
+		if org.Refused(err, org.PartRecord) {
+			err = fmt.Errorf("another run held a plan meanwhile: %w", org.ErrConflict)
+		}
 		return Run{}, fmt.Errorf("store held run %s: %w", run.ID, err)
 	}
 	return run, nil

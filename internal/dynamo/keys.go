@@ -19,6 +19,7 @@ import "strings"
 //	ORG#<org>          SYNC                 the organization's directory sync configuration
 //	ORG#<org>          SYNCRUN#<runID>      a directory sync run's report
 //	ORG#<org>          SYNCLEASE            who is applying a sync to the organization, until when
+//	ORG#<org>          SYNCHOLD             which run waits for an admin's approval (one at most)
 //	SYNCCONFIG         <org>                the same sync configuration, listed for the schedule
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
 //	SLACKTEAM#<team>   SLACKTEAM            the same Slack connection, found by its team id
@@ -46,6 +47,7 @@ const (
 	skSync       = "SYNC"
 	prefixRun    = "SYNCRUN#"
 	skLease      = "SYNCLEASE"
+	skHold       = "SYNCHOLD"
 	pkSyncConfig = "SYNCCONFIG"
 	prefixTeam   = "SLACKTEAM#"
 	skTeam       = "SLACKTEAM"
@@ -68,6 +70,7 @@ const (
 	typeSyncConfig  = "syncconfig"
 	typeSyncRun     = "syncrun"
 	typeSyncLease   = "synclease"
+	typeSyncHold    = "synchold"
 )
 
 func orgPK(orgID string) string          { return prefixOrg + orgID }

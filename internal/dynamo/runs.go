@@ -35,6 +35,7 @@ type runItem struct {
 	Error            string         `dynamodbav:"error,omitempty"`
 	ApprovedBy       actorAttr      `dynamodbav:"approvedBy"`
 	ApprovedRun      string         `dynamodbav:"approvedRun,omitempty"`
+	SupersededBy     string         `dynamodbav:"supersededBy,omitempty"`
 	ActionsTruncated bool           `dynamodbav:"actionsTruncated,omitempty"`
 	SkippedTruncated bool           `dynamodbav:"skippedTruncated,omitempty"`
 }
@@ -145,7 +146,7 @@ func toRunItem(r dirsync.Run) (runItem, error) {
 		Status: string(r.Status), Trigger: r.Trigger, StartedAt: fmtTime(r.StartedAt), FinishedAt: fmtTime(r.FinishedAt),
 		Format: string(r.Format), Counts: r.Counts, Report: report, HeldReason: r.HeldReason, Suppressed: r.RemovalsSuppressed, PlanHash: r.PlanHash,
 		ExpiresAt: fmtTime(r.ExpiresAt), Error: r.Error, ApprovedBy: toActorAttr(r.ApprovedBy), ApprovedRun: r.ApprovedRun,
-		ActionsTruncated: r.ActionsTruncated, SkippedTruncated: r.SkippedTruncated,
+		ActionsTruncated: r.ActionsTruncated, SkippedTruncated: r.SkippedTruncated, SupersededBy: r.SupersededBy,
 	}, nil
 }
 
@@ -160,6 +161,7 @@ func (it runItem) domain() (dirsync.Run, error) {
 		Counts: it.Counts, Actions: actions, ActionsTruncated: it.ActionsTruncated, Skipped: skipped,
 		SkippedTruncated: it.SkippedTruncated, HeldReason: it.HeldReason, RemovalsSuppressed: it.Suppressed, PlanHash: it.PlanHash,
 		ExpiresAt: parseTime(it.ExpiresAt), Error: it.Error, ApprovedBy: it.ApprovedBy.domain(), ApprovedRun: it.ApprovedRun,
+		SupersededBy: it.SupersededBy,
 	}, nil
 }
 
@@ -172,12 +174,62 @@ func (s *Sync) PutRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) 
 	return s.t.newTx().putNew(org.PartRecord, it).audit(audit).commit(ctx)
 }
 
-// ApproveRun marks a held run approved, once (PartRecord: it must still be held).
+// ApproveRun marks a held run approved, once (PartRecord: it must still be held), and drops
+// the organization's hold on it.
 func (s *Sync) ApproveRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(dirsync.RunApproved))).
 		Set(expression.Name("approvedBy"), expression.Value(toActorAttr(r.ApprovedBy)))
 	held := expression.Name("status").Equal(expression.Value(string(dirsync.RunHeld)))
-	return s.t.newTx().update(org.PartRecord, orgPK(r.OrgID), runSK(r.ID), upd, held).audit(audit).commit(ctx)
+	ours := notExists().Or(expression.Name("runId").Equal(expression.Value(r.ID)))
+	return s.t.newTx().
+		update(org.PartRecord, orgPK(r.OrgID), runSK(r.ID), upd, held).
+		del(org.PartRecord, orgPK(r.OrgID), skHold, ours).
+		audit(audit).commit(ctx)
+}
+
+// holdItem names the organization's held run.
+type holdItem struct {
+	key
+	Type      string `dynamodbav:"type"`
+	RunID     string `dynamodbav:"runId"`
+	PlanHash  string `dynamodbav:"planHash"`
+	ExpiresAt string `dynamodbav:"expiresAt"`
+}
+
+// CurrentHold reads which run of the organization waits for approval.
+func (s *Sync) CurrentHold(ctx context.Context, orgID string) (dirsync.Hold, error) {
+	var it holdItem
+	if err := s.t.get(ctx, orgPK(orgID), skHold, &it); err != nil {
+		return dirsync.Hold{}, err
+	}
+	return dirsync.Hold{RunID: it.RunID, PlanHash: it.PlanHash, ExpiresAt: parseTime(it.ExpiresAt)}, nil
+}
+
+// PutHeldRun stores the held run r and makes it the organization's hold in place of prev,
+// marking prev's run superseded by r if it is still held.
+func (s *Sync) PutHeldRun(ctx context.Context, r dirsync.Run, prev *dirsync.Hold, audit org.AuditEntry) error {
+	it, err := toRunItem(r)
+	if err != nil {
+		return err
+	}
+	hold := holdItem{key: key{PK: orgPK(r.OrgID), SK: skHold}, Type: typeSyncHold, RunID: r.ID, PlanHash: r.PlanHash, ExpiresAt: fmtTime(r.ExpiresAt)}
+	same := notExists()
+	if prev != nil {
+		same = expression.Name("runId").Equal(expression.Value(prev.RunID))
+	}
+	x := s.t.newTx().putNew(org.PartRecord, it).put(org.PartRecord, hold, &same).audit(audit)
+	if prev != nil {
+		// Only a run still held is superseded; an expired or approved one keeps its status.
+		upd := expression.Set(expression.Name("status"), expression.Value(string(dirsync.RunSuperseded))).
+			Set(expression.Name("supersededBy"), expression.Value(r.ID))
+		stillHeld := expression.Name("status").Equal(expression.Value(string(dirsync.RunHeld))).
+			And(expression.Name("expiresAt").GreaterThan(expression.Value(fmtTime(r.FinishedAt))))
+		var old runItem
+		if err := s.t.get(ctx, orgPK(r.OrgID), runSK(prev.RunID), &old); err == nil && old.Status == string(dirsync.RunHeld) && old.ExpiresAt > fmtTime(r.FinishedAt) {
+			x.update(org.PartRecord, orgPK(r.OrgID), runSK(prev.RunID), upd, stillHeld)
+		}
+	}
+	return x.commit(ctx)
 }
 
 // GetRun reads one run.

@@ -115,6 +115,7 @@ type runView struct {
 	Error              string     `json:"error,omitempty"`
 	ApprovedBy         *actorView `json:"approvedBy,omitempty"`
 	ApprovedRun        string     `json:"approvedRun,omitempty"`
+	SupersededBy       string     `json:"supersededBy,omitempty"`
 }
 
 func toRunView(r dirsync.Run, now time.Time) runView {
@@ -122,7 +123,7 @@ func toRunView(r dirsync.Run, now time.Time) runView {
 		DurationMs: r.Duration().Milliseconds(), Format: string(r.Format), Counts: r.Counts, ActionsTruncated: r.ActionsTruncated,
 		Skipped: toSkipViews(r.Skipped), SkippedTruncated: r.SkippedTruncated, HeldReason: r.HeldReason, Error: r.Error,
 		RemovalsSuppressed: r.RemovalsSuppressed,
-		ApprovedRun:        r.ApprovedRun, Actions: make([]actionView, len(r.Actions))}
+		ApprovedRun:        r.ApprovedRun, SupersededBy: r.SupersededBy, Actions: make([]actionView, len(r.Actions))}
 	if r.Status == dirsync.RunUnchanged {
 		v.ID = ""
 	}
