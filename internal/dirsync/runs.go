@@ -87,3 +87,21 @@ func (s *Service) Preview(ctx context.Context, p org.Principal, rawFormat string
 	}
 	return plan, snap.Format, nil
 }
+
+// PreviewConfigured plans the organization's configured export, read from where the
+// configuration says (no upload, so no size limit of a request), without applying or
+// storing anything.
+func (s *Service) PreviewConfigured(ctx context.Context, p org.Principal) (idp.Plan, idp.Format, error) {
+	if p.Role != org.RoleAdmin {
+		return idp.Plan{}, "", fmt.Errorf("preview sync: %w", org.ErrForbidden)
+	}
+	c, err := s.config(ctx, p.OrgID)
+	if err != nil {
+		return idp.Plan{}, "", err
+	}
+	snap, plan, _, err := s.readAndPlan(ctx, org.SyncPrincipal(p.OrgID), c)
+	if err != nil {
+		return idp.Plan{}, "", err
+	}
+	return plan, snap.Format, nil
+}

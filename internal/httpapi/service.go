@@ -81,6 +81,7 @@ type SyncService interface {
 	Config(ctx context.Context, p org.Principal) (dirsync.Config, error)
 	Configure(ctx context.Context, p org.Principal, req dirsync.ConfigRequest) (dirsync.Config, error)
 	Preview(ctx context.Context, p org.Principal, format string, export io.Reader) (idp.Plan, idp.Format, error)
+	PreviewConfigured(ctx context.Context, p org.Principal) (idp.Plan, idp.Format, error)
 	SyncNow(ctx context.Context, p org.Principal) (dirsync.Run, error)
 	Runs(ctx context.Context, p org.Principal, pr org.PageRequest) (org.Page[dirsync.Run], error)
 	Run(ctx context.Context, p org.Principal, id string) (dirsync.Run, error)

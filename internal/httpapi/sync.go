@@ -6,10 +6,21 @@ import (
 
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idp"
+	"gatehouse/internal/org"
 )
 
-// MaxExportBytes bounds an export uploaded for a preview (API Gateway's own limit is 10 MB).
-const MaxExportBytes = 10 << 20
+// MaxExportBytes bounds an export uploaded for a preview: API Gateway hands Lambda at most
+// 6 MB, the request around the body included. Larger exports are previewed from where the
+// configuration reads them (POST /api/v1/sync/preview?source=configured), with no limit but
+// the export's own (idp.MaxExportBytes).
+const MaxExportBytes = 5 << 20
+
+// Bounds on the lists of a preview's answer, which must stay well inside the 6 MB a Lambda
+// answer may be; the counts are always whole.
+const (
+	maxPreviewActions = 1000
+	maxPreviewSkips   = 500
+)
 
 // syncConfigView is a sync configuration as the API shows it.
 type syncConfigView struct {
@@ -77,18 +88,31 @@ type planView struct {
 	// RemovalsSuppressed says why nobody would be removed for being absent from the export.
 	RemovalsSuppressed string         `json:"removalsSuppressed,omitempty"`
 	Counts             map[string]int `json:"counts"`
-	Actions            []actionView   `json:"actions"`
-	Skipped            []skipView     `json:"skipped"`
+	// Actions and Skipped list at most 1,000 and 500, the most dangerous first (removals,
+	// then address changes); the truncated flags say when more were planned.
+	Actions          []actionView `json:"actions"`
+	ActionsTruncated bool         `json:"actionsTruncated,omitempty"`
+	Skipped          []skipView   `json:"skipped"`
+	SkippedTruncated bool         `json:"skippedTruncated,omitempty"`
 }
 
 func toPlanView(p idp.Plan, f idp.Format) planView {
-	v := planView{Format: string(f), Held: p.Held, HeldReason: p.HeldReason, RemovalsSuppressed: p.RemovalsSuppressed, Skipped: toSkipViews(p.Skipped),
-		Counts:  map[string]int{"skipped": len(p.Skipped), "unchanged": p.Unchanged, "unmanaged": p.Unmanaged, "people": p.People},
-		Actions: make([]actionView, len(p.Actions))}
+	skipped := p.Skipped
+	v := planView{Format: string(f), Held: p.Held, HeldReason: p.HeldReason, RemovalsSuppressed: p.RemovalsSuppressed,
+		Counts: map[string]int{"skipped": len(p.Skipped), "unchanged": p.Unchanged, "unmanaged": p.Unmanaged, "people": p.People}}
+	if len(skipped) > maxPreviewSkips {
+		skipped, v.SkippedTruncated = skipped[:maxPreviewSkips], true
+	}
+	v.Skipped = toSkipViews(skipped)
 	for k, n := range p.Counts {
 		v.Counts[string(k)] = n
 	}
-	for i, a := range p.Actions {
+	actions := p.Actions // in plan order: removals, then updates, then the rest
+	if len(actions) > maxPreviewActions {
+		actions, v.ActionsTruncated = actions[:maxPreviewActions], true
+	}
+	v.Actions = make([]actionView, len(actions))
+	for i, a := range actions {
 		v.Actions[i] = toActionView(a, "")
 	}
 	return v
@@ -172,11 +196,24 @@ func (a *api) putSyncConfig() http.Handler {
 	})
 }
 
-// previewSync serves POST /api/v1/sync/preview?format=: the body is the export itself.
+// previewSync serves POST /api/v1/sync/preview?format=: the body is the export itself, at
+// most MaxExportBytes; with ?source=configured (and no body) the configured export is read.
 func (a *api) previewSync() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := http.MaxBytesReader(w, r.Body, MaxExportBytes)
-		plan, format, err := a.sync.Preview(r.Context(), principalFrom(r.Context()), r.URL.Query().Get("format"), body)
+		var (
+			plan   idp.Plan
+			format idp.Format
+			err    error
+		)
+		switch src := r.URL.Query().Get("source"); src {
+		case "configured":
+			plan, format, err = a.sync.PreviewConfigured(r.Context(), principalFrom(r.Context()))
+		case "", "body":
+			body := http.MaxBytesReader(w, r.Body, MaxExportBytes)
+			plan, format, err = a.sync.Preview(r.Context(), principalFrom(r.Context()), r.URL.Query().Get("format"), body)
+		default:
+			err = org.Invalid("source", "invalid_source", "source must be body (the default: the export is the request body) or configured")
+		}
 		if err != nil {
 			a.fail(w, r, err)
 			return

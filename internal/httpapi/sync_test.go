@@ -3,10 +3,12 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -101,4 +103,35 @@ func TestDirectorySyncOverTheAPI(t *testing.T) {
 	if failed.status != http.StatusCreated || failed.body["status"] != "failed" || failed.body["error"] == nil {
 		t.Errorf("broken export: %d %s", failed.status, failed.raw)
 	}
+}
+
+func TestLargePreviewsFitALambdaAnswer(t *testing.T) {
+	s := newServer(t)
+	var sb strings.Builder
+	sb.WriteString(oktaHeader)
+	for i := range 20000 {
+		fmt.Fprintf(&sb, "\"00u%d\",\"ACTIVE\",\"p%d@acme.com\",\"Person\",\"Number %d\",\"p%d@acme.com\"\r\n", i, i, i, i)
+	}
+	r := s.upload("acme/admin", "", []byte(sb.String()))
+	if r.status != http.StatusOK || len(r.raw) > 1<<20 {
+		t.Fatalf("preview of 20,000 people: %d, %d bytes; want 200 and under 1 MiB", r.status, len(r.raw))
+	}
+	if r.body["actionsTruncated"] != true || len(r.body["actions"].([]any)) != 1000 || r.body["counts"].(map[string]any)["invite"] != float64(20000) {
+		t.Errorf("preview lists %d actions, truncated %v, counts %v", len(r.body["actions"].([]any)), r.body["actionsTruncated"], r.body["counts"])
+	}
+	// Over 5 MiB cannot be uploaded; the configured export can be read where it is.
+	big := strings.Repeat(sb.String(), 4)
+	wantProblem(t, s.upload("acme/admin", "", []byte(big)), http.StatusRequestEntityTooLarge, "body_too_large", "")
+	path := filepath.Join(s.exports, "big.csv")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.do(http.MethodPut, "/api/v1/sync/config", "acme/admin", map[string]any{"sources": []string{"file://" + path}}); c.status != http.StatusOK {
+		t.Fatalf("configure: %d %s", c.status, c.raw)
+	}
+	conf := s.do(http.MethodPost, "/api/v1/sync/preview?source=configured", "acme/admin", nil)
+	if conf.status != http.StatusOK || conf.body["counts"].(map[string]any)["people"] != float64(20000) {
+		t.Errorf("preview of the configured export: %d %.300s", conf.status, conf.raw)
+	}
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/preview?source=ftp", "acme/admin", nil), http.StatusBadRequest, "invalid_source", "source")
 }

@@ -127,6 +127,7 @@ function outcome(row, r, batch) {
     case 'already_invited': return { ...base, result: 'Already invited', kind: 'warn', detail: 'A pending invitation exists; resend it from Invitations.', id: r.existingId };
     case 'already_member': return { ...base, result: 'Already a member', kind: 'warn', detail: 'Nothing to do.', id: r.existingId };
     case 'invalid': return { ...base, result: 'Invalid', kind: 'bad', detail: messages };
+    case 'domain_not_allowed': return { ...base, result: 'Domain not allowed', kind: 'bad', detail: messages || "The address is outside the organization's allowed domains." };
   }
   return { ...base, result: 'Failed', kind: 'bad', detail: messages || 'Not created; send it again.' };
 }

@@ -165,6 +165,9 @@ async function approveRun(r, button) {
   }
 }
 
+// MAX_PREVIEW_BYTES is the largest export a preview may upload (the API's limit).
+const MAX_PREVIEW_BYTES = 5 << 20;
+
 // previewCard uploads an export and shows the plan it would make, changing nothing.
 function previewCard() {
   const file = h('input', { type: 'file', id: 'sync-preview-file', name: 'file', accept: '.csv,.json,.txt,text/csv,application/json', 'aria-describedby': 'sync-preview-file-error' });
@@ -185,9 +188,11 @@ function previewCard() {
     el.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
     const slot = $('sync-preview-file-error');
     slot.hidden = true;
-    if (!chosen) {
+    if (!chosen || chosen.size > MAX_PREVIEW_BYTES) {
       file.setAttribute('aria-invalid', 'true');
-      slot.textContent = 'Choose the export file first.';
+      slot.textContent = chosen
+        ? 'The file is larger than 5 MB, more than one request may carry. Put it where the configuration reads it (S3) and preview the configured export instead.'
+        : 'Choose the export file first.';
       slot.hidden = false;
       return file.focus();
     }
@@ -202,9 +207,23 @@ function previewCard() {
       busy(submit, false);
     }
   });
+  const configured = h('button', { type: 'button', class: 'secondary', id: 'sync-preview-configured', text: 'Preview the configured export' });
+  configured.addEventListener('click', async () => {
+    busy(configured, true, 'Reading…');
+    out.replaceChildren(loading('Working out the plan…'));
+    try {
+      const res = await request('POST', `/sync/preview${query({ source: 'configured' })}`, {});
+      out.replaceChildren(h('h3', { text: 'What the configured export would change' }), plan(res));
+    } catch (err) {
+      out.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: explain(err) }));
+    } finally {
+      busy(configured, false);
+    }
+  });
   return h('div', { class: 'card' },
     h('h2', { text: 'Preview an export' }),
-    h('p', { class: 'lede', text: 'Upload an export to see what a run would do with it. Nothing changes until a run applies it.' }),
+    h('p', { class: 'lede', text: 'Upload an export of up to 5 MB, or read the configured one, to see what a run would do with it. Nothing changes until a run applies it.' }),
     me.isAdmin ? el : h('p', { class: 'muted', text: 'Previews need an admin token.' }),
+    me.isAdmin && config ? h('div', { class: 'actions' }, configured) : null,
     out);
 }

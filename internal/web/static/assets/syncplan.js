@@ -76,5 +76,7 @@ export function plan(p) {
     p.removalsSuppressed ? h('p', { class: 'note warn', text: `Nobody would be removed for being absent: ${p.removalsSuppressed}` }) : null,
     counts(p.counts),
     actions(p.actions),
-    skipped(p.skipped));
+    p.actionsTruncated ? h('p', { class: 'muted', text: 'The plan has more changes than are listed here; the counts above are complete.' }) : null,
+    skipped(p.skipped),
+    p.skippedTruncated ? h('p', { class: 'muted', text: 'More rows were skipped than are listed here; the counts above are complete.' }) : null);
 }
