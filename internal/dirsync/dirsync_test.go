@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -470,4 +471,43 @@ func (b *bench) heldRuns() []string {
 		}
 	}
 	return held
+}
+
+// stallingExports serves each organization's export from memory, except that the export of
+// the organization stall never arrives: its read waits until the run's time is up.
+type stallingExports struct {
+	stall  string
+	export string
+}
+
+func (e stallingExports) Open(ctx context.Context, location string) (io.ReadCloser, error) {
+	if strings.Contains(location, "/"+e.stall+"/") {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return io.NopCloser(strings.NewReader(e.export)), nil
+}
+
+func TestOneOrganizationCannotStarveTheOthers(t *testing.T) {
+	env := dynamotest.New(t)
+	svc := org.NewService(env.Store.Org())
+	export := "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n\"00u1\",\"ACTIVE\",\"a@x.io\",\"A\",\"B\",\"a@x.io\"\r\n"
+	s := dirsync.New(env.Store.Sync, svc, stallingExports{stall: "aaa-slow", export: export}, slog.New(slog.DiscardHandler))
+	dirsync.SetMinTimeLeft(s, 50*time.Millisecond)
+	no := false
+	for _, id := range []string{"aaa-slow", "zzz-fast"} {
+		admin, _ := orgtest.Seed(t, svc, id, id)
+		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"s3://exports/" + id + "/okta.csv"}, SendEmail: &no}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	sum, err := s.SyncAll(ctx, dirsync.TriggerSchedule)
+	if err != nil {
+		t.Fatalf("pass: %v", err)
+	}
+	if sum.Runs[string(dirsync.RunApplied)] != 1 || len(sum.Failed) != 1 || sum.Failed[0] != "aaa-slow" {
+		t.Errorf("summary = %+v; want the stalled organization failed and the other applied", sum)
+	}
 }

@@ -20,25 +20,39 @@ type Summary struct {
 // minTimeLeft is the least time a run may start with before the caller's deadline.
 const minTimeLeft = 30 * time.Second
 
+// maxRunTime bounds one organization's run in a pass without a deadline (the local stack).
+const maxRunTime = 5 * time.Minute
+
 // SyncAll runs every enabled organization's sync in turn, continuing past one that fails and
 // starting none when less than minTimeLeft remains before ctx's deadline (the next scheduled
-// pass picks those up).
+// pass picks those up). No organization can starve the others: each run gets a fair share
+// of the time left (at least minTimeLeft), and what a run does not use passes on to the next;
+// every read of an export is bounded (idp.MaxExportBytes), so none can exhaust the memory.
 func (s *Service) SyncAll(ctx context.Context, trigger string) (Summary, error) {
 	configs, err := s.store.SyncConfigs(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("list sync configurations: %w", err)
 	}
-	sum := Summary{Runs: map[string]int{}}
+	enabled := configs[:0:0]
 	for _, c := range configs {
-		if !c.Enabled {
-			continue
+		if c.Enabled {
+			enabled = append(enabled, c)
 		}
-		sum.Organizations++
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < minTimeLeft {
+	}
+	sum := Summary{Runs: map[string]int{}, Organizations: len(enabled)}
+	for i, c := range enabled {
+		deadline, ok := ctx.Deadline()
+		if ok && time.Until(deadline) < s.minTimeLeft {
 			sum.Skipped = append(sum.Skipped, c.OrgID)
 			continue
 		}
-		run, err := s.sync(ctx, request{c: c, trigger: trigger, by: org.SyncPrincipal(c.OrgID)})
+		budget := maxRunTime
+		if ok {
+			budget = max(time.Until(deadline)/time.Duration(len(enabled)-i), s.minTimeLeft)
+		}
+		runCtx, cancel := context.WithTimeout(ctx, budget)
+		run, err := s.sync(runCtx, request{c: c, trigger: trigger, by: org.SyncPrincipal(c.OrgID)})
+		cancel()
 		if err != nil {
 			sum.Failed = append(sum.Failed, c.OrgID)
 			s.log.ErrorContext(ctx, "sync failed", "org", c.OrgID, "err", err)

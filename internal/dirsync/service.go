@@ -78,6 +78,8 @@ type Service struct {
 	// exportsDir is the local stack's exports folder, the only place file:// sources may
 	// name; empty in AWS, where they are refused.
 	exportsDir string
+	// minTimeLeft is the least time a scheduled run starts with (minTimeLeft, but for tests).
+	minTimeLeft time.Duration
 }
 
 // Option changes how a Service is built.
@@ -96,7 +98,7 @@ func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = n
 // New returns a Service.
 func New(store Store, members Members, open Opener, log *slog.Logger, opts ...Option) *Service {
 	s := &Service{store: store, members: members, open: open, log: log, now: time.Now,
-		newID: func() string { return ulid.Make().String() }}
+		newID: func() string { return ulid.Make().String() }, minTimeLeft: minTimeLeft}
 	for _, o := range opts {
 		o(s)
 	}
