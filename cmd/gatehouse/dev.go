@@ -96,7 +96,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	store := dynamo.New(client, cfg.Table)
-	svc := org.NewService(store.Org())
+	// The local stack has no Slack app to install: workspaces are connected by team id.
+	svc := org.NewService(store.Org(), org.WithManualSlack())
 	secret, err := seedDev(ctx, svc, getenv("GATEHOUSE_DEV_TOKEN"))
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
+	"gatehouse/internal/slack"
 )
 
 func main() {
@@ -56,7 +57,15 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	svc := org.NewService(store.Org())
 	log := logs.New(os.Stdout, cfg.LogLevel)
 	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
+	var install httpapi.SlackInstaller
+	if cfg.SlackClientID != "" {
+		if install, err = slack.NewInstaller(slack.InstallConfig{ClientID: cfg.SlackClientID, ClientSecret: cfg.SlackClientSecret,
+			RedirectURL: cfg.PublicURL + "/slack/oauth/callback"}); err != nil {
+			return nil, err
+		}
+	}
 	api, err := httpapi.New(httpapi.Config{
+		SlackInstall:   install,
 		Service:        svc,
 		Sync:           dirsync.New(store.Sync, svc, opener, log),
 		Idempotency:    store.Idempotency,

@@ -47,7 +47,7 @@ func newTestHandler(t *testing.T, secret string) (handler, *org.Service, org.Pri
 	}
 	svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
 	admin, _ := orgtest.Seed(t, svc, "demo", "Demo")
-	if _, err := svc.ConnectSlack(context.Background(), admin, org.SlackRequest{TeamID: "T0DEMO", AllowedUsers: []string{"U0DEMO"}}); err != nil {
+	if _, err := svc.InstallSlack(context.Background(), admin, org.SlackInstall{TeamID: "T0DEMO", InstallerID: "U0DEMO"}); err != nil {
 		t.Fatal(err)
 	}
 	return h, svc, admin

@@ -58,8 +58,13 @@ type API struct {
 	AllowedOrigins []string
 	// APP_URL: where people go once they have accepted (the portal); optional.
 	AppURL string
-	// PUBLIC_URL: the API's public base URL, for accept links handed to admins; optional.
+	// PUBLIC_URL: the API's public base URL, for accept links handed to admins; optional
+	// but with Slack's install, whose callback it is the base of.
 	PublicURL string
+	// SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: the Slack app's, for its install (how a
+	// workspace is connected); both or neither. In AWS the template fills the secret from
+	// Secrets Manager.
+	SlackClientID, SlackClientSecret string
 }
 
 // httpURL parses raw as an absolute http(s) URL with a host.
@@ -140,7 +145,14 @@ func logLevel(getenv Getenv, p *problems) slog.Level {
 func LoadAPI(getenv Getenv) (API, error) {
 	var p problems
 	c := loadCommon(getenv, &p)
-	a := API{Common: c, AppURL: getenv("APP_URL"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/")}
+	a := API{Common: c, AppURL: getenv("APP_URL"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/"),
+		SlackClientID: getenv("SLACK_CLIENT_ID"), SlackClientSecret: getenv("SLACK_CLIENT_SECRET")}
+	switch {
+	case (a.SlackClientID == "") != (strings.TrimSpace(a.SlackClientSecret) == ""):
+		p.addf("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both (from the Slack app's Basic Information page) or neither")
+	case a.SlackClientID != "" && a.PublicURL == "":
+		p.addf("PUBLIC_URL is required with SLACK_CLIENT_ID: Slack's install returns to PUBLIC_URL/slack/oauth/callback")
+	}
 	for name, v := range map[string]string{"APP_URL": a.AppURL, "PUBLIC_URL": a.PublicURL} {
 		if _, ok := httpURL(v); v != "" && !ok {
 			p.addf("%s must be an http(s) URL such as https://portal.acme.com, got %q", name, v)

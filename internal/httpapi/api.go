@@ -37,6 +37,9 @@ type Config struct {
 	PublicURL string
 	// Sync runs directory syncs; without it the /api/v1/sync routes are not served.
 	Sync SyncService
+	// SlackInstall runs Slack's install of the app; without it workspaces are connected only
+	// where the service allows typing a team id (the local stack).
+	SlackInstall SlackInstaller
 }
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
@@ -48,7 +51,7 @@ func New(c Config) (http.Handler, error) {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
 	a := &api{
-		store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
+		slackInstall: c.SlackInstall, store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
 		log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/"),
 	}
 	p, err := newPages(c.AppURL)
@@ -61,6 +64,7 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("GET /assets/gatehouse.css", stylesheet(p))
 	mux.Handle("GET /settings", settingsRedirect())
 	mux.Handle("GET /settings/", web.Handler())
+	mux.Handle("GET /slack/oauth/callback", a.slackCallback(p))
 	private := func(h http.Handler) http.Handler {
 		return authenticate(c.Service, c.Logger, idempotent(c.Idempotency, c.Now, c.Logger, h))
 	}
@@ -95,6 +99,7 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("PUT /api/v1/integrations/slack", private(a.connectSlack()))
 	mux.Handle("GET /api/v1/integrations/slack", private(a.getSlack()))
 	mux.Handle("DELETE /api/v1/integrations/slack", private(a.disconnectSlack()))
+	mux.Handle("POST /api/v1/integrations/slack/install", private(a.installSlack()))
 
 	if c.Sync != nil {
 		mux.Handle("GET /api/v1/sync/config", private(a.getSyncConfig()))
@@ -122,16 +127,17 @@ func settingsRedirect() http.Handler {
 
 // api holds what the handlers share.
 type api struct {
-	store       Pinger
-	orgs        OrgService
-	invitations InvitationService
-	members     MemberService
-	tokens      TokenService
-	slack       SlackService
-	sync        SyncService
-	log         *slog.Logger
-	now         func() time.Time
-	publicURL   string
+	store        Pinger
+	slackInstall SlackInstaller
+	orgs         OrgService
+	invitations  InvitationService
+	members      MemberService
+	tokens       TokenService
+	slack        SlackService
+	sync         SyncService
+	log          *slog.Logger
+	now          func() time.Time
+	publicURL    string
 }
 
 // created is the answer of a create or resend: with the accept link when the caller is to

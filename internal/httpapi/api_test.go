@@ -69,9 +69,24 @@ func stringOf(v types.AttributeValue) string {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
+	return newServerWith(t, serverOptions{})
+}
+
+// serverOptions change what newServerWith builds.
+type serverOptions struct {
+	manualSlack  bool // workspaces connect by team id, as in the local stack
+	slackInstall httpapi.SlackInstaller
+}
+
+func newServerWith(t *testing.T, o serverOptions) *server {
+	t.Helper()
 	env := dynamotest.New(t)
 	c := orgtest.NewClock()
-	svc := org.NewService(env.Store.Org(), org.WithClock(c.Now))
+	opts := []org.Option{org.WithClock(c.Now)}
+	if o.manualSlack {
+		opts = append(opts, org.WithManualSlack())
+	}
+	svc := org.NewService(env.Store.Org(), opts...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	exports := t.TempDir()
 	h := mustAPI(t, httpapi.Config{
@@ -79,6 +94,7 @@ func newServer(t *testing.T) *server {
 		Sync:      dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports)),
 		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
+		SlackInstall: o.slackInstall,
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
+// TestSlackConnection connects workspaces by team id, as the local stack allows.
 func TestSlackConnection(t *testing.T) {
-	s := newServer(t)
+	s := newServerWith(t, serverOptions{manualSlack: true})
 	const path = "/api/v1/integrations/slack"
 	wantProblem(t, s.do(http.MethodGet, path, "acme/admin", nil), http.StatusNotFound, "not_found", "")
 	wantProblem(t, s.do(http.MethodPut, path, "acme/member", map[string]any{"teamId": "T0ACME", "allowedUserIds": []string{"U0A"}}),

@@ -28,9 +28,9 @@ var pageSecurity = map[string]string{
 // Gateway the browser sees /<stage>/invitations/accept while the router sees
 // /invitations/accept.
 type pages struct {
-	accept, done, problem *template.Template
-	css                   []byte
-	appURL                string
+	accept, done, problem, notice *template.Template
+	css                           []byte
+	appURL                        string
 }
 
 // newPages parses the embedded pages.
@@ -49,6 +49,9 @@ func newPages(appURL string) (*pages, error) {
 	if p.problem, err = parse("problem.html"); err != nil {
 		return nil, err
 	}
+	if p.notice, err = parse("notice.html"); err != nil {
+		return nil, err
+	}
 	if p.css, err = pageFiles.ReadFile("pages/gatehouse.css"); err != nil {
 		return nil, err
 	}
@@ -59,7 +62,7 @@ func newPages(appURL string) (*pages, error) {
 type pageView struct {
 	Title, OrgName, Inviter, Email, Role, RoleArticle string
 	Expires, ExpiresISO, Token, Name, Error           string
-	Message, Next                                     string
+	Message, Next, Eyebrow                            string
 	AppURL                                            string
 }
 

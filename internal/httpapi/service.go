@@ -57,6 +57,9 @@ type SlackService interface {
 	ConnectSlack(ctx context.Context, p org.Principal, req org.SlackRequest) (org.SlackIntegration, error)
 	Slack(ctx context.Context, p org.Principal) (org.SlackIntegration, error)
 	DisconnectSlack(ctx context.Context, p org.Principal) error
+	StartSlackInstall(p org.Principal) (orgID, tokenID string, err error)
+	TokenPrincipal(ctx context.Context, orgID, tokenID string, source org.Source) (org.Principal, error)
+	InstallSlack(ctx context.Context, p org.Principal, inst org.SlackInstall) (org.SlackIntegration, error)
 }
 
 // OrgService serves the organization's own routes.

@@ -178,8 +178,8 @@ func sweptNothing(t testing.TB, _ *world, _, answer []byte) {
 // connectedWorkspace connects Slack workspace T0DEMO to organization demo, letting its user
 // U0DEMO invite: the workspace and user events/slack-command.json comes from.
 func connectedWorkspace(t testing.TB, w *world) {
-	req := org.SlackRequest{TeamID: "T0DEMO", AllowedUsers: []string{"U0DEMO"}}
-	if _, err := w.Service.ConnectSlack(context.Background(), w.Admin, req); err != nil {
+	inst := org.SlackInstall{TeamID: "T0DEMO", InstallerID: "U0DEMO"}
+	if _, err := w.Service.InstallSlack(context.Background(), w.Admin, inst); err != nil {
 		t.Fatalf("connect Slack: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -137,4 +138,18 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id string) error
 		return fmt.Errorf("revoke token %s: %w", id, err)
 	}
 	return nil
+}
+
+// TokenPrincipal is the principal API token tokenID of orgID acts as, read afresh: for a
+// request that a token started and a browser finishes (Slack's install), so a token revoked
+// meanwhile is refused with ErrUnauthenticated.
+func (s *Service) TokenPrincipal(ctx context.Context, orgID, tokenID string, source Source) (Principal, error) {
+	t, err := s.tokens.GetToken(ctx, orgID, tokenID)
+	if errors.Is(err, ErrNotFound) {
+		return Principal{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("read token %s: %w", tokenID, err)
+	}
+	return Principal{OrgID: t.OrgID, Role: t.Role, Actor: Actor{Type: "token", ID: t.ID, Name: t.Name}, Source: source}, nil
 }

@@ -20,6 +20,9 @@ type Service struct {
 	slack       SlackStore
 	now         func() time.Time
 	newID       func() string
+	// manualSlack lets admins connect a Slack workspace by typing its team id (the local
+	// stack only: elsewhere only Slack's install proves a workspace is theirs).
+	manualSlack bool
 }
 
 // Option changes how a Service is built.
@@ -27,6 +30,10 @@ type Option func(*Service)
 
 // WithClock makes the Service read the time from now; tests use it to move time.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithManualSlack lets admins connect a Slack workspace by its team id, with no proof it is
+// theirs: for the local stack, which has no Slack app to install.
+func WithManualSlack() Option { return func(s *Service) { s.manualSlack = true } }
 
 // WithIDs makes the Service take sortable IDs from newID instead of fresh ULIDs.
 func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = newID } }

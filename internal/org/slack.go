@@ -72,15 +72,20 @@ func (r SlackRequest) validate() (SlackIntegration, error) {
 
 // Errors of the Slack connection.
 var (
+	// ErrSlackProofRequired refuses connecting a workspace by its typed team id: only Slack's
+	// install flow proves that the workspace is the admin's (the local stack alone allows it).
+	ErrSlackProofRequired = errors.New("slack workspace must be connected through Slack's install")
 	// ErrSlackNotConnected means a command came from a workspace no organization has connected.
 	ErrSlackNotConnected = errors.New("slack workspace not connected")
 	// ErrSlackTeamTaken means the workspace is connected to another organization.
 	ErrSlackTeamTaken = errors.New("slack workspace connected to another organization")
 )
 
-// ConnectSlack connects a Slack workspace to the caller's organization, replacing the
-// organization's earlier connection. A workspace connected to another organization is refused
-// with ErrSlackTeamTaken.
+// ConnectSlack sets which users of the caller's organization's Slack workspace may invite,
+// and the role their invitations get. Only the local stack (WithManualSlack) may connect a
+// workspace by typing its team id; elsewhere the workspace comes from Slack's install
+// (InstallSlack), and a request naming another team is refused with ErrSlackProofRequired.
+// A workspace connected to another organization is refused with ErrSlackTeamTaken.
 func (s *Service) ConnectSlack(ctx context.Context, p Principal, req SlackRequest) (SlackIntegration, error) {
 	if !p.isAdmin() {
 		return SlackIntegration{}, fmt.Errorf("connect slack: %w", ErrForbidden)
@@ -89,15 +94,61 @@ func (s *Service) ConnectSlack(ctx context.Context, p Principal, req SlackReques
 	if err != nil {
 		return SlackIntegration{}, err
 	}
-	now := s.nowUTC()
-	in.OrgID, in.ConnectedBy, in.ConnectedAt, in.UpdatedAt = p.OrgID, p.Actor, now, now
 	prev, err := s.slack.GetSlack(ctx, p.OrgID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		prev = SlackIntegration{}
 	case err != nil:
 		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", err)
-	default:
+	}
+	if !s.manualSlack && (prev.TeamID != in.TeamID || prev.EnterpriseID != in.EnterpriseID) {
+		return SlackIntegration{}, fmt.Errorf("connect slack team %s: %w", in.TeamID, ErrSlackProofRequired)
+	}
+	return s.putSlack(ctx, p, prev, in)
+}
+
+// SlackInstall is what Slack's install flow (oauth.v2.access) says of the workspace an admin
+// installed the app in: Slack, not the admin, names the team.
+type SlackInstall struct {
+	TeamID       string
+	TeamName     string
+	EnterpriseID string
+	InstallerID  string // the Slack user who installed the app
+}
+
+// InstallSlack connects the workspace Slack's install flow proved to be the admin's to the
+// caller's organization. The installer may invite; when the organization was connected to
+// the same workspace before, its allowed users and role stay.
+func (s *Service) InstallSlack(ctx context.Context, p Principal, inst SlackInstall) (SlackIntegration, error) {
+	if !p.isAdmin() {
+		return SlackIntegration{}, fmt.Errorf("install slack: %w", ErrForbidden)
+	}
+	prev, err := s.slack.GetSlack(ctx, p.OrgID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		prev = SlackIntegration{}
+	case err != nil:
+		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", err)
+	}
+	req := SlackRequest{TeamID: inst.TeamID, EnterpriseID: inst.EnterpriseID, AllowedUsers: []string{inst.InstallerID}, Role: string(RoleMember)}
+	if prev.TeamID == inst.TeamID {
+		req.AllowedUsers, req.Role = prev.AllowedUsers, string(prev.Role)
+		if !slices.Contains(req.AllowedUsers, inst.InstallerID) {
+			req.AllowedUsers = append(slices.Clone(req.AllowedUsers), inst.InstallerID)
+		}
+	}
+	in, err := req.validate()
+	if err != nil {
+		return SlackIntegration{}, fmt.Errorf("slack answered an install this cannot use: %w", err)
+	}
+	return s.putSlack(ctx, p, prev, in)
+}
+
+// putSlack stores in as the organization's connection in place of prev.
+func (s *Service) putSlack(ctx context.Context, p Principal, prev, in SlackIntegration) (SlackIntegration, error) {
+	now := s.nowUTC()
+	in.OrgID, in.ConnectedBy, in.ConnectedAt, in.UpdatedAt = p.OrgID, p.Actor, now, now
+	if prev.TeamID != "" {
 		in.ConnectedBy, in.ConnectedAt = prev.ConnectedBy, prev.ConnectedAt
 	}
 	a := s.audit(p, now, ActionSlackConnected, "slack", in.TeamID, map[string]string{"role": string(in.Role), "users": fmt.Sprint(len(in.AllowedUsers))})
@@ -169,4 +220,14 @@ func (s *Service) AuthenticateSlack(ctx context.Context, u SlackUser) (Principal
 		Source: SourceSlack,
 	}
 	return p, in, nil
+}
+
+// StartSlackInstall checks that p may install Slack for its organization (an admin, acting
+// with an API token, whose id the install carries so its end can check it afresh) and
+// returns the organization and token to carry.
+func (s *Service) StartSlackInstall(p Principal) (orgID, tokenID string, err error) {
+	if !p.isAdmin() || p.Actor.Type != "token" {
+		return "", "", fmt.Errorf("install slack: %w", ErrForbidden)
+	}
+	return p.OrgID, p.Actor.ID, nil
 }

@@ -75,7 +75,7 @@ func (c Config) answer(ctx context.Context, cmd Command, body []byte) Reply {
 	switch {
 	case errors.Is(err, org.ErrSlackNotConnected):
 		return reply(":lock: This Slack workspace is not connected to Gatehouse, so I can't invite anyone from here.",
-			nil, "A Gatehouse admin can connect it with PUT /api/v1/integrations/slack (team id "+escape(cmd.TeamID)+").")
+			nil, "A Gatehouse admin can connect it by installing the Gatehouse app from the Slack tab of the Settings page (team id "+escape(cmd.TeamID)+").")
 	case errors.Is(err, org.ErrForbidden):
 		return reply(":lock: Sorry, you are not on the list of people who may invite from Slack.",
 			nil, "A Gatehouse admin can add your Slack user id, "+escape(cmd.UserID)+", to the workspace's connection.")

@@ -42,7 +42,7 @@ func newBench(t testing.TB) *bench {
 	clock := orgtest.NewClock()
 	svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
 	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
-	if _, err := svc.ConnectSlack(context.Background(), admin, org.SlackRequest{TeamID: team, AllowedUsers: []string{invitee}}); err != nil {
+	if _, err := svc.InstallSlack(context.Background(), admin, org.SlackInstall{TeamID: team, InstallerID: invitee}); err != nil {
 		t.Fatalf("connect slack: %v", err)
 	}
 	v, err := slack.NewVerifier(secret, clock.Now)
@@ -264,8 +264,8 @@ func TestOnlyConnectedWorkspacesAndListedUsers(t *testing.T) {
 
 func TestEnterpriseMustMatch(t *testing.T) {
 	b := newBench(t)
-	req := org.SlackRequest{TeamID: team, EnterpriseID: "E0GRID", AllowedUsers: []string{invitee}}
-	if _, err := b.svc.ConnectSlack(context.Background(), b.admin, req); err != nil {
+	inst := org.SlackInstall{TeamID: team, EnterpriseID: "E0GRID", InstallerID: invitee}
+	if _, err := b.svc.InstallSlack(context.Background(), b.admin, inst); err != nil {
 		t.Fatal(err)
 	}
 	_, rep := b.post(b.form(invitee, "list"))
