@@ -14,9 +14,9 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dynamo"
-	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/env"
 	"gatehouse/internal/localdb"
 	"gatehouse/internal/ses/sestest"
