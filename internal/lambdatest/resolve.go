@@ -52,11 +52,8 @@ type resolver struct {
 	types      map[string]string // resource types by logical ID
 	resources  map[string]string
 	conditions map[string]bool
-	// roles are the functions' Role properties unresolved, by logical ID: which resource a
-	// role names is lost once !GetAtt gives its ARN.
-	roles map[string]any
-	mu    sync.Mutex
-	errs  []error // from handlers, which cannot return errors
+	mu         sync.Mutex
+	errs       []error // from handlers, which cannot return errors
 }
 
 // rawParameter is a template parameter's declaration.
@@ -80,16 +77,13 @@ func newResolver(data []byte, v Values) (*resolver, error) {
 		Parameters map[string]rawParameter `json:"Parameters"`
 		Conditions map[string]any          `json:"Conditions"`
 		Resources  map[string]struct {
-			Type       string `json:"Type"`
-			Properties struct {
-				Role any `json:"Role"`
-			} `json:"Properties"`
+			Type string `json:"Type"`
 		} `json:"Resources"`
 	}
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, fmt.Errorf("decode template: %w", err)
 	}
-	r := &resolver{params: map[string]any{}, types: map[string]string{}, resources: v.Resources, conditions: map[string]bool{}, roles: map[string]any{}}
+	r := &resolver{params: map[string]any{}, types: map[string]string{}, resources: v.Resources, conditions: map[string]bool{}}
 	var errs []error
 	for name := range v.Parameters {
 		if _, ok := t.Parameters[name]; !ok {
@@ -106,9 +100,6 @@ func newResolver(data []byte, v Values) (*resolver, error) {
 	}
 	for id, res := range t.Resources {
 		r.types[id] = res.Type
-		if res.Type == "AWS::Serverless::Function" && res.Properties.Role != nil {
-			r.roles[id] = res.Properties.Role
-		}
 	}
 	for name := range t.Conditions {
 		if _, err := r.condition(name, t.Conditions, nil); err != nil {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 
 	"github.com/awslabs/goformation/v7/intrinsics"
@@ -21,11 +20,6 @@ type Template struct {
 	Functions map[string]*Function
 	// Resources are the types of every resource, by logical ID.
 	Resources map[string]string
-	// Roles are the AWS::IAM::Role resources, by logical ID.
-	Roles map[string]*Role
-	// arns are the test values of the ARNs naming each resource itself, by logical ID: the
-	// parents a policy's trailing wildcard may stand under.
-	arns map[string]string
 }
 
 // Function is one AWS::Serverless::Function with the template's Globals applied.
@@ -40,14 +34,6 @@ type Function struct {
 	Env map[string]string
 	// Triggers are the function's Events by name.
 	Triggers map[string]Trigger
-	// Policies are the entries of Policies: managed policy names, policy documents and SAM
-	// policy templates, as decoded JSON.
-	Policies []any
-	// Role is set when the function brings its own IAM role instead of Policies.
-	Role any
-	// RoleID is the logical ID of the AWS::IAM::Role of this template that Role names with
-	// !GetAtt <RoleID>.Arn or !Ref <RoleID>; empty for any other role.
-	RoleID string
 }
 
 // Trigger is one event source of a function.
@@ -84,9 +70,6 @@ type rawFunction struct {
 		Variables map[string]any `json:"Variables"`
 	} `json:"Environment"`
 	Events map[string]Trigger `json:"Events"`
-	// Policies is a string, a policy document, or a list of either and SAM policy templates.
-	Policies any `json:"Policies"`
-	Role     any `json:"Role"`
 }
 
 // flexInt is a number the template may write as a number or, through a Ref, as a string.
@@ -147,10 +130,9 @@ func Parse(data []byte, v Values) (*Template, error) {
 	if err := json.Unmarshal(processed, &raw); err != nil {
 		return nil, fmt.Errorf("decode template: %w", err)
 	}
-	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}, Roles: map[string]*Role{}, arns: map[string]string{}}
+	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}}
 	for id, res := range raw.Resources {
 		t.Resources[id] = res.Type
-		t.arns[id] = r.arn(id, res.Type)
 		if res.Type != "AWS::Serverless::Function" {
 			continue
 		}
@@ -164,11 +146,7 @@ func Parse(data []byte, v Values) (*Template, error) {
 		}
 		fn.Deployed = res.Condition == "" || r.conditions[res.Condition]
 		fn.BuildMethod, _ = res.Metadata["BuildMethod"].(string)
-		fn.RoleID = roleNamed(r.roles[id], r.types)
 		t.Functions[id] = fn
-	}
-	if err := t.readRoles(raw, r); err != nil {
-		return nil, err
 	}
 	return t, nil
 }
@@ -177,7 +155,7 @@ func Parse(data []byte, v Values) (*Template, error) {
 // in p win, environment variables are merged.
 func newFunction(id string, g, p rawFunction) (*Function, error) {
 	fn := &Function{
-		ID: id, Env: map[string]string{}, Triggers: p.Events, Role: p.Role,
+		ID: id, Env: map[string]string{}, Triggers: p.Events,
 		Timeout: int(firstSet(p.Timeout, g.Timeout, defaultTimeout)), MemorySize: int(firstSet(p.MemorySize, g.MemorySize, defaultMemorySize)),
 	}
 	codeURI := p.CodeURI
@@ -201,13 +179,6 @@ func newFunction(id string, g, p rawFunction) (*Function, error) {
 				delete(fn.Env, name) // AWS::NoValue removes it
 			}
 		}
-	}
-	switch pol := p.Policies.(type) {
-	case nil:
-	case []any:
-		fn.Policies = slices.DeleteFunc(pol, func(e any) bool { return e == nil })
-	default:
-		fn.Policies = []any{pol}
 	}
 	return fn, nil
 }
