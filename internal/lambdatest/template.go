@@ -4,13 +4,11 @@
 package lambdatest
 
 import (
+	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"strconv"
-
-	"github.com/awslabs/goformation/v7/intrinsics"
+	"sort"
 )
 
 // Template is a SAM template as its functions would see it once deployed.
@@ -48,54 +46,13 @@ const (
 	defaultMemorySize = 128
 )
 
-// rawTemplate is the part of a processed template this package reads.
-type rawTemplate struct {
-	Globals struct {
-		Function rawFunction `json:"Function"`
-	} `json:"Globals"`
-	Resources map[string]struct {
-		Type       string          `json:"Type"`
-		Condition  string          `json:"Condition"`
-		Metadata   map[string]any  `json:"Metadata"`
-		Properties json.RawMessage `json:"Properties"`
-	} `json:"Resources"`
-}
-
 // rawFunction is the part of a function's (or Globals') properties this package reads.
 type rawFunction struct {
-	CodeURI     any     `json:"CodeUri"`
-	Timeout     flexInt `json:"Timeout"`
-	MemorySize  flexInt `json:"MemorySize"`
-	Environment struct {
-		Variables map[string]any `json:"Variables"`
-	} `json:"Environment"`
-	Events map[string]Trigger `json:"Events"`
-}
-
-// flexInt is a number the template may write as a number or, through a Ref, as a string.
-type flexInt int
-
-// UnmarshalJSON accepts 10, "10" and null.
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("decode number: %w", err)
-	}
-	switch v := v.(type) {
-	case nil:
-		*n = 0
-	case float64:
-		*n = flexInt(v)
-	case string:
-		i, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("decode number %q: %w", v, err)
-		}
-		*n = flexInt(i)
-	default:
-		return fmt.Errorf("decode number: got %T", v)
-	}
-	return nil
+	CodeURI     string `json:"CodeUri"` // an S3 location fails to decode: not built here
+	Timeout     int
+	MemorySize  int
+	Environment struct{ Variables map[string]any }
+	Events      map[string]Trigger
 }
 
 // Load reads the SAM template at path (YAML or JSON), resolving every intrinsic function
@@ -115,20 +72,31 @@ func Load(path string, v Values) (*Template, error) {
 // Parse reads a SAM template (YAML or JSON), resolving every intrinsic function and dynamic
 // reference with v.
 func Parse(data []byte, v Values) (*Template, error) {
-	r, err := newResolver(data, v)
+	resolved, conditions, err := resolve(data, v)
 	if err != nil {
 		return nil, err
 	}
-	processed, err := process(data, &intrinsics.ProcessorOptions{IntrinsicHandlerOverrides: r.handlers()})
-	if err != nil {
-		return nil, fmt.Errorf("resolve intrinsic functions: %w", err)
+	var raw struct {
+		Conditions map[string]any
+		Globals    struct{ Function rawFunction }
+		Resources  map[string]struct {
+			Type       string
+			Metadata   struct{ BuildMethod string }
+			Properties json.RawMessage
+		}
 	}
-	if err := errors.Join(r.errs...); err != nil {
-		return nil, err
-	}
-	var raw rawTemplate
-	if err := json.Unmarshal(processed, &raw); err != nil {
+	if err := json.Unmarshal(resolved, &raw); err != nil {
 		return nil, fmt.Errorf("decode template: %w", err)
+	}
+	var unknown []string
+	for name, c := range raw.Conditions {
+		if _, ok := c.(bool); !ok {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("conditions %v cannot be evaluated: they name a condition the template lacks, or use a function conditions cannot", unknown)
 	}
 	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}}
 	for id, res := range raw.Resources {
@@ -144,8 +112,8 @@ func Parse(data []byte, v Values) (*Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", id, err)
 		}
-		fn.Deployed = res.Condition == "" || r.conditions[res.Condition]
-		fn.BuildMethod, _ = res.Metadata["BuildMethod"].(string)
+		fn.Deployed = conditions[id] == "" || raw.Conditions[conditions[id]] == true
+		fn.BuildMethod = res.Metadata.BuildMethod
 		t.Functions[id] = fn
 	}
 	return t, nil
@@ -155,57 +123,22 @@ func Parse(data []byte, v Values) (*Template, error) {
 // in p win, environment variables are merged.
 func newFunction(id string, g, p rawFunction) (*Function, error) {
 	fn := &Function{
-		ID: id, Env: map[string]string{}, Triggers: p.Events,
-		Timeout: int(firstSet(p.Timeout, g.Timeout, defaultTimeout)), MemorySize: int(firstSet(p.MemorySize, g.MemorySize, defaultMemorySize)),
-	}
-	codeURI := p.CodeURI
-	if codeURI == nil {
-		codeURI = g.CodeURI
-	}
-	if s, ok := codeURI.(string); ok {
-		fn.CodeURI = s
-	} else if codeURI != nil {
-		return nil, fmt.Errorf("CodeUri must be a local folder, got %v", codeURI)
+		ID: id, Env: map[string]string{}, Triggers: p.Events, CodeURI: cmp.Or(p.CodeURI, g.CodeURI),
+		Timeout: cmp.Or(p.Timeout, g.Timeout, defaultTimeout), MemorySize: cmp.Or(p.MemorySize, g.MemorySize, defaultMemorySize),
 	}
 	for _, vars := range []map[string]any{g.Environment.Variables, p.Environment.Variables} {
 		for name, val := range vars {
-			s, ok, err := envValue(val)
-			if err != nil {
-				return nil, fmt.Errorf("environment variable %s: %w", name, err)
-			}
-			if ok {
-				fn.Env[name] = s
-			} else {
-				delete(fn.Env, name) // AWS::NoValue removes it
+			switch val := val.(type) {
+			case nil: // AWS::NoValue removes it
+				delete(fn.Env, name)
+			case string:
+				fn.Env[name] = resolveDynamicReferences(val)
+			case float64, bool:
+				fn.Env[name] = scalar(val)
+			default:
+				return nil, fmt.Errorf("environment variable %s: a value CloudFormation cannot pass as a string: %v", name, val)
 			}
 		}
 	}
 	return fn, nil
-}
-
-// firstSet is the first of a, b that is set, else def.
-func firstSet(a, b flexInt, def flexInt) flexInt {
-	switch {
-	case a != 0:
-		return a
-	case b != 0:
-		return b
-	}
-	return def
-}
-
-// envValue is an environment variable's value as Lambda passes it; ok is false for a value
-// removed with AWS::NoValue.
-func envValue(v any) (s string, ok bool, err error) {
-	switch v := v.(type) {
-	case nil:
-		return "", false, nil
-	case string:
-		return resolveDynamicReferences(v), true, nil
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64), true, nil
-	case bool:
-		return strconv.FormatBool(v), true, nil
-	}
-	return "", false, fmt.Errorf("a value CloudFormation cannot pass as a string: %v", v)
 }

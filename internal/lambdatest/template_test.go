@@ -286,3 +286,36 @@ func checkAPIEventRoute(t *testing.T, routes []lambdatest.Route, id, file string
 	}
 	t.Errorf("%s: %s %s does not reach %s", file, ev.HTTPMethod, ev.Path, id)
 }
+
+func TestConditionsDecideWhatIsDeployed(t *testing.T) {
+	root, _ := repo(t)
+	tests := []struct {
+		name      string
+		overrides map[string]string
+		slack     bool
+		configSet string // the mailer's SES_CONFIGURATION_SET
+	}{
+		{"with a Slack secret", nil, true, "gatehouse-EmailConfigurationSet"},
+		{"without a Slack secret", map[string]string{"SlackSigningSecretName": ""}, false, "gatehouse-EmailConfigurationSet"},
+		{"with a configuration set of one's own", map[string]string{"SesConfigurationSet": "own"}, true, "own"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			params := map[string]string{}
+			for k, v := range parameters {
+				params[k] = v
+			}
+			for k, v := range tt.overrides {
+				params[k] = v
+			}
+			tmpl, err := lambdatest.Load(filepath.Join(root, "template.yaml"), lambdatest.Values{Parameters: params})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []any{tmpl.Functions["SlackFunction"].Deployed, tmpl.Functions["MailerFunction"].Env["SES_CONFIGURATION_SET"]}
+			if diff := cmp.Diff([]any{tt.slack, tt.configSet}, got); diff != "" {
+				t.Errorf("Slack deployed, SES_CONFIGURATION_SET mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
