@@ -1,14 +1,11 @@
 package lambdatest_test
 
 import (
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -209,82 +206,6 @@ func functionAPIs(routes []lambdatest.Route, id string) []string {
 		}
 	}
 	return out
-}
-
-func TestEventsCoverEveryTrigger(t *testing.T) {
-	root, tmpl := repo(t)
-	routes := tmpl.Routes()
-	all, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			var files, sent []string
-			for _, p := range all {
-				if name := filepath.Base(p); strings.HasPrefix(name, f.Dir+"-") {
-					files = append(files, name)
-				}
-			}
-			payloads := map[string][]byte{}
-			for _, e := range f.Events {
-				if !slices.Contains(sent, e.File) {
-					sent = append(sent, e.File)
-				}
-				b, err := os.ReadFile(filepath.Join(root, "events", e.File))
-				if err != nil {
-					t.Fatal(err)
-				}
-				payloads[e.File] = b
-			}
-			sort.Strings(sent)
-			if diff := cmp.Diff(files, sent); diff != "" {
-				t.Errorf("events/%s-*.json and the row's events differ (-files +row):\n%s", f.Dir, diff)
-			}
-			for name, tr := range row(t, tmpl, f).Triggers {
-				var why []string
-				for _, file := range sent {
-					if err := lambdatest.MatchTrigger(tr, payloads[file]); err != nil {
-						why = append(why, file+": "+err.Error())
-					}
-				}
-				if len(why) == len(sent) {
-					t.Errorf("no event for trigger %s (%s): %s", name, tr.Type, strings.Join(why, "; "))
-				}
-			}
-			for file, payload := range payloads {
-				checkAPIEventRoute(t, routes, f.ID, file, payload)
-			}
-		})
-	}
-	for _, p := range all {
-		name := filepath.Base(p)
-		if !slices.ContainsFunc(functions, func(f function) bool { return strings.HasPrefix(name, f.Dir+"-") }) {
-			t.Errorf("events/%s belongs to no function: name it <folder>-*.json", name)
-		}
-	}
-}
-
-// checkAPIEventRoute checks that an API Gateway event's method and path reach function id.
-func checkAPIEventRoute(t *testing.T, routes []lambdatest.Route, id, file string, payload []byte) {
-	t.Helper()
-	var ev struct {
-		HTTPMethod string `json:"httpMethod"`
-		Path       string `json:"path"`
-	}
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		t.Errorf("%s: %v", file, err)
-		return
-	}
-	if ev.HTTPMethod == "" {
-		return
-	}
-	for _, api := range functionAPIs(routes, id) {
-		if r, ok := lambdatest.RouteFor(routes, api, ev.HTTPMethod, ev.Path); ok && r.Function == id {
-			return
-		}
-	}
-	t.Errorf("%s: %s %s does not reach %s", file, ev.HTTPMethod, ev.Path, id)
 }
 
 func TestConditionsDecideWhatIsDeployed(t *testing.T) {

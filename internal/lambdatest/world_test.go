@@ -2,7 +2,6 @@ package lambdatest_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -78,16 +77,6 @@ func newWorld(tb testing.TB, root string, stack *lambdatest.Stack, f function) *
 	}
 	w.Emails = len(sestest.Store(tb, stack.SESEndpoint))
 	return w
-}
-
-// readEvent reads events/name.
-func readEvent(tb testing.TB, root, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "events", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
 }
 
 // startFunction runs bin under the emulator with env, stopped when the test ends; a failed
