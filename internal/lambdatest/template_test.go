@@ -1,12 +1,8 @@
 package lambdatest_test
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,9 +10,10 @@ import (
 	"gatehouse/internal/lambdatest"
 )
 
-// These tests hold template.yaml to the code: every function has its folder, the variables
-// its configuration loader requires, the routes its handlers serve, and an event in events/
-// for each of its triggers.
+// These tests hold template.yaml to the code: every function has a row, is built from its
+// folder and is reached by the routes its handlers serve. Each function's own tests build its
+// handler from the template's environment (Stack.Deploy), so that the template gives every
+// variable the code requires.
 
 // repo is the repository's root folder and its template with the test parameters.
 func repo(t *testing.T) (string, *lambdatest.Template) {
@@ -25,7 +22,7 @@ func repo(t *testing.T) (string, *lambdatest.Template) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := lambdatest.Load(filepath.Join(root, "template.yaml"), lambdatest.Values{Parameters: parameters})
+	tmpl, err := lambdatest.Load(filepath.Join(root, "template.yaml"), lambdatest.Values{Parameters: lambdatest.Parameters()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +45,7 @@ func TestEveryFunctionHasARow(t *testing.T) {
 	for _, f := range functions {
 		rows[f.ID] = f.Dir
 		if fn := row(t, tmpl, f); !fn.Deployed {
-			t.Errorf("%s: its Condition leaves it out of the stack: give parameters test values that deploy it", f.ID)
+			t.Errorf("%s: its Condition leaves it out of the stack: give lambdatest.Parameters test values that deploy it", f.ID)
 		}
 	}
 	for id := range tmpl.Functions {
@@ -71,90 +68,14 @@ func TestEveryFunctionHasARow(t *testing.T) {
 func TestEveryFunctionIsBuiltFromItsFolder(t *testing.T) {
 	root, tmpl := repo(t)
 	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			dir, err := lambdatest.CodeFolder(root, row(t, tmpl, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := filepath.Join("functions", f.Dir); dir != want {
-				t.Errorf("built from %s, want %s", dir, want)
-			}
-			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, dir, "main.go"), nil, parser.SkipObjectResolution)
-			if err != nil {
-				t.Fatalf("code folder: %v", err)
-			}
-			if f.Name.Name != "main" || !slices.ContainsFunc(f.Decls, isMain) {
-				t.Errorf("%s/main.go is not a command (package main with func main)", dir)
-			}
-		})
-	}
-}
-
-// isMain reports whether d is func main.
-func isMain(d ast.Decl) bool {
-	fn, ok := d.(*ast.FuncDecl)
-	return ok && fn.Recv == nil && fn.Name.Name == "main"
-}
-
-func TestEveryFunctionHasTheVariablesItsCodeRequires(t *testing.T) {
-	_, tmpl := repo(t)
-	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			env := lambdatest.Environment(row(t, tmpl, f), nil)
-			if err := loadConfig(t, f.Config, func(k string) string { return env[k] }); err != nil {
-				t.Errorf("with template.yaml's variables: %v", err)
-			}
-			if err := loadConfig(t, f.Config, func(string) string { return "" }); err == nil {
-				t.Errorf("the configuration loader accepts an empty environment, so it checks nothing here")
-			}
-		})
-	}
-}
-
-func TestEveryRowNamesTheLoaderItsFunctionCalls(t *testing.T) {
-	root, _ := repo(t)
-	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			calls, err := loaderCalls(filepath.Join(root, "functions", f.Dir))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff([]string{loaderName(f.Config)}, calls); diff != "" {
-				t.Errorf("the row's Config and the env loaders functions/%s calls differ (-row +code):\n%s", f.Dir, diff)
-			}
-		})
-	}
-}
-
-// loaderCalls are the env.Load* functions the package in dir calls, tests aside.
-func loaderCalls(dir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		return nil, err
-	}
-	var calls []string
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
+		dir, err := lambdatest.CodeFolder(root, row(t, tmpl, f))
 		if err != nil {
-			return nil, err
+			t.Fatal(err)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "env" && strings.HasPrefix(sel.Sel.Name, "Load") {
-				if call := "env." + sel.Sel.Name; !slices.Contains(calls, call) {
-					calls = append(calls, call)
-				}
-			}
-			return true
-		})
+		if want := filepath.Join("functions", f.Dir); dir != want {
+			t.Errorf("%s is built from %s, want %s", f.ID, dir, want)
+		}
 	}
-	return calls, nil
 }
 
 func TestEveryServedRouteReachesItsFunction(t *testing.T) {
@@ -222,10 +143,7 @@ func TestConditionsDecideWhatIsDeployed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			params := map[string]string{}
-			for k, v := range parameters {
-				params[k] = v
-			}
+			params := lambdatest.Parameters()
 			for k, v := range tt.overrides {
 				params[k] = v
 			}
