@@ -105,31 +105,6 @@ func TestParseRefusesWhatItCannotResolve(t *testing.T) {
 	}
 }
 
-func TestCodeFolder(t *testing.T) {
-	tests := []struct {
-		fn      Function
-		want    string
-		wantErr string
-	}{
-		{Function{ID: "AppFunction", CodeURI: ".", BuildMethod: "makefile"}, "functions/app", ""},
-		{Function{ID: "GoFunction", CodeURI: "functions/go/", BuildMethod: "go1.x"}, "functions/go", ""},
-		{Function{ID: "TwoFunction", CodeURI: ".", BuildMethod: "makefile"}, "", "builds 2 packages"},
-		{Function{ID: "MissingFunction", CodeURI: ".", BuildMethod: "makefile"}, "", "builds 0 packages"},
-	}
-	for _, tt := range tests {
-		got, err := CodeFolder("testdata", &tt.fn)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("%s: err = %v, want %q", tt.fn.ID, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("%s: %q, %v; want %q", tt.fn.ID, got, err, tt.want)
-		}
-	}
-}
-
 func TestEnvironmentLayersLambdaTheTemplateAndOverrides(t *testing.T) {
 	fn := &Function{ID: "AppFunction", Timeout: 10, MemorySize: 256, Env: map[string]string{"TABLE_NAME": "t", "AWS_REGION": "eu-west-1"}}
 	got := Environment(fn, map[string]string{"TABLE_NAME": "fresh", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"})

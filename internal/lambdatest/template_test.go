@@ -1,7 +1,9 @@
 package lambdatest_test
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -67,13 +69,16 @@ func TestEveryFunctionHasARow(t *testing.T) {
 
 func TestEveryFunctionIsBuiltFromItsFolder(t *testing.T) {
 	root, tmpl := repo(t)
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range functions {
-		dir, err := lambdatest.CodeFolder(root, row(t, tmpl, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := filepath.Join("functions", f.Dir); dir != want {
-			t.Errorf("%s is built from %s, want %s", f.ID, dir, want)
+		// sam build runs the Makefile's target build-<ID> in CodeUri: its one command must
+		// build functions/<Dir>.
+		target := regexp.MustCompile(`(?m)^build-` + f.ID + `:\n\t[^\n]* \./functions/` + f.Dir + `\n(?:[^\t]|\z)`)
+		if fn := row(t, tmpl, f); fn.BuildMethod != "makefile" || fn.CodeURI != "." || !target.Match(makefile) {
+			t.Errorf("%s: want BuildMethod makefile, CodeUri . and the Makefile's build-%s building ./functions/%s alone", f.ID, f.ID, f.Dir)
 		}
 	}
 }
