@@ -17,8 +17,8 @@ func Parameters() map[string]string {
 	}
 }
 
-// Deployed is one function of template.yaml as deployed on a local stack.
-type Deployed struct {
+// Deployment is one function of template.yaml as deployed on a local stack.
+type Deployment struct {
 	*Function
 	// Resources are the names of the tables and buckets made for it, by logical ID.
 	Resources map[string]string
@@ -28,7 +28,7 @@ type Deployed struct {
 // Deploy reads the repository's template.yaml with Parameters, makes a fresh table or bucket
 // on the stack for each of its tables and buckets, and returns function id as the template
 // then gives it. A function the template does not deploy fails the test.
-func (s *Stack) Deploy(tb testing.TB, id string) *Deployed {
+func (s *Stack) Deploy(tb testing.TB, id string) *Deployment {
 	tb.Helper()
 	root, err := RepoRoot()
 	if err != nil {
@@ -48,14 +48,14 @@ func (s *Stack) Deploy(tb testing.TB, id string) *Deployed {
 	if !ok || !fn.Deployed {
 		tb.Fatalf("template.yaml does not deploy %s with lambdatest.Parameters", id)
 	}
-	return &Deployed{Function: fn, Resources: resources, stack: s}
+	return &Deployment{Function: fn, Resources: resources, stack: s}
 }
 
 // Getenv looks a variable up as the function's code does through env.Getenv, run in this
 // process: the template's variables, the stack's endpoints over them. Lambda's own variables
-// are left out: the AWS SDK reads the credentials and region from the process, and a process
-// without them gets placeholders for the local endpoints.
-func (d *Deployed) Getenv(name string) string {
+// are left out: seeing neither credentials nor a region beside the local endpoints, the code
+// signs its requests to them with placeholders in us-east-1.
+func (d *Deployment) Getenv(name string) string {
 	if v, ok := d.stack.endpoints[name]; ok {
 		return v
 	}
@@ -64,4 +64,4 @@ func (d *Deployed) Getenv(name string) string {
 
 // Process is the function's whole environment as a process of its own, such as under the
 // Lambda emulator: Environment with the stack's Env over the template's variables.
-func (d *Deployed) Process() map[string]string { return Environment(d.Function, d.stack.Env()) }
+func (d *Deployment) Process() map[string]string { return Environment(d.Function, d.stack.Env()) }

@@ -1,6 +1,7 @@
 // Package lambdatest runs Gatehouse's Lambda functions the way AWS does, for tests: it reads
-// them from the SAM template with every reference resolved to a test value, builds them, and
-// invokes them under the Lambda Runtime Interface Emulator against a local stack.
+// them from the SAM template with every reference resolved to a test value, deploys them on a
+// local stack for the functions' own tests, and builds and invokes them under the Lambda
+// Runtime Interface Emulator.
 package lambdatest
 
 import (
