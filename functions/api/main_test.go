@@ -10,7 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/lambdatest"
 	"gatehouse/internal/org"
 )
 
@@ -31,17 +32,18 @@ func loadEvent(t *testing.T, name string) events.APIGatewayProxyRequest {
 	return ev
 }
 
-// newTestHandler wires the Lambda handler exactly as in AWS, over a fresh table holding the
-// demo organization and the events' token.
+// newTestHandler wires the Lambda handler as in AWS, with the environment template.yaml gives
+// ApiFunction, over a fresh table on a local stack holding the demo organization and the
+// events' token.
 func newTestHandler(t *testing.T) (handler, *org.Service) {
 	t.Helper()
-	env := dynamotest.New(t)
-	vars := map[string]string{"TABLE_NAME": env.Store.Table(), "DYNAMODB_ENDPOINT": env.Endpoint, "LOG_LEVEL": "warn"}
-	h, err := newHandler(context.Background(), func(k string) string { return vars[k] })
+	stack := lambdatest.NewStack(t)
+	fn := stack.Deploy(t, "ApiFunction")
+	h, err := newHandler(context.Background(), fn.Getenv)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("with template.yaml's environment: %v", err)
 	}
-	svc := org.NewService(env.Store.Org())
+	svc := org.NewService(dynamo.New(stack.DynamoDB, fn.Env["TABLE_NAME"]).Org())
 	if _, err := svc.CreateOrg(context.Background(), org.Actor{Type: "cli", ID: "test"}, org.SourceCLI, org.NewOrg{ID: "demo", Name: "Demo"}); err != nil {
 		t.Fatal(err)
 	}

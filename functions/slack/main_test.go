@@ -13,14 +13,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/lambdatest"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
+	"gatehouse/internal/slack"
 )
 
-// fixtureSecret signed events/slack-command.json at 2026-11-25T12:00:00Z.
-const fixtureSecret = "events-fixture-signing-secret"
-
+// loadEvent reads an API Gateway proxy event from events/.
 func loadEvent(t *testing.T, name string) events.APIGatewayProxyRequest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
@@ -34,31 +34,54 @@ func loadEvent(t *testing.T, name string) events.APIGatewayProxyRequest {
 	return ev
 }
 
-// newTestHandler wires the Lambda handler as in AWS over a fresh table where workspace T0DEMO
-// is connected to organization demo and user U0DEMO may invite.
-func newTestHandler(t *testing.T, secret string) (handler, *org.Service, org.Principal) {
+// signedCommand is events/slack-command.json signed with secret at its recorded time, the
+// time of orgtest's clock, as Slack would sign it; tamper, if set, then changes its body.
+func signedCommand(t *testing.T, secret string, tamper func(body string) string) events.APIGatewayProxyRequest {
 	t.Helper()
-	env := dynamotest.New(t)
-	clock := orgtest.NewClock()
-	vars := map[string]string{"TABLE_NAME": env.Store.Table(), "DYNAMODB_ENDPOINT": env.Endpoint, "LOG_LEVEL": "warn", "SLACK_SIGNING_SECRET": secret}
-	h, err := newHandler(context.Background(), func(k string) string { return vars[k] }, clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
-	admin, _ := orgtest.Seed(t, svc, "demo", "Demo")
-	if _, err := svc.InstallSlack(context.Background(), admin, org.SlackInstall{TeamID: "T0DEMO", InstallerID: "U0DEMO"}); err != nil {
-		t.Fatal(err)
-	}
-	return h, svc, admin
-}
-
-func TestSignedCommandEventInvites(t *testing.T) {
-	h, svc, admin := newTestHandler(t, fixtureSecret)
 	ev := loadEvent(t, "slack-command.json")
 	if !ev.IsBase64Encoded {
 		t.Fatal("the fixture should carry its body base64-encoded, as API Gateway may")
 	}
+	body, err := base64.StdEncoding.DecodeString(ev.Body)
+	if err != nil {
+		t.Fatalf("decode the fixture's body: %v", err)
+	}
+	v, err := slack.NewVerifier(secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := v.Sign(ev.Headers["x-slack-request-timestamp"], body)
+	ev.Headers["x-slack-signature"], ev.MultiValueHeaders["x-slack-signature"] = sig, []string{sig}
+	if tamper != nil {
+		ev.Body = base64.StdEncoding.EncodeToString([]byte(tamper(string(body))))
+	}
+	return ev
+}
+
+// newTestHandler wires the Lambda handler as in AWS, with the environment template.yaml gives
+// SlackFunction, over a fresh table on a local stack where workspace T0DEMO is connected to
+// organization demo and user U0DEMO may invite. It returns the signing secret the template
+// gives too.
+func newTestHandler(t *testing.T) (handler, *org.Service, org.Principal, string) {
+	t.Helper()
+	stack := lambdatest.NewStack(t)
+	fn := stack.Deploy(t, "SlackFunction")
+	clock := orgtest.NewClock()
+	h, err := newHandler(context.Background(), fn.Getenv, clock.Now)
+	if err != nil {
+		t.Fatalf("with template.yaml's environment: %v", err)
+	}
+	svc := org.NewService(dynamo.New(stack.DynamoDB, fn.Env["TABLE_NAME"]).Org(), org.WithClock(clock.Now))
+	admin, _ := orgtest.Seed(t, svc, "demo", "Demo")
+	if _, err := svc.InstallSlack(context.Background(), admin, org.SlackInstall{TeamID: "T0DEMO", InstallerID: "U0DEMO"}); err != nil {
+		t.Fatal(err)
+	}
+	return h, svc, admin, fn.Env["SLACK_SIGNING_SECRET"]
+}
+
+func TestSignedCommandEventInvites(t *testing.T) {
+	h, svc, admin, secret := newTestHandler(t)
+	ev := signedCommand(t, secret, nil)
 	for range 2 { // the second is a replay of the same trigger_id
 		res, err := h(context.Background(), ev)
 		if err != nil {
@@ -81,12 +104,12 @@ func TestSignedCommandEventInvites(t *testing.T) {
 }
 
 func TestForgedEventsAreRefused(t *testing.T) {
-	h, svc, admin := newTestHandler(t, "another-secret")
-	ev := loadEvent(t, "slack-command.json")
-	tampered := loadEvent(t, "slack-command.json")
-	body, _ := base64.StdEncoding.DecodeString(tampered.Body)
-	tampered.Body = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(body), "new.hire", "evil", 1)))
-	for _, e := range []events.APIGatewayProxyRequest{ev, tampered} {
+	h, svc, admin, secret := newTestHandler(t)
+	forged := []events.APIGatewayProxyRequest{
+		signedCommand(t, "another-secret", nil),
+		signedCommand(t, secret, func(body string) string { return strings.Replace(body, "new.hire", "evil", 1) }),
+	}
+	for _, e := range forged {
 		res, err := h(context.Background(), e)
 		if err != nil {
 			t.Fatal(err)

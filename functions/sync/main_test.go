@@ -5,21 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
-	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/lambdatest"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 )
@@ -29,36 +27,33 @@ const export = "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\"
 	"\"00u2\",\"ACTIVE\",\"alan@acme.com\",\"Alan\",\"Turing\",\"alan@acme.com\"\r\n"
 
 // TestScheduledEventSyncsEveryOrganization replays the schedule's event through the function
-// wired as in AWS: acme's export is in (an in-process) S3, globex's is missing; acme is synced
-// and globex's failure is reported without stopping the pass.
+// wired as in AWS, with the environment template.yaml gives SyncFunction on a local stack:
+// acme's export is in the exports bucket, globex's is missing; acme is synced and globex's
+// failure is reported without stopping the pass.
 func TestScheduledEventSyncsEveryOrganization(t *testing.T) {
-	env := dynamotest.New(t)
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(srv.Close)
+	stack := lambdatest.NewStack(t)
+	fn := stack.Deploy(t, "SyncFunction")
 	ctx := context.Background()
-	client := blob.NewS3Client(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")}, srv.URL)
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("exports")}); err != nil {
+	h, err := newHandler(ctx, fn.Getenv)
+	if err != nil {
+		t.Fatalf("with template.yaml's environment: %v", err)
+	}
+	bucket := fn.Resources["ExportsBucket"]
+	if _, err := stack.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("acme/okta.csv"), Body: bytes.NewReader([]byte(export))}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("exports"), Key: aws.String("acme/okta.csv"), Body: bytes.NewReader([]byte(export))}); err != nil {
-		t.Fatal(err)
-	}
-	svc := org.NewService(env.Store.Org())
-	cfgSvc := dirsync.New(env.Store.Sync, svc, blob.Opener{}, slog.New(slog.DiscardHandler))
+	store := dynamo.New(stack.DynamoDB, fn.Env["TABLE_NAME"])
+	svc := org.NewService(store.Org())
+	cfgSvc := dirsync.New(store.Sync, svc, blob.Opener{}, slog.New(slog.DiscardHandler))
 	admins := map[string]org.Principal{}
 	for _, id := range []string{"acme", "globex"} {
 		admins[id], _ = orgtest.Seed(t, svc, id, id)
-		src := "s3://exports/" + id + "/okta.csv"
+		src := "s3://" + bucket + "/" + id + "/okta.csv"
 		if _, err := cfgSvc.Configure(ctx, admins[id], dirsync.ConfigRequest{Sources: []string{src}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	vars := map[string]string{"TABLE_NAME": env.Store.Table(), "DYNAMODB_ENDPOINT": env.Endpoint, "S3_ENDPOINT": srv.URL, "LOG_LEVEL": "error"}
-	h, err := newHandler(ctx, func(k string) string { return vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
 	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "sync-schedule.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -87,5 +82,12 @@ func TestScheduledEventSyncsEveryOrganization(t *testing.T) {
 	}
 	if len(runs.Items) != 1 || runs.Items[0].Status != dirsync.RunFailed || runs.Items[0].Error == "" {
 		t.Errorf("globex runs = %+v", runs.Items)
+	}
+}
+
+func TestHandlerRefusesIncompleteConfiguration(t *testing.T) {
+	_, err := newHandler(context.Background(), func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
+		t.Errorf("err = %v, want TABLE_NAME named", err)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"gatehouse/internal/localproc"
@@ -54,38 +52,3 @@ func Build(ctx context.Context, root, out string, pkgs ...string) (map[string]st
 
 // RepoRoot is the nearest folder at or above the working directory holding go.mod.
 func RepoRoot() (string, error) { return localproc.RepoRoot() }
-
-// CodeFolder is the folder, relative to root (the template's folder), of the main package
-// fn is built from: its CodeUri, or with BuildMethod makefile the one package that the
-// build-<LogicalID> target of the Makefile in CodeUri builds, as sam build runs it.
-func CodeFolder(root string, fn *Function) (string, error) {
-	if fn.BuildMethod != "makefile" {
-		return filepath.Clean(fn.CodeURI), nil
-	}
-	makefile := filepath.Join(root, fn.CodeURI, "Makefile")
-	data, err := os.ReadFile(makefile)
-	if err != nil {
-		return "", fmt.Errorf("%s builds with its Makefile: %w", fn.ID, err)
-	}
-	target := "build-" + fn.ID + ":"
-	var pkgs []string
-	inRecipe := false
-	for _, line := range strings.Split(string(data), "\n") {
-		switch {
-		case strings.HasPrefix(line, target):
-			inRecipe = true
-		case inRecipe && strings.HasPrefix(line, "\t"):
-			for _, f := range strings.Fields(line) {
-				if strings.HasPrefix(f, "./") && !slices.Contains(pkgs, f) {
-					pkgs = append(pkgs, f)
-				}
-			}
-		default:
-			inRecipe = false
-		}
-	}
-	if len(pkgs) != 1 {
-		return "", fmt.Errorf("%s: target %s in %s builds %d packages %v, want one", fn.ID, target, makefile, len(pkgs), pkgs)
-	}
-	return filepath.Join(fn.CodeURI, pkgs[0]), nil
-}

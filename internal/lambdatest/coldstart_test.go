@@ -48,7 +48,7 @@ func BenchmarkColdStart(b *testing.B) {
 			e := f.Events[0]
 			event := readEvent(b, root, e.File)
 			coldStarts(b, rie, bins[f.Dir], func() coldStartCase {
-				w := newWorld(b, root, stack, f)
+				w := newWorld(b, stack, f)
 				payload := event
 				if e.Prepare != nil {
 					payload = e.Prepare(b, w, payload)

@@ -1,32 +1,18 @@
 package lambdatest_test
 
 import (
-	"reflect"
-	"runtime"
-	"strings"
 	"testing"
 
 	"gatehouse/internal/dynamo"
-	"gatehouse/internal/env"
 	"gatehouse/internal/lambdatest"
 	"gatehouse/internal/org"
 )
-
-// parameters are test values for the template parameters whose default does not deploy a
-// working stack: what `sam deploy --guided` asks for, and a Slack secret so that the Slack
-// function is part of the stack.
-var parameters = map[string]string{
-	"SesFrom":                "Gatehouse <invites@gatehouse.example.com>",
-	"SesIdentity":            "gatehouse.example.com",
-	"PublicUrl":              "https://gatehouse.example.com",
-	"SlackSigningSecretName": "gatehouse/slack-signing-secret",
-}
 
 // functions are the template's Lambda functions, one row each. The template tests fail for
 // a function in the template without a row, and for an event in events/ no row sends.
 var functions = []function{
 	{
-		ID: "ApiFunction", Dir: "api", Config: env.LoadAPI, Routes: "internal/httpapi",
+		ID: "ApiFunction", Dir: "api", Routes: "internal/httpapi",
 		Events: []event{
 			{File: "api-healthz.json", Check: apiAnswer(200, `"status":"ok"`)},
 			{File: "api-legacy-invite.json", Check: apiAnswer(201, `"email":"john.doe@rely.io"`, `"role":"admin"`)},
@@ -39,7 +25,7 @@ var functions = []function{
 		},
 	},
 	{
-		ID: "MailerFunction", Dir: "mailer", Config: env.LoadMailer, Seed: queuedInvitation,
+		ID: "MailerFunction", Dir: "mailer", Seed: queuedInvitation,
 		Events: []event{
 			{File: "mailer-stream-outbox.json", Check: delivered(queuedAddress)},
 			{File: "mailer-schedule.json", Check: sweptNothing},
@@ -48,13 +34,13 @@ var functions = []function{
 		},
 	},
 	{
-		ID: "SlackFunction", Dir: "slack", Config: env.LoadSlack, Routes: "functions/slack", Seed: connectedWorkspace,
+		ID: "SlackFunction", Dir: "slack", Routes: "functions/slack", Seed: connectedWorkspace,
 		Events: []event{
 			{File: "slack-command.json", Prepare: signSlack, Check: proxyAnswer(200, "Invited New Hire (*new.hire@demo.example*) as member")},
 		},
 	},
 	{
-		ID: "SyncFunction", Dir: "sync", Config: env.LoadCommon, Seed: configuredSync,
+		ID: "SyncFunction", Dir: "sync", Seed: configuredSync,
 		Events: []event{
 			{File: "sync-schedule.json", Check: syncReport(1, "applied")},
 		},
@@ -63,11 +49,8 @@ var functions = []function{
 
 // function is one Lambda function of template.yaml and what the tests know of it.
 type function struct {
-	ID  string // the logical ID in template.yaml
-	Dir string // functions/<Dir>; its events are events/<Dir>-*.json
-	// Config is the configuration loader the function's main calls, such as env.LoadAPI:
-	// func(env.Getenv) (T, error), naming every missing variable.
-	Config any
+	ID     string // the logical ID in template.yaml
+	Dir    string // functions/<Dir>; its events are events/<Dir>-*.json
 	Routes string // the package whose ServeMux patterns it serves, for functions behind API Gateway
 	// Seed stores what its events need besides organization demo and its fixture token.
 	Seed   func(t testing.TB, w *world)
@@ -101,20 +84,3 @@ type world struct {
 
 // fixtureToken is the API token the API events carry: an admin's of organization demo.
 const fixtureToken = "ghk_ZXZlbnRzLWZpeHR1cmUtdG9rZW4tbm90LWEtc2VjcmV"
-
-// loadConfig runs a row's configuration loader with getenv.
-func loadConfig(t *testing.T, loader any, getenv env.Getenv) error {
-	t.Helper()
-	fn := reflect.ValueOf(loader)
-	if fn.Kind() != reflect.Func || fn.Type().NumIn() != 1 || fn.Type().NumOut() != 2 || fn.Type().In(0) != reflect.TypeFor[env.Getenv]() {
-		t.Fatalf("Config %T is not a loader: func(env.Getenv) (T, error)", loader)
-	}
-	err, _ := fn.Call([]reflect.Value{reflect.ValueOf(getenv)})[1].Interface().(error)
-	return err
-}
-
-// loaderName is a loader's name as code calls it, such as env.LoadAPI.
-func loaderName(loader any) string {
-	name := runtime.FuncForPC(reflect.ValueOf(loader).Pointer()).Name()
-	return name[strings.LastIndex(name, "/")+1:]
-}

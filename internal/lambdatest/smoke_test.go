@@ -26,7 +26,7 @@ func TestSmoke(t *testing.T) {
 	stack := lambdatest.NewStack(t)
 	for _, f := range functions {
 		t.Run(f.ID, func(t *testing.T) {
-			w := newWorld(t, root, stack, f)
+			w := newWorld(t, stack, f)
 			t.Run("start-up", func(t *testing.T) { checkQuietStart(t, rie, bins[f.Dir], w.Env) })
 			emu := startFunction(t, rie, bins[f.Dir], w.Env)
 			for _, e := range f.Events {

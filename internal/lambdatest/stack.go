@@ -27,8 +27,8 @@ import (
 type Stack struct {
 	DynamoDB    *dynamodb.Client
 	S3          *s3.Client
-	SESEndpoint string // the SES emulator; its inbox is GET /store
-	env         map[string]string
+	SESEndpoint string            // the SES emulator; its inbox is GET /store
+	endpoints   map[string]string // the variables pointing a function at the stack
 	n           atomic.Int64
 }
 
@@ -52,24 +52,22 @@ func NewStack(tb testing.TB) *Stack {
 		DynamoDB:    dynamo.NewClient(cfg, db.URL),
 		S3:          blob.NewS3Client(cfg, s3srv.URL),
 		SESEndpoint: sesURL,
-		env: map[string]string{
-			"DYNAMODB_ENDPOINT":     db.URL,
-			"SES_ENDPOINT":          sesURL,
-			"S3_ENDPOINT":           s3srv.URL,
-			"AWS_ACCESS_KEY_ID":     "local",
-			"AWS_SECRET_ACCESS_KEY": "local",
-			"AWS_SESSION_TOKEN":     "",
-			"AWS_REGION":            "us-east-1",
-			"AWS_DEFAULT_REGION":    "us-east-1",
-		},
+		endpoints:   map[string]string{"DYNAMODB_ENDPOINT": db.URL, "SES_ENDPOINT": sesURL, "S3_ENDPOINT": s3srv.URL},
 	}
 }
 
-// Env is what points a function at the stack instead of AWS: the endpoints, the function's
-// credentials and the region. Nothing else of the template's environment is overridden.
+// Env is what points a function's process at the stack instead of AWS: the endpoints, the
+// function's credentials and the region. Nothing else of the template's environment is
+// overridden.
 func (s *Stack) Env() map[string]string {
-	out := make(map[string]string, len(s.env))
-	for k, v := range s.env {
+	out := map[string]string{
+		"AWS_ACCESS_KEY_ID":     "local",
+		"AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_SESSION_TOKEN":     "",
+		"AWS_REGION":            "us-east-1",
+		"AWS_DEFAULT_REGION":    "us-east-1",
+	}
+	for k, v := range s.endpoints {
 		out[k] = v
 	}
 	return out

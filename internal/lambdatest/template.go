@@ -1,17 +1,15 @@
 // Package lambdatest runs Gatehouse's Lambda functions the way AWS does, for tests: it reads
-// them from the SAM template with every reference resolved to a test value, builds them, and
-// invokes them under the Lambda Runtime Interface Emulator against a local stack.
+// them from the SAM template with every reference resolved to a test value, deploys them on a
+// local stack for the functions' own tests, and builds and invokes them under the Lambda
+// Runtime Interface Emulator.
 package lambdatest
 
 import (
+	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"strconv"
-
-	"github.com/awslabs/goformation/v7/intrinsics"
+	"sort"
 )
 
 // Template is a SAM template as its functions would see it once deployed.
@@ -21,11 +19,6 @@ type Template struct {
 	Functions map[string]*Function
 	// Resources are the types of every resource, by logical ID.
 	Resources map[string]string
-	// Roles are the AWS::IAM::Role resources, by logical ID.
-	Roles map[string]*Role
-	// arns are the test values of the ARNs naming each resource itself, by logical ID: the
-	// parents a policy's trailing wildcard may stand under.
-	arns map[string]string
 }
 
 // Function is one AWS::Serverless::Function with the template's Globals applied.
@@ -40,14 +33,6 @@ type Function struct {
 	Env map[string]string
 	// Triggers are the function's Events by name.
 	Triggers map[string]Trigger
-	// Policies are the entries of Policies: managed policy names, policy documents and SAM
-	// policy templates, as decoded JSON.
-	Policies []any
-	// Role is set when the function brings its own IAM role instead of Policies.
-	Role any
-	// RoleID is the logical ID of the AWS::IAM::Role of this template that Role names with
-	// !GetAtt <RoleID>.Arn or !Ref <RoleID>; empty for any other role.
-	RoleID string
 }
 
 // Trigger is one event source of a function.
@@ -62,57 +47,13 @@ const (
 	defaultMemorySize = 128
 )
 
-// rawTemplate is the part of a processed template this package reads.
-type rawTemplate struct {
-	Globals struct {
-		Function rawFunction `json:"Function"`
-	} `json:"Globals"`
-	Resources map[string]struct {
-		Type       string          `json:"Type"`
-		Condition  string          `json:"Condition"`
-		Metadata   map[string]any  `json:"Metadata"`
-		Properties json.RawMessage `json:"Properties"`
-	} `json:"Resources"`
-}
-
 // rawFunction is the part of a function's (or Globals') properties this package reads.
 type rawFunction struct {
-	CodeURI     any     `json:"CodeUri"`
-	Timeout     flexInt `json:"Timeout"`
-	MemorySize  flexInt `json:"MemorySize"`
-	Environment struct {
-		Variables map[string]any `json:"Variables"`
-	} `json:"Environment"`
-	Events map[string]Trigger `json:"Events"`
-	// Policies is a string, a policy document, or a list of either and SAM policy templates.
-	Policies any `json:"Policies"`
-	Role     any `json:"Role"`
-}
-
-// flexInt is a number the template may write as a number or, through a Ref, as a string.
-type flexInt int
-
-// UnmarshalJSON accepts 10, "10" and null.
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("decode number: %w", err)
-	}
-	switch v := v.(type) {
-	case nil:
-		*n = 0
-	case float64:
-		*n = flexInt(v)
-	case string:
-		i, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("decode number %q: %w", v, err)
-		}
-		*n = flexInt(i)
-	default:
-		return fmt.Errorf("decode number: got %T", v)
-	}
-	return nil
+	CodeURI     string `json:"CodeUri"` // an S3 location fails to decode: not built here
+	Timeout     int
+	MemorySize  int
+	Environment struct{ Variables map[string]any }
+	Events      map[string]Trigger
 }
 
 // Load reads the SAM template at path (YAML or JSON), resolving every intrinsic function
@@ -132,25 +73,35 @@ func Load(path string, v Values) (*Template, error) {
 // Parse reads a SAM template (YAML or JSON), resolving every intrinsic function and dynamic
 // reference with v.
 func Parse(data []byte, v Values) (*Template, error) {
-	r, err := newResolver(data, v)
+	resolved, conditions, err := resolve(data, v)
 	if err != nil {
 		return nil, err
 	}
-	processed, err := process(data, &intrinsics.ProcessorOptions{IntrinsicHandlerOverrides: r.handlers()})
-	if err != nil {
-		return nil, fmt.Errorf("resolve intrinsic functions: %w", err)
+	var raw struct {
+		Conditions map[string]any
+		Globals    struct{ Function rawFunction }
+		Resources  map[string]struct {
+			Type       string
+			Metadata   struct{ BuildMethod string }
+			Properties json.RawMessage
+		}
 	}
-	if err := errors.Join(r.errs...); err != nil {
-		return nil, err
-	}
-	var raw rawTemplate
-	if err := json.Unmarshal(processed, &raw); err != nil {
+	if err := json.Unmarshal(resolved, &raw); err != nil {
 		return nil, fmt.Errorf("decode template: %w", err)
 	}
-	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}, Roles: map[string]*Role{}, arns: map[string]string{}}
+	var unknown []string
+	for name, c := range raw.Conditions {
+		if _, ok := c.(bool); !ok {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("conditions %v cannot be evaluated: they name a condition the template lacks, or use a function conditions cannot", unknown)
+	}
+	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}}
 	for id, res := range raw.Resources {
 		t.Resources[id] = res.Type
-		t.arns[id] = r.arn(id, res.Type)
 		if res.Type != "AWS::Serverless::Function" {
 			continue
 		}
@@ -162,13 +113,9 @@ func Parse(data []byte, v Values) (*Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", id, err)
 		}
-		fn.Deployed = res.Condition == "" || r.conditions[res.Condition]
-		fn.BuildMethod, _ = res.Metadata["BuildMethod"].(string)
-		fn.RoleID = roleNamed(r.roles[id], r.types)
+		fn.Deployed = conditions[id] == "" || raw.Conditions[conditions[id]] == true
+		fn.BuildMethod = res.Metadata.BuildMethod
 		t.Functions[id] = fn
-	}
-	if err := t.readRoles(raw, r); err != nil {
-		return nil, err
 	}
 	return t, nil
 }
@@ -177,64 +124,22 @@ func Parse(data []byte, v Values) (*Template, error) {
 // in p win, environment variables are merged.
 func newFunction(id string, g, p rawFunction) (*Function, error) {
 	fn := &Function{
-		ID: id, Env: map[string]string{}, Triggers: p.Events, Role: p.Role,
-		Timeout: int(firstSet(p.Timeout, g.Timeout, defaultTimeout)), MemorySize: int(firstSet(p.MemorySize, g.MemorySize, defaultMemorySize)),
-	}
-	codeURI := p.CodeURI
-	if codeURI == nil {
-		codeURI = g.CodeURI
-	}
-	if s, ok := codeURI.(string); ok {
-		fn.CodeURI = s
-	} else if codeURI != nil {
-		return nil, fmt.Errorf("CodeUri must be a local folder, got %v", codeURI)
+		ID: id, Env: map[string]string{}, Triggers: p.Events, CodeURI: cmp.Or(p.CodeURI, g.CodeURI),
+		Timeout: cmp.Or(p.Timeout, g.Timeout, defaultTimeout), MemorySize: cmp.Or(p.MemorySize, g.MemorySize, defaultMemorySize),
 	}
 	for _, vars := range []map[string]any{g.Environment.Variables, p.Environment.Variables} {
 		for name, val := range vars {
-			s, ok, err := envValue(val)
-			if err != nil {
-				return nil, fmt.Errorf("environment variable %s: %w", name, err)
-			}
-			if ok {
-				fn.Env[name] = s
-			} else {
-				delete(fn.Env, name) // AWS::NoValue removes it
+			switch val := val.(type) {
+			case nil: // AWS::NoValue removes it
+				delete(fn.Env, name)
+			case string:
+				fn.Env[name] = resolveDynamicReferences(val)
+			case float64, bool:
+				fn.Env[name] = scalar(val)
+			default:
+				return nil, fmt.Errorf("environment variable %s: a value CloudFormation cannot pass as a string: %v", name, val)
 			}
 		}
 	}
-	switch pol := p.Policies.(type) {
-	case nil:
-	case []any:
-		fn.Policies = slices.DeleteFunc(pol, func(e any) bool { return e == nil })
-	default:
-		fn.Policies = []any{pol}
-	}
 	return fn, nil
-}
-
-// firstSet is the first of a, b that is set, else def.
-func firstSet(a, b flexInt, def flexInt) flexInt {
-	switch {
-	case a != 0:
-		return a
-	case b != 0:
-		return b
-	}
-	return def
-}
-
-// envValue is an environment variable's value as Lambda passes it; ok is false for a value
-// removed with AWS::NoValue.
-func envValue(v any) (s string, ok bool, err error) {
-	switch v := v.(type) {
-	case nil:
-		return "", false, nil
-	case string:
-		return resolveDynamicReferences(v), true, nil
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64), true, nil
-	case bool:
-		return strconv.FormatBool(v), true, nil
-	}
-	return "", false, fmt.Errorf("a value CloudFormation cannot pass as a string: %v", v)
 }

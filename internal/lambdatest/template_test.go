@@ -1,15 +1,10 @@
 package lambdatest_test
 
 import (
-	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,9 +12,10 @@ import (
 	"gatehouse/internal/lambdatest"
 )
 
-// These tests hold template.yaml to the code: every function has its folder, the variables
-// its configuration loader requires, the routes its handlers serve, least-privilege
-// policies, and an event in events/ for each of its triggers.
+// These tests hold template.yaml to the code: every function has a row, is built from its
+// folder and is reached by the routes its handlers serve. Each function's own tests build its
+// handler from the template's environment (Stack.Deploy), so that the template gives every
+// variable the code requires.
 
 // repo is the repository's root folder and its template with the test parameters.
 func repo(t *testing.T) (string, *lambdatest.Template) {
@@ -28,7 +24,7 @@ func repo(t *testing.T) (string, *lambdatest.Template) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := lambdatest.Load(filepath.Join(root, "template.yaml"), lambdatest.Values{Parameters: parameters})
+	tmpl, err := lambdatest.Load(filepath.Join(root, "template.yaml"), lambdatest.Values{Parameters: lambdatest.Parameters()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +47,7 @@ func TestEveryFunctionHasARow(t *testing.T) {
 	for _, f := range functions {
 		rows[f.ID] = f.Dir
 		if fn := row(t, tmpl, f); !fn.Deployed {
-			t.Errorf("%s: its Condition leaves it out of the stack: give parameters test values that deploy it", f.ID)
+			t.Errorf("%s: its Condition leaves it out of the stack: give lambdatest.Parameters test values that deploy it", f.ID)
 		}
 	}
 	for id := range tmpl.Functions {
@@ -73,91 +69,18 @@ func TestEveryFunctionHasARow(t *testing.T) {
 
 func TestEveryFunctionIsBuiltFromItsFolder(t *testing.T) {
 	root, tmpl := repo(t)
-	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			dir, err := lambdatest.CodeFolder(root, row(t, tmpl, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := filepath.Join("functions", f.Dir); dir != want {
-				t.Errorf("built from %s, want %s", dir, want)
-			}
-			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, dir, "main.go"), nil, parser.SkipObjectResolution)
-			if err != nil {
-				t.Fatalf("code folder: %v", err)
-			}
-			if f.Name.Name != "main" || !slices.ContainsFunc(f.Decls, isMain) {
-				t.Errorf("%s/main.go is not a command (package main with func main)", dir)
-			}
-		})
-	}
-}
-
-// isMain reports whether d is func main.
-func isMain(d ast.Decl) bool {
-	fn, ok := d.(*ast.FuncDecl)
-	return ok && fn.Recv == nil && fn.Name.Name == "main"
-}
-
-func TestEveryFunctionHasTheVariablesItsCodeRequires(t *testing.T) {
-	_, tmpl := repo(t)
-	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			env := lambdatest.Environment(row(t, tmpl, f), nil)
-			if err := loadConfig(t, f.Config, func(k string) string { return env[k] }); err != nil {
-				t.Errorf("with template.yaml's variables: %v", err)
-			}
-			if err := loadConfig(t, f.Config, func(string) string { return "" }); err == nil {
-				t.Errorf("the configuration loader accepts an empty environment, so it checks nothing here")
-			}
-		})
-	}
-}
-
-func TestEveryRowNamesTheLoaderItsFunctionCalls(t *testing.T) {
-	root, _ := repo(t)
-	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			calls, err := loaderCalls(filepath.Join(root, "functions", f.Dir))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff([]string{loaderName(f.Config)}, calls); diff != "" {
-				t.Errorf("the row's Config and the env loaders functions/%s calls differ (-row +code):\n%s", f.Dir, diff)
-			}
-		})
-	}
-}
-
-// loaderCalls are the env.Load* functions the package in dir calls, tests aside.
-func loaderCalls(dir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	var calls []string
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	for _, f := range functions {
+		// sam build runs the Makefile's target build-<ID> in CodeUri: its one command must
+		// build functions/<Dir>.
+		target := regexp.MustCompile(`(?m)^build-` + f.ID + `:\n\t[^\n]* \./functions/` + f.Dir + `\n(?:[^\t]|\z)`)
+		if fn := row(t, tmpl, f); fn.BuildMethod != "makefile" || fn.CodeURI != "." || !target.Match(makefile) {
+			t.Errorf("%s: want BuildMethod makefile, CodeUri . and the Makefile's build-%s building ./functions/%s alone", f.ID, f.ID, f.Dir)
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, err
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "env" && strings.HasPrefix(sel.Sel.Name, "Load") {
-				if call := "env." + sel.Sel.Name; !slices.Contains(calls, call) {
-					calls = append(calls, call)
-				}
-			}
-			return true
-		})
 	}
-	return calls, nil
 }
 
 func TestEveryServedRouteReachesItsFunction(t *testing.T) {
@@ -211,90 +134,32 @@ func functionAPIs(routes []lambdatest.Route, id string) []string {
 	return out
 }
 
-func TestEveryFunctionHasLeastPrivilege(t *testing.T) {
-	_, tmpl := repo(t)
-	for id, fn := range tmpl.Functions {
-		if len(fn.Policies) == 0 && fn.Role == nil {
-			t.Errorf("%s: no Policies", id)
-		}
-		for _, p := range tmpl.PolicyProblems(fn) {
-			t.Errorf("%s: %s", id, p)
-		}
+func TestConditionsDecideWhatIsDeployed(t *testing.T) {
+	root, _ := repo(t)
+	tests := []struct {
+		name      string
+		overrides map[string]string
+		slack     bool
+		configSet string // the mailer's SES_CONFIGURATION_SET
+	}{
+		{"with a Slack secret", nil, true, "gatehouse-EmailConfigurationSet"},
+		{"without a Slack secret", map[string]string{"SlackSigningSecretName": ""}, false, "gatehouse-EmailConfigurationSet"},
+		{"with a configuration set of one's own", map[string]string{"SesConfigurationSet": "own"}, true, "own"},
 	}
-}
-
-func TestEventsCoverEveryTrigger(t *testing.T) {
-	root, tmpl := repo(t)
-	routes := tmpl.Routes()
-	all, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range functions {
-		t.Run(f.ID, func(t *testing.T) {
-			var files, sent []string
-			for _, p := range all {
-				if name := filepath.Base(p); strings.HasPrefix(name, f.Dir+"-") {
-					files = append(files, name)
-				}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			params := lambdatest.Parameters()
+			for k, v := range tt.overrides {
+				params[k] = v
 			}
-			payloads := map[string][]byte{}
-			for _, e := range f.Events {
-				if !slices.Contains(sent, e.File) {
-					sent = append(sent, e.File)
-				}
-				b, err := os.ReadFile(filepath.Join(root, "events", e.File))
-				if err != nil {
-					t.Fatal(err)
-				}
-				payloads[e.File] = b
+			tmpl, err := lambdatest.Load(filepath.Join(root, "template.yaml"), lambdatest.Values{Parameters: params})
+			if err != nil {
+				t.Fatal(err)
 			}
-			sort.Strings(sent)
-			if diff := cmp.Diff(files, sent); diff != "" {
-				t.Errorf("events/%s-*.json and the row's events differ (-files +row):\n%s", f.Dir, diff)
-			}
-			for name, tr := range row(t, tmpl, f).Triggers {
-				var why []string
-				for _, file := range sent {
-					if err := lambdatest.MatchTrigger(tr, payloads[file]); err != nil {
-						why = append(why, file+": "+err.Error())
-					}
-				}
-				if len(why) == len(sent) {
-					t.Errorf("no event for trigger %s (%s): %s", name, tr.Type, strings.Join(why, "; "))
-				}
-			}
-			for file, payload := range payloads {
-				checkAPIEventRoute(t, routes, f.ID, file, payload)
+			got := []any{tmpl.Functions["SlackFunction"].Deployed, tmpl.Functions["MailerFunction"].Env["SES_CONFIGURATION_SET"]}
+			if diff := cmp.Diff([]any{tt.slack, tt.configSet}, got); diff != "" {
+				t.Errorf("Slack deployed, SES_CONFIGURATION_SET mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
-	for _, p := range all {
-		name := filepath.Base(p)
-		if !slices.ContainsFunc(functions, func(f function) bool { return strings.HasPrefix(name, f.Dir+"-") }) {
-			t.Errorf("events/%s belongs to no function: name it <folder>-*.json", name)
-		}
-	}
-}
-
-// checkAPIEventRoute checks that an API Gateway event's method and path reach function id.
-func checkAPIEventRoute(t *testing.T, routes []lambdatest.Route, id, file string, payload []byte) {
-	t.Helper()
-	var ev struct {
-		HTTPMethod string `json:"httpMethod"`
-		Path       string `json:"path"`
-	}
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		t.Errorf("%s: %v", file, err)
-		return
-	}
-	if ev.HTTPMethod == "" {
-		return
-	}
-	for _, api := range functionAPIs(routes, id) {
-		if r, ok := lambdatest.RouteFor(routes, api, ev.HTTPMethod, ev.Path); ok && r.Function == id {
-			return
-		}
-	}
-	t.Errorf("%s: %s %s does not reach %s", file, ev.HTTPMethod, ev.Path, id)
 }

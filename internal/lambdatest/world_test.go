@@ -2,7 +2,6 @@ package lambdatest_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -36,26 +35,13 @@ func buildFunctions(tb testing.TB, root string, extra ...string) map[string]stri
 	return out
 }
 
-// newWorld gives function f fresh tables and buckets on the stack, reads its environment
-// from template.yaml pointed at them, and seeds organization demo, its fixture token and
-// whatever f's Seed adds.
-func newWorld(tb testing.TB, root string, stack *lambdatest.Stack, f function) *world {
+// newWorld deploys function f on the stack (fresh tables and buckets, its environment from
+// template.yaml pointed at them), and seeds organization demo, its fixture token and whatever
+// f's Seed adds.
+func newWorld(tb testing.TB, stack *lambdatest.Stack, f function) *world {
 	tb.Helper()
-	path := filepath.Join(root, "template.yaml")
-	shape, err := lambdatest.Load(path, lambdatest.Values{Parameters: parameters})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	resources := stack.Provision(tb, shape)
-	tmpl, err := lambdatest.Load(path, lambdatest.Values{Parameters: parameters, Resources: resources})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fn, ok := tmpl.Functions[f.ID]
-	if !ok {
-		tb.Fatalf("template.yaml has no %s", f.ID)
-	}
-	env := lambdatest.Environment(fn, stack.Env())
+	fn := stack.Deploy(tb, f.ID)
+	env := fn.Process()
 	if env["TABLE_NAME"] == "" {
 		tb.Fatalf("%s: template.yaml gives it no TABLE_NAME", f.ID)
 	}
@@ -72,22 +58,12 @@ func newWorld(tb testing.TB, root string, stack *lambdatest.Stack, f function) *
 	if err != nil {
 		tb.Fatalf("authenticate the fixture token: %v", err)
 	}
-	w := &world{Stack: stack, Store: store, Service: svc, Admin: admin, Env: env, Resources: resources}
+	w := &world{Stack: stack, Store: store, Service: svc, Admin: admin, Env: env, Resources: fn.Resources}
 	if f.Seed != nil {
 		f.Seed(tb, w)
 	}
 	w.Emails = len(sestest.Store(tb, stack.SESEndpoint))
 	return w
-}
-
-// readEvent reads events/name.
-func readEvent(tb testing.TB, root, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "events", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
 }
 
 // startFunction runs bin under the emulator with env, stopped when the test ends; a failed
