@@ -14,6 +14,8 @@ func Parameters() map[string]string {
 		"SesIdentity":            "gatehouse.example.com",
 		"PublicUrl":              "https://gatehouse.example.com",
 		"SlackSigningSecretName": "gatehouse/slack-signing-secret",
+		"SlackClientId":          "1234567890.1234567890",
+		"SlackClientSecretName":  "gatehouse/slack-client-secret",
 	}
 }
 
