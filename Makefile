@@ -15,9 +15,15 @@ SES_LOCAL := tools/ses-local/node_modules/.bin/aws-ses-v2-local
 run: ses-local
 	$(GO) run ./cmd/gatehouse dev
 
-## test: every test, with the race detector
+## test: every test, with the race detector, then every fuzz target for a few seconds
 test: ses-local chromium
 	$(GO) test -race -count=1 ./...
+	FUZZTIME=2s GO=$(GO) ./scripts/fuzz.sh
+
+## fuzz: every fuzz target for longer (FUZZTIME, default a minute each)
+.PHONY: fuzz
+fuzz:
+	FUZZTIME=$${FUZZTIME:-60s} GO=$(GO) ./scripts/fuzz.sh
 
 ## chromium: the headless browser the Settings page tests drive (Debian's chromium), installed
 ## when missing

@@ -73,10 +73,15 @@ func encodeCursor(prefix, sk string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strings.TrimPrefix(sk, prefix)))
 }
 
-// decodeCursor reads a cursor back into a sort key, refusing anything it did not make.
+// cursorAlphabet is what an encoded cursor is made of; the decoder alone would also skip
+// line breaks.
+var cursorAlphabet = regexp.MustCompile(`^[A-Za-z0-9_-]{1,120}$`)
+
+// decodeCursor reads a cursor back into a sort key, refusing anything it did not make: one
+// encoding per key, so no two cursors name the same place.
 func decodeCursor(prefix, cursor string) (string, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || !cursorPattern.Match(raw) {
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
+	if err != nil || !cursorAlphabet.MatchString(cursor) || !cursorPattern.Match(raw) {
 		return "", org.Invalid("cursor", "invalid_cursor", "cursor is not one this API returned; start again without it")
 	}
 	return prefix + string(raw), nil

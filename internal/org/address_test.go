@@ -172,3 +172,26 @@ func FuzzPlainASCIIEmail(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInvitationToken reads any text as an accept link's token: never a panic, and only the
+// shape the service mints (organization, invitation, 43 characters of secret) names an
+// invitation, which then cannot be accepted without the secret whose hash is stored.
+func FuzzInvitationToken(f *testing.F) {
+	f.Add(newInvitationToken("acme", "inv_01ABC"))
+	f.Add("acme.inv_01ABC." + strings.Repeat("q", 43))
+	f.Add("..")
+	f.Add("a.b.c.d")
+	stored := HashSecret(newInvitationToken("acme", "inv_01ABC"))
+	f.Fuzz(func(t *testing.T, token string) {
+		orgID, invID, ok := parseInvitationToken(token)
+		if !ok {
+			return
+		}
+		if orgID == "" || invID == "" || strings.Count(token, ".") != 2 {
+			t.Fatalf("parseInvitationToken(%q) = %q, %q: not the minted shape", token, orgID, invID)
+		}
+		if tokenMatches(token, stored) || tokenMatches(token, "") {
+			t.Fatalf("token %q matches a hash it was not made for", token)
+		}
+	})
+}
