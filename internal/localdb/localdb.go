@@ -27,9 +27,14 @@ func Start(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for embedded DynamoDB on %s: %w", addr, err)
 	}
+	return serve(ln, miniserver.NewServer()), nil
+}
+
+// serve answers DynamoDB requests on ln with db until Close.
+func serve(ln net.Listener, db http.Handler) *Server {
 	s := &Server{
 		URL: "http://" + ln.Addr().String(),
-		srv: &http.Server{Handler: miniserver.NewServer(), ReadHeaderTimeout: 10 * time.Second},
+		srv: &http.Server{Handler: db, ReadHeaderTimeout: 10 * time.Second},
 	}
 	go func() {
 		// Serve returns ErrServerClosed after Close; any other error ends the listener,
@@ -38,7 +43,7 @@ func Start(addr string) (*Server, error) {
 			_ = ln.Close()
 		}
 	}()
-	return s, nil
+	return s
 }
 
 // Close stops the server, waiting briefly for requests under way.
