@@ -19,17 +19,19 @@ import (
 // TransactWriteItems) stay well under it.
 const maxRequestSize = 32 << 20
 
-// engine is the database: its tables. One lock guards all of it. Every write holds it
-// alone, so each operation is atomic and isolated from every other; reads share it.
+// engine is the database: its tables and the idempotency tokens of recent transactions.
+// One lock guards all of it. Every write, transactions included, holds it alone, so each
+// operation is atomic and isolated from every other; reads share it.
 type engine struct {
 	mu     sync.RWMutex
 	tables map[string]*table
+	tokens tokenLog
 	now    func() time.Time
 	nextID atomic.Int64 // request ids
 }
 
 func newEngine(now func() time.Time) *engine {
-	return &engine{tables: map[string]*table{}, now: now}
+	return &engine{tables: map[string]*table{}, tokens: tokenLog{byToken: map[string]tokenRecord{}}, now: now}
 }
 
 // table is the table called name. The caller holds the lock.
@@ -103,6 +105,12 @@ func (e *engine) dispatch(op string, body []byte) (any, error) {
 		return call(op, body, e.Query)
 	case "Scan":
 		return call(op, body, e.Scan)
+	case "BatchGetItem":
+		return call(op, body, e.BatchGetItem)
+	case "BatchWriteItem":
+		return call(op, body, e.BatchWriteItem)
+	case "TransactWriteItems":
+		return call(op, body, e.TransactWriteItems)
 	}
 	return nil, newError("UnknownOperationException", "the embedded DynamoDB does not implement %q", op)
 }

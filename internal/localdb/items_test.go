@@ -155,6 +155,55 @@ func TestKeysAreChecked(t *testing.T) {
 	}
 }
 
+func TestBatches(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	var writes []types.WriteRequest
+	for i := range 24 {
+		writes = append(writes, types.WriteRequest{PutRequest: &types.PutRequest{Item: item("p", fmt.Sprintf("s%02d", i))}})
+	}
+	db.put(t, item("p", "old"))
+	writes = append(writes, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key("p", "old")}})
+	if _, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{testTable: writes}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(db.all(t)); n != 24 {
+		t.Errorf("%d items after the batch, want 24", n)
+	}
+	tooMany := append(writes, types.WriteRequest{PutRequest: &types.PutRequest{Item: item("p", "more")}})
+	if _, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{testTable: tooMany}}); errorCode(err) != "ValidationException" {
+		t.Errorf("26 writes: err = %v", err)
+	}
+	twice := []types.WriteRequest{writes[0], writes[0]}
+	if _, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{testTable: twice}}); errorCode(err) != "ValidationException" {
+		t.Errorf("one key twice: err = %v", err)
+	}
+
+	keys := []map[string]types.AttributeValue{key("p", "s03"), key("p", "absent"), key("p", "s01")}
+	out, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{testTable: {Keys: keys, ConsistentRead: aws.Bool(true)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pageOf(t, out.Responses[testTable], 0, 0, nil).SKs
+	if diff := cmp.Diff([]string{"s03", "s01"}, got); diff != "" {
+		t.Errorf("batch get mismatch (-want +got):\n%s", diff)
+	}
+	if len(out.UnprocessedKeys) != 0 {
+		t.Errorf("unprocessed keys: %v", out.UnprocessedKeys)
+	}
+	dup := []map[string]types.AttributeValue{key("p", "s01"), key("p", "s01")}
+	if _, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{testTable: {Keys: dup}}}); errorCode(err) != "ValidationException" {
+		t.Errorf("one key twice: err = %v", err)
+	}
+	var many []map[string]types.AttributeValue
+	for i := range 101 {
+		many = append(many, key("p", fmt.Sprint(i)))
+	}
+	if _, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{testTable: {Keys: many}}}); errorCode(err) != "ValidationException" {
+		t.Errorf("101 keys: err = %v", err)
+	}
+}
+
 func TestTables(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
