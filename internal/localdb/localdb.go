@@ -1,6 +1,12 @@
 // Package localdb serves an embedded, in-process DynamoDB-compatible database over HTTP on
 // a loopback port, so the local stack and the tests use the real AWS SDK client without an
 // AWS account.
+//
+// The engine is this package's own: tables keep each partition's items sorted by sort key
+// (and likewise each global secondary index), so every operation costs what it touches, not
+// what the table holds, and transactions are checked in full before anything is written.
+// Expressions (conditions, filters, updates and projections) are evaluated by the
+// interpreter of github.com/truora/minidyn, item by item.
 package localdb
 
 import (
@@ -10,8 +16,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	miniserver "github.com/truora/minidyn/server"
 )
 
 // Server is a running embedded DynamoDB. Its data lives in memory and dies with it.
@@ -27,7 +31,7 @@ func Start(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for embedded DynamoDB on %s: %w", addr, err)
 	}
-	return serve(ln, miniserver.NewServer()), nil
+	return serve(ln, newEngine(time.Now)), nil
 }
 
 // serve answers DynamoDB requests on ln with db until Close.
