@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,9 @@ import (
 type Server struct {
 	URL string
 	srv *http.Server
+
+	mu    sync.Mutex
+	fresh map[net.Conn]bool // connections that have not begun a request
 }
 
 // Start serves a fresh embedded DynamoDB on addr, a loopback address such as
@@ -36,10 +40,11 @@ func Start(addr string) (*Server, error) {
 
 // serve answers DynamoDB requests on ln with db until Close.
 func serve(ln net.Listener, db http.Handler) *Server {
-	s := &Server{
-		URL: "http://" + ln.Addr().String(),
-		srv: &http.Server{Handler: db, ReadHeaderTimeout: 10 * time.Second},
-	}
+	s := &Server{URL: "http://" + ln.Addr().String(), fresh: map[net.Conn]bool{}}
+	s.srv = &http.Server{Handler: db, ReadHeaderTimeout: 10 * time.Second, ConnState: s.track}
+	// Shutdown waits for connections that never sent a request as if they were busy, for
+	// seconds; clients that raced many requests leave some. Nothing is lost closing them.
+	s.srv.RegisterOnShutdown(s.closeFresh)
 	go func() {
 		// Serve returns ErrServerClosed after Close; any other error ends the listener,
 		// and clients then see refused connections.
@@ -48,6 +53,24 @@ func serve(ln net.Listener, db http.Handler) *Server {
 		}
 	}()
 	return s
+}
+
+func (s *Server) track(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if state == http.StateNew {
+		s.fresh[c] = true
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+func (s *Server) closeFresh() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.fresh {
+		_ = c.Close()
+	}
 }
 
 // Close stops the server, waiting briefly for requests under way.
