@@ -197,12 +197,35 @@ func rootName(x language.Expression, names map[string]string) (string, bool) {
 	return "", false
 }
 
-// project applies a ProjectionExpression to an item.
+// project applies a ProjectionExpression to an item. The interpreter leaves a hole for each
+// list element not projected; DynamoDB answers the projected elements alone, in order.
 func project(item attrs, expr string, names map[string]string) (attrs, error) {
 	var li interpreter.Language
 	out, err := li.Project(interpreter.ProjectInput{Expression: expr, Item: item, Aliases: names})
 	if err != nil {
 		return nil, validation("Invalid ProjectionExpression: %s", err.Error())
 	}
+	for _, v := range out {
+		closeHoles(v)
+	}
 	return out, nil
+}
+
+func closeHoles(v *types.Item) {
+	if v == nil {
+		return
+	}
+	if v.L != nil {
+		kept := v.L[:0]
+		for _, e := range v.L {
+			if e != nil {
+				closeHoles(e)
+				kept = append(kept, e)
+			}
+		}
+		v.L = kept
+	}
+	for _, e := range v.M {
+		closeHoles(e)
+	}
 }

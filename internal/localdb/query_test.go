@@ -147,6 +147,21 @@ func TestQueryProjection(t *testing.T) {
 	}
 }
 
+func TestGetItemProjection(t *testing.T) {
+	db := newTestDB(t)
+	db.put(t, map[string]types.AttributeValue{"pk": str("p"), "sk": str("a"),
+		"m": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"x": str("1"), "y": str("2")}},
+		"l": &types.AttributeValueMemberL{Value: []types.AttributeValue{str("a"), str("b"), str("c")}}})
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(testTable), Key: key("p", "a"), ProjectionExpression: aws.String("m.x, l[1]")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"m": map[string]any{"x": "1"}, "l": []any{"b"}}
+	if diff := cmp.Diff(want, plain(t, out.Item)); diff != "" {
+		t.Errorf("projected item mismatch (-want +got):\n%s", diff)
+	}
+}
+
 // walk reads every page of a Query or Scan with the SDK's paginator.
 func walk(tb testing.TB, db *testDB, query *dynamodb.QueryInput, scan *dynamodb.ScanInput) []string {
 	tb.Helper()
