@@ -1,5 +1,11 @@
 package localdb
 
+import (
+	"strings"
+
+	"github.com/truora/minidyn/interpreter/language"
+)
+
 // Query reads one page of a partition of the table or of a secondary index, in sort key order.
 func (e *engine) Query(in *queryInput) (any, error) {
 	if in.KeyConditionExpression == nil {
@@ -14,6 +20,11 @@ func (e *engine) Query(in *queryInput) (any, error) {
 	kr, err := parseKeyCondition(*in.KeyConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues, r.ix.key)
 	if err != nil {
 		return nil, err
+	}
+	if in.FilterExpression != nil {
+		if err := filterSparesKeys(*in.FilterExpression, in.ExpressionAttributeNames, r.ix.key); err != nil {
+			return nil, err
+		}
 	}
 	var start *entry
 	if in.ExclusiveStartKey != nil {
@@ -64,6 +75,32 @@ func (e *engine) Query(in *queryInput) (any, error) {
 		}
 		return e
 	}), nil
+}
+
+// filterSparesKeys refuses a Query filter on the index's key attributes, as DynamoDB does:
+// those belong in the key condition. Function names (followed by a parenthesis) and nested
+// names (after a dot) are not attributes of the item.
+func filterSparesKeys(filter string, names map[string]string, key keySchema) error {
+	var toks []language.Token
+	l := language.NewLexer(filter)
+	for tok := l.NextToken(); tok.Type != language.EOF; tok = l.NextToken() {
+		toks = append(toks, tok)
+	}
+	for i, tok := range toks {
+		switch {
+		case tok.Type != language.IDENT, strings.HasPrefix(tok.Literal, ":"),
+			i > 0 && toks[i-1].Type == language.DOT, i+1 < len(toks) && toks[i+1].Type == language.LPAREN:
+			continue
+		}
+		name := tok.Literal
+		if real, ok := names[name]; ok {
+			name = real
+		}
+		if name == key.hash.name || key.rng.name != "" && name == key.rng.name {
+			return validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", name)
+		}
+	}
+	return nil
 }
 
 // edge is the probe that sorts after (true) or before (false) every entry of a sort key value.
