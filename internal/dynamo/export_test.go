@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -18,35 +19,47 @@ func SetQueryBounds(s *Store, pageSize, pages int) {
 // per BatchWriteItem, for benchmarks that need a large organization fast. It skips the
 // domain's rules: the members must be valid and their addresses distinct.
 func SeedMembers(ctx context.Context, db *dynamodb.Client, table string, members []org.Member) error {
-	var reqs []types.WriteRequest
-	flush := func() error {
-		if len(reqs) == 0 {
-			return nil
-		}
-		in := &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs}}
-		for len(in.RequestItems) > 0 {
-			out, err := db.BatchWriteItem(ctx, in)
-			if err != nil {
-				return err
-			}
-			in.RequestItems = out.UnprocessedItems
-		}
-		reqs = reqs[:0]
-		return nil
-	}
+	items := make([]any, 0, 2*len(members))
 	for _, m := range members {
-		for _, it := range []any{toMemberItem(m), memberEmailItem(m)} {
+		items = append(items, toMemberItem(m), memberEmailItem(m))
+	}
+	return seed(ctx, db, table, items)
+}
+
+// SeedInvitations writes pending invitations straight into the table, each with its email
+// marker and an audit entry, as creating them would, 25 items per BatchWriteItem. It skips
+// the domain's rules: the invitations must be valid and their addresses distinct.
+func SeedInvitations(ctx context.Context, db *dynamodb.Client, table string, invs []org.Invitation) error {
+	items := make([]any, 0, 3*len(invs))
+	for _, inv := range invs {
+		items = append(items, toInvitationItem(inv),
+			emailItem{key: key{PK: orgPK(inv.OrgID), SK: emailSK(inv.Email)}, Type: typeEmail,
+				Holder: holderInvitation, Ref: inv.ID, ExpiresAt: fmtTime(inv.ExpiresAt)},
+			toAuditItem(org.AuditEntry{ID: "aud_" + inv.ID, OrgID: inv.OrgID, At: inv.CreatedAt, Action: org.ActionInvited,
+				Actor: inv.InvitedBy, Source: inv.Source, TargetType: "invitation", TargetID: inv.ID}))
+	}
+	return seed(ctx, db, table, items)
+}
+
+// seed writes items with BatchWriteItem, 25 at a time, until none is left unprocessed.
+func seed(ctx context.Context, db *dynamodb.Client, table string, items []any) error {
+	for start := 0; start < len(items); start += 25 {
+		reqs := make([]types.WriteRequest, 0, 25)
+		for _, it := range items[start:min(start+25, len(items))] {
 			av, err := marshal(it)
 			if err != nil {
 				return err
 			}
 			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
-			if len(reqs) == 24 {
-				if err := flush(); err != nil {
-					return err
-				}
+		}
+		in := &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs}}
+		for len(in.RequestItems) > 0 {
+			out, err := db.BatchWriteItem(ctx, in)
+			if err != nil {
+				return fmt.Errorf("seed items: %w", err)
 			}
+			in.RequestItems = out.UnprocessedItems
 		}
 	}
-	return flush()
+	return nil
 }
