@@ -77,7 +77,7 @@ func bulkInviteOnce(b *testing.B, prefill int) time.Duration {
 		table := env.Store.Table()
 		_, _ = env.Client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &table})
 	}()
-	svc := org.NewService(env.Store)
+	svc := org.NewService(env.Store.Org())
 	ctx := context.Background()
 	admin, _ := orgtest.Seed(b, svc, "bench", "Bench")
 	now := time.Now().UTC().Truncate(time.Millisecond)
