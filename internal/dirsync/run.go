@@ -17,15 +17,15 @@ type RunStatus string
 // The run statuses. Unchanged runs are reported to their caller but never stored: a sync that
 // finds nothing to do writes nothing.
 const (
-	RunApplied   RunStatus = "applied"
-	RunHeld      RunStatus = "held"     // waiting for an admin's approval
-	RunApproved  RunStatus = "approved" // a held run an admin approved (the run applying it follows)
-	RunExpired   RunStatus = "expired"  // a held run nobody approved in time (derived on read)
+	RunApplied  RunStatus = "applied"
+	RunHeld     RunStatus = "held"     // waiting for an admin's approval
+	RunApproved RunStatus = "approved" // a held run an admin approved (the run applying it follows)
+	RunExpired  RunStatus = "expired"  // a held run nobody approved in time (derived on read)
 	// RunSuperseded is a held run whose plan a newer held run replaced (SupersededBy): the
 	// export or the members changed, and only the newest plan may be approved.
 	RunSuperseded RunStatus = "superseded"
-	RunFailed    RunStatus = "failed"   // the export could not be read or planned; nothing applied
-	RunUnchanged RunStatus = "unchanged"
+	RunFailed     RunStatus = "failed" // the export could not be read or planned; nothing applied
+	RunUnchanged  RunStatus = "unchanged"
 )
 
 // Triggers say what started a run.
