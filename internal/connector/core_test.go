@@ -157,3 +157,52 @@ func TestNewNeedsAClient(t *testing.T) {
 		t.Error("New(nil) succeeded")
 	}
 }
+
+// TestBrokenConnectionIsRetried: a connection that breaks before an answer is tried again
+// after a backoff.
+func TestBrokenConnectionIsRetried(t *testing.T) {
+	clock := newClock()
+	f := newOktaOrg(t, clock)
+	var broken atomic.Int32
+	f.hooks.add(func(w http.ResponseWriter, r *http.Request) bool {
+		if broken.Add(1) > 1 {
+			return false
+		}
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return false
+		}
+		conn.Close()
+		return true
+	})
+	o, err := NewOkta(f.config(oktaPortal), testOptions(t, clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := o.Fetch(context.Background())
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	wantPeople(t, oktaPortalPeople(), people(t, res, 0))
+	if s := clock.Sleeps(); len(s) != 1 || s[0] < 500*time.Millisecond || s[0] > time.Second {
+		t.Errorf("slept %v, want one backoff of 0.5-1s", s)
+	}
+}
+
+// TestWaitTooLong: a Retry-After beyond MaxWait fails the read rather than holding the run.
+func TestWaitTooLong(t *testing.T) {
+	clock := newClock()
+	f := newOktaOrg(t, clock)
+	f.hooks.add(failTimes("after=", -1, http.StatusServiceUnavailable, map[string]string{"Retry-After": "3600"},
+		oktaError("E0000010", "Service is in read only mode")))
+	o, err := NewOkta(f.config(oktaPortal), testOptions(t, clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = o.Fetch(context.Background())
+	wantError(t, err, ErrRateLimited, oktaPortal, 2, "Okta answered 503 E0000010", "asks to wait 1h0m0s, longer than the 5m0s a run waits")
+	if len(clock.Sleeps()) != 0 {
+		t.Errorf("slept %v", clock.Sleeps())
+	}
+}
