@@ -84,6 +84,7 @@ func (a *tokenAuth) explain(ctx context.Context, err error) *Error {
 // sourceFunc is a function as an oauth2.TokenSource.
 type sourceFunc func() (*oauth2.Token, error)
 
+// Token calls f.
 func (f sourceFunc) Token() (*oauth2.Token, error) { return f() }
 
 // staticAuth signs requests in with a fixed Authorization header (Okta's SSWS token, a

@@ -58,6 +58,7 @@ type counting struct {
 	n    *atomic.Int64
 }
 
+// RoundTrip counts req and sends it on.
 func (t *counting) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.n.Add(1)
 	return t.next.RoundTrip(req)

@@ -53,6 +53,7 @@ type Error struct {
 	cause      error
 }
 
+// Error names the provider, group and page, then says what went wrong.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(string(e.Provider))

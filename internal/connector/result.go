@@ -79,6 +79,7 @@ type pageReader struct {
 	done     bool
 }
 
+// Read inflates the page.
 func (p *pageReader) Read(b []byte) (int, error) {
 	if p.done {
 		return 0, io.EOF

@@ -31,6 +31,7 @@ type AddressError struct {
 	Addr  netip.Addr // the refused address
 }
 
+// Error names the host and the kind of address.
 func (e *AddressError) Error() string {
 	if a, err := netip.ParseAddr(e.Host); err == nil && a == e.Addr {
 		return fmt.Sprintf("egress: %s is a %s address, which outbound requests may not reach", e.Host, e.Class)
@@ -50,6 +51,7 @@ type SchemeError struct {
 	Scheme string
 }
 
+// Error names the URL's scheme and host.
 func (e *SchemeError) Error() string {
 	if e.Scheme == "http" {
 		return fmt.Sprintf("egress: http://%s is refused: %v", e.Host, ErrForbiddenScheme)
@@ -66,6 +68,7 @@ type RedirectError struct {
 	Hops     int    // redirects followed before this one
 }
 
+// Error names both hosts.
 func (e *RedirectError) Error() string {
 	if e.Hops > 0 {
 		return fmt.Sprintf("egress: %s redirected to %s after %d redirects: too many", e.From, e.To, e.Hops)
@@ -84,6 +87,7 @@ type ResolveError struct {
 	Err      error
 }
 
+// Error names the host.
 func (e *ResolveError) Error() string {
 	if e.NotFound {
 		return fmt.Sprintf("egress: %s: %v", e.Host, ErrUnresolvable)
@@ -104,6 +108,7 @@ type LimitError struct {
 	Limit int64 // bytes
 }
 
+// Error gives the limit.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("egress: %v: more than %d bytes", ErrTooLarge, e.Limit)
 }

@@ -36,6 +36,7 @@ type limitReader struct {
 	left, limit int64
 }
 
+// Read reads up to the limit, then fails if there is more.
 func (l *limitReader) Read(p []byte) (int, error) {
 	if l.left <= 0 {
 		// At the limit: one more byte means the stream is longer than allowed.
