@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"gatehouse/internal/egress"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -204,5 +206,25 @@ func TestWaitTooLong(t *testing.T) {
 	wantError(t, err, ErrRateLimited, oktaPortal, 2, "Okta answered 503 E0000010", "asks to wait 1h0m0s, longer than the 5m0s a run waits")
 	if len(clock.Sleeps()) != 0 {
 		t.Errorf("slept %v", clock.Sleeps())
+	}
+}
+
+// TestProductionClientRefusesLoopback: settings may name loopback http for the local
+// stack, but a production egress client refuses it before any request leaves.
+func TestProductionClientRefusesLoopback(t *testing.T) {
+	f := newGraphTenant(t)
+	prod := egress.NewClient(egress.Options{})
+	t.Cleanup(prod.CloseIdleConnections)
+	g, err := NewGraph(f.config(groupPortal), Options{HTTPClient: prod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Fetch(context.Background())
+	wantError(t, err, ErrUnreachable, groupPortal, 0, "signing in: Graph cannot be reached", "only https URLs are allowed", ErrIncomplete.Error())
+	if !errors.Is(err, egress.ErrForbiddenScheme) {
+		t.Errorf("error %v does not wrap egress.ErrForbiddenScheme", err)
+	}
+	if len(f.paths) != 0 {
+		t.Errorf("the fake got %v", f.paths)
 	}
 }
