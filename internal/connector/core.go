@@ -3,6 +3,7 @@ package connector
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -151,10 +152,13 @@ func (c *core) transportError(ctx context.Context, rq request, err error) *Error
 	if errors.As(err, &ue) {
 		msg = ue.Err.Error() // without the URL, which the error already places
 	}
-	for _, final := range []error{egress.ErrForbiddenAddress, egress.ErrForbiddenScheme, egress.ErrRedirect, egress.ErrUnresolvable} {
-		if errors.Is(err, final) {
-			return c.fail(rq, ErrUnreachable, 0, "", c.provider.name()+" cannot be reached: "+strings.TrimPrefix(msg, "egress: "), err)
-		}
+	var certErr *tls.CertificateVerificationError
+	final := errors.As(err, &certErr) // another try meets the same certificate
+	for _, refusal := range []error{egress.ErrForbiddenAddress, egress.ErrForbiddenScheme, egress.ErrRedirect, egress.ErrUnresolvable} {
+		final = final || errors.Is(err, refusal)
+	}
+	if final {
+		return c.fail(rq, ErrUnreachable, 0, "", c.provider.name()+" cannot be reached: "+strings.TrimPrefix(msg, "egress: "), err)
 	}
 	return c.fail(rq, ErrUnavailable, 0, "", c.provider.name()+" could not be reached: "+strings.TrimPrefix(msg, "egress: "), err)
 }

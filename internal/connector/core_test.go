@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -226,5 +227,23 @@ func TestProductionClientRefusesLoopback(t *testing.T) {
 	}
 	if len(f.paths) != 0 {
 		t.Errorf("the fake got %v", f.paths)
+	}
+}
+
+// TestUntrustedCertificateIsFinal: a certificate no authority vouches for is not worth
+// another try.
+func TestUntrustedCertificateIsFinal(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	clock := newClock()
+	cfg := SCIMConfig{URL: srv.URL + "/scim/v2", BearerToken: NewSecret("scim-token")}
+	s, err := NewSCIM(cfg, testOptions(t, clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Fetch(context.Background())
+	wantError(t, err, ErrUnreachable, "", 1, "The SCIM server cannot be reached", "certificate")
+	if len(clock.Sleeps()) != 0 {
+		t.Errorf("slept %v, want no retry", clock.Sleeps())
 	}
 }
