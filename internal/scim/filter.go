@@ -32,11 +32,13 @@ func parseFilter(s string) ([]term, error) {
 		if !sc.space() {
 			return nil, filterSyntax(sc, "expected a space and \"and\"")
 		}
+		at := sc.pos
 		switch w := sc.word(); w {
 		case "and":
 		case "or", "not":
 			return nil, badRequest(typeInvalidFilter, "%q is not supported; join comparisons with \"and\"", w)
 		default:
+			sc.pos = at
 			return nil, filterSyntax(sc, "expected \"and\"")
 		}
 		if !sc.space() {
@@ -82,7 +84,9 @@ func (sc *scanner) term() (term, error) {
 	if !sc.space() {
 		return term{}, filterSyntax(sc, "expected a space and an operator")
 	}
+	at := sc.pos
 	if op := sc.word(); op != "eq" {
+		sc.pos = at
 		return term{}, refusedWord(sc, op)
 	}
 	if !sc.space() {
@@ -256,12 +260,9 @@ func (f *folded) setMember(t term) error {
 
 // unsupportedTerm refuses a well-formed comparison on an attribute that cannot be searched.
 func unsupportedTerm(t term) error {
-	name := t.attr.name
-	if t.attr.sub != "" {
-		name += "." + t.attr.sub
+	name := t.attr.text
+	if t.where != nil && t.attr.sub != "" {
+		name += "[…]." + t.attr.sub
 	}
-	if t.attr.schema != "" {
-		name = t.attr.schema + ":" + name
-	}
-	return badRequest(typeInvalidFilter, "filtering on %s is not supported", strings.TrimSuffix(name, ":"))
+	return badRequest(typeInvalidFilter, "filtering on %s is not supported", name)
 }

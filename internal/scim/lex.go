@@ -16,6 +16,7 @@ const (
 // attrRef is an attribute path (RFC 7644 §3.4.2.2 attrPath) with every name lower-cased,
 // since SCIM attribute names are case-insensitive.
 type attrRef struct {
+	text   string // as written, for messages
 	schema string // the URN prefix, lower-cased; "" when absent
 	name   string // "" when the reference is a whole schema (an extension's URN alone)
 	sub    string
@@ -88,7 +89,7 @@ func parseAttrRef(tok string) (attrRef, error) {
 	if len(tok) > 4 && strings.EqualFold(tok[:4], "urn:") {
 		switch lower := strings.ToLower(tok); lower {
 		case strings.ToLower(userSchema), strings.ToLower(groupSchema), strings.ToLower(enterpriseSchema):
-			return attrRef{schema: lower}, nil
+			return attrRef{text: tok, schema: lower}, nil
 		}
 		i := strings.LastIndexByte(tok, ':')
 		ref.schema, rest = strings.ToLower(tok[:i]), tok[i+1:]
@@ -97,7 +98,7 @@ func parseAttrRef(tok string) (attrRef, error) {
 	if !validName(name) || dotted && !validName(sub) {
 		return attrRef{}, errSyntax
 	}
-	ref.name, ref.sub = strings.ToLower(name), strings.ToLower(sub)
+	ref.text, ref.name, ref.sub = tok, strings.ToLower(name), strings.ToLower(sub)
 	return ref, nil
 }
 
@@ -117,12 +118,18 @@ func validName(s string) bool {
 	return true
 }
 
-// literal consumes a comparison value: a JSON string, true, false, null or a number.
-func (sc *scanner) literal() (any, error) {
+// literal consumes a comparison value: a JSON string, true, false, null or a number. On
+// failure pos stays at the value's start.
+func (sc *scanner) literal() (v any, err error) {
+	start := sc.pos
+	defer func() {
+		if err != nil {
+			sc.pos = start
+		}
+	}()
 	if sc.done() {
 		return nil, errSyntax
 	}
-	start := sc.pos
 	switch c := sc.s[sc.pos]; {
 	case c == '"':
 		sc.pos++
