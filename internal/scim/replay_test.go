@@ -62,7 +62,7 @@ func mount(tb testing.TB, backend scim.Backend, log *slog.Logger) http.Handler {
 	return mux
 }
 
-func loadSequence(t *testing.T, file string) sequence {
+func loadSequence(t testing.TB, file string) sequence {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
