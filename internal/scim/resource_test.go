@@ -68,6 +68,7 @@ func TestUpdatesSendOnlyChanges(t *testing.T) {
 		{"PUT that drops the name and leaves out active", "PUT", `{"userName":"old@example.com","emails":[{"value":"old@example.com"}]}`,
 			[]scim.UserChange{{GivenName: ptr("")}}},
 		{"DELETE", "DELETE", ``, []scim.UserChange{{Active: &f}}},
+		{"keys in any case", "PATCH", `{"operations":[{"OP":"REPLACE","PATH":"Active","VALUE":"false"}]}`, []scim.UserChange{{Active: &f}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

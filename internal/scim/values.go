@@ -17,7 +17,7 @@ func (b *flexBool) UnmarshalJSON(data []byte) error {
 	if isNull(data) {
 		return nil
 	}
-	v, err := boolValue(data, "value")
+	v, err := boolValue(data, "active and primary")
 	if err != nil {
 		return err
 	}
