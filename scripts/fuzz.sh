@@ -8,8 +8,10 @@ fuzztime="${FUZZTIME:-3s}"
 go="${GO:-go}"
 failed=0
 count=0
-for pkg in $($go list ./...); do
-  targets=$($go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
+pkgs=$($go list ./...)
+for pkg in $pkgs; do
+  listed=$($go test -list '^Fuzz' "$pkg")
+  targets=$(grep '^Fuzz' <<<"$listed" || true)
   for target in $targets; do
     count=$((count + 1))
     if ! $go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s "$pkg" >/tmp/fuzz-$$.log 2>&1; then
