@@ -22,6 +22,7 @@ import (
 	"gatehouse/internal/logs"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
+	"gatehouse/internal/provision"
 	"gatehouse/internal/ses"
 )
 
@@ -115,11 +116,12 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, store, svc, log)
+	prov := provision.New(store.SCIM, store.Sync, svc, log)
+	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, store, svc, prov, log)
 	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{
 		Service: svc, Idempotency: store.Idempotency, Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
-		Sync: syncer,
+		Sync: syncer, SCIM: prov,
 	})
 	if err != nil {
 		return err
@@ -145,6 +147,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
   Admin token  %s
   Slack        %s/slack/commands  (team %s, user %s, signing secret %s)
   Exports      %s  (file:// sync sources must lie in this folder)
+  SCIM         %s/scim/v2  (create its token: POST /api/v1/integrations/scim/token with the admin token)
 
 Try:
   curl -s -X POST %s/api/v1/legacy/users/invite \
@@ -152,7 +155,7 @@ Try:
     -d '{"name":"John Doe","email":"john.doe@rely.io"}'
 
 Press Ctrl-C to stop.
-`, base, base, sesEndpoint, cfg.Endpoint, cfg.Table, devOrg, secret, base, devSlackTeam, devSlackUser, slackSecret, exports, base, secret)
+`, base, base, sesEndpoint, cfg.Endpoint, cfg.Table, devOrg, secret, base, devSlackTeam, devSlackUser, slackSecret, exports, base, base, secret)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -15,6 +15,7 @@ import (
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/localproc"
 	"gatehouse/internal/org"
+	"gatehouse/internal/provision"
 )
 
 // defaultSyncInterval is how often the local stack runs every configured directory sync.
@@ -22,12 +23,12 @@ const defaultSyncInterval = 30 * time.Second
 
 // devSync returns the sync service of the local stack: file:// exports are read from the
 // exports folder (and nowhere else), and s3:// ones from S3_ENDPOINT when it is set.
-func devSync(awsCfg aws.Config, s3Endpoint, exports string, store *dynamo.Store, svc *org.Service, log *slog.Logger) *dirsync.Service {
+func devSync(awsCfg aws.Config, s3Endpoint, exports string, store *dynamo.Store, svc *org.Service, prov *provision.Service, log *slog.Logger) *dirsync.Service {
 	opener := blob.Opener{FilesDir: exports}
 	if s3Endpoint != "" {
 		opener.S3 = blob.NewS3Client(awsCfg, s3Endpoint)
 	}
-	return dirsync.New(store.Sync, svc, opener, log, dirsync.WithExportsDir(exports))
+	return dirsync.New(store.Sync, svc, opener, log, dirsync.WithExportsDir(exports), dirsync.WithHeldApplier(provision.TriggerSCIM, prov))
 }
 
 // exportsDir is the folder file:// sync sources must lie in: EXPORTS_DIR, or .gatehouse/exports

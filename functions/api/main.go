@@ -20,6 +20,7 @@ import (
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
+	"gatehouse/internal/provision"
 	"gatehouse/internal/slack"
 )
 
@@ -64,10 +65,12 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 			return nil, err
 		}
 	}
+	prov := provision.New(store.SCIM, store.Sync, svc, log)
 	api, err := httpapi.New(httpapi.Config{
 		SlackInstall:   install,
 		Service:        svc,
-		Sync:           dirsync.New(store.Sync, svc, opener, log),
+		SCIM:           prov,
+		Sync:           dirsync.New(store.Sync, svc, opener, log, dirsync.WithHeldApplier(provision.TriggerSCIM, prov)),
 		Idempotency:    store.Idempotency,
 		Logger:         log,
 		RequestID:      apiGatewayRequestID,

@@ -39,6 +39,10 @@ func (m *memStore) ApproveRun(context.Context, dirsync.Run, org.AuditEntry) erro
 	m.writes.Add(1)
 	return nil
 }
+func (m *memStore) DiscardRun(context.Context, dirsync.Run, org.AuditEntry) error {
+	m.writes.Add(1)
+	return nil
+}
 func (m *memStore) CurrentHold(context.Context, string) (dirsync.Hold, error) {
 	return dirsync.Hold{}, org.ErrNotFound
 }

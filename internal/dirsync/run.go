@@ -24,8 +24,11 @@ const (
 	// RunSuperseded is a held run whose plan a newer held run replaced (SupersededBy): the
 	// export or the members changed, and only the newest plan may be approved.
 	RunSuperseded RunStatus = "superseded"
-	RunFailed     RunStatus = "failed" // the export could not be read or planned; nothing applied
-	RunUnchanged  RunStatus = "unchanged"
+	// RunDiscarded is a held run an admin refused: nothing of it is applied, and the same plan
+	// is not held again.
+	RunDiscarded RunStatus = "discarded"
+	RunFailed    RunStatus = "failed" // the export could not be read or planned; nothing applied
+	RunUnchanged RunStatus = "unchanged"
 )
 
 // Triggers say what started a run.
@@ -49,6 +52,7 @@ const (
 	ActionConfigured = "sync.configured"
 	ActionRun        = "sync.run"
 	ActionApproved   = "sync.approved"
+	ActionDiscarded  = "sync.discarded"
 )
 
 // Errors of sync.

@@ -49,6 +49,9 @@ func (s *Service) Approve(ctx context.Context, p org.Principal, id string) (Run,
 	if held.StatusAt(s.nowUTC()) != RunHeld {
 		return Run{}, fmt.Errorf("approve run %s (%s): %w", id, held.StatusAt(s.nowUTC()), ErrNotHeld)
 	}
+	if other, ok := s.others[held.Trigger]; ok {
+		return s.approveOther(ctx, p, held, other)
+	}
 	c, err := s.config(ctx, p.OrgID)
 	if err != nil {
 		return Run{}, err
@@ -104,4 +107,64 @@ func (s *Service) PreviewConfigured(ctx context.Context, p org.Principal) (idp.P
 		return idp.Plan{}, "", err
 	}
 	return plan, snap.Format, nil
+}
+
+// approveOther applies a run another door held: it is marked approved first, so it is
+// applied once, then its actions are applied and the run that applied them is stored.
+func (s *Service) approveOther(ctx context.Context, p org.Principal, held Run, other HeldApplier) (Run, error) {
+	approved := held
+	approved.Status, approved.ApprovedBy = RunApproved, p.Actor
+	if err := s.store.ApproveRun(ctx, approved, s.audit(p, s.nowUTC(), ActionApproved, "sync_run", held.ID, nil)); err != nil {
+		if org.Refused(err, org.PartRecord) {
+			err = ErrNotHeld
+		}
+		return Run{}, fmt.Errorf("approve run %s: %w", held.ID, err)
+	}
+	run := Run{ID: "run_" + s.newID(), OrgID: p.OrgID, Trigger: TriggerApproval, StartedAt: s.nowUTC(),
+		ApprovedRun: held.ID, ApprovedBy: p.Actor, Status: RunApplied}
+	errs := other.ApplyHeld(context.WithoutCancel(ctx), held)
+	for i, a := range held.Actions {
+		o := Outcome{Action: a.Action}
+		if i < len(errs) {
+			o.Error = errs[i]
+		}
+		run.Actions = append(run.Actions, o)
+	}
+	run.FinishedAt = s.nowUTC()
+	run.Counts = map[string]int{"failed": 0}
+	for _, o := range run.Actions {
+		run.Counts[string(o.Kind)]++
+		if o.Error != "" {
+			run.Counts["failed"]++
+		}
+	}
+	if err := s.store.PutRun(context.WithoutCancel(ctx), run, s.runAudit(p, run)); err != nil {
+		return Run{}, fmt.Errorf("store run %s: %w", run.ID, err)
+	}
+	return run, nil
+}
+
+// Discard refuses a held plan: nothing of it is applied, and the same plan is not held again
+// (a changed export makes a new one). It returns the discarded run.
+func (s *Service) Discard(ctx context.Context, p org.Principal, id string) (Run, error) {
+	held, err := s.Run(ctx, p, id)
+	if err != nil {
+		return Run{}, err
+	}
+	if held.StatusAt(s.nowUTC()) != RunHeld {
+		return Run{}, fmt.Errorf("discard run %s (%s): %w", id, held.StatusAt(s.nowUTC()), ErrNotHeld)
+	}
+	held.Status, held.ApprovedBy = RunDiscarded, p.Actor
+	if err := s.store.DiscardRun(ctx, held, s.audit(p, s.nowUTC(), ActionDiscarded, "sync_run", id, nil)); err != nil {
+		if org.Refused(err, org.PartRecord) {
+			err = ErrNotHeld
+		}
+		return Run{}, fmt.Errorf("discard run %s: %w", id, err)
+	}
+	if other, ok := s.others[held.Trigger]; ok {
+		if err := other.DiscardHeld(ctx, held); err != nil {
+			return Run{}, fmt.Errorf("discard run %s: %w", id, err)
+		}
+	}
+	return held, nil
 }

@@ -31,6 +31,8 @@ type Store interface {
 	// ApproveRun marks a held run approved if it is still held (org.PartRecord), and lets go
 	// of the organization's hold on it.
 	ApproveRun(ctx context.Context, r Run, audit org.AuditEntry) error
+	// DiscardRun marks a held run discarded if it is still held (org.PartRecord).
+	DiscardRun(ctx context.Context, r Run, audit org.AuditEntry) error
 	// CurrentHold reads the organization's hold: which run waits for approval
 	// (org.ErrNotFound when none does).
 	CurrentHold(ctx context.Context, orgID string) (Hold, error)
@@ -80,6 +82,28 @@ type Service struct {
 	exportsDir string
 	// minTimeLeft is the least time a scheduled run starts with (minTimeLeft, but for tests).
 	minTimeLeft time.Duration
+	// others apply and discard the runs other doors hold, by trigger (SCIM's deactivations).
+	others map[string]HeldApplier
+}
+
+// HeldApplier applies and discards the held runs of another door than the schedule, such as
+// SCIM's deactivations beyond its window.
+type HeldApplier interface {
+	// ApplyHeld applies an approved run's actions, returning why each failed ("" when
+	// applied), index-aligned with run.Actions.
+	ApplyHeld(ctx context.Context, run Run) []string
+	// DiscardHeld drops a discarded run's actions.
+	DiscardHeld(ctx context.Context, run Run) error
+}
+
+// WithHeldApplier makes a applier of the held runs whose trigger is trigger.
+func WithHeldApplier(trigger string, a HeldApplier) Option {
+	return func(s *Service) {
+		if s.others == nil {
+			s.others = map[string]HeldApplier{}
+		}
+		s.others[trigger] = a
+	}
 }
 
 // Option changes how a Service is built.

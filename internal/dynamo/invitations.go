@@ -183,9 +183,10 @@ func (s *Invitations) AcceptInvitation(ctx context.Context, inv org.Invitation, 
 	return x.audit(audit).commit(ctx)
 }
 
-// RenameInvitation stores a pending invitation's new name and external id.
+// RenameInvitation stores a pending invitation's name, external id and role.
 func (s *Invitations) RenameInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
 	upd := expression.Set(expression.Name("name"), expression.Value(inv.Name)).
+		Set(expression.Name("role"), expression.Value(string(inv.Role))).
 		Set(expression.Name("externalId"), expression.Value(inv.ExternalID)).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt)))
 	return s.t.newTx().

@@ -20,6 +20,15 @@ import "strings"
 //	ORG#<org>          SYNCRUN#<runID>      a directory sync run's report
 //	ORG#<org>          SYNCLEASE            who is applying a sync to the organization, until when
 //	ORG#<org>          SYNCHOLD             which run waits for an admin's approval (one at most)
+//	ORG#<org>          SCIM                 the organization's SCIM provisioning settings and status
+//	ORG#<org>          SCIMUSER#<id>        a SCIM person's profile (the attributes sent, as sent)
+//	ORG#<org>          SCIMNAME#<userName>  who holds a SCIM userName (lower-cased)
+//	ORG#<org>          SCIMEXT#<id>         who holds an identity-provider id
+//	ORG#<org>          SCIMGROUP#<id>       a group SCIM pushed
+//	ORG#<org>          SCIMGNAME#<name>     which group has a display name (lower-cased)
+//	ORG#<org>          SCIMGM#<group>#<id>  a member of a group
+//	ORG#<org>          SCIMWINDOW           deactivations SCIM made in the current window
+//	SCIMTOKEN#<sha256> SCIMTOKEN            the organization of a SCIM token, by its hash
 //	SYNCCONFIG         <org>                the same sync configuration, listed for the schedule
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
 //	SLACKTEAM#<team>   SLACKTEAM            the same Slack connection, found by its team id
@@ -51,6 +60,17 @@ const (
 	pkSyncConfig = "SYNCCONFIG"
 	prefixTeam   = "SLACKTEAM#"
 	skTeam       = "SLACKTEAM"
+
+	skSCIM           = "SCIM"
+	prefixSCIMUser   = "SCIMUSER#"
+	prefixSCIMName   = "SCIMNAME#"
+	prefixSCIMExt    = "SCIMEXT#"
+	prefixSCIMGroup  = "SCIMGROUP#"
+	prefixSCIMGName  = "SCIMGNAME#"
+	prefixSCIMMember = "SCIMGM#"
+	skSCIMWindow     = "SCIMWINDOW"
+	prefixSCIMToken  = "SCIMTOKEN#"
+	skSCIMToken      = "SCIMTOKEN"
 )
 
 // The item types, stored in each item's "type" attribute for people reading the table.
@@ -71,18 +91,34 @@ const (
 	typeSyncRun     = "syncrun"
 	typeSyncLease   = "synclease"
 	typeSyncHold    = "synchold"
+	typeSCIM        = "scim"
+	typeSCIMToken   = "scimtoken"
+	typeSCIMUser    = "scimuser"
+	typeSCIMMarker  = "scimmarker"
+	typeSCIMGroup   = "scimgroup"
+	typeSCIMMember  = "scimmember"
+	typeSCIMWindow  = "scimwindow"
 )
 
-func orgPK(orgID string) string          { return prefixOrg + orgID }
-func invitationSK(id string) string      { return prefixInvitation + id }
-func emailSK(email string) string        { return prefixEmail + email }
-func memberSK(id string) string          { return prefixMember + id }
-func tokenSK(id string) string           { return prefixToken + id }
-func auditSK(id string) string           { return prefixAudit + id }
-func idemSK(hash string) string          { return prefixIdem + hash }
-func outboxSK(invID string) string       { return prefixOutbox + invID }
-func sendsSK(email string) string        { return prefixSends + email }
-func apiKeyPK(hash string) string        { return prefixAPIKey + hash }
-func slackTeamPK(teamID string) string   { return prefixTeam + teamID }
-func runSK(id string) string             { return prefixRun + id }
+func orgPK(orgID string) string         { return prefixOrg + orgID }
+func invitationSK(id string) string     { return prefixInvitation + id }
+func emailSK(email string) string       { return prefixEmail + email }
+func memberSK(id string) string         { return prefixMember + id }
+func tokenSK(id string) string          { return prefixToken + id }
+func auditSK(id string) string          { return prefixAudit + id }
+func idemSK(hash string) string         { return prefixIdem + hash }
+func outboxSK(invID string) string      { return prefixOutbox + invID }
+func sendsSK(email string) string       { return prefixSends + email }
+func apiKeyPK(hash string) string       { return prefixAPIKey + hash }
+func slackTeamPK(teamID string) string  { return prefixTeam + teamID }
+func runSK(id string) string            { return prefixRun + id }
+func scimUserSK(id string) string       { return prefixSCIMUser + id }
+func scimNameSK(userName string) string { return prefixSCIMName + strings.ToLower(userName) }
+func scimExtSK(ext string) string       { return prefixSCIMExt + ext }
+func scimGroupSK(id string) string      { return prefixSCIMGroup + id }
+func scimGNameSK(name string) string    { return prefixSCIMGName + strings.ToLower(name) }
+func scimMemberSK(group, id string) string {
+	return prefixSCIMMember + group + "#" + id
+}
+func scimTokenPK(hash string) string     { return prefixSCIMToken + hash }
 func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }

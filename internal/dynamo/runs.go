@@ -261,3 +261,21 @@ func (s *Sync) ListRuns(ctx context.Context, orgID string, p org.PageRequest) (o
 	}
 	return page, nil
 }
+
+// ReplaceHeldRun stores r over its run if that is still held (PartRecord otherwise).
+func (s *Sync) ReplaceHeldRun(ctx context.Context, r dirsync.Run) error {
+	it, err := toRunItem(r)
+	if err != nil {
+		return err
+	}
+	held := expression.Name("status").Equal(expression.Value(string(dirsync.RunHeld)))
+	return s.t.newTx().put(org.PartRecord, it, &held).commit(ctx)
+}
+
+// DiscardRun marks a held run discarded, once (PartRecord: it must still be held).
+func (s *Sync) DiscardRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error {
+	upd := expression.Set(expression.Name("status"), expression.Value(string(dirsync.RunDiscarded))).
+		Set(expression.Name("approvedBy"), expression.Value(toActorAttr(r.ApprovedBy)))
+	held := expression.Name("status").Equal(expression.Value(string(dirsync.RunHeld)))
+	return s.t.newTx().update(org.PartRecord, orgPK(r.OrgID), runSK(r.ID), upd, held).audit(audit).commit(ctx)
+}

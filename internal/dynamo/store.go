@@ -20,6 +20,7 @@ type API interface {
 	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 	DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 }
@@ -36,6 +37,7 @@ type Store struct {
 	Deliveries  *Deliveries  // mailer.Store
 	Idempotency *Idempotency // idempotency.Store
 	Sync        *Sync        // dirsync.Store
+	SCIM        *SCIM        // provision.Store
 	t           *table
 }
 
@@ -44,7 +46,7 @@ func New(db API, name string) *Store {
 	t := &table{db: db, name: name, filteredPageSize: filteredPageSize, maxQueryPages: maxQueryPages}
 	return &Store{
 		Orgs: &Orgs{t}, Invitations: &Invitations{t}, Members: &Members{t}, Tokens: &Tokens{t}, Audit: &Audit{t},
-		Slack: &Slack{t}, Deliveries: &Deliveries{t}, Idempotency: &Idempotency{t}, Sync: &Sync{t}, t: t,
+		Slack: &Slack{t}, Deliveries: &Deliveries{t}, Idempotency: &Idempotency{t}, Sync: &Sync{t}, SCIM: &SCIM{t}, t: t,
 	}
 }
 

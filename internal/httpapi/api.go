@@ -14,6 +14,7 @@ import (
 
 	"gatehouse/internal/idempotency"
 	"gatehouse/internal/org"
+	"gatehouse/internal/scim"
 	"gatehouse/internal/web"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	// SlackInstall runs Slack's install of the app; without it workspaces are connected only
 	// where the service allows typing a team id (the local stack).
 	SlackInstall SlackInstaller
+	// SCIM provisions people pushed by identity providers at /scim/v2 (with PublicURL, its
+	// base); without it the SCIM routes are not served.
+	SCIM Provisioning
 }
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
@@ -51,7 +55,7 @@ func New(c Config) (http.Handler, error) {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
 	a := &api{
-		slackInstall: c.SlackInstall, store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
+		slackInstall: c.SlackInstall, scim: c.SCIM, store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
 		log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/"),
 	}
 	p, err := newPages(c.AppURL)
@@ -101,6 +105,17 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("DELETE /api/v1/integrations/slack", private(a.disconnectSlack()))
 	mux.Handle("POST /api/v1/integrations/slack/install", private(a.installSlack()))
 
+	if c.SCIM != nil && a.publicURL != "" {
+		h, err := scim.New(scim.Config{Backend: c.SCIM, BaseURL: a.scimBase(), Logger: c.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("build the scim endpoint: %w", err)
+		}
+		mux.Handle("/scim/v2/", a.scimEndpoint(h))
+		mux.Handle("POST /api/v1/integrations/scim/token", private(a.createSCIMToken()))
+		mux.Handle("GET /api/v1/integrations/scim", private(a.getSCIM()))
+		mux.Handle("PUT /api/v1/integrations/scim", private(a.putSCIM()))
+		mux.Handle("DELETE /api/v1/integrations/scim", private(a.deleteSCIM()))
+	}
 	if c.Sync != nil {
 		mux.Handle("GET /api/v1/sync/config", private(a.getSyncConfig()))
 		mux.Handle("PUT /api/v1/sync/config", private(a.putSyncConfig()))
@@ -111,6 +126,7 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle("GET /api/v1/sync/runs", private(a.listSyncRuns()))
 		mux.Handle("GET /api/v1/sync/runs/{id}", private(a.getSyncRun()))
 		mux.Handle("POST /api/v1/sync/runs/{id}/approve", private(a.approveSyncRun()))
+		mux.Handle("POST /api/v1/sync/runs/{id}/discard", private(a.discardSyncRun()))
 	}
 	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux))), nil
 }
@@ -129,6 +145,7 @@ func settingsRedirect() http.Handler {
 type api struct {
 	store        Pinger
 	slackInstall SlackInstaller
+	scim         Provisioning
 	orgs         OrgService
 	invitations  InvitationService
 	members      MemberService

@@ -22,6 +22,7 @@ import (
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
+	"gatehouse/internal/provision"
 )
 
 // server is the API over a fresh table with organizations acme and globex and an admin
@@ -89,9 +90,11 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	svc := org.NewService(env.Store.Org(), opts...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	exports := t.TempDir()
+	prov := provision.New(env.Store.SCIM, env.Store.Sync, svc, log, provision.WithClock(c.Now))
 	h := mustAPI(t, httpapi.Config{
-		Service: svc, Idempotency: env.Store.Idempotency, Now: c.Now,
-		Sync:      dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports)),
+		Service: svc, Idempotency: env.Store.Idempotency, Now: c.Now, SCIM: prov,
+		Sync: dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports),
+			dirsync.WithHeldApplier(provision.TriggerSCIM, prov)),
 		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 		SlackInstall: o.slackInstall,

@@ -12,6 +12,7 @@ import (
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
+	"gatehouse/internal/provision"
 )
 
 // Problem is an RFC 9457 problem detail with a stable machine-readable code.
@@ -108,6 +109,7 @@ var errorMap = []struct {
 	{org.ErrMemberInactive, http.StatusConflict, "member_inactive", "the member is already deactivated"},
 	{org.ErrMemberActive, http.StatusConflict, "member_active", "the member is already active"},
 	{dirsync.ErrNotConfigured, http.StatusNotFound, "sync_not_configured", "directory sync is not configured; PUT /api/v1/sync/config first"},
+	{provision.ErrNotConfigured, http.StatusNotFound, "scim_not_configured", "SCIM provisioning is not set up; POST /api/v1/integrations/scim/token first"},
 	{dirsync.ErrPlanChanged, http.StatusConflict, "plan_changed", "the export or the members changed since this plan was held, so it was not applied; the next run makes a new plan"},
 	{dirsync.ErrNotHeld, http.StatusConflict, "run_not_held", "this run is not waiting for approval (it was applied, approved, failed or has expired)"},
 	{org.ErrSlackTeamTaken, http.StatusConflict, "slack_team_taken", "this Slack workspace is connected to another organization; disconnect it there first"},

@@ -89,6 +89,7 @@ type SyncService interface {
 	Runs(ctx context.Context, p org.Principal, pr org.PageRequest) (org.Page[dirsync.Run], error)
 	Run(ctx context.Context, p org.Principal, id string) (dirsync.Run, error)
 	Approve(ctx context.Context, p org.Principal, id string) (dirsync.Run, error)
+	Discard(ctx context.Context, p org.Principal, id string) (dirsync.Run, error)
 }
 
 var (

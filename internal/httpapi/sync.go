@@ -280,3 +280,16 @@ func (a *api) approveSyncRun() http.Handler {
 		writeJSON(w, http.StatusCreated, toRunView(run, a.now()))
 	})
 }
+
+// discardSyncRun serves POST /api/v1/sync/runs/{id}/discard: a held plan is refused, and
+// nothing of it is applied.
+func (a *api) discardSyncRun() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		run, err := a.sync.Discard(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toRunView(run, a.now()))
+	})
+}

@@ -10,6 +10,7 @@ import (
 const (
 	ActionMemberUpdated     = "member.updated"
 	ActionInvitationRenamed = "invitation.renamed"
+	ActionInvitationRole    = "invitation.role_changed"
 )
 
 // SyncActor is who directory sync's changes are recorded as.
@@ -72,4 +73,33 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, id string, u P
 		m.Name, m.Email, m.ExternalID = name, email, u.ExternalID
 		return nil
 	})
+}
+
+// SetInvitationRole changes the role a pending invitation will join with, as the identity
+// provider's groups now say.
+func (s *Service) SetInvitationRole(ctx context.Context, p Principal, id string, role Role) (Invitation, error) {
+	if !p.isAdmin() {
+		return Invitation{}, fmt.Errorf("set invitation role: %w", ErrForbidden)
+	}
+	if !role.Valid() {
+		return Invitation{}, Invalid("role", "invalid_role", "role must be one of admin, member, viewer")
+	}
+	inv, err := s.invitations.GetInvitation(ctx, p.OrgID, id)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("set invitation role: %w", err)
+	}
+	now := s.nowUTC()
+	if inv.StatusAt(now) != StatusPending {
+		return Invitation{}, fmt.Errorf("set role of invitation %s: %w", id, ErrConflict)
+	}
+	if inv.Role == role {
+		return inv, nil
+	}
+	from := inv.Role
+	inv.Role, inv.UpdatedAt = role, now
+	a := s.audit(p, now, ActionInvitationRole, "invitation", id, map[string]string{"email": inv.Email, "from": string(from), "to": string(role)})
+	if err := s.invitations.RenameInvitation(ctx, inv, a); err != nil {
+		return Invitation{}, fmt.Errorf("set role of invitation %s: %w", id, err)
+	}
+	return inv, nil
 }

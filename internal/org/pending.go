@@ -168,3 +168,30 @@ func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName
 	}
 	return inv, nil
 }
+
+// HolderOf says who holds email in the caller's organization: a live invitation or a member,
+// or ErrNotFound when the address is free.
+func (s *Service) HolderOf(ctx context.Context, p Principal, rawEmail string) (Holder, error) {
+	if !p.canRead() {
+		return Holder{}, ErrForbidden
+	}
+	email, err := NormalizeEmail("email", rawEmail)
+	if err != nil {
+		return Holder{}, err
+	}
+	addrs, err := s.invitations.Addresses(ctx, p.OrgID, []string{email}, nil)
+	if err != nil {
+		return Holder{}, fmt.Errorf("find holder of %s: %w", email, err)
+	}
+	h := addrs[email].Holder
+	if h == nil || !h.Blocks(s.nowUTC()) {
+		return Holder{}, fmt.Errorf("no holder of %s: %w", email, ErrNotFound)
+	}
+	return *h, nil
+}
+
+// SCIMPrincipal is the principal an identity provider's SCIM token acts as in its
+// organization: it may do what an admin may with people, and is recorded as the token.
+func SCIMPrincipal(orgID, tokenID string) Principal {
+	return Principal{OrgID: orgID, Role: RoleAdmin, Actor: Actor{Type: "scim", ID: tokenID, Name: "SCIM provisioning"}, Source: SourceSCIM}
+}

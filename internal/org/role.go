@@ -1,6 +1,9 @@
 package org
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Role is what a member or an API token may do in an organization.
 type Role string
@@ -17,6 +20,44 @@ func (r Role) Valid() bool {
 	return r == RoleAdmin || r == RoleMember || r == RoleViewer
 }
 
+// rank orders roles by power: admin above member above viewer.
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 3
+	case RoleMember:
+		return 2
+	case RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// RoleMapping gives the people of an identity-provider group a role.
+type RoleMapping struct {
+	Group string // the group's name (SCIM displayName) or id (directory sync), as configured
+	Role  Role
+}
+
+// RoleFromGroups is the one rule for a person's role from their identity-provider groups,
+// shared by directory sync and SCIM: the most powerful role any of their groups maps to
+// (admin > member > viewer), or def when none of their groups is mapped. Group names compare
+// without regard to case.
+func RoleFromGroups(groups []string, mappings []RoleMapping, def Role) Role {
+	best := Role("")
+	for _, m := range mappings {
+		for _, g := range groups {
+			if strings.EqualFold(g, m.Group) && m.Role.rank() > best.rank() {
+				best = m.Role
+			}
+		}
+	}
+	if best == "" {
+		return def
+	}
+	return best
+}
+
 // Source says through which door a change came in.
 type Source string
 
@@ -27,12 +68,14 @@ const (
 	SourceSlack Source = "slack"
 	SourceSync  Source = "sync"
 	SourceCLI   Source = "cli"
+	// SourceSCIM is an identity provider pushing people through SCIM.
+	SourceSCIM Source = "scim"
 )
 
 // Valid reports whether s is a known source.
 func (s Source) Valid() bool {
 	switch s {
-	case SourceAPI, SourceWeb, SourceSlack, SourceSync, SourceCLI:
+	case SourceAPI, SourceWeb, SourceSlack, SourceSync, SourceCLI, SourceSCIM:
 		return true
 	}
 	return false

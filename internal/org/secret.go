@@ -12,6 +12,10 @@ import (
 // secretBytes is the entropy of every token: 256 bits.
 const secretBytes = 32
 
+// NewSecret returns 32 random bytes, base64url-encoded without padding: the secret part of
+// every token Gatehouse mints.
+func NewSecret() string { return newSecret() }
+
 // newSecret returns 32 random bytes, base64url-encoded without padding.
 func newSecret() string {
 	var b [secretBytes]byte

@@ -73,7 +73,8 @@ type InvitationStore interface {
 	// (PartInvitation), into member m, handing m the address the invitation held
 	// (PartAddress) and counting m among the active admins when m is one.
 	AcceptInvitation(ctx context.Context, inv Invitation, m Member, audit AuditEntry) error
-	// RenameInvitation stores inv's name and external id if it is still pending (PartInvitation).
+	// RenameInvitation stores inv's name, external id and role if it is still pending
+	// (PartInvitation).
 	RenameInvitation(ctx context.Context, inv Invitation, audit AuditEntry) error
 }
 

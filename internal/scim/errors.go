@@ -19,7 +19,8 @@ var (
 	// uniqueness). It is also the answer to a retried create.
 	ErrUniqueness = errors.New("scim: already taken")
 	// ErrMutability: the change is not allowed in the resource's current state, such as
-	// deactivating the organization's last admin (400 mutability).
+	// deactivating the organization's last admin (409 mutability: the state, not the request,
+	// is what refuses it).
 	ErrMutability = errors.New("scim: change not allowed")
 	// ErrInvalidValue: a value the domain refuses, such as a malformed address or a member
 	// ID that names no user (400 invalidValue).
@@ -91,7 +92,7 @@ var sentinels = []struct {
 }{
 	{ErrNotFound, http.StatusNotFound, "", "no resource with this id"},
 	{ErrUniqueness, http.StatusConflict, typeUniqueness, "the userName, email address or externalId is already in use"},
-	{ErrMutability, http.StatusBadRequest, typeMutability, "this change is not allowed"},
+	{ErrMutability, http.StatusConflict, typeMutability, "this change is not allowed in the resource's current state"},
 	{ErrInvalidValue, http.StatusBadRequest, typeInvalidValue, "a value is not acceptable"},
 	{ErrTooMany, http.StatusBadRequest, typeTooMany, "the request touches more than can be processed at once"},
 	{ErrUnavailable, http.StatusServiceUnavailable, "", "temporarily unavailable; retry shortly"},

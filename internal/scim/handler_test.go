@@ -204,7 +204,7 @@ func TestBackendErrors(t *testing.T) {
 		{"unknown failure", errors.New("dynamo: connection to 10.0.0.7 refused, token abc"), 500, "", "something went wrong on our side; retry later", 1},
 		{"wrapped not found", fmt.Errorf("get user: %w", scim.ErrNotFound), 404, "", "no resource with this id", 0},
 		{"uniqueness with detail", scim.WithDetail(fmt.Errorf("create: %w", scim.ErrUniqueness), "this address belongs to a member"), 409, "uniqueness", "this address belongs to a member", 0},
-		{"mutability", scim.WithDetail(scim.ErrMutability, "the organization must keep an active admin"), 400, "mutability", "the organization must keep an active admin", 0},
+		{"mutability", scim.WithDetail(scim.ErrMutability, "the organization must keep an active admin"), 409, "mutability", "the organization must keep an active admin", 0},
 		{"invalid value", fmt.Errorf("x: %w", scim.ErrInvalidValue), 400, "invalidValue", "a value is not acceptable", 0},
 		{"too many", scim.ErrTooMany, 400, "tooMany", "the request touches more than can be processed at once", 0},
 		{"unavailable", fmt.Errorf("busy: %w", scim.ErrUnavailable), 503, "", "temporarily unavailable; retry shortly", 1},

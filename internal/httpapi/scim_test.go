@@ -1,0 +1,356 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gatehouse/internal/org"
+)
+
+// scimOn creates who's organization's SCIM token and keeps it as "<org>/scim".
+func (s *server) scimOn(t *testing.T, orgID string, settings map[string]any) {
+	t.Helper()
+	if settings != nil {
+		if r := s.do(http.MethodPut, "/api/v1/integrations/scim", orgID+"/admin", settings); r.status != http.StatusOK {
+			t.Fatalf("configure scim: %d %s", r.status, r.raw)
+		}
+	}
+	r := s.do(http.MethodPost, "/api/v1/integrations/scim/token", orgID+"/admin", nil)
+	if r.status != http.StatusCreated || !strings.HasPrefix(r.body["token"].(string), "ghs_") || r.body["baseUrl"] != "https://gatehouse.example.com/scim/v2" {
+		t.Fatalf("scim token: %d %s", r.status, r.raw)
+	}
+	s.tokens[orgID+"/scim"] = r.body["token"].(string)
+}
+
+// user is a SCIM User body.
+func scimUser(userName, email, given, family string) map[string]any {
+	return map[string]any{
+		"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
+		"userName": userName, "active": true,
+		"name":   map[string]any{"givenName": given, "familyName": family},
+		"emails": []any{map[string]any{"value": email, "type": "work", "primary": true}},
+	}
+}
+
+func wantSCIMError(t *testing.T, r response, status int, scimType string) {
+	t.Helper()
+	schemas, _ := r.body["schemas"].([]any)
+	if r.status != status || r.body["status"] != strconv.Itoa(status) || len(schemas) != 1 || schemas[0] != "urn:ietf:params:scim:api:messages:2.0:Error" ||
+		(scimType != "" && r.body["scimType"] != scimType) {
+		t.Fatalf("got %d %s, want a SCIM error %d %s", r.status, r.raw, status, scimType)
+	}
+}
+
+func TestSCIMTokensOpenOnlyTheirDoor(t *testing.T) {
+	s := newServer(t)
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/integrations/scim/token", "acme/member", nil), http.StatusForbidden, "forbidden", "")
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil), http.StatusNotFound, "scim_not_configured", "")
+	s.scimOn(t, "acme", nil)
+	// A SCIM token never works on the API, an API token never on SCIM.
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/invitations", "acme/scim", nil), http.StatusUnauthorized, "unauthenticated", "")
+	wantSCIMError(t, s.do(http.MethodGet, "/scim/v2/Users", "acme/admin", nil), http.StatusUnauthorized, "")
+	wantSCIMError(t, s.do(http.MethodGet, "/scim/v2/Users", "", nil), http.StatusUnauthorized, "")
+	if r := s.do(http.MethodGet, "/scim/v2/Users", "acme/scim", nil); r.status != http.StatusOK {
+		t.Fatalf("list with the scim token: %d %s", r.status, r.raw)
+	}
+	// Rotating kills the old token at once.
+	old := s.tokens["acme/scim"]
+	s.scimOn(t, "acme", nil)
+	s.tokens["acme/old"] = old
+	wantSCIMError(t, s.do(http.MethodGet, "/scim/v2/Users", "acme/old", nil), http.StatusUnauthorized, "")
+	// An organization's token sees only its people.
+	s.do(http.MethodPost, "/api/v1/invitations", "globex/admin", map[string]any{"email": "secret@globex.com"})
+	s.scimOn(t, "globex", nil)
+	g := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "secret@globex.com"`), "globex/scim", nil)
+	if g.body["totalResults"] != float64(1) {
+		t.Fatalf("globex finds its own person: %s", g.raw)
+	}
+	id := g.body["Resources"].([]any)[0].(map[string]any)["id"].(string)
+	if r := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "secret@globex.com"`), "acme/scim", nil); r.body["totalResults"] != float64(0) {
+		t.Errorf("acme's token finds globex's person: %s", r.raw)
+	}
+	wantSCIMError(t, s.do(http.MethodGet, "/scim/v2/Users/"+id, "acme/scim", nil), http.StatusNotFound, "")
+	wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": []any{map[string]any{"op": "replace", "value": map[string]any{"active": false}}}}),
+		http.StatusNotFound, "")
+	// Turning SCIM off kills the token and removes nobody.
+	if r := s.do(http.MethodDelete, "/api/v1/integrations/scim", "globex/admin", nil); r.status != http.StatusNoContent {
+		t.Fatalf("disable: %d %s", r.status, r.raw)
+	}
+	wantSCIMError(t, s.do(http.MethodGet, "/scim/v2/Users", "globex/scim", nil), http.StatusUnauthorized, "")
+	if inv := s.do(http.MethodGet, "/api/v1/invitations?status=pending", "globex/admin", nil); len(inv.body["items"].([]any)) != 1 {
+		t.Errorf("after turning SCIM off: %s", inv.raw)
+	}
+}
+
+// urlq escapes a filter for a query string.
+func urlq(s string) string {
+	r := strings.NewReplacer(" ", "%20", `"`, "%22")
+	return r.Replace(s)
+}
+
+func patchOp(ops ...map[string]any) map[string]any {
+	list := make([]any, len(ops))
+	for i, o := range ops {
+		list[i] = o
+	}
+	return map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": list}
+}
+
+func TestSCIMAsOktaProvisions(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+	find := func(userName string) response {
+		return s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "`+userName+`"`)+"&startIndex=1&count=100", "acme/scim", nil)
+	}
+	if r := find("ada@acme.com"); r.status != http.StatusOK || r.body["totalResults"] != float64(0) {
+		t.Fatalf("lookup before create: %d %s", r.status, r.raw)
+	}
+	body := scimUser("ada@acme.com", "Ada@Acme.com", "Ada", "Lovelace")
+	body["password"] = "t1meMa$heen"
+	body["groups"] = []any{}
+	created := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", body)
+	if created.status != http.StatusCreated || strings.Contains(string(created.raw), "t1meMa$heen") {
+		t.Fatalf("create: %d %s", created.status, created.raw)
+	}
+	id := created.body["id"].(string)
+	if created.body["userName"] != "ada@acme.com" || created.body["active"] != true {
+		t.Errorf("created user = %s", created.raw)
+	}
+	// The invitation is made through the one door, as SCIM's.
+	inv := s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil)
+	if inv.body["email"] != "ada@acme.com" || inv.body["source"] != "scim" || inv.body["name"] != "Ada Lovelace" || inv.body["role"] != "member" {
+		t.Fatalf("invitation = %s", inv.raw)
+	}
+	if r := find("ADA@acme.com"); r.body["totalResults"] != float64(1) {
+		t.Errorf("lookup is case-insensitive: %s", r.raw)
+	}
+	// A retried create is refused, not a second person.
+	wantSCIMError(t, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", body), http.StatusConflict, "uniqueness")
+	// Okta's deactivation: PATCH without a path.
+	r := s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": false}}))
+	if r.status != http.StatusOK || r.body["active"] != false {
+		t.Fatalf("deactivate: %d %s", r.status, r.raw)
+	}
+	if inv := s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil); inv.body["status"] != "revoked" {
+		t.Errorf("the invitation after deactivation: %s", inv.raw)
+	}
+	if got := s.do(http.MethodGet, "/scim/v2/Users/"+id, "acme/scim", nil); got.body["active"] != false || got.body["id"] != id {
+		t.Errorf("a deactivated user stays readable: %s", got.raw)
+	}
+	// Reactivating invites again, under the same SCIM id.
+	r = s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": true}}))
+	if r.status != http.StatusOK || r.body["active"] != true || r.body["id"] != id {
+		t.Fatalf("reactivate: %d %s", r.status, r.raw)
+	}
+	pending := s.do(http.MethodGet, "/api/v1/invitations?status=pending", "acme/admin", nil)
+	if items := pending.body["items"].([]any); len(items) != 1 || items[0].(map[string]any)["email"] != "ada@acme.com" {
+		t.Fatalf("pending after reactivation: %s", pending.raw)
+	}
+	// A full replace renames; the attributes are kept as given.
+	put := scimUser("ada@acme.com", "ada@acme.com", "Augusta Ada", "King")
+	put["id"] = id
+	r = s.do(http.MethodPut, "/scim/v2/Users/"+id, "acme/scim", put)
+	if r.status != http.StatusOK || r.body["name"].(map[string]any)["givenName"] != "Augusta Ada" {
+		t.Fatalf("put: %d %s", r.status, r.raw)
+	}
+	// DELETE deactivates, answers 204, and the person stays readable.
+	if r := s.do(http.MethodDelete, "/scim/v2/Users/"+id, "acme/scim", nil); r.status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.status, r.raw)
+	}
+	if got := s.do(http.MethodGet, "/scim/v2/Users/"+id, "acme/scim", nil); got.status != http.StatusOK || got.body["active"] != false {
+		t.Errorf("after delete: %s", got.raw)
+	}
+	// Every change is audited as SCIM, by its token.
+	audit := s.do(http.MethodGet, "/api/v1/audit-logs?limit=100", "acme/admin", nil)
+	scimEntries := 0
+	for _, e := range audit.body["items"].([]any) {
+		if e.(map[string]any)["source"] == "scim" {
+			scimEntries++
+		}
+	}
+	if scimEntries < 4 {
+		t.Errorf("audit entries from SCIM = %d, want the create, revokes, re-invite and rename", scimEntries)
+	}
+}
+
+func TestSCIMFindsPeopleInvitedAnotherWay(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", nil)
+	inv := s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "name": "Bob"})
+	r := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "Bob@acme.com"`), "acme/scim", nil)
+	if r.body["totalResults"] != float64(1) || r.body["Resources"].([]any)[0].(map[string]any)["id"] != inv.body["id"] {
+		t.Fatalf("match existing users: %s", r.raw)
+	}
+	wantSCIMError(t, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("bob@acme.com", "bob@acme.com", "Bob", "B")), http.StatusConflict, "uniqueness")
+	// The owner created with the organization is listed too, with the people.
+	all := s.do(http.MethodGet, "/scim/v2/Users", "acme/scim", nil)
+	if all.body["totalResults"] != float64(2) {
+		t.Errorf("everyone: %s", all.raw)
+	}
+}
+
+// accept makes SCIM person id (a pending invitation without email) a member.
+func (s *server) accept(t *testing.T, id string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := s.svc.Authenticate(ctx, s.tokens["acme/admin"], org.SourceAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := s.svc.Resend(ctx, admin, id)
+	if err != nil {
+		t.Fatalf("link for %s: %v", id, err)
+	}
+	m, err := s.svc.Accept(ctx, org.SourceWeb, link.Token, "")
+	if err != nil {
+		t.Fatalf("accept %s: %v", id, err)
+	}
+	return m.ID
+}
+
+func TestSCIMGroupsGiveRoles(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false, "defaultRole": "viewer",
+		"roleMappings": []any{map[string]any{"group": "Portal Admins", "role": "admin"}, map[string]any{"group": "Engineers", "role": "member"}}})
+	ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+	bob := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("bob@acme.com", "bob@acme.com", "Bob", "B")).body["id"].(string)
+	adaMember := s.accept(t, ada)
+	role := func(memberOrInvitation string) any {
+		t.Helper()
+		if strings.HasPrefix(memberOrInvitation, "usr_") {
+			return s.do(http.MethodGet, "/api/v1/users/"+memberOrInvitation, "acme/admin", nil).body["role"]
+		}
+		return s.do(http.MethodGet, "/api/v1/invitations/"+memberOrInvitation, "acme/admin", nil).body["role"]
+	}
+	if role(adaMember) != "viewer" || role(bob) != "viewer" {
+		t.Fatalf("default role: %v %v", role(adaMember), role(bob))
+	}
+	eng := s.do(http.MethodPost, "/scim/v2/Groups", "acme/scim", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"},
+		"displayName": "Engineers", "members": []any{map[string]any{"value": ada}, map[string]any{"value": bob}}})
+	if eng.status != http.StatusCreated {
+		t.Fatalf("create group: %d %s", eng.status, eng.raw)
+	}
+	admins := s.do(http.MethodPost, "/scim/v2/Groups", "acme/scim", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"},
+		"displayName": "Portal Admins", "members": []any{}}).body["id"].(string)
+	if role(adaMember) != "member" || role(bob) != "member" {
+		t.Fatalf("in Engineers: %v %v", role(adaMember), role(bob))
+	}
+	// Adding Ada to the admin group promotes her: the highest role of her groups wins.
+	if r := s.do(http.MethodPatch, "/scim/v2/Groups/"+admins, "acme/scim", patchOp(map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": ada}}})); r.status != http.StatusNoContent {
+		t.Fatalf("add to admins: %d %s", r.status, r.raw)
+	}
+	if role(adaMember) != "admin" || role(bob) != "member" {
+		t.Fatalf("after Portal Admins: %v %v", role(adaMember), role(bob))
+	}
+	// The owner leaves: Ada is the last active admin, whom no group change may demote.
+	owner := s.do(http.MethodGet, "/api/v1/users?limit=100", "acme/admin", nil).body["items"].([]any)[0].(map[string]any)["id"].(string)
+	if r := s.do(http.MethodDelete, "/api/v1/users/"+owner, "acme/admin", nil); r.status != http.StatusOK {
+		t.Fatalf("deactivate the owner: %d %s", r.status, r.raw)
+	}
+	remove := patchOp(map[string]any{"op": "Remove", "path": "members", "value": []any{map[string]any{"value": ada}}})
+	wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Groups/"+admins, "acme/scim", remove), http.StatusConflict, "mutability")
+	wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", patchOp(map[string]any{"op": "Replace", "path": "active", "value": "False"})),
+		http.StatusConflict, "mutability")
+	if role(adaMember) != "admin" {
+		t.Fatalf("the last admin was demoted: %v", role(adaMember))
+	}
+	if m := s.do(http.MethodGet, "/scim/v2/Groups/"+admins, "acme/scim", nil).body["members"]; m == nil || len(m.([]any)) != 1 {
+		t.Errorf("the refused removal left the group as %v, want Ada still in it", m)
+	}
+	// With another admin back, removing Ada (Entra's Remove with a value list) demotes her,
+	// and only her: Bob stays in Engineers.
+	if r := s.do(http.MethodPost, "/api/v1/users/"+owner+"/reactivate", "acme/admin", nil); r.status != http.StatusOK {
+		t.Fatalf("reactivate the owner: %d %s", r.status, r.raw)
+	}
+	if r := s.do(http.MethodPatch, "/scim/v2/Groups/"+admins, "acme/scim", remove); r.status != http.StatusNoContent {
+		t.Fatalf("remove from admins: %d %s", r.status, r.raw)
+	}
+	if role(adaMember) != "member" {
+		t.Errorf("after leaving Portal Admins: %v", role(adaMember))
+	}
+	members := s.do(http.MethodGet, "/scim/v2/Groups/"+eng.body["id"].(string), "acme/scim", nil).body["members"].([]any)
+	if len(members) != 2 {
+		t.Errorf("Engineers members = %v", members)
+	}
+	// A member id that names nobody is refused.
+	wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Groups/"+admins, "acme/scim", patchOp(map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "inv_nobody"}}})),
+		http.StatusBadRequest, "invalidValue")
+}
+
+func TestSCIMHoldsMassDeactivations(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false, "deactivationHold": map[string]any{"share": 0.1, "floor": 2, "windowMinutes": 60}})
+	var ids []string
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		ids = append(ids, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser(name+"@acme.com", name+"@acme.com", name, name)).body["id"].(string))
+	}
+	off := patchOp(map[string]any{"op": "Replace", "path": "active", "value": "False"})
+	status := func(id string) any {
+		return s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil).body["status"]
+	}
+	for _, id := range ids[:2] {
+		if r := s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", off); r.body["active"] != false {
+			t.Fatalf("deactivate %s: %s", id, r.raw)
+		}
+	}
+	if status(ids[0]) != "revoked" || status(ids[1]) != "revoked" {
+		t.Fatalf("within the limit, deactivations apply: %v %v", status(ids[0]), status(ids[1]))
+	}
+	// The third within the window is held: SCIM shows what it asked, the person stays.
+	for _, id := range ids[2:4] {
+		if r := s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", off); r.status != http.StatusOK || r.body["active"] != false {
+			t.Fatalf("held deactivation of %s: %d %s", id, r.status, r.raw)
+		}
+	}
+	if status(ids[2]) != "pending" || status(ids[3]) != "pending" {
+		t.Fatalf("held deactivations were applied: %v %v", status(ids[2]), status(ids[3]))
+	}
+	if got := s.do(http.MethodGet, "/scim/v2/Users/"+ids[2], "acme/scim", nil); got.body["active"] != false {
+		t.Errorf("a held person reads as asked: %s", got.raw)
+	}
+	settings := s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil)
+	runID, _ := settings.body["heldRun"].(string)
+	run := s.do(http.MethodGet, "/api/v1/sync/runs/"+runID, "acme/admin", nil)
+	if run.body["status"] != "held" || run.body["trigger"] != "scim" || len(run.body["actions"].([]any)) != 2 {
+		t.Fatalf("held run = %s", run.raw)
+	}
+	// The identity provider changes its mind about one before an admin decides.
+	if r := s.do(http.MethodPatch, "/scim/v2/Users/"+ids[3], "acme/scim", patchOp(map[string]any{"op": "replace", "path": "active", "value": true})); r.body["active"] != true {
+		t.Fatalf("reactivate a held person: %s", r.raw)
+	}
+	run = s.do(http.MethodGet, "/api/v1/sync/runs/"+runID, "acme/admin", nil)
+	if len(run.body["actions"].([]any)) != 1 {
+		t.Fatalf("held run after a reactivation = %s", run.raw)
+	}
+	// Approved, the held deactivation applies.
+	applied := s.do(http.MethodPost, "/api/v1/sync/runs/"+runID+"/approve", "acme/admin", nil)
+	if applied.status != http.StatusCreated || applied.body["approvedRun"] != runID {
+		t.Fatalf("approve: %d %s", applied.status, applied.raw)
+	}
+	if status(ids[2]) != "revoked" || status(ids[3]) != "pending" {
+		t.Errorf("after approval: %v %v", status(ids[2]), status(ids[3]))
+	}
+	// Still within the window: the next is held again, and discarding keeps the person.
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[4], "acme/scim", off)
+	runID = s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil).body["heldRun"].(string)
+	if r := s.do(http.MethodPost, "/api/v1/sync/runs/"+runID+"/discard", "acme/admin", nil); r.status != http.StatusOK || r.body["status"] != "discarded" {
+		t.Fatalf("discard: %d %s", r.status, r.raw)
+	}
+	if status(ids[4]) != "pending" {
+		t.Errorf("a discarded deactivation was applied")
+	}
+	if got := s.do(http.MethodGet, "/scim/v2/Users/"+ids[4], "acme/scim", nil); got.body["active"] != true {
+		t.Errorf("after discarding, the person reads active: %s", got.raw)
+	}
+	// A new window applies again.
+	s.clock.Add(61 * time.Minute)
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[4], "acme/scim", off)
+	if status(ids[4]) != "revoked" {
+		t.Errorf("in a new window, a deactivation applies: %v", status(ids[4]))
+	}
+}

@@ -1,0 +1,174 @@
+package provision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/idp"
+	"gatehouse/internal/org"
+)
+
+// TriggerSCIM marks a sync run that collects deactivations SCIM asked for beyond the window.
+const TriggerSCIM = "scim"
+
+// hold counts a deactivation of x against the window, or, when the window holds its limit
+// already, holds it for an admin: prof is marked inactive, as SCIM asked, and the
+// deactivation joins the organization's held run. It reports whether it held.
+func (s *Service) hold(ctx context.Context, p org.Principal, cfg Config, x person, prof *Profile) (bool, error) {
+	now := s.nowUTC()
+	limit := cfg.Hold.limit(cfg.People)
+	counted, err := s.store.CountDeactivation(ctx, p.OrgID, now, now.Add(-cfg.Hold.Window), limit)
+	if err != nil || counted {
+		return false, err
+	}
+	kind := idp.ActionDeactivate
+	if x.mem == nil {
+		kind = idp.ActionRevoke
+	}
+	name := ""
+	if x.mem != nil {
+		name = x.mem.Name
+	} else {
+		name = x.inv.Name
+	}
+	a := idp.Action{Kind: kind, AccountID: prof.ID, Email: x.email(), Name: name,
+		Reason: "SCIM asked at " + now.Format(time.RFC3339) + ", past the window's limit"}
+	prof.HeldInactive = true
+	reason := fmt.Sprintf("SCIM asked to deactivate more than %d people within %v (%.4g%% of %d people under SCIM, at least %d)",
+		limit, cfg.Hold.Window, cfg.Hold.Share*100, cfg.People, cfg.Hold.Floor)
+	return true, s.addHeld(ctx, p, cfg, a, reason)
+}
+
+// addHeld adds a to the organization's held run, starting one when there is none.
+func (s *Service) addHeld(ctx context.Context, p org.Principal, cfg Config, a idp.Action, reason string) error {
+	now := s.nowUTC()
+	if cfg.HeldRun != "" {
+		run, err := s.runs.GetRun(ctx, p.OrgID, cfg.HeldRun)
+		if err == nil && run.StatusAt(now) == dirsync.RunHeld {
+			run.Actions = append(slices.DeleteFunc(run.Actions, func(o dirsync.Outcome) bool { return o.AccountID == a.AccountID }), dirsync.Outcome{Action: a})
+			run.FinishedAt, run.HeldReason = now, reason
+			countHeld(&run)
+			if err := s.runs.ReplaceHeldRun(ctx, run); !org.Refused(err, org.PartRecord) {
+				return err
+			}
+		} else if err != nil && !errors.Is(err, org.ErrNotFound) {
+			return fmt.Errorf("read held run %s: %w", cfg.HeldRun, err)
+		}
+	}
+	run := dirsync.Run{ID: "run_" + s.newID(), OrgID: p.OrgID, Status: dirsync.RunHeld, Trigger: TriggerSCIM,
+		StartedAt: now, FinishedAt: now, ExpiresAt: now.Add(dirsync.HoldFor), HeldReason: reason,
+		Actions: []dirsync.Outcome{{Action: a}}}
+	countHeld(&run)
+	audit := s.audit(p, now, dirsync.ActionRun, "sync_run", run.ID, map[string]string{"status": string(run.Status), "trigger": TriggerSCIM})
+	if err := s.runs.PutRun(ctx, run, audit); err != nil {
+		return fmt.Errorf("store held run: %w", err)
+	}
+	if err := s.store.SetHeldRun(ctx, p.OrgID, cfg.HeldRun, run.ID); err != nil {
+		return fmt.Errorf("name the held run: %w", refusedAsConflict(err))
+	}
+	return nil
+}
+
+// countHeld sets a held run's counts from its actions.
+func countHeld(r *dirsync.Run) {
+	r.Counts = map[string]int{string(idp.ActionDeactivate): 0, string(idp.ActionRevoke): 0}
+	for _, o := range r.Actions {
+		r.Counts[string(o.Kind)]++
+	}
+}
+
+// unhold takes the held deactivation of SCIM person id out of the held run: the identity
+// provider asked for them to be active again before an admin decided.
+func (s *Service) unhold(ctx context.Context, p org.Principal, cfg Config, id string) error {
+	if cfg.HeldRun == "" {
+		return nil
+	}
+	run, err := s.runs.GetRun(ctx, p.OrgID, cfg.HeldRun)
+	if errors.Is(err, org.ErrNotFound) || (err == nil && run.StatusAt(s.nowUTC()) != dirsync.RunHeld) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read held run %s: %w", cfg.HeldRun, err)
+	}
+	run.Actions = slices.DeleteFunc(run.Actions, func(o dirsync.Outcome) bool { return o.AccountID == id })
+	countHeld(&run)
+	if err := s.runs.ReplaceHeldRun(ctx, run); err != nil && !org.Refused(err, org.PartRecord) {
+		return err
+	}
+	return nil
+}
+
+// ApplyHeld applies the deactivations of an approved held run, as the organization's SCIM
+// token, and returns why each failed ("" when applied), index-aligned with run.Actions.
+// People the identity provider reactivated since are left active.
+func (s *Service) ApplyHeld(ctx context.Context, run dirsync.Run) []string {
+	errs := make([]string, len(run.Actions))
+	cfg, err := s.config(ctx, run.OrgID)
+	if err != nil {
+		for i := range errs {
+			errs[i] = "not applied: SCIM is no longer set up"
+		}
+		return errs
+	}
+	p := org.SCIMPrincipal(run.OrgID, cfg.TokenID)
+	for i, o := range run.Actions {
+		errs[i] = s.applyHeld(ctx, p, o.AccountID)
+	}
+	if err := s.store.SetHeldRun(ctx, run.OrgID, run.ID, ""); err != nil && !org.Refused(err, org.PartRecord) {
+		s.log.WarnContext(ctx, "held run not let go", "org", run.OrgID, "run", run.ID, "err", err)
+	}
+	return errs
+}
+
+// applyHeld deactivates SCIM person id if their deactivation is still held.
+func (s *Service) applyHeld(ctx context.Context, p org.Principal, id string) string {
+	prof, err := s.store.GetProfile(ctx, p.OrgID, id)
+	if err != nil || !prof.HeldInactive {
+		return "left active: the identity provider reactivated them since"
+	}
+	x, err := s.resolve(ctx, p, prof.Ref)
+	if err == nil {
+		x.prof = &prof
+		_, err = s.deactivate(ctx, p, x)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "held deactivation failed", "org", p.OrgID, "person", id, "err", err)
+		if errors.Is(err, org.ErrLastAdmin) {
+			return "the organization must keep an active admin"
+		}
+		return "not applied: " + toSCIM(err).Error()
+	}
+	next := prof
+	next.HeldInactive, next.LastModified = false, s.nowUTC()
+	if err := s.store.PutProfile(ctx, &prof, next); err != nil {
+		s.log.WarnContext(ctx, "held mark not cleared", "org", p.OrgID, "person", id, "err", err)
+	}
+	return ""
+}
+
+// DiscardHeld drops the deactivations of a discarded held run: the people stay active, and
+// SCIM shows them active again.
+func (s *Service) DiscardHeld(ctx context.Context, run dirsync.Run) error {
+	for _, o := range run.Actions {
+		prof, err := s.store.GetProfile(ctx, run.OrgID, o.AccountID)
+		if errors.Is(err, org.ErrNotFound) || (err == nil && !prof.HeldInactive) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read scim profile %s: %w", o.AccountID, err)
+		}
+		next := prof
+		next.HeldInactive, next.LastModified = false, s.nowUTC()
+		if err := s.store.PutProfile(ctx, &prof, next); err != nil {
+			return fmt.Errorf("clear held mark of %s: %w", o.AccountID, err)
+		}
+	}
+	if err := s.store.SetHeldRun(ctx, run.OrgID, run.ID, ""); err != nil && !org.Refused(err, org.PartRecord) {
+		return fmt.Errorf("let go of held run %s: %w", run.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+// Package provision keeps an organization's people and groups as its identity provider
+// pushes them over SCIM: it implements the scim package's Backend on the organization
+// service's own operations (so every rule of package org holds: addresses, allowed domains,
+// the last admin, the audit log), maps groups to roles by org.RoleFromGroups, and holds
+// deactivations beyond the configured window for an admin instead of applying them.
+package provision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/org"
+)
+
+// Orgs is what provisioning needs of the organization service.
+type Orgs interface {
+	Invite(ctx context.Context, p org.Principal, req org.InviteRequest) (org.Created, error)
+	Invitation(ctx context.Context, p org.Principal, id string) (org.Invitation, error)
+	Member(ctx context.Context, p org.Principal, id string) (org.Member, error)
+	Accounts(ctx context.Context, p org.Principal) ([]org.Member, []org.Invitation, error)
+	HolderOf(ctx context.Context, p org.Principal, email string) (org.Holder, error)
+	Revoke(ctx context.Context, p org.Principal, id string) (org.Invitation, error)
+	Deactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
+	Reactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
+	ChangeRole(ctx context.Context, p org.Principal, id, role string) (org.Member, error)
+	UpdateProfile(ctx context.Context, p org.Principal, id string, u org.Profile) (org.Member, error)
+	RenameInvitation(ctx context.Context, p org.Principal, id, name, externalID string) (org.Invitation, error)
+	SetInvitationRole(ctx context.Context, p org.Principal, id string, role org.Role) (org.Invitation, error)
+}
+
+// Runs is where held deactivations are collected: the organization's sync runs.
+type Runs interface {
+	GetRun(ctx context.Context, orgID, id string) (dirsync.Run, error)
+	PutRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error
+	// ReplaceHeldRun stores r over the run of its id if that is still held (org.PartRecord).
+	ReplaceHeldRun(ctx context.Context, r dirsync.Run) error
+}
+
+// Service provisions people and groups over SCIM.
+type Service struct {
+	store Store
+	runs  Runs
+	orgs  Orgs
+	log   *slog.Logger
+	now   func() time.Time
+	newID func() string
+}
+
+// Option changes how a Service is built.
+type Option func(*Service)
+
+// WithClock makes the Service read the time from now.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// New returns a Service.
+func New(store Store, runs Runs, orgs Orgs, log *slog.Logger, opts ...Option) *Service {
+	s := &Service{store: store, runs: runs, orgs: orgs, log: log, now: time.Now, newID: func() string { return ulid.Make().String() }}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// The audit actions of SCIM's own settings.
+const (
+	ActionConfigured   = "scim.configured"
+	ActionTokenCreated = "scim.token_created"
+	ActionDisabled     = "scim.disabled"
+)
+
+// ErrNotConfigured means the organization has not turned SCIM on.
+var ErrNotConfigured = errors.New("SCIM provisioning is not set up")
+
+// ctxKey carries the principal of a SCIM request to the backend.
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying the principal a SCIM token acts as; the backend
+// serves only that principal's organization.
+func WithPrincipal(ctx context.Context, p org.Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// principalOf is the principal WithPrincipal put in ctx.
+func principalOf(ctx context.Context) (org.Principal, error) {
+	p, ok := ctx.Value(ctxKey{}).(org.Principal)
+	if !ok || p.OrgID == "" {
+		return org.Principal{}, fmt.Errorf("scim request without a principal: %w", org.ErrUnauthenticated)
+	}
+	return p, nil
+}
+
+// audit builds an audit entry for a change p makes.
+func (s *Service) audit(p org.Principal, at time.Time, action, targetType, targetID string, details map[string]string) org.AuditEntry {
+	return org.AuditEntry{ID: s.newID(), OrgID: p.OrgID, At: at, Action: action, Actor: p.Actor, Source: p.Source,
+		TargetType: targetType, TargetID: targetID, Details: details}
+}

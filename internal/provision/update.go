@@ -1,0 +1,182 @@
+package provision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gatehouse/internal/org"
+	"gatehouse/internal/scim"
+)
+
+// UpdateUser changes a person as c says: their profile's attributes, their address and name
+// on the account, and whether they are active (a deactivation may be held, see hold.go).
+func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) (scim.User, error) {
+	p, err := principalOf(ctx)
+	if err != nil {
+		return scim.User{}, err
+	}
+	cfg, err := s.config(ctx, p.OrgID)
+	if err != nil {
+		return scim.User{}, err
+	}
+	x, err := s.find(ctx, p, id)
+	if err != nil {
+		return scim.User{}, toSCIM(err)
+	}
+	before := x.user()
+	after := c.Apply(before)
+	prof := s.profileOf(p, x, before)
+	prev := x.prof
+	prof.UserName, prof.ExternalID, prof.GivenName, prof.FamilyName, prof.DisplayName =
+		after.UserName, after.ExternalID, after.GivenName, after.FamilyName, after.DisplayName
+
+	// The account follows the address and the name; a pending invitation cannot change its
+	// address, so it is withdrawn and the new address invited in its place.
+	if after.Email != before.Email || fullName(after.DisplayName, after.GivenName, after.FamilyName) != fullName(before.DisplayName, before.GivenName, before.FamilyName) || after.ExternalID != before.ExternalID {
+		if x, err = s.readdress(ctx, p, cfg, x, after); err != nil {
+			return scim.User{}, toSCIM(err)
+		}
+		prof.Ref = refOf(x)
+	}
+	if c.Active != nil && *c.Active != before.Active {
+		if x, err = s.setActive(ctx, p, cfg, x, &prof, *c.Active); err != nil {
+			return scim.User{}, toSCIM(err)
+		}
+		prof.Ref = refOf(x)
+	}
+	prof.LastModified = s.nowUTC()
+	if err := s.store.PutProfile(ctx, prev, prof); err != nil {
+		return scim.User{}, toSCIM(err)
+	}
+	x.prof = &prof
+	return x.user(), nil
+}
+
+// profileOf is x's profile, or a new one made from what SCIM shows of them now.
+func (s *Service) profileOf(p org.Principal, x person, u scim.User) Profile {
+	if x.prof != nil {
+		return *x.prof
+	}
+	return Profile{OrgID: p.OrgID, ID: u.ID, Ref: refOf(x), UserName: u.UserName, ExternalID: u.ExternalID,
+		DisplayName: u.DisplayName, Created: u.Created}
+}
+
+// refOf is the account x stands for: the member, else the invitation.
+func refOf(x person) string {
+	if x.mem != nil {
+		return x.mem.ID
+	}
+	return x.inv.ID
+}
+
+// readdress gives x's account the address, name and identity-provider id of u.
+func (s *Service) readdress(ctx context.Context, p org.Principal, cfg Config, x person, u scim.User) (person, error) {
+	name := fullName(u.DisplayName, u.GivenName, u.FamilyName)
+	if x.mem != nil {
+		m, err := s.orgs.UpdateProfile(ctx, p, x.mem.ID, org.Profile{Name: name, Email: u.Email, ExternalID: u.ExternalID})
+		if err != nil {
+			return x, err
+		}
+		return person{mem: &m, prof: x.prof}, nil
+	}
+	inv := *x.inv
+	if email, err := org.NormalizeEmail("email", u.Email); err != nil || email == inv.Email || inv.Status != org.StatusPending {
+		if err != nil {
+			return x, err
+		}
+		if inv.Status != org.StatusPending {
+			return x, nil // withdrawn: the new values show when it is invited again
+		}
+		renamed, err := s.orgs.RenameInvitation(ctx, p, inv.ID, name, u.ExternalID)
+		if err != nil {
+			return x, err
+		}
+		return person{inv: &renamed, prof: x.prof}, nil
+	}
+	if _, err := s.orgs.Revoke(ctx, p, inv.ID); err != nil {
+		return x, err
+	}
+	next, err := s.invite(ctx, p, cfg, inv.Role, u.Email, name, u.ExternalID)
+	if err != nil {
+		return x, err
+	}
+	return person{inv: &next, prof: x.prof}, nil
+}
+
+// invite invites email as SCIM's person, as configured.
+func (s *Service) invite(ctx context.Context, p org.Principal, cfg Config, role org.Role, email, name, ext string) (org.Invitation, error) {
+	send := cfg.SendEmail
+	c, err := s.orgs.Invite(ctx, p, org.InviteRequest{Email: email, Name: name, Role: string(role), SendEmail: &send, ExternalID: ext})
+	if err != nil {
+		return org.Invitation{}, err
+	}
+	return c.Invitation, nil
+}
+
+// setActive deactivates or reactivates x as SCIM asked. A deactivation beyond the window's
+// limit is held (prof is marked, the account stays); a reactivation first takes back a held
+// deactivation; a withdrawn invitation is invited again.
+func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x person, prof *Profile, active bool) (person, error) {
+	if !active {
+		held, err := s.hold(ctx, p, cfg, x, prof)
+		if err != nil || held {
+			return x, err
+		}
+		return s.deactivate(ctx, p, x)
+	}
+	if prof.HeldInactive {
+		// The deactivation was held, so the account is still active: take it back.
+		prof.HeldInactive = false
+		if err := s.unhold(ctx, p, cfg, prof.ID); err != nil {
+			return x, err
+		}
+	}
+	if x.mem != nil {
+		if x.mem.Status == org.MemberActive {
+			return x, nil
+		}
+		m, err := s.orgs.Reactivate(ctx, p, x.mem.ID)
+		if err != nil {
+			return x, err
+		}
+		return person{mem: &m, prof: x.prof}, nil
+	}
+	if x.inv.Status == org.StatusPending {
+		return x, nil
+	}
+	role, err := s.roleOf(ctx, p, cfg, prof.ID)
+	if err != nil {
+		return x, err
+	}
+	next, err := s.invite(ctx, p, cfg, role, x.inv.Email, x.inv.Name, x.inv.ExternalID)
+	if err != nil {
+		return x, err
+	}
+	return person{inv: &next, prof: x.prof}, nil
+}
+
+// deactivate withdraws x's invitation or deactivates x's member, applied at once.
+func (s *Service) deactivate(ctx context.Context, p org.Principal, x person) (person, error) {
+	if x.mem != nil {
+		if x.mem.Status != org.MemberActive {
+			return x, nil
+		}
+		m, err := s.orgs.Deactivate(ctx, p, x.mem.ID)
+		if err != nil {
+			return x, err
+		}
+		return person{mem: &m, prof: x.prof}, nil
+	}
+	if x.inv.Status != org.StatusPending {
+		return x, nil
+	}
+	inv, err := s.orgs.Revoke(ctx, p, x.inv.ID)
+	if errors.Is(err, org.ErrInvitationRevoked) || errors.Is(err, org.ErrInvitationAccepted) {
+		return s.resolve(ctx, p, x.inv.ID)
+	}
+	if err != nil {
+		return x, fmt.Errorf("withdraw invitation %s: %w", x.inv.ID, err)
+	}
+	return person{inv: &inv, prof: x.prof}, nil
+}
