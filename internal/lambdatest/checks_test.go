@@ -20,6 +20,7 @@ import (
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
+	"gatehouse/internal/provision"
 	"gatehouse/internal/ses/sestest"
 	"gatehouse/internal/slack"
 )
@@ -288,4 +289,25 @@ func bounced(t testing.TB, w *world, _, answer []byte) {
 	if inv.Delivery.State != org.DeliveryBounced || !strings.Contains(inv.Delivery.Reason, "550 5.1.1") {
 		t.Errorf("delivery after the bounce = %+v", inv.Delivery)
 	}
+}
+
+// withSCIMToken creates organization demo's SCIM token and sends the event with it.
+func withSCIMToken(t testing.TB, w *world, payload []byte) []byte {
+	t.Helper()
+	prov := provision.New(w.Store.SCIM, w.Store.Sync, w.Service, slog.New(slog.DiscardHandler))
+	nt, err := prov.CreateToken(context.Background(), w.Admin)
+	if err != nil {
+		t.Fatalf("create scim token: %v", err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatalf("decode SCIM event: %v", err)
+	}
+	ev["headers"].(map[string]any)["Authorization"] = "Bearer " + nt.Secret
+	ev["multiValueHeaders"].(map[string]any)["Authorization"] = []any{"Bearer " + nt.Secret}
+	out, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -22,6 +22,8 @@ var functions = []function{
 			{File: "api-bulk-invite.json", Check: apiAnswer(200, `"status":"created"`, `"status":"invalid"`, `"duplicateOf"`)},
 			{File: "api-list-invitations.json", Check: apiAnswer(200, "john.doe@rely.io", "jane.roe@example.com", "grace@example.com", "alan@example.com")},
 			{File: "api-accept-invitation.json", Check: apiAnswer(404, `"code":"invalid_token"`)},
+			// An identity provider provisions a person over SCIM, with the organization's token.
+			{File: "api-scim-create-user.json", Prepare: withSCIMToken, Check: apiAnswer(201, `"userName":"grace.hopper@demo.example"`, `"active":true`)},
 		},
 	},
 	{
