@@ -9,8 +9,9 @@ import * as members from './members.js';
 import * as bulk from './bulk.js';
 import * as sync from './sync.js';
 import * as audit from './audit.js';
+import * as identity from './scim.js';
 
-const views = { invitations, members, bulk, sync, audit };
+const views = { invitations, members, bulk, sync, identity, audit };
 const NOTICE_KEY = 'gatehouse.notice';
 const TOKEN_SHAPE = /^ghk_[A-Za-z0-9_-]{43}$/;
 
@@ -56,6 +57,7 @@ function start(who, focus = false) {
     members.mount(me);
     bulk.mount(me, () => invitations.refresh());
     sync.mount(me);
+    identity.mount(me);
     audit.mount(me);
   }
   route(focus);
