@@ -104,6 +104,7 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("GET /api/v1/integrations/slack", private(a.getSlack()))
 	mux.Handle("DELETE /api/v1/integrations/slack", private(a.disconnectSlack()))
 	mux.Handle("POST /api/v1/integrations/slack/install", private(a.installSlack()))
+	mux.Handle("POST /api/v1/integrations/slack/install/complete", private(a.completeSlackInstall()))
 
 	if c.SCIM != nil && a.publicURL != "" {
 		h, err := scim.New(scim.Config{Backend: c.SCIM, BaseURL: a.scimBase(), Logger: c.Logger})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"gatehouse/internal/org"
 )
@@ -33,8 +34,10 @@ func (a *api) installSlack() http.Handler {
 	})
 }
 
-// slackCallback serves GET /slack/oauth/callback, where Slack sends the admin back: the
-// workspace Slack names is connected to the organization whose admin started the install.
+// slackCallback serves GET /slack/oauth/callback, where Slack sends the admin back. The
+// install is not finished here: a link alone proves nothing of who holds it. The admin's
+// browser is sent on to the Settings page, which finishes it with the admin's own token
+// (completeSlackInstall), so only the token that started an install can finish it.
 func (a *api) slackCallback(p *pages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := pageView{Eyebrow: "Slack", Next: "start again from the Slack tab of the Settings page."}
@@ -44,42 +47,63 @@ func (a *api) slackCallback(p *pages) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		if e := q.Get("error"); e != "" {
-			v.Title, v.Message = "Slack was not connected", "The install was cancelled at Slack."
+		if e := q.Get("error"); e != "" || q.Get("code") == "" || q.Get("state") == "" {
+			v.Title, v.Message = "Slack was not connected", "The install was cancelled at Slack, or Slack sent nothing back."
 			p.render(w, http.StatusOK, p.notice, v)
 			return
 		}
-		in, err := a.finishSlack(r, q.Get("code"), q.Get("state"))
-		switch {
-		case err == nil:
-			v.Title = "Slack is connected"
-			v.Message = "The workspace " + in.TeamID + " now invites into " + in.OrgID + ". The person who installed it may use the slash command; add others on the Slack tab."
-			v.Next = "try /gatehouse help in the workspace."
-			p.render(w, http.StatusOK, p.notice, v)
-		case errors.Is(err, org.ErrSlackTeamTaken):
-			v.Title, v.Message = "Slack was not connected", "This workspace is connected to another organization; disconnect it there first."
-			p.render(w, http.StatusConflict, p.notice, v)
-		case errors.Is(err, org.ErrUnavailable):
-			a.log.ErrorContext(r.Context(), "slack install", "requestId", requestIDFrom(r.Context()), "err", err)
-			v.Title, v.Message = "Slack was not connected", "Slack or Gatehouse could not be reached just now."
-			p.render(w, http.StatusServiceUnavailable, p.notice, v)
-		default:
-			a.log.WarnContext(r.Context(), "slack install refused", "requestId", requestIDFrom(r.Context()), "err", err)
-			v.Title, v.Message = "Slack was not connected", "The install could not be confirmed: the link may have expired (it works for ten minutes), been used already, or been started by a token that no longer works."
-			p.render(w, http.StatusBadRequest, p.notice, v)
-		}
+		next := url.Values{"code": {q.Get("code")}, "state": {q.Get("state")}}
+		// Relative, so the browser stays under an API Gateway stage.
+		w.Header().Set("Location", "../../settings/#/slack?"+next.Encode())
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusFound)
 	})
 }
 
-// finishSlack completes an install that came back from Slack.
-func (a *api) finishSlack(r *http.Request, code, state string) (org.SlackIntegration, error) {
-	orgID, tokenID, inst, err := a.slackInstall.Finish(r.Context(), code, state)
-	if err != nil {
-		return org.SlackIntegration{}, err
-	}
-	p, err := a.slack.TokenPrincipal(r.Context(), orgID, tokenID, org.SourceWeb)
-	if err != nil {
-		return org.SlackIntegration{}, err
-	}
-	return a.slack.InstallSlack(r.Context(), p, inst)
+// completeSlackInstall serves POST /api/v1/integrations/slack/install/complete {"code",
+// "state"}: the Settings page finishes an install Slack sent back, with the token that
+// started it; any other token is refused.
+func (a *api) completeSlackInstall() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.slackInstall == nil {
+			writeProblem(w, r, newProblem(http.StatusNotFound, "slack_install_not_configured", "this deployment has no Slack app to install"))
+			return
+		}
+		var req struct {
+			Code  string `json:"code"`
+			State string `json:"state"`
+		}
+		if err := decode(w, r, &req, false); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		p := principalFrom(r.Context())
+		orgID, tokenID, err := a.slack.StartSlackInstall(p)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		startedOrg, startedToken, inst, err := a.slackInstall.Finish(r.Context(), req.Code, req.State)
+		switch {
+		case errors.Is(err, org.ErrUnavailable):
+			a.fail(w, r, err)
+			return
+		case err != nil:
+			a.log.WarnContext(r.Context(), "slack install refused", "requestId", requestIDFrom(r.Context()), "err", err)
+			writeProblem(w, r, newProblem(http.StatusBadRequest, "slack_install_refused",
+				"the install could not be confirmed: it may have expired (it works for ten minutes) or been cancelled at Slack; start it again"))
+			return
+		case startedOrg != orgID || startedToken != tokenID:
+			writeProblem(w, r, newProblem(http.StatusForbidden, "slack_install_mismatch",
+				"this install was started by another token; finish it signed in with the token that started it"))
+			return
+		}
+		in, err := a.slack.InstallSlack(r.Context(), p, inst)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toSlackView(in))
+	})
 }

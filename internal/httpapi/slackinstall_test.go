@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,15 +69,20 @@ func TestSlackIsConnectedOnlyThroughItsInstall(t *testing.T) {
 		}
 		return u.Query().Get("state")
 	}
-	back := func(code, st string) (int, string) {
+	// Slack sends the browser back to the callback, which hands code and state on to the
+	// Settings page; the page finishes with its own token.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(s.url + "/slack/oauth/callback?" + url.Values{"code": {"code-acme"}, "state": {"st"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "../../settings/#/slack?") || !strings.Contains(loc, "code=code-acme") {
+		t.Fatalf("callback: %d Location %q", res.StatusCode, loc)
+	}
+	finish := func(who, code, st string) response {
 		t.Helper()
-		res, err := http.Get(s.url + "/slack/oauth/callback?" + url.Values{"code": {code}, "state": {st}}.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		page, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(page)
+		return s.do(http.MethodPost, path+"/install/complete", who, map[string]any{"code": code, "state": st})
 	}
 	connected := func(who string) map[string]any {
 		r := s.do(http.MethodGet, path, who, nil)
@@ -89,8 +93,8 @@ func TestSlackIsConnectedOnlyThroughItsInstall(t *testing.T) {
 	}
 
 	acme := state("acme/admin")
-	// Refused returns change nothing: a forged or altered state, a code Slack does not
-	// confirm, an install for a whole Enterprise Grid, an expired state.
+	// Refused finishes change nothing: a forged or altered state, a code Slack does not
+	// confirm, an install for a whole Enterprise Grid.
 	for _, bad := range []struct{ code, state string }{
 		{"code-acme", "forged.state"},
 		{"code-acme", acme[:len(acme)-2] + "xx"},
@@ -99,27 +103,33 @@ func TestSlackIsConnectedOnlyThroughItsInstall(t *testing.T) {
 		{"code-grid", acme},
 		{"", acme},
 	} {
-		if status, page := back(bad.code, bad.state); status == http.StatusOK || !strings.Contains(page, "Slack was not connected") {
-			t.Errorf("return %+v: %d, page %q", bad, status, page)
+		if r := finish("acme/admin", bad.code, bad.state); r.status != http.StatusBadRequest || r.body["code"] != "slack_install_refused" {
+			t.Errorf("finish %+v: %d %s", bad, r.status, r.raw)
 		}
 	}
+	// Only the token that started an install finishes it: not another admin of the same
+	// organization, not another organization's, not a member.
+	wantProblem(t, finish("globex/admin", "code-acme", acme), http.StatusForbidden, "slack_install_mismatch", "")
+	wantProblem(t, finish("acme/member", "code-acme", acme), http.StatusForbidden, "forbidden", "")
 	if c := connected("acme/admin"); c != nil {
 		t.Fatalf("a refused install connected %v", c)
 	}
 	s.clock.Add(slack.StateTTL + time.Second)
-	if status, _ := back("code-acme", acme); status == http.StatusOK {
+	if r := finish("acme/admin", "code-acme", acme); r.status == http.StatusOK {
 		t.Errorf("an expired state connected the workspace")
 	}
 
-	// The real return connects the team Slack names, with its installer allowed to invite.
+	// The real finish connects the team Slack names, with its installer allowed to invite.
 	acme = state("acme/admin")
-	if status, page := back("code-acme", acme); status != http.StatusOK || !strings.Contains(page, "Slack is connected") {
-		t.Fatalf("install: %d %s", status, page)
+	if r := finish("acme/admin", "code-acme", acme); r.status != http.StatusOK || r.body["teamId"] != "T0PROVEN" {
+		t.Fatalf("install: %d %s", r.status, r.raw)
 	}
 	c := connected("acme/admin")
 	if c["teamId"] != "T0PROVEN" || len(c["allowedUserIds"].([]any)) != 1 || c["allowedUserIds"].([]any)[0] != "U0INSTALLER" {
 		t.Fatalf("connection = %v", c)
 	}
+	// The same state used again with another workspace's code replaces nothing.
+	wantProblem(t, finish("acme/admin", "code-other-team", acme), http.StatusConflict, "slack_connected", "")
 	// The connected workspace's users and role can be set; another team cannot be typed in.
 	if r := s.do(http.MethodPut, path, "acme/admin", map[string]any{"teamId": "T0PROVEN", "allowedUserIds": []string{"U0INSTALLER", "U0B"}, "role": "viewer"}); r.status != http.StatusOK {
 		t.Errorf("update users: %d %s", r.status, r.raw)
@@ -127,34 +137,20 @@ func TestSlackIsConnectedOnlyThroughItsInstall(t *testing.T) {
 	wantProblem(t, s.do(http.MethodPut, path, "acme/admin", map[string]any{"teamId": "T0EVIL", "allowedUserIds": []string{"U0A"}}),
 		http.StatusForbidden, "slack_install_required", "")
 	// Installing again into the same workspace keeps the users and role chosen.
-	if status, _ := back("code-acme", state("acme/admin")); status != http.StatusOK {
-		t.Fatalf("install again: %d", status)
+	if r := finish("acme/admin", "code-acme", state("acme/admin")); r.status != http.StatusOK {
+		t.Fatalf("install again: %d %s", r.status, r.raw)
 	}
 	if c := connected("acme/admin"); len(c["allowedUserIds"].([]any)) != 2 || c["role"] != "viewer" {
 		t.Errorf("after installing again: %v", c)
 	}
 	// Another organization installing the same workspace is refused.
-	if status, page := back("code-acme", state("globex/admin")); status != http.StatusConflict || !strings.Contains(page, "another organization") {
-		t.Errorf("globex installs acme's workspace: %d %s", status, page)
+	wantProblem(t, finish("globex/admin", "code-acme", state("globex/admin")), http.StatusConflict, "slack_team_taken", "")
+	// Disconnected, the organization may install into another workspace.
+	if r := s.do(http.MethodDelete, path, "acme/admin", nil); r.status != http.StatusNoContent {
+		t.Fatalf("disconnect: %d", r.status)
 	}
-	// An install started by a token revoked before it came back is refused.
-	st := state("globex/admin")
-	var tokens []map[string]any
-	raw := s.do(http.MethodGet, "/api/v1/tokens", "globex/admin", nil).raw
-	var list struct {
-		Items []map[string]any `json:"items"`
-	}
-	if err := json.Unmarshal(raw, &list); err != nil {
-		t.Fatal(err)
-	}
-	tokens = list.Items
-	for _, tok := range tokens {
-		if tok["role"] == "admin" {
-			s.do(http.MethodDelete, "/api/v1/tokens/"+tok["id"].(string), "globex/admin", nil)
-		}
-	}
-	if status, _ := back("code-other-team", st); status == http.StatusOK {
-		t.Errorf("an install by a revoked token connected the workspace")
+	if r := finish("acme/admin", "code-other-team", state("acme/admin")); r.status != http.StatusOK || r.body["teamId"] != "T0OTHER" {
+		t.Errorf("install into another workspace after disconnecting: %d %s", r.status, r.raw)
 	}
 }
 

@@ -72,6 +72,9 @@ func (r SlackRequest) validate() (SlackIntegration, error) {
 
 // Errors of the Slack connection.
 var (
+	// ErrSlackConnected refuses installing into a workspace while the organization is
+	// connected to another: disconnect that one first.
+	ErrSlackConnected = errors.New("another slack workspace is connected")
 	// ErrSlackProofRequired refuses connecting a workspace by its typed team id: only Slack's
 	// install flow proves that the workspace is the admin's (the local stack alone allows it).
 	ErrSlackProofRequired = errors.New("slack workspace must be connected through Slack's install")
@@ -129,6 +132,11 @@ func (s *Service) InstallSlack(ctx context.Context, p Principal, inst SlackInsta
 		prev = SlackIntegration{}
 	case err != nil:
 		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", err)
+	}
+	if prev.TeamID != "" && prev.TeamID != inst.TeamID {
+		// Another workspace is connected: it is disconnected on purpose, never replaced by
+		// an install.
+		return SlackIntegration{}, fmt.Errorf("install slack team %s over %s: %w", inst.TeamID, prev.TeamID, ErrSlackConnected)
 	}
 	req := SlackRequest{TeamID: inst.TeamID, EnterpriseID: inst.EnterpriseID, AllowedUsers: []string{inst.InstallerID}, Role: string(RoleMember)}
 	if prev.TeamID == inst.TeamID {

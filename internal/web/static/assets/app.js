@@ -10,8 +10,9 @@ import * as bulk from './bulk.js';
 import * as sync from './sync.js';
 import * as audit from './audit.js';
 import * as identity from './scim.js';
+import * as slack from './slack.js';
 
-const views = { invitations, members, bulk, sync, identity, audit };
+const views = { invitations, members, bulk, sync, identity, slack, audit };
 const NOTICE_KEY = 'gatehouse.notice';
 const TOKEN_SHAPE = /^ghk_[A-Za-z0-9_-]{43}$/;
 
@@ -58,6 +59,7 @@ function start(who, focus = false) {
     bulk.mount(me, () => invitations.refresh());
     sync.mount(me);
     identity.mount(me);
+    slack.mount(me);
     audit.mount(me);
   }
   route(focus);
@@ -66,7 +68,7 @@ function start(who, focus = false) {
 // route shows the section the address names (#/members), the invitations by default. Only
 // the views' own names count: #/constructor names something every object inherits.
 function route(focus = true) {
-  const name = location.hash.replace(/^#\/?/, '');
+  const name = location.hash.replace(/^#\/?/, '').split('?')[0];
   const current = Object.hasOwn(views, name) ? name : 'invitations';
   for (const id of Object.keys(views)) $(id).hidden = id !== current;
   for (const a of document.querySelectorAll('.sections a')) {
