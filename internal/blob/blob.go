@@ -88,6 +88,10 @@ func (o Opener) openFile(location, path string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("open the exports folder %s: %w", o.FilesDir, err)
 	}
 	defer root.Close()
+	// Only a regular file is opened: a named pipe or a device would block or never end.
+	if st, err := root.Lstat(rel); err == nil && !st.Mode().IsRegular() && st.Mode()&fs.ModeSymlink == 0 {
+		return nil, fmt.Errorf("export %s is not a file: %w", location, fs.ErrPermission)
+	}
 	f, err := root.Open(rel)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

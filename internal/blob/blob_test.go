@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -114,5 +116,28 @@ func TestFilesStayInsideTheExportsFolder(t *testing.T) {
 		if errors.Is(err, blob.ErrNotFound) {
 			t.Errorf("%s: %v tells whether a file outside the folder exists", loc, err)
 		}
+	}
+}
+
+func TestANamedPipeIsNotOpened(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.csv"), 0o600); err != nil {
+		t.Fatalf("make a named pipe: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		rc, err := blob.Opener{FilesDir: dir}.Open(context.Background(), "file://"+filepath.Join(dir, "pipe.csv"))
+		if err == nil {
+			rc.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a named pipe was opened as an export")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("opening a named pipe blocked")
 	}
 }

@@ -92,6 +92,14 @@ func (s *Service) invite(ctx context.Context, p org.Principal, c Config, plan id
 			errs[i] = "the address belongs to a member that sync did not create"
 		case org.BulkInvalid:
 			errs[i] = "invalid: " + org.Messages(res.Errors)
+		case org.BulkDomainNotAllowed:
+			errs[i] = "the address is outside the organization's allowed domains"
+		case org.BulkFailed:
+			if len(res.Errors) > 0 && res.Errors[0].Code == "rate_limited" {
+				errs[i] = "rate limited: " + res.Errors[0].Message
+				continue
+			}
+			errs[i] = "not applied: the database was busy; the next run retries"
 		default:
 			errs[i] = "not applied: the database was busy; the next run retries"
 		}
@@ -111,6 +119,8 @@ func describe(err error) string {
 		return "the new address is already taken in the organization"
 	case errors.As(err, &limited):
 		return "rate limited: " + limited.Reason
+	case errors.Is(err, org.ErrDomainNotAllowed):
+		return "the address is outside the organization's allowed domains"
 	case errors.Is(err, org.ErrNotFound):
 		return "the account no longer exists"
 	case errors.Is(err, org.ErrConflict), errors.Is(err, org.ErrMemberActive), errors.Is(err, org.ErrMemberInactive),

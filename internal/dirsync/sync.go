@@ -160,10 +160,16 @@ func (s *Service) hold(ctx context.Context, q request, run Run, plan idp.Plan) (
 		prev = &cur
 	}
 	if err := s.store.PutHeldRun(ctx, run, prev, s.runAudit(q.by, run)); err != nil {
-		if org.Refused(err, org.PartRecord) {
-			err = fmt.Errorf("another run held a plan meanwhile: %w", org.ErrConflict)
+		if !org.Refused(err, org.PartRecord) {
+			return Run{}, fmt.Errorf("store held run %s: %w", run.ID, err)
 		}
-		return Run{}, fmt.Errorf("store held run %s: %w", run.ID, err)
+		// Another run held a plan meanwhile: the same plan is that run.
+		if cur, cerr := s.store.CurrentHold(ctx, run.OrgID); cerr == nil && cur.PlanHash == run.PlanHash {
+			if held, gerr := s.store.GetRun(ctx, run.OrgID, cur.RunID); gerr == nil {
+				return held, nil
+			}
+		}
+		return Run{}, fmt.Errorf("store held run %s: another run held a plan meanwhile: %w", run.ID, org.ErrConflict)
 	}
 	return run, nil
 }

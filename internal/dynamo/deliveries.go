@@ -172,7 +172,13 @@ func (s *Deliveries) MarkSending(ctx context.Context, inv org.Invitation) error 
 // link the mailer minted and its delivery is in a state event may happen in.
 func (s *Deliveries) RecordDelivery(ctx context.Context, inv org.Invitation, event org.DeliveryEvent) error {
 	upd := setDelivery(expression.UpdateBuilder{}, inv.Delivery)
-	cond := expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash)).And(deliveryMay(event))
+	link := expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash))
+	if inv.TokenHash == "" {
+		// No link was minted yet (an email that expired before its first attempt): the
+		// attribute is then absent.
+		link = expression.AttributeNotExists(expression.Name("tokenHash")).Or(link)
+	}
+	cond := link.And(deliveryMay(event))
 	return s.updateOne(ctx, orgPK(inv.OrgID), invitationSK(inv.ID), upd, cond)
 }
 

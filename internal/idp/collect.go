@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // record is one entry of an export as a format parser read it, before the shared rules.
@@ -73,10 +74,27 @@ func (b *builder) unreadable(row int, err error) error {
 func (b *builder) skip(r record, code SkipCode, reason string) {
 	b.budget.done()
 	b.snap.Skipped = append(b.snap.Skipped, Skip{
-		Row: r.row, Page: b.pageNo(), ExternalID: strings.Clone(strings.TrimSpace(r.id)),
-		Email: strings.Clone(strings.TrimSpace(r.email)), Name: cleanName(r.name),
-		Reason: reason, Code: code, Status: r.status,
+		Row: r.row, Page: b.pageNo(), ExternalID: clip(strings.TrimSpace(r.id)),
+		Email: clip(strings.TrimSpace(r.email)), Name: clip(cleanName(r.name)),
+		Reason: clip(reason), Code: code, Status: r.status,
 	})
+}
+
+// maxShown bounds what a skipped record repeats of its values, so that a report or a preview
+// of an export full of huge fields stays small.
+const maxShown = 256
+
+// clip is s cut to maxShown bytes (at a character boundary, marked with "…"), copied so it
+// keeps no reference to the record it came from.
+func clip(s string) string {
+	if len(s) <= maxShown {
+		return strings.Clone(s)
+	}
+	cut := maxShown
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.Clone(s[:cut]) + "…"
 }
 
 // add applies the shared rules to r and keeps it as a person or reports why not.
@@ -85,7 +103,7 @@ func (b *builder) add(r record) {
 	if r.status == "" {
 		reason := r.noStatus
 		if reason == "" {
-			reason = fmt.Sprintf("unknown status %q", r.rawStatus)
+			reason = fmt.Sprintf("unknown status %q", clip(r.rawStatus))
 		}
 		b.skip(r, SkipUnknownStatus, reason)
 		return
@@ -100,7 +118,7 @@ func (b *builder) add(r record) {
 	}
 	email, err := normalizeEmail(r.email)
 	if err != nil {
-		b.skip(r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", strings.TrimSpace(r.email), err))
+		b.skip(r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err))
 		return
 	}
 	p := Person{

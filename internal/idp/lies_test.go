@@ -193,3 +193,47 @@ func TestExportsAreBounded(t *testing.T) {
 		t.Errorf("1,000 ordinary rows: %v", err)
 	}
 }
+
+func TestMovingPendingInvitationsToAnotherDomainIsHeld(t *testing.T) {
+	export, accounts := bigcorp(30)
+	for i := range 3 {
+		accounts = append(accounts, invitation(fmt.Sprintf("inv%d", i), fmt.Sprintf("00unew%d", i), fmt.Sprintf("new%d@bigcorp.com", i), "N"))
+		export += fmt.Sprintf("\"00unew%d\",\"ACTIVE\",\"N\",\"\",\"new%d@evil.example\"\n", i, i)
+	}
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(snap, accounts, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Held || !strings.Contains(plan.HeldReason, "another domain") {
+		t.Errorf("three pending invitations moved to evil.example: held %v %q", plan.Held, plan.HeldReason)
+	}
+}
+
+func TestANewPersonOnACutOffLastLineIsHeld(t *testing.T) {
+	export, accounts := bigcorp(28)
+	export = strings.ReplaceAll(export, `"`, "") + "00unew,ACTIVE,N,Hire,newhire@bigcorp.com\n"
+	cut := strings.TrimSuffix(strings.TrimSuffix(export, "\n"), "m") // newhire@bigcorp.co
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(snap, accounts, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Held || !strings.Contains(plan.HeldReason, "cut off") || plan.Counts[ActionInvite] != 1 {
+		t.Errorf("a new person on a cut-off last line: held %v %q, %v", plan.Held, plan.HeldReason, plan.Counts)
+	}
+	// The same file with its line ending is applied.
+	whole, err := Parse(FormatOktaCSV, strings.NewReader(strings.TrimSuffix(export, "\n")+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan, err := NewPlan(whole, accounts, Options{}); err != nil || plan.Held {
+		t.Errorf("the whole file: held %v %q, %v", plan.Held, plan.HeldReason, err)
+	}
+}

@@ -170,3 +170,21 @@ func (p *planner) checkCutOff() error {
 func strictPrefix(short, long string) bool {
 	return len(short) < len(long) && strings.HasPrefix(long, short)
 }
+
+// flagCutOff marks the plan when the last record of a file without a line ending would
+// invite someone or change an account: a file cut inside its last, unquoted field has the
+// right number of fields, and nothing but a line ending that is missing tells it apart.
+func (p *planner) flagCutOff() {
+	for _, person := range p.snap.People {
+		if !person.Unterminated {
+			continue
+		}
+		for _, a := range p.plan.Actions {
+			if (a.Kind == ActionInvite || a.Kind == ActionUpdate) && a.Email == person.Email {
+				p.plan.cutOff = "the export's last line has no line ending and would " + string(a.Kind) + " " + a.Email +
+					": the file may be cut off inside it (" + where(person.Page, person.Row) + ")"
+				return
+			}
+		}
+	}
+}

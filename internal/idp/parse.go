@@ -104,6 +104,11 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 	if err := p.finish(b); err != nil {
 		return nil, err
 	}
+	var big *tooLarge
+	if errors.As(bud.err, &big) {
+		// A limit passed in the last read, which the page's reader may not have reported.
+		return nil, &ParseError{Format: b.snap.Format, Msg: big.Error(), Err: ErrTooLarge}
+	}
 	if b.records() == 0 {
 		return nil, &ParseError{Format: b.snap.Format, Msg: ErrEmpty.Error() + ": no people in it", Err: ErrEmpty}
 	}

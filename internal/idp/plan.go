@@ -120,6 +120,9 @@ type Plan struct {
 	// it for an admin instead of applying it. HeldReason names the numbers.
 	Held       bool
 	HeldReason string
+	// cutOff, when set, says that the last record of a file without a line ending would
+	// change an account or invite someone: the file may be cut off, so the plan is held.
+	cutOff string
 }
 
 // NewPlan computes the actions that bring the synced accounts among current in step with
@@ -147,6 +150,7 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 		return Plan{}, err
 	}
 	pl.decide()
+	pl.flagCutOff()
 	plan := pl.plan
 	plan.refuseOutside(o.Allowed)
 	plan.hold(o, current)
@@ -184,10 +188,14 @@ func (p *Plan) hold(o Options, current []Account) {
 	moved, risky := 0, ""
 	for _, a := range p.Actions {
 		p.Counts[a.Kind]++
-		if a.Kind != ActionUpdate || a.OldEmail == "" || a.OldEmail == a.Email {
+		// An update moves an account; an invite with an old address replaces a revoked
+		// invitation that had it, which moves the person just the same.
+		if (a.Kind != ActionUpdate && a.Kind != ActionInvite) || a.OldEmail == "" || a.OldEmail == a.Email {
 			continue
 		}
-		moved++
+		if a.Kind == ActionUpdate {
+			moved++ // the replaced invitation's revocation counts already
+		}
 		if why := riskyMove(a.OldEmail, a.Email); why != "" && risky == "" {
 			risky = fmt.Sprintf("the plan moves %s to %s, %s", a.OldEmail, a.Email, why)
 		}
@@ -219,6 +227,9 @@ func (p *Plan) hold(o Options, current []Account) {
 	case risky != "":
 		p.Held = true
 		p.HeldReason = risky
+	case p.cutOff != "":
+		p.Held = true
+		p.HeldReason = p.cutOff
 	}
 }
 

@@ -160,22 +160,31 @@ func normalizeDomain(domain string) (string, string) {
 		return "", "email's domain must not end with a dot"
 	}
 	ascii, err := domainProfile.ToASCII(domain)
-	if err != nil {
+	switch {
+	case err != nil && strings.HasSuffix(ascii, "."):
+		return "", "email's domain must not end with a dot"
+	case err != nil:
 		return "", "email's domain is not a valid domain name (labels of letters, digits and inner hyphens, such as example.com)"
+	case strings.HasSuffix(ascii, "."):
+		return "", "email's domain must not end with a dot"
 	}
 	labels := strings.Split(ascii, ".")
 	if len(labels) < 2 {
 		return "", "email must have a domain such as example.com"
 	}
-	if tld := labels[len(labels)-1]; strings.Trim(tld, "0123456789") == "" {
+	switch tld := labels[len(labels)-1]; {
+	case strings.Trim(tld, "0123456789") == "":
 		return "", "email must name a domain, not an IP address"
+	case len(tld) < 2:
+		return "", "email's domain must end in a top-level domain of at least two letters, such as .com"
 	}
-	if !isASCII(domain) {
-		for _, label := range labels {
-			u, err := domainProfile.ToUnicode(label)
-			if err == nil && mixedScripts(u) {
-				return "", "email's domain mixes letters of look-alike scripts (such as Latin and Cyrillic)"
-			}
+	for _, label := range labels {
+		if !strings.HasPrefix(label, "xn--") {
+			continue // ASCII labels are one script
+		}
+		// A label typed in Unicode or as punycode is judged the same way.
+		if u, err := domainProfile.ToUnicode(label); err == nil && mixedScripts(u) {
+			return "", "email's domain mixes letters of look-alike scripts (such as Latin and Cyrillic)"
 		}
 	}
 	return ascii, ""
@@ -191,7 +200,8 @@ func firstInvisible(s string) (rune, bool) {
 		case r == ' ':
 		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Zl, r), unicode.Is(unicode.Zp, r),
 			unicode.Is(unicode.Zs, r), unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r),
-			unicode.Is(unicode.Variation_Selector, r), unicode.Is(unicode.Co, r), r == utf8.RuneError:
+			unicode.Is(unicode.Variation_Selector, r), unicode.Is(unicode.Co, r), r == utf8.RuneError,
+			r == '\u2800', r == '\u3164', r == '\uffa0', r == '\u115f', r == '\u1160': // blanks that show nothing
 			return r, true
 		}
 	}
@@ -212,30 +222,50 @@ func describeRune(r rune) string {
 	return string(b)
 }
 
-// confusableScripts are scripts whose letters look like Latin ones; a word mixing two of
-// them (or one with Latin) is the classic look-alike address.
-var confusableScripts = []*unicode.RangeTable{unicode.Latin, unicode.Cyrillic, unicode.Greek, unicode.Armenian, unicode.Cherokee, unicode.Coptic}
-
-// mixedScripts reports whether s has letters of more than one script that look like Latin.
-// Latin next to Han, Hiragana, Katakana or Hangul is allowed, as Japanese and Korean names
-// mix them (Unicode's "highly restrictive" profile).
-func mixedScripts(s string) bool {
-	seen := -1
-	for _, r := range s {
-		if !unicode.IsLetter(r) {
-			continue
-		}
-		for i, t := range confusableScripts {
-			if unicode.Is(t, r) {
-				if seen >= 0 && seen != i {
-					return true
-				}
-				seen = i
-				break
-			}
+// scriptOf is the script of a letter: the first of Unicode's script tables holding it.
+func scriptOf(r rune) string {
+	for name, t := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(t, r) {
+			return name
 		}
 	}
-	return false
+	return ""
+}
+
+// highlyRestrictive are the sets of scripts Unicode's "highly restrictive" profile (UTS #39)
+// lets one word mix, as Japanese, Chinese and Korean names do; any other mix is refused.
+var highlyRestrictive = []map[string]bool{
+	{"Latin": true, "Han": true, "Hiragana": true, "Katakana": true},
+	{"Latin": true, "Han": true, "Bopomofo": true},
+	{"Latin": true, "Han": true, "Hangul": true},
+}
+
+// mixedScripts reports whether s has letters of more than one script, beyond the mixes the
+// highly restrictive profile allows: the classic look-alike is a Cyrillic "а" among Latin
+// letters.
+func mixedScripts(s string) bool {
+	seen := map[string]bool{}
+	for _, r := range s {
+		if r < utf8.RuneSelf && !unicode.IsLetter(r) {
+			continue
+		}
+		if sc := scriptOf(r); sc != "" {
+			seen[sc] = true
+		}
+	}
+	if len(seen) <= 1 {
+		return false
+	}
+	for _, allowed := range highlyRestrictive {
+		ok := true
+		for sc := range seen {
+			ok = ok && allowed[sc]
+		}
+		if ok {
+			return false
+		}
+	}
+	return true
 }
 
 // plainASCIIEmail is NormalizeEmail's answer for the common case, decided without parsing:

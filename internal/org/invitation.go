@@ -1,6 +1,9 @@
 package org
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // InvitationStatus is where an invitation stands. Pending, accepted and revoked are stored;
 // expired is derived from a pending invitation's expiry.
@@ -114,6 +117,11 @@ func (r InviteRequest) validate() (invite, error) {
 	}
 	if r.SendEmail != nil {
 		out.sendEmail = *r.SendEmail
+	}
+	if out.sendEmail && out.email != "" && !isASCII(out.email[:strings.LastIndexByte(out.email, '@')]) {
+		// Amazon SES, which sends every invitation, delivers only to ASCII local parts
+		// (it has no SMTPUTF8): refused now rather than failed for good later.
+		verr.Add("email", "undeliverable_email", "invitation emails can be sent only to addresses whose part before the @ is ASCII; invite without email and share the link instead")
 	}
 	return out, verr.Err()
 }
