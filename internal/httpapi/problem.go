@@ -113,6 +113,7 @@ var errorMap = []struct {
 	{dirsync.ErrPlanChanged, http.StatusConflict, "plan_changed", "the export or the members changed since this plan was held, so it was not applied; the next run makes a new plan"},
 	{dirsync.ErrNotHeld, http.StatusConflict, "run_not_held", "this run is not waiting for approval (it was applied, approved, failed or has expired)"},
 	{org.ErrSlackTeamTaken, http.StatusConflict, "slack_team_taken", "this Slack workspace is connected to another organization; disconnect it there first"},
+	{org.ErrSlackInstallMismatch, http.StatusForbidden, "slack_install_mismatch", "this install was started by another token; finish it signed in with the token that started it"},
 	{org.ErrSlackConnected, http.StatusConflict, "slack_connected", "another Slack workspace is connected to this organization; disconnect it (DELETE /api/v1/integrations/slack) before installing into a new one"},
 	{org.ErrSlackProofRequired, http.StatusForbidden, "slack_install_required", "connect a Slack workspace by installing the app (POST /api/v1/integrations/slack/install); a typed team id is accepted only in the local stack, and here only the allowed users and role of the connected workspace can be changed"},
 	{org.ErrDomainNotAllowed, http.StatusForbidden, "domain_not_allowed", "the address's domain is not one of the organization's allowed domains"},

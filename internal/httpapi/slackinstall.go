@@ -13,7 +13,7 @@ import (
 // an admin opens at Slack, and the workspace Slack names when they come back.
 type SlackInstaller interface {
 	Start(orgID, tokenID string) string
-	Finish(ctx context.Context, code, state string) (orgID, tokenID string, inst org.SlackInstall, err error)
+	Finish(ctx context.Context, code, state, orgID, tokenID string) (org.SlackInstall, error)
 }
 
 // installSlack serves POST /api/v1/integrations/slack/install: the Slack address where an
@@ -84,19 +84,18 @@ func (a *api) completeSlackInstall() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		startedOrg, startedToken, inst, err := a.slackInstall.Finish(r.Context(), req.Code, req.State)
+		inst, err := a.slackInstall.Finish(r.Context(), req.Code, req.State, orgID, tokenID)
 		switch {
 		case errors.Is(err, org.ErrUnavailable):
+			a.fail(w, r, err)
+			return
+		case errors.Is(err, org.ErrSlackInstallMismatch):
 			a.fail(w, r, err)
 			return
 		case err != nil:
 			a.log.WarnContext(r.Context(), "slack install refused", "requestId", requestIDFrom(r.Context()), "err", err)
 			writeProblem(w, r, newProblem(http.StatusBadRequest, "slack_install_refused",
 				"the install could not be confirmed: it may have expired (it works for ten minutes) or been cancelled at Slack; start it again"))
-			return
-		case startedOrg != orgID || startedToken != tokenID:
-			writeProblem(w, r, newProblem(http.StatusForbidden, "slack_install_mismatch",
-				"this install was started by another token; finish it signed in with the token that started it"))
 			return
 		}
 		in, err := a.slack.InstallSlack(r.Context(), p, inst)

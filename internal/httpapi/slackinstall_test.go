@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,9 +14,10 @@ import (
 )
 
 // fakeSlack answers oauth.v2.access as Slack does: each code names the workspace it
-// installs, and client credentials must match.
-func fakeSlack(t *testing.T) *httptest.Server {
+// installs, and client credentials must match. It counts the exchanges it answers.
+func fakeSlack(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
+	var exchanges atomic.Int32
 	installs := map[string]string{
 		"code-acme":       `{"ok":true,"team":{"id":"T0PROVEN","name":"Acme"},"authed_user":{"id":"U0INSTALLER"},"enterprise":null}`,
 		"code-grid":       `{"ok":true,"is_enterprise_install":true,"team":null,"enterprise":{"id":"E0GRID"},"authed_user":{"id":"U0X"}}`,
@@ -26,6 +28,7 @@ func fakeSlack(t *testing.T) *httptest.Server {
 			http.NotFound(w, r)
 			return
 		}
+		exchanges.Add(1)
 		if r.PostForm.Get("client_id") != "cid" || r.PostForm.Get("client_secret") != "csecret" ||
 			r.PostForm.Get("redirect_uri") != "https://gatehouse.example.com/slack/oauth/callback" {
 			_, _ = io.WriteString(w, `{"ok":false,"error":"invalid_client_id"}`)
@@ -38,11 +41,11 @@ func fakeSlack(t *testing.T) *httptest.Server {
 		_, _ = io.WriteString(w, body)
 	}))
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, &exchanges
 }
 
 func TestSlackIsConnectedOnlyThroughItsInstall(t *testing.T) {
-	fake := fakeSlack(t)
+	fake, exchanges := fakeSlack(t)
 	var s *server
 	inst, err := slack.NewInstaller(slack.InstallConfig{ClientID: "cid", ClientSecret: "csecret",
 		RedirectURL: "https://gatehouse.example.com/slack/oauth/callback", AuthorizeURL: "https://slack.example/oauth/v2/authorize",
@@ -108,9 +111,20 @@ func TestSlackIsConnectedOnlyThroughItsInstall(t *testing.T) {
 		}
 	}
 	// Only the token that started an install finishes it: not another admin of the same
-	// organization, not another organization's, not a member.
+	// organization, not another organization's, not a member; and Slack's code is not spent
+	// for them, so the admin who started can still finish.
+	second := s.do(http.MethodPost, "/api/v1/tokens", "acme/admin", map[string]any{"name": "second admin", "role": "admin"})
+	if second.status != http.StatusCreated {
+		t.Fatalf("second admin token: %d %s", second.status, second.raw)
+	}
+	s.tokens["acme/admin2"] = second.body["token"].(string)
+	spent := exchanges.Load()
+	wantProblem(t, finish("acme/admin2", "code-acme", acme), http.StatusForbidden, "slack_install_mismatch", "")
 	wantProblem(t, finish("globex/admin", "code-acme", acme), http.StatusForbidden, "slack_install_mismatch", "")
 	wantProblem(t, finish("acme/member", "code-acme", acme), http.StatusForbidden, "forbidden", "")
+	if n := exchanges.Load() - spent; n != 0 {
+		t.Errorf("refused finishes exchanged the code %d times", n)
+	}
 	if c := connected("acme/admin"); c != nil {
 		t.Fatalf("a refused install connected %v", c)
 	}

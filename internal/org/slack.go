@@ -75,6 +75,9 @@ var (
 	// ErrSlackConnected refuses installing into a workspace while the organization is
 	// connected to another: disconnect that one first.
 	ErrSlackConnected = errors.New("another slack workspace is connected")
+	// ErrSlackInstallMismatch refuses finishing an install with another organization or API
+	// token than the one that started it.
+	ErrSlackInstallMismatch = errors.New("slack install was started by another token")
 	// ErrSlackProofRequired refuses connecting a workspace by its typed team id: only Slack's
 	// install flow proves that the workspace is the admin's (the local stack alone allows it).
 	ErrSlackProofRequired = errors.New("slack workspace must be connected through Slack's install")

@@ -113,16 +113,18 @@ var (
 	ErrInstallRefused = errors.New("slack did not confirm the install")
 )
 
-// Finish checks the state Slack brought back and exchanges code for the workspace it was
-// installed in: it returns the organization and API token that started the install, and the
-// workspace Slack names.
-func (i *Installer) Finish(ctx context.Context, code, signed string) (orgID, tokenID string, inst org.SlackInstall, err error) {
+// Finish checks the state Slack brought back, that orgID's API token tokenID started the
+// install, and only then exchanges code for the workspace it was installed in, so a code is
+// never spent for someone who may not finish it.
+func (i *Installer) Finish(ctx context.Context, code, signed, orgID, tokenID string) (org.SlackInstall, error) {
 	st, err := i.verify(signed)
 	if err != nil {
-		return "", "", org.SlackInstall{}, err
+		return org.SlackInstall{}, err
 	}
-	inst, err = i.exchange(ctx, code)
-	return st.OrgID, st.TokenID, inst, err
+	if st.OrgID != orgID || st.TokenID != tokenID {
+		return org.SlackInstall{}, org.ErrSlackInstallMismatch
+	}
+	return i.exchange(ctx, code)
 }
 
 // exchange asks oauth.v2.access which workspace code installed the app in.
