@@ -69,7 +69,8 @@ bench: ses-local
 	$(GO) test -run '^$$' -bench 'BulkInvite1000$$' -benchtime 1x -benchmem -count 5 ./internal/dynamo/
 	$(GO) test -run '^$$' -bench 'BulkInvite1000TableSize' -benchtime 1x ./internal/dynamo/
 	$(GO) test -run '^$$' -bench 'Transact3Puts' -benchmem -count 5 ./internal/localdb/
-	$(GO) test -run '^$$' -bench 'SingleInvite' -benchtime 300x -benchmem -count 5 ./internal/httpapi/
+	$(GO) test -run '^$$' -bench 'SingleInvite|SCIM(Create|Filter|Deactivate)User' -benchtime 300x -benchmem -count 5 ./internal/httpapi/
+	$(GO) test -run '^$$' -bench 'SCIMGroupPatch1000' -benchtime 1x -benchmem -count 5 ./internal/httpapi/
 	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x -count 3 ./internal/mailer/
 	$(GO) test -run '^$$' -bench 'SlackCommand' -benchtime 200x -benchmem -count 5 ./internal/slack/
 	$(GO) test -run '^$$' -bench 'ParseAndPlan100k|Baseline100k' -benchmem -count 5 ./internal/idp/

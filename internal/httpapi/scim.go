@@ -20,7 +20,8 @@ type Provisioning interface {
 	Configure(ctx context.Context, p org.Principal, r provision.ConfigRequest) (provision.Config, error)
 	CreateToken(ctx context.Context, p org.Principal) (provision.NewToken, error)
 	Disable(ctx context.Context, p org.Principal) error
-	Authenticate(ctx context.Context, secret string) (org.Principal, error)
+	// Authorize checks a SCIM token and returns the context its requests are served in.
+	Authorize(ctx context.Context, secret string) (context.Context, error)
 }
 
 // scimView is an organization's SCIM settings and status as the API shows them.
@@ -139,7 +140,7 @@ func (a *api) scimEndpoint(h http.Handler) http.Handler {
 			scim.WriteUnauthorized(w)
 			return
 		}
-		p, err := a.scim.Authenticate(r.Context(), strings.TrimSpace(secret))
+		ctx, err := a.scim.Authorize(r.Context(), strings.TrimSpace(secret))
 		switch {
 		case errors.Is(err, org.ErrUnauthenticated):
 			scim.WriteUnauthorized(w)
@@ -149,6 +150,6 @@ func (a *api) scimEndpoint(h http.Handler) http.Handler {
 			scim.WriteError(w, http.StatusServiceUnavailable, "the database cannot be reached just now; retry in a moment")
 			return
 		}
-		inner.ServeHTTP(w, r.WithContext(provision.WithPrincipal(r.Context(), p)))
+		inner.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

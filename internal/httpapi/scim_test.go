@@ -280,6 +280,25 @@ func TestSCIMGroupsGiveRoles(t *testing.T) {
 	// A member id that names nobody is refused.
 	wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Groups/"+admins, "acme/scim", patchOp(map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "inv_nobody"}}})),
 		http.StatusBadRequest, "invalidValue")
+
+	// Handing the admin group from the last admin to another person in one replace works:
+	// the promotion is made before the demotion, whatever order their ids sort in.
+	bobMember := s.accept(t, bob)
+	if r := s.do(http.MethodPatch, "/scim/v2/Groups/"+admins, "acme/scim", patchOp(map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": ada}}})); r.status != http.StatusNoContent {
+		t.Fatalf("add Ada back: %d %s", r.status, r.raw)
+	}
+	if r := s.do(http.MethodDelete, "/api/v1/users/"+owner, "acme/admin", nil); r.status != http.StatusOK {
+		t.Fatalf("deactivate the owner: %d %s", r.status, r.raw)
+	}
+	if ada > bob {
+		t.Fatalf("the test needs Ada's id (%s) to sort before Bob's (%s)", ada, bob)
+	}
+	if r := s.do(http.MethodPatch, "/scim/v2/Groups/"+admins, "acme/scim", patchOp(map[string]any{"op": "replace", "path": "members", "value": []any{map[string]any{"value": bob}}})); r.status != http.StatusNoContent {
+		t.Fatalf("hand the admin group to Bob: %d %s", r.status, r.raw)
+	}
+	if role(adaMember) != "member" || role(bobMember) != "admin" {
+		t.Errorf("after the handover: Ada %v, Bob %v", role(adaMember), role(bobMember))
+	}
 }
 
 func TestSCIMHoldsMassDeactivations(t *testing.T) {

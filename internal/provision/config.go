@@ -240,18 +240,18 @@ func LooksLikeToken(s string) bool {
 	return strings.HasPrefix(s, tokenPrefix) && len(s) == len(tokenPrefix)+43
 }
 
-// Authenticate resolves a SCIM token into the principal it acts as; anything else (an API
-// token included) is org.ErrUnauthenticated.
-func (s *Service) Authenticate(ctx context.Context, secret string) (org.Principal, error) {
+// authenticate resolves a SCIM token into its organization's settings; anything else (an
+// API token included) is org.ErrUnauthenticated.
+func (s *Service) authenticate(ctx context.Context, secret string) (Config, error) {
 	if !LooksLikeToken(secret) {
-		return org.Principal{}, org.ErrUnauthenticated
+		return Config{}, org.ErrUnauthenticated
 	}
 	c, err := s.store.ConfigByTokenHash(ctx, org.HashSecret(secret))
 	if errors.Is(err, org.ErrNotFound) {
-		return org.Principal{}, org.ErrUnauthenticated
+		return Config{}, org.ErrUnauthenticated
 	}
 	if err != nil {
-		return org.Principal{}, fmt.Errorf("authenticate scim token: %w", err)
+		return Config{}, fmt.Errorf("authenticate scim token: %w", err)
 	}
 	if now := s.nowUTC(); now.Sub(c.LastRequestAt) >= time.Minute {
 		// A status, written at most once a minute and never in the request's way.
@@ -259,7 +259,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (org.Principa
 			s.log.WarnContext(ctx, "scim last request not recorded", "org", c.OrgID, "err", err)
 		}
 	}
-	return org.SCIMPrincipal(c.OrgID, c.TokenID), nil
+	return c, nil
 }
 
 // refusedAsConflict says a configuration write refused because another changed it meanwhile.

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"gatehouse/internal/org"
 	"gatehouse/internal/scim"
 )
@@ -280,8 +282,16 @@ func (s *Service) roleOf(ctx context.Context, p org.Principal, cfg Config, id st
 	return roles[id], err
 }
 
+// roleWorkers is how many role changes assignRoles makes at once: a group push of a
+// thousand people is a thousand conditional writes, which in sequence would outlast API
+// Gateway's 29 seconds.
+const roleWorkers = 16
+
 // assignRoles gives each affected person the role their groups map to, where it differs,
-// and returns those who keep theirs because they are the last active admin.
+// and returns those who keep theirs because they are the last active admin. Changes that
+// touch no admin are made in parallel; then promotions to admin, then demotions from it, in
+// that order, so that handing the admin group from one person to another never trips on
+// the last admin.
 func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[string]person, affected []string) ([]string, error) {
 	cfg, err := s.config(ctx, p.OrgID)
 	if err != nil {
@@ -293,7 +303,9 @@ func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[st
 	if err != nil {
 		return nil, toSCIM(err)
 	}
-	var kept []string
+	var promotions, demotions []string // SCIM ids of members whose admin role changes
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(roleWorkers)
 	for _, id := range affected {
 		x, ok := known[id]
 		if !ok {
@@ -301,16 +313,31 @@ func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[st
 		}
 		role := roles[id]
 		switch {
+		case x.mem != nil && x.mem.Role != role && role == org.RoleAdmin:
+			promotions = append(promotions, id)
+		case x.mem != nil && x.mem.Role != role && x.mem.Role == org.RoleAdmin:
+			demotions = append(demotions, id)
 		case x.mem != nil && x.mem.Role != role:
-			if _, err := s.orgs.ChangeRole(ctx, p, x.mem.ID, string(role)); errors.Is(err, org.ErrLastAdmin) {
-				kept = append(kept, id)
-			} else if err != nil {
-				return nil, toSCIM(err)
-			}
+			g.Go(func() error {
+				_, err := s.orgs.ChangeRole(gctx, p, x.mem.ID, string(role))
+				return err
+			})
 		case x.inv != nil && x.inv.Status == org.StatusPending && x.inv.Role != role:
-			if _, err := s.orgs.SetInvitationRole(ctx, p, x.inv.ID, role); err != nil {
-				return nil, toSCIM(err)
-			}
+			g.Go(func() error {
+				_, err := s.orgs.SetInvitationRole(gctx, p, x.inv.ID, role)
+				return err
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, toSCIM(err)
+	}
+	var kept []string
+	for _, id := range append(promotions, demotions...) {
+		if _, err := s.orgs.ChangeRole(ctx, p, known[id].mem.ID, string(roles[id])); errors.Is(err, org.ErrLastAdmin) {
+			kept = append(kept, id)
+		} else if err != nil {
+			return nil, toSCIM(err)
 		}
 	}
 	return kept, nil

@@ -79,22 +79,45 @@ const (
 // ErrNotConfigured means the organization has not turned SCIM on.
 var ErrNotConfigured = errors.New("SCIM provisioning is not set up")
 
-// ctxKey carries the principal of a SCIM request to the backend.
+// ctxKey carries a SCIM request's state to the backend.
 type ctxKey struct{}
 
-// WithPrincipal returns ctx carrying the principal a SCIM token acts as; the backend
-// serves only that principal's organization.
-func WithPrincipal(ctx context.Context, p org.Principal) context.Context {
-	return context.WithValue(ctx, ctxKey{}, p)
+// request is one SCIM request as the backend sees it: the principal its token acts as, and
+// what it has just read, which the next read of the same thing takes instead of asking the
+// store again, once. A PATCH reads the person to work out the change, then changes them: the
+// second read would return the same item a millisecond later. Every write is conditional on
+// what was read, so a copy that went stale meanwhile is refused, never applied.
+type request struct {
+	p        org.Principal
+	cfg      *Config
+	personID string
+	person   *person
 }
 
-// principalOf is the principal WithPrincipal put in ctx.
+// Authorize checks a SCIM bearer token and returns ctx carrying the
+// principal it acts as, with the settings it read; the backend serves only that
+// principal's organization.
+func (s *Service) Authorize(ctx context.Context, secret string) (context.Context, error) {
+	c, err := s.authenticate(ctx, secret)
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, ctxKey{}, &request{p: org.SCIMPrincipal(c.OrgID, c.TokenID), cfg: &c}), nil
+}
+
+// principalOf is the principal Authorize put in ctx.
 func principalOf(ctx context.Context) (org.Principal, error) {
-	p, ok := ctx.Value(ctxKey{}).(org.Principal)
-	if !ok || p.OrgID == "" {
+	r, ok := ctx.Value(ctxKey{}).(*request)
+	if !ok || r.p.OrgID == "" {
 		return org.Principal{}, fmt.Errorf("scim request without a principal: %w", org.ErrUnauthenticated)
 	}
-	return p, nil
+	return r.p, nil
+}
+
+// requestOf is ctx's request, nil outside one.
+func requestOf(ctx context.Context) *request {
+	r, _ := ctx.Value(ctxKey{}).(*request)
+	return r
 }
 
 // audit builds an audit entry for a change p makes.

@@ -105,6 +105,9 @@ func (s *Service) GetUser(ctx context.Context, id string) (scim.User, error) {
 	if err != nil {
 		return scim.User{}, toSCIM(err)
 	}
+	if r := requestOf(ctx); r != nil {
+		r.personID, r.person = id, &x
+	}
 	return x.user(), nil
 }
 
@@ -147,6 +150,11 @@ func (s *Service) CreateUser(ctx context.Context, u scim.User) (scim.User, error
 
 // config reads the organization's configuration for a SCIM request.
 func (s *Service) config(ctx context.Context, orgID string) (Config, error) {
+	if r := requestOf(ctx); r != nil && r.cfg != nil && r.cfg.OrgID == orgID {
+		c := *r.cfg
+		r.cfg = nil
+		return c, nil
+	}
 	c, err := s.store.GetConfig(ctx, orgID)
 	if err != nil {
 		return Config{}, fmt.Errorf("read scim settings: %w", err)
