@@ -44,7 +44,7 @@ func (p *planner) checkClaims() {
 // skipClaim reports claim c withdrawn because account holder keeps the address.
 func (p *planner) skipClaim(c claim, holder int) {
 	person, h := p.snap.People[c.person], p.accounts[holder]
-	s := Skip{Row: person.Row, Page: person.Page, ExternalID: person.ExternalID, Email: person.Email,
+	s := Skip{Row: person.Row, Page: person.Page, Group: person.Group, ExternalID: person.ExternalID, Email: person.Email,
 		Name: person.Name, Status: person.Status, Code: SkipEmailTaken,
 		Reason: fmt.Sprintf("%s is held by %s %s, which this plan does not release", person.Email, h.Kind, h.ID)}
 	if c.self >= 0 {

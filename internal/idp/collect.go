@@ -176,7 +176,7 @@ func (b *builder) skipPerson(p Person, reason string) {
 // where names the record kept at index i of the people.
 func (b *builder) where(i int) string {
 	p := b.snap.People[i]
-	return where(p.Page, p.Row)
+	return where(p.Group, p.Page, p.Row)
 }
 
 // unterminated marks the person of data row row of the current page, if it was kept, as the

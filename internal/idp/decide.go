@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -21,7 +22,7 @@ func (p *planner) decide() {
 			continue
 		}
 		if s, ok := p.kept.gone[acc.ExternalID]; ok && acc.ExternalID != "" {
-			p.remove(a, "gone from the identity provider ("+where(s.Page, s.Row)+", skipped: "+s.Reason+")")
+			p.remove(a, "gone from the identity provider ("+where(s.Group, s.Page, s.Row)+", skipped: "+s.Reason+")")
 			continue
 		}
 		if p.keep(a) {
@@ -33,6 +34,7 @@ func (p *planner) decide() {
 		}
 		p.remove(a, "not in the export")
 	}
+	p.roles()
 	p.checkClaims()
 }
 
@@ -42,7 +44,7 @@ func (p *planner) person(i int) {
 	a := p.matched[i]
 	switch person.Status {
 	case StatusPending:
-		s := Skip{Row: person.Row, Page: person.Page, ExternalID: person.ExternalID, Email: person.Email,
+		s := Skip{Row: person.Row, Page: person.Page, Group: person.Group, ExternalID: person.ExternalID, Email: person.Email,
 			Name: person.Name, Code: SkipPending, Status: person.Status,
 			Reason: "not active yet in the identity provider (staged); left as is"}
 		if a >= 0 {
@@ -59,7 +61,7 @@ func (p *planner) person(i int) {
 	p.plan.People++
 	if a < 0 {
 		n := p.add(Action{Kind: ActionInvite, Email: person.Email, Name: person.Name,
-			ExternalID: person.ExternalID, Reason: "new in the export (" + p.at(i) + ")"})
+			ExternalID: person.ExternalID, Role: person.Role, Reason: "new in the export (" + p.at(i) + ")"})
 		p.claims = append(p.claims, claim{email: person.Email, self: -1, actions: []int{n}, person: i})
 		return
 	}
@@ -70,13 +72,15 @@ func (p *planner) person(i int) {
 	case acc.Kind == AccountInvitation:
 		p.invitation(i, a)
 	case acc.Active:
-		if !p.update(i, a) {
+		if !p.update(i, a) && !p.needsRole(i, a) {
 			p.plan.Unchanged++
 		}
+		p.roleOf(i, a)
 	case acc.DeactivatedBySync:
 		p.add(Action{Kind: ActionReactivate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 			ExternalID: acc.ExternalID, Reason: "back in the export (" + p.at(i) + ") after sync deactivated it"})
 		p.update(i, a)
+		p.roleOf(i, a)
 	default:
 		p.skipAccount(a, SkipManual, "deactivated by an admin, not by sync; sync does not reactivate it")
 	}
@@ -87,9 +91,10 @@ func (p *planner) person(i int) {
 func (p *planner) invitation(i, a int) {
 	person, acc := p.snap.People[i], p.accounts[a]
 	if emailKey(acc.Email) == person.Email {
-		if !p.update(i, a) {
+		if !p.update(i, a) && !p.needsRole(i, a) {
 			p.plan.Unchanged++
 		}
+		p.roleOf(i, a)
 		return
 	}
 	u, at := updated(person, acc), p.at(i)
@@ -97,7 +102,7 @@ func (p *planner) invitation(i, a int) {
 	revoke := p.add(Action{Kind: ActionRevoke, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 		ExternalID: acc.ExternalID, Reason: "address changed to " + person.Email + " (" + at + ")"})
 	invite := p.add(Action{Kind: ActionInvite, Email: u.Email, Name: u.Name, ExternalID: u.ExternalID,
-		OldEmail: acc.Email, Reason: "address changed from " + acc.Email + " (" + at + ")"})
+		OldEmail: acc.Email, Role: person.Role, Reason: "address changed from " + acc.Email + " (" + at + ")"})
 	p.claims = append(p.claims, claim{email: person.Email, self: a, actions: []int{revoke, invite}, person: i})
 }
 
@@ -144,6 +149,49 @@ func updated(person Person, acc Account) Action {
 	return u
 }
 
+// needsRole reports whether person i's groups give account a another role.
+func (p *planner) needsRole(i, a int) bool {
+	role := p.snap.People[i].Role
+	return role != "" && role != p.accounts[a].Role
+}
+
+// roleOf notes that account a should get the role person i's groups give, if it differs;
+// roles decides once every removal is known.
+func (p *planner) roleOf(i, a int) {
+	if p.needsRole(i, a) {
+		p.roleChanges = append(p.roleChanges, [2]int{i, a})
+	}
+}
+
+// roles adds the role changes roleOf noted: promotions to admin first, counted as admins,
+// then the others, of which a demotion of the last active admin is refused.
+func (p *planner) roles() {
+	for pass := range 2 {
+		for _, c := range p.roleChanges {
+			i, a := c[0], c[1]
+			person, acc := p.snap.People[i], p.accounts[a]
+			promotes := person.Role == "admin"
+			if promotes != (pass == 0) {
+				continue
+			}
+			member := acc.Kind == AccountMember
+			switch {
+			case promotes && member:
+				p.admins++
+			case member && acc.Role == "admin" && p.admins <= 1:
+				p.skipAccount(a, SkipLastAdmin, fmt.Sprintf("its groups give the role %s (%s), but it is the organization's last "+
+					"active admin; it stays admin", person.Role, p.at(i)))
+				continue
+			case member && acc.Role == "admin":
+				p.admins--
+			}
+			u := updated(person, acc)
+			p.add(Action{Kind: ActionRole, AccountID: acc.ID, Email: u.Email, Name: u.Name, ExternalID: u.ExternalID,
+				Role: person.Role, OldRole: acc.Role, Reason: fmt.Sprintf("role %s from its groups, was %s (%s)", person.Role, acc.Role, p.at(i))})
+		}
+	}
+}
+
 // remove deactivates or revokes synced account a, unless a skipped record of the export
 // keeps it or it is the last active admin.
 func (p *planner) remove(a int, reason string) {
@@ -172,7 +220,7 @@ func (p *planner) remove(a int, reason string) {
 // at names person i's export record for a reason text.
 func (p *planner) at(i int) string {
 	person := p.snap.People[i]
-	return where(person.Page, person.Row)
+	return where(person.Group, person.Page, person.Row)
 }
 
 // add appends an action and returns its index.
@@ -188,7 +236,7 @@ func (p *planner) skipAccount(a int, code SkipCode, reason string) {
 		Code: code, Reason: reason}
 	if i := p.owner[a]; i >= 0 {
 		person := p.snap.People[i]
-		s.Row, s.Page, s.Status = person.Row, person.Page, person.Status
+		s.Row, s.Page, s.Group, s.Status = person.Row, person.Page, person.Group, person.Status
 	}
 	p.plan.Skipped = append(p.plan.Skipped, s)
 }

@@ -68,7 +68,7 @@ func (p *planner) keep(a int) bool {
 	if !ok {
 		return false
 	}
-	at := where(s.Page, s.Row)
+	at := where(s.Group, s.Page, s.Row)
 	if s.Code == SkipDuplicate && s.Email != "" && emailKey(acc.Email) != emailKey(s.Email) {
 		p.skipAccount(a, SkipEmailTaken, fmt.Sprintf("left as is: its export record at %s has the address %s, "+
 			"which another record of the export has (%s)", at, s.Email, s.Reason))
@@ -85,7 +85,7 @@ func (p *planner) suppressAbsent() {
 	var rows []string
 	for _, s := range p.snap.Skipped {
 		if s.Code == SkipMalformedRow && !p.tied(s) {
-			rows = append(rows, where(s.Page, s.Row))
+			rows = append(rows, where(s.Group, s.Page, s.Row))
 		}
 	}
 	if len(rows) == 0 {

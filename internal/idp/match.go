@@ -18,6 +18,8 @@ type planner struct {
 	kept keptRecords
 	// admins counts the active admins the plan has not deactivated yet.
 	admins int
+	// roleChanges are the (person, account) pairs whose roles differ, for roles.
+	roleChanges [][2]int
 	plan   Plan
 }
 
@@ -182,7 +184,7 @@ func (p *planner) flagCutOff() {
 		for _, a := range p.plan.Actions {
 			if (a.Kind == ActionInvite || a.Kind == ActionUpdate) && a.Email == person.Email {
 				p.plan.cutOff = "the export's last line has no line ending and would " + string(a.Kind) + " " + a.Email +
-					": the file may be cut off inside it (" + where(person.Page, person.Row) + ")"
+					": the file may be cut off inside it (" + where(person.Group, person.Page, person.Row) + ")"
 				return
 			}
 		}

@@ -37,24 +37,31 @@ type Account struct {
 	// Admin marks an active admin. The planner counts them and never deactivates the last
 	// one, however many one plan would remove; without it only LastAdmin protects.
 	Admin bool
+	// Role is the account's role (admin, member or viewer); a person whose groups give
+	// another gets an ActionRole.
+	Role string
 }
 
 // ActionKind is what an action does.
 type ActionKind string
 
 // The action kinds, in the order a plan lists them: the order in which they are safe to
-// apply, since revoking and updating free addresses that invitations then take.
+// apply, since revoking and updating free addresses that invitations then take, and a
+// reactivated member may need their role.
 const (
 	ActionRevoke     ActionKind = "revoke"
 	ActionDeactivate ActionKind = "deactivate"
 	ActionUpdate     ActionKind = "update"
 	ActionReactivate ActionKind = "reactivate"
-	ActionInvite     ActionKind = "invite"
+	// ActionRole gives an account the role its person's groups map to; promotions to admin
+	// come before demotions from it, so a plan never passes through having no admin.
+	ActionRole   ActionKind = "role"
+	ActionInvite ActionKind = "invite"
 )
 
-// actionKinds lists the kinds in plan order.
-func actionKinds() []ActionKind {
-	return []ActionKind{ActionRevoke, ActionDeactivate, ActionUpdate, ActionReactivate, ActionInvite}
+// ActionKinds lists the kinds in plan order.
+func ActionKinds() []ActionKind {
+	return []ActionKind{ActionRevoke, ActionDeactivate, ActionUpdate, ActionReactivate, ActionRole, ActionInvite}
 }
 
 // Action is one change to apply through the org package.
@@ -73,6 +80,10 @@ type Action struct {
 	OldEmail      string
 	OldName       string
 	OldExternalID string
+	// Role is, for an invite, the role to invite with ("" for the configured one) and, for
+	// ActionRole, the new role; OldRole is the role an ActionRole replaces.
+	Role    string
+	OldRole string
 	// Reason says why, naming the export record.
 	Reason string
 }
@@ -175,14 +186,15 @@ func (o Options) withDefaults() (Options, error) {
 }
 
 // hold counts the actions, sorts them, and holds the plan for an admin when it is as
-// dangerous as a bad export would make it: when its removals and address changes together
-// exceed max(RemovalShare × synced live accounts, RemovalFloor), or when it moves anyone to
+// dangerous as a bad export would make it: when its removals, address changes and role
+// changes together exceed max(RemovalShare × synced live accounts, RemovalFloor) (a group
+// mapped to the wrong role changes everyone in it), or when it moves anyone to
 // another domain or to an address that is the start of the old one (an export cut off
 // inside an address).
 func (p *Plan) hold(o Options, current []Account) {
 	order := make(map[ActionKind]int)
 	p.Counts = make(map[ActionKind]int)
-	for i, k := range actionKinds() {
+	for i, k := range ActionKinds() {
 		order[k], p.Counts[k] = i, 0
 	}
 	moved, risky := 0, ""
@@ -201,8 +213,8 @@ func (p *Plan) hold(o Options, current []Account) {
 		}
 	}
 	slices.SortStableFunc(p.Actions, func(a, b Action) int {
-		return cmp.Or(cmp.Compare(order[a.Kind], order[b.Kind]), cmp.Compare(a.Email, b.Email),
-			cmp.Compare(a.AccountID, b.AccountID))
+		return cmp.Or(cmp.Compare(order[a.Kind], order[b.Kind]), cmp.Compare(demotes(a), demotes(b)),
+			cmp.Compare(a.Email, b.Email), cmp.Compare(a.AccountID, b.AccountID))
 	})
 	live := 0
 	for _, a := range current {
@@ -213,7 +225,14 @@ func (p *Plan) hold(o Options, current []Account) {
 	// The epsilon keeps 0.1 × 30 at 3, not 2.9999999999999996.
 	limit := max(int(math.Floor(o.RemovalShare*float64(live)+1e-9)), o.RemovalFloor)
 	removals := p.Counts[ActionDeactivate] + p.Counts[ActionRevoke]
+	roles := p.Counts[ActionRole]
 	switch {
+	case removals+moved+roles > limit && roles > 0:
+		p.Held = true
+		p.HeldReason = fmt.Sprintf("the plan removes, readdresses or changes the role of %d of %d synced accounts "+
+			"(%d deactivations, %d revocations, %d address changes, %d role changes), more than the limit of %d (%.4g%% of %d, at least %d)",
+			removals+moved+roles, live, p.Counts[ActionDeactivate], p.Counts[ActionRevoke], moved, roles,
+			limit, o.RemovalShare*100, live, o.RemovalFloor)
 	case removals+moved > limit && moved == 0:
 		p.Held = true
 		p.HeldReason = fmt.Sprintf("the plan removes %d of %d synced accounts (%d deactivations, %d revocations), "+
@@ -231,6 +250,15 @@ func (p *Plan) hold(o Options, current []Account) {
 		p.Held = true
 		p.HeldReason = p.cutOff
 	}
+}
+
+// demotes is 1 for a role change that is not a promotion to admin, which sorts after those
+// that are, and 0 otherwise.
+func demotes(a Action) int {
+	if a.Kind == ActionRole && a.Role != "admin" {
+		return 1
+	}
+	return 0
 }
 
 // riskyMove says why moving an account from address old to address new needs an admin's

@@ -215,7 +215,10 @@ func TestNewPlan(t *testing.T) {
 // checkCounts checks that a plan counts every kind of action it holds.
 func checkCounts(t *testing.T, plan Plan) {
 	t.Helper()
-	want := map[ActionKind]int{ActionInvite: 0, ActionUpdate: 0, ActionReactivate: 0, ActionDeactivate: 0, ActionRevoke: 0}
+	want := map[ActionKind]int{}
+	for _, k := range ActionKinds() {
+		want[k] = 0
+	}
 	for _, a := range plan.Actions {
 		want[a.Kind]++
 	}

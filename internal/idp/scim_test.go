@@ -2,6 +2,7 @@ package idp
 
 import (
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,12 +95,7 @@ func samePeople(a, b []Person) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return reflect.DeepEqual(a, b)
 }
 
 // scimPage is a ListResponse page of users with the given ids, as one export of total.

@@ -38,6 +38,15 @@ type Person struct {
 	// file cut off inside the record's last, unquoted field still has the right number of
 	// fields, so the planner compares its values with the account's.
 	Unterminated bool
+	// Group is the group whose read the record came from when the snapshot merges several
+	// (see Merge); "" for one export.
+	Group string
+	// Groups are the groups the person is present in, in the order Merge was given them;
+	// empty for one export.
+	Groups []string
+	// Role is the role the person's groups give them (admin, member or viewer), which the
+	// planner keeps their synced account at; "" leaves roles alone.
+	Role string
 }
 
 // SkipCode says, in a word a program can count, why a record or account was skipped.
@@ -65,6 +74,7 @@ const (
 type Skip struct {
 	Row        int
 	Page       int
+	Group      string // the group of a merged snapshot the record came from
 	ExternalID string
 	Email      string // as found: normalized when valid, trimmed otherwise
 	Name       string
@@ -115,10 +125,15 @@ func (e *ParseError) Error() string {
 // Unwrap lets errors.Is see the sentinel or the reader's error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// where names a record for a reason text: "row 3", or "page 2 row 3" in a paged export.
-func where(page, row int) string {
+// where names a record for a reason text: "row 3", or "page 2 row 3" in a paged export,
+// after its group in a merged one ("group 00g1admins page 2 row 3").
+func where(group string, page, row int) string {
+	at := fmt.Sprintf("row %d", row)
 	if page > 0 {
-		return fmt.Sprintf("page %d row %d", page, row)
+		at = fmt.Sprintf("page %d row %d", page, row)
 	}
-	return fmt.Sprintf("row %d", row)
+	if group != "" {
+		at = group + " " + at
+	}
+	return at
 }
