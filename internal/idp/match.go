@@ -20,7 +20,7 @@ type planner struct {
 	admins int
 	// roleChanges are the (person, account) pairs whose roles differ, for roles.
 	roleChanges [][2]int
-	plan   Plan
+	plan        Plan
 }
 
 // claim is an address that actions take, checked once every account's fate is known.
