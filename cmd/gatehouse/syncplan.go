@@ -76,7 +76,7 @@ func runSyncPlan(args []string, stdout, stderr io.Writer) error {
 		out := planJSON{Format: string(snap.Format), Held: plan.Held, HeldReason: plan.HeldReason,
 			Counts:  map[string]int{"people": plan.People, "skipped": len(plan.Skipped)},
 			Actions: map[string][]string{}, Skipped: make([]skipJSON, len(plan.Skipped))}
-		for _, k := range []idp.ActionKind{idp.ActionInvite, idp.ActionUpdate, idp.ActionReactivate, idp.ActionDeactivate, idp.ActionRevoke} {
+		for _, k := range idp.ActionKinds() {
 			out.Counts[string(k)] = plan.Counts[k]
 			out.Actions[string(k)] = []string{}
 		}

@@ -49,7 +49,7 @@ func TestScheduledEventSyncsEveryOrganization(t *testing.T) {
 	for _, id := range []string{"acme", "globex"} {
 		admins[id], _ = orgtest.Seed(t, svc, id, id)
 		src := "s3://" + bucket + "/" + id + "/okta.csv"
-		if _, err := cfgSvc.Configure(ctx, admins[id], dirsync.ConfigRequest{Sources: []string{src}}); err != nil {
+		if _, err := cfgSvc.Configure(ctx, admins[id], dirsync.ConfigRequest{Sources: dirsync.SourcesOf(src)}); err != nil {
 			t.Fatal(err)
 		}
 	}

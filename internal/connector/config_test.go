@@ -132,7 +132,7 @@ func TestSecretJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"domain":"https://acme.okta.com","apiToken":"[redacted]","groups":null}`; string(b) != want {
+	if want := `{"domain":"https://acme.okta.com","apiToken":"set","groups":null}`; string(b) != want {
 		t.Errorf("json = %s, want %s", b, want)
 	}
 	b, err = json.Marshal(SCIMConfig{URL: "https://x"})

@@ -44,7 +44,7 @@ func (GoogleConfig) Provider() Provider { return ProviderGoogle }
 func (c GoogleConfig) Validate() error {
 	var f fields
 	f.secret("serviceAccountKey", c.ServiceAccountKey, "the JSON key file of the service account")
-	if v := strings.TrimSpace(c.ServiceAccountKey.Reveal()); v != "" && v != redacted {
+	if v := strings.TrimSpace(c.ServiceAccountKey.Reveal()); v != "" && !c.ServiceAccountKey.IsPlaceholder() {
 		if problem := keyProblem([]byte(v)); problem != "" {
 			f.Add("serviceAccountKey", "invalid", "serviceAccountKey "+problem)
 		}

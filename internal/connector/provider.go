@@ -62,6 +62,9 @@ const MaxGroups = 50
 // Group is one group a connector reads.
 type Group struct {
 	ID string `json:"id"`
+	// Role is the role the group grants in Gatehouse, for directory sync; the connector
+	// does not use it.
+	Role string `json:"role,omitempty"`
 }
 
 // Config is the settings of one provider's connector: a GraphConfig, OktaConfig,

@@ -7,14 +7,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 )
 
-// redacted is what a set secret prints and marshals as.
+// redacted is what a set secret prints as.
 const redacted = "[redacted]"
+
+// Set is what a set secret marshals as in JSON: answers show that a credential is there,
+// never what it is. A request that sends it back means "keep the stored one".
+const Set = "set"
 
 // Secret is a credential of an identity provider: a client secret, an API token, a
 // service account key, a bearer token. Every way of printing it (String, GoString, any
-// fmt verb, slog, JSON) gives "[redacted]" when it is set and "" when it is not, so a
+// fmt verb, slog) gives "[redacted]" when it is set and "" when it is not, and JSON gives
+// "set" (Set) or "", so a
 // config that reaches a log or an API answer never carries it. Reveal is the only way
 // to the value: the connector calls it to sign in, and the store to encrypt it.
 type Secret struct {
@@ -53,8 +59,20 @@ func (s Secret) Format(f fmt.State, verb rune) {
 // LogValue keeps the secret out of structured logs.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
-// MarshalJSON writes "[redacted]" (or "" when unset): secrets are write-only.
-func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+// MarshalJSON writes "set" (or "" when unset): secrets are write-only.
+func (s Secret) MarshalJSON() ([]byte, error) {
+	if s.value == "" {
+		return []byte(`""`), nil
+	}
+	return json.Marshal(Set)
+}
+
+// IsPlaceholder reports whether the secret is what answers show in place of one ("set",
+// "[redacted]"), not a credential.
+func (s Secret) IsPlaceholder() bool {
+	v := strings.TrimSpace(s.value)
+	return v == Set || v == redacted
+}
 
 // UnmarshalJSON reads a JSON string, or a JSON object taken as its compact text (a
 // service account key pasted as the key file itself). null leaves the secret unset.

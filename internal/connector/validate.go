@@ -29,8 +29,8 @@ func (f *fields) secret(name string, s Secret, what string) {
 	switch v := strings.TrimSpace(s.Reveal()); {
 	case v == "":
 		f.Add(name, "required", name+" is required: "+what)
-	case v == redacted:
-		f.Add(name, "redacted", name+` is the placeholder "[redacted]" that answers show; send the secret itself`)
+	case s.IsPlaceholder():
+		f.Add(name, "redacted", name+` is the placeholder "`+v+`" that answers show; send the secret itself`)
 	case strings.ContainsFunc(v, unicode.IsControl) && name != "serviceAccountKey":
 		f.Add(name, "invalid", name+" has control characters; paste it again")
 	}

@@ -18,8 +18,10 @@ const inviteChunk = org.MaxBulkInvitations
 func (s *Service) apply(ctx context.Context, p org.Principal, c Config, plan idp.Plan, kinds map[string]idp.AccountKind) []string {
 	errs := make([]string, len(plan.Actions))
 	var invites []int
-	order := []idp.ActionKind{idp.ActionRevoke, idp.ActionDeactivate, idp.ActionUpdate, idp.ActionReactivate}
-	for _, kind := range order {
+	for _, kind := range idp.ActionKinds() {
+		if kind == idp.ActionInvite {
+			continue
+		}
 		for i, a := range plan.Actions {
 			if a.Kind != kind {
 				continue
@@ -55,6 +57,12 @@ func (s *Service) applyOne(ctx context.Context, p org.Principal, a idp.Action, k
 		_, err = s.members.Deactivate(ctx, p, a.AccountID)
 	case idp.ActionReactivate:
 		_, err = s.members.Reactivate(ctx, p, a.AccountID)
+	case idp.ActionRole:
+		if kind == idp.AccountInvitation {
+			_, err = s.members.SetInvitationRole(ctx, p, a.AccountID, org.Role(a.Role))
+		} else {
+			_, err = s.members.ChangeRole(ctx, p, a.AccountID, a.Role)
+		}
 	case idp.ActionUpdate:
 		if kind == idp.AccountInvitation {
 			_, err = s.members.RenameInvitation(ctx, p, a.AccountID, a.Name, a.ExternalID)
@@ -73,7 +81,11 @@ func (s *Service) invite(ctx context.Context, p org.Principal, c Config, plan id
 	reqs := make([]org.InviteRequest, len(rows))
 	for j, i := range rows {
 		a := plan.Actions[i]
-		reqs[j] = org.InviteRequest{Email: a.Email, Name: a.Name, Role: string(c.Role), SendEmail: &sendEmail, ExternalID: a.ExternalID}
+		role := a.Role
+		if role == "" {
+			role = string(c.Role)
+		}
+		reqs[j] = org.InviteRequest{Email: a.Email, Name: a.Name, Role: role, SendEmail: &sendEmail, ExternalID: a.ExternalID}
 	}
 	results, err := s.members.InviteMany(ctx, p, reqs)
 	if err != nil {

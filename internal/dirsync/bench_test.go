@@ -64,6 +64,13 @@ func (m *memStore) ReleaseLease(context.Context, string, string) error {
 	m.writes.Add(1)
 	return nil
 }
+func (m *memStore) GetDirectoryState(context.Context, string) (dirsync.DirectoryState, error) {
+	return dirsync.DirectoryState{}, org.ErrNotFound
+}
+func (m *memStore) PutDirectoryState(context.Context, string, dirsync.DirectoryState) error {
+	m.writes.Add(1)
+	return nil
+}
 
 // memMembers is an organization held in memory; any change counts as a write.
 type memMembers struct {
@@ -99,6 +106,14 @@ func (m *memMembers) Reactivate(context.Context, org.Principal, string) (org.Mem
 	return org.Member{}, nil
 }
 func (m *memMembers) Revoke(context.Context, org.Principal, string) (org.Invitation, error) {
+	m.writes.Add(1)
+	return org.Invitation{}, nil
+}
+func (m *memMembers) ChangeRole(context.Context, org.Principal, string, string) (org.Member, error) {
+	m.writes.Add(1)
+	return org.Member{}, nil
+}
+func (m *memMembers) SetInvitationRole(context.Context, org.Principal, string, org.Role) (org.Invitation, error) {
 	m.writes.Add(1)
 	return org.Invitation{}, nil
 }
@@ -145,7 +160,7 @@ func BenchmarkResyncUnchanged100k(b *testing.B) {
 		store := &memStore{}
 		mem := &memMembers{members: members}
 		s := dirsync.New(store, mem, memExport(csv.Bytes()), slog.New(slog.DiscardHandler))
-		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"s3://exports/big/export.csv"}}); err != nil {
+		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("s3://exports/big/export.csv")}); err != nil {
 			b.Fatal(err)
 		}
 		store.writes.Store(0)

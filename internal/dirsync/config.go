@@ -1,7 +1,9 @@
 package dirsync
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/connector"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
 )
@@ -21,13 +24,17 @@ const (
 	MaxSources = 100
 )
 
-// Config is how an organization syncs: where its export is, how to read it, and what the
-// people it brings in get.
+// Config is how an organization syncs: where its export is (files, or an identity
+// provider's API), how to read it, and what the people it brings in get.
 type Config struct {
-	OrgID        string
-	Sources      []string // s3://bucket/key or file:///path; several for a paged export
-	Format       idp.Format
-	Role         org.Role // of invited people
+	OrgID string
+	// Sources are the export's files: s3://bucket/key or file:///path; several for a paged
+	// export. Empty when Directory is set.
+	Sources []Source
+	// Directory is the identity provider whose API sync reads instead; nil for files.
+	Directory *Directory
+	Format    idp.Format
+	Role      org.Role // of invited people whose groups or sources give none
 	SendEmail    bool     // whether invitations are emailed
 	RemovalShare float64  // a plan removing more than this share of synced people is held...
 	RemovalFloor int      // ...unless it removes no more than this many
@@ -36,37 +43,103 @@ type Config struct {
 	UpdatedBy    org.Actor
 }
 
-// ConfigRequest is what an admin sends to configure sync; absent fields take the defaults.
-type ConfigRequest struct {
-	Sources      []string `json:"sources"`
-	Format       string   `json:"format"`
-	Role         string   `json:"role"`
-	SendEmail    *bool    `json:"sendEmail"`
-	RemovalShare *float64 `json:"removalShare"`
-	RemovalFloor *int     `json:"removalFloor"`
-	Enabled      *bool    `json:"enabled"`
+// Source is one file of an export, and the role its people get.
+type Source struct {
+	URI string
+	// Role is the role of the people in this file (the highest of their files wins); ""
+	// leaves roles alone and invites with the configuration's Role.
+	Role org.Role
 }
 
-// validate checks the request, reporting every field problem at once.
+// MarshalJSON writes a source without a role as its URI alone, as configurations were
+// written before sources had roles, and one with a role as {"uri", "role"}.
+func (s Source) MarshalJSON() ([]byte, error) {
+	if s.Role == "" {
+		return json.Marshal(s.URI)
+	}
+	return json.Marshal(struct {
+		URI  string `json:"uri"`
+		Role string `json:"role"`
+	}{s.URI, string(s.Role)})
+}
+
+// UnmarshalJSON reads a URI, or an object {"uri", "role"}; the role is checked with the
+// rest of the configuration.
+func (s *Source) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(data, &s.URI); err == nil {
+		s.Role = ""
+		return nil
+	}
+	var obj struct {
+		URI  string `json:"uri"`
+		Role string `json:"role"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&obj); err != nil {
+		return errors.New(`a source is an s3:// or file:// URI, or {"uri": "...", "role": "admin"}`)
+	}
+	s.URI, s.Role = obj.URI, org.Role(obj.Role)
+	return nil
+}
+
+// SourcesOf is a list of sources without roles, one per URI.
+func SourcesOf(uris ...string) []Source {
+	out := make([]Source, len(uris))
+	for i, u := range uris {
+		out[i] = Source{URI: u}
+	}
+	return out
+}
+
+// ConfigRequest is what an admin sends to configure sync; absent fields take the defaults.
+// Sources and Directory are one or the other.
+type ConfigRequest struct {
+	Sources []Source `json:"sources"`
+	// Directory is the identity provider's settings: {"provider": "okta", ...} with the
+	// provider's fields and "groups"; see DirectoryRequest.
+	Directory    *DirectoryRequest `json:"directory"`
+	Format       string            `json:"format"`
+	Role         string            `json:"role"`
+	SendEmail    *bool             `json:"sendEmail"`
+	RemovalShare *float64          `json:"removalShare"`
+	RemovalFloor *int              `json:"removalFloor"`
+	Enabled      *bool             `json:"enabled"`
+}
+
+// validate checks the request, reporting every field problem at once. The directory's
+// settings are checked by Configure, which knows the stored credentials.
 func (r ConfigRequest) validate(orgID, exportsDir string) (Config, error) {
 	var verr org.ValidationError
 	c := Config{SendEmail: true, RemovalShare: DefaultRemovalShare, RemovalFloor: DefaultRemovalFloor, Enabled: true}
 	switch {
+	case r.Directory != nil && len(r.Sources) > 0:
+		verr.Add("directory", "conflict", "give sources (export files) or directory (an identity provider's API), not both")
+	case r.Directory != nil:
 	case len(r.Sources) == 0:
-		verr.Add("sources", "required", "sources must list the export's location, such as s3://exports/"+orgID+"/okta-group.csv")
+		verr.Add("sources", "required", "sources must list the export's location, such as s3://exports/"+orgID+
+			"/okta-group.csv, unless directory names an identity provider to read")
 	case len(r.Sources) > MaxSources:
 		verr.Add("sources", "too_many", fmt.Sprintf("sources may list at most %d files", MaxSources))
 	}
 	for i, src := range r.Sources {
-		if err := checkSource(orgID, src, exportsDir); err != nil {
+		if err := checkSource(orgID, src.URI, exportsDir); err != nil {
 			verr.Add(fmt.Sprintf("sources[%d]", i), "invalid_source", err.Error())
+			continue
+		}
+		if src.Role != "" && !src.Role.Valid() {
+			verr.Add(fmt.Sprintf("sources[%d].role", i), "invalid_role", "role must be one of admin, member, viewer")
 			continue
 		}
 		c.Sources = append(c.Sources, src)
 	}
 	f, err := idp.ParseFormat(r.Format)
-	if err != nil {
+	switch {
+	case err != nil:
 		verr.Add("format", "invalid_format", err.Error())
+	case r.Directory != nil && f != "" && f != r.Directory.provider().Format():
+		verr.Add("format", "invalid_format", fmt.Sprintf("format must be left out with a directory: %s is read as %s",
+			r.Directory.Provider, r.Directory.provider().Format()))
 	}
 	c.Format = f
 	role, err := org.ParseRole("role", r.Role, org.RoleMember)
@@ -141,11 +214,26 @@ func (s *Service) Configure(ctx context.Context, p org.Principal, req ConfigRequ
 		return Config{}, fmt.Errorf("configure sync: %w", org.ErrForbidden)
 	}
 	c, err := req.validate(p.OrgID, s.exportsDir)
-	if err != nil {
+	var verr *org.ValidationError
+	if err != nil && !errors.As(err, &verr) {
+		return Config{}, err
+	}
+	if req.Directory != nil {
+		var dir *Directory
+		dir, err = s.directory(ctx, p.OrgID, req.Directory, verr)
+		if err != nil {
+			return Config{}, err
+		}
+		c.Directory, c.Format = dir, dir.Settings.Provider().Format()
+	} else if err != nil {
 		return Config{}, err
 	}
 	c.OrgID, c.UpdatedAt, c.UpdatedBy = p.OrgID, s.nowUTC(), p.Actor
-	a := s.audit(p, c.UpdatedAt, ActionConfigured, "sync", p.OrgID, map[string]string{"sources": fmt.Sprint(len(c.Sources)), "format": string(c.Format)})
+	details := map[string]string{"sources": fmt.Sprint(len(c.Sources)), "format": string(c.Format)}
+	if c.Directory != nil {
+		details = map[string]string{"provider": string(c.Directory.Settings.Provider()), "groups": fmt.Sprint(len(connector.GroupsOf(c.Directory.Settings)))}
+	}
+	a := s.audit(p, c.UpdatedAt, ActionConfigured, "sync", p.OrgID, details)
 	if err := s.store.PutSyncConfig(ctx, c, a); err != nil {
 		if org.Refused(err, org.PartOrg) {
 			err = fmt.Errorf("organization %s: %w", c.OrgID, org.ErrNotFound)

@@ -43,7 +43,7 @@ func newBench(t *testing.T) *bench {
 	sync := dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, slog.New(slog.DiscardHandler), dirsync.WithClock(clock.Now), dirsync.WithExportsDir(exports))
 	b := &bench{t: t, env: env, svc: svc, sync: sync, admin: admin, clock: clock, path: filepath.Join(exports, "okta.csv")}
 	no := false
-	if _, err := sync.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"file://" + b.path}, SendEmail: &no}); err != nil {
+	if _, err := sync.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("file://" + b.path), SendEmail: &no}); err != nil {
 		t.Fatalf("configure: %v", err)
 	}
 	return b
@@ -293,7 +293,7 @@ func TestConfigurationIsValidated(t *testing.T) {
 	b := newBench(t)
 	share := 1.5
 	_, err := b.sync.Configure(context.Background(), b.admin, dirsync.ConfigRequest{
-		Sources: []string{"http://example.com/a.csv", "s3://bucket-only", "file://relative/path", "s3://exports/globex/okta.csv", "s3://exports/acme/../globex/okta.csv"},
+		Sources: dirsync.SourcesOf("http://example.com/a.csv", "s3://bucket-only", "file://relative/path", "s3://exports/globex/okta.csv", "s3://exports/acme/../globex/okta.csv"),
 		Format:  "ldif", Role: "owner", RemovalShare: &share,
 	})
 	var verr *org.ValidationError
@@ -392,7 +392,7 @@ func TestFileSourcesStayInTheLocalExportsFolder(t *testing.T) {
 	b := newBench(t)
 	outside := filepath.Join(t.TempDir(), "okta.csv")
 	for _, src := range []string{"file://" + outside, "file:///proc/self/environ", "file://" + filepath.Dir(b.path) + "/../x.csv"} {
-		_, err := b.sync.Configure(context.Background(), b.admin, dirsync.ConfigRequest{Sources: []string{src}})
+		_, err := b.sync.Configure(context.Background(), b.admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf(src)})
 		var verr *org.ValidationError
 		if !errors.As(err, &verr) || verr.Fields[0].Code != "invalid_source" || !strings.Contains(verr.Fields[0].Message, "inside the exports folder") {
 			t.Errorf("configure %s: err = %v, want invalid_source inside the exports folder", src, err)
@@ -400,7 +400,7 @@ func TestFileSourcesStayInTheLocalExportsFolder(t *testing.T) {
 	}
 	// Where no exports folder is set (in AWS), file:// is refused at configuration time.
 	aws := dirsync.New(b.env.Store.Sync, b.svc, blob.Opener{}, slog.New(slog.DiscardHandler))
-	_, err := aws.Configure(context.Background(), b.admin, dirsync.ConfigRequest{Sources: []string{"file://" + b.path}})
+	_, err := aws.Configure(context.Background(), b.admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("file://" + b.path)})
 	var verr *org.ValidationError
 	if !errors.As(err, &verr) || !strings.Contains(verr.Fields[0].Message, "only in the local stack") {
 		t.Errorf("configure file:// without an exports folder: err = %v", err)
@@ -497,7 +497,7 @@ func TestOneOrganizationCannotStarveTheOthers(t *testing.T) {
 	no := false
 	for _, id := range []string{"aaa-slow", "zzz-fast"} {
 		admin, _ := orgtest.Seed(t, svc, id, id)
-		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: []string{"s3://exports/" + id + "/okta.csv"}, SendEmail: &no}); err != nil {
+		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("s3://exports/" + id + "/okta.csv"), SendEmail: &no}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,11 +1,13 @@
 package dirsync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
@@ -25,10 +27,17 @@ func (e *ExportError) Unwrap() error { return e.err }
 
 // readAndPlan reads the export and plans it against the organization's accounts.
 func (s *Service) readAndPlan(ctx context.Context, p org.Principal, c Config) (*idp.Snapshot, idp.Plan, map[string]idp.AccountKind, error) {
-	snap, err := s.read(ctx, c)
+	snap, _, err := s.read(ctx, c)
 	if err != nil {
 		return nil, idp.Plan{}, nil, err
 	}
+	plan, kinds, err := s.planSnapshot(ctx, p, c, snap)
+	return snap, plan, kinds, err
+}
+
+// planSnapshot plans snap against the organization's accounts, putting a snapshot that
+// cannot be planned in words.
+func (s *Service) planSnapshot(ctx context.Context, p org.Principal, c Config, snap *idp.Snapshot) (idp.Plan, map[string]idp.AccountKind, error) {
 	plan, kinds, err := s.plan(ctx, p, c, snap)
 	var perr *idp.ParseError
 	switch {
@@ -38,20 +47,62 @@ func (s *Service) readAndPlan(ctx context.Context, p org.Principal, c Config) (*
 		// The planner tells an export cut off in a way only the accounts show.
 		err = &ExportError{Reason: perr.Error(), err: err}
 	}
-	return snap, plan, kinds, err
+	return plan, kinds, err
 }
 
-// read parses every page of the export as one snapshot, opening each page only when the
-// parser reaches it.
-func (s *Service) read(ctx context.Context, c Config) (*idp.Snapshot, error) {
-	pages := make([]io.Reader, len(c.Sources))
-	opened := make([]*lazyPage, len(c.Sources))
-	for i, src := range c.Sources {
+// read reads the organization's people: from its directory, or from its export files.
+// Files without roles are one export; files with roles are one export per role, merged, and
+// each person has the highest role of the files they are in.
+func (s *Service) read(ctx context.Context, c Config) (*idp.Snapshot, fetched, error) {
+	if c.Directory != nil {
+		return s.readDirectory(ctx, c)
+	}
+	if !slices.ContainsFunc(c.Sources, func(src Source) bool { return src.Role != "" }) {
+		snap, err := s.readFiles(ctx, c, c.Sources)
+		return snap, fetched{}, err
+	}
+	var roles []org.Role
+	byRole := map[org.Role][]Source{}
+	for _, src := range c.Sources {
+		role := cmp.Or(src.Role, c.Role)
+		if _, ok := byRole[role]; !ok {
+			roles = append(roles, role)
+		}
+		byRole[role] = append(byRole[role], src)
+	}
+	parts := make([]idp.Part, len(roles))
+	mappings := make([]org.RoleMapping, len(roles))
+	for i, role := range roles {
+		label := "the " + string(role) + " export"
+		snap, err := s.readFiles(ctx, c, byRole[role])
+		var bad *ExportError
+		if errors.As(err, &bad) && len(roles) > 1 {
+			bad.Reason = label + ": " + bad.Reason
+		}
+		if err != nil {
+			return nil, fetched{}, err
+		}
+		parts[i], mappings[i] = idp.Part{Group: label, Snapshot: snap}, org.RoleMapping{Group: label, Role: role}
+	}
+	snap, err := idp.Merge(parts)
+	if err != nil {
+		return nil, fetched{}, &ExportError{Reason: err.Error(), err: err}
+	}
+	giveRoles(snap, mappings, c.Role)
+	return snap, fetched{}, nil
+}
+
+// readFiles parses every page of an export as one snapshot, opening each page only when
+// the parser reaches it.
+func (s *Service) readFiles(ctx context.Context, c Config, sources []Source) (*idp.Snapshot, error) {
+	pages := make([]io.Reader, len(sources))
+	opened := make([]*lazyPage, len(sources))
+	for i, src := range sources {
 		// Stored configurations are checked again: a rule may have tightened since.
-		if err := checkSource(c.OrgID, src, s.exportsDir); err != nil {
+		if err := checkSource(c.OrgID, src.URI, s.exportsDir); err != nil {
 			return nil, &ExportError{Reason: err.Error(), err: err}
 		}
-		opened[i] = &lazyPage{ctx: ctx, open: s.open, location: src}
+		opened[i] = &lazyPage{ctx: ctx, open: s.open, location: src.URI}
 		pages[i] = opened[i]
 	}
 	defer func() {

@@ -115,11 +115,16 @@ func (r Run) StatusAt(now time.Time) RunStatus {
 // Duration is how long the run took.
 func (r Run) Duration() time.Duration { return r.FinishedAt.Sub(r.StartedAt) }
 
-// planHash identifies a plan by its actions (kind, account, email, name and id), in order.
+// planHash identifies a plan by its actions (kind, account, email, name, id and role), in
+// order. A plan without roles hashes as it did before roles were planned.
 func planHash(p idp.Plan) string {
 	h := sha256.New()
 	for _, a := range p.Actions {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\n", a.Kind, a.AccountID, a.Email, a.Name, a.ExternalID, a.OldEmail, a.OldName)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Kind, a.AccountID, a.Email, a.Name, a.ExternalID, a.OldEmail, a.OldName)
+		if a.Role != "" || a.OldRole != "" {
+			fmt.Fprintf(h, "\x00%s\x00%s", a.Role, a.OldRole)
+		}
+		h.Write([]byte{'\n'})
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -130,7 +135,7 @@ func (r *Run) report(plan idp.Plan, errs []string) {
 	r.Counts = map[string]int{
 		"skipped": len(plan.Skipped), "unchanged": plan.Unchanged, "unmanaged": plan.Unmanaged, "people": plan.People,
 	}
-	for _, k := range []idp.ActionKind{idp.ActionInvite, idp.ActionUpdate, idp.ActionReactivate, idp.ActionDeactivate, idp.ActionRevoke} {
+	for _, k := range idp.ActionKinds() {
 		r.Counts[string(k)] = plan.Counts[k]
 	}
 	var failed, applied []Outcome

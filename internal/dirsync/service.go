@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -49,6 +50,11 @@ type Store interface {
 	AcquireLease(ctx context.Context, orgID, owner string, now, until time.Time) error
 	// ReleaseLease gives the lease back if owner still holds it.
 	ReleaseLease(ctx context.Context, orgID, owner string) error
+
+	// GetDirectoryState reads what the last full read of the organization's directory left
+	// (org.ErrNotFound when nothing); PutDirectoryState replaces it.
+	GetDirectoryState(ctx context.Context, orgID string) (DirectoryState, error)
+	PutDirectoryState(ctx context.Context, orgID string, st DirectoryState) error
 }
 
 // Members is what sync needs of the organization service.
@@ -61,6 +67,8 @@ type Members interface {
 	Deactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
 	Reactivate(ctx context.Context, p org.Principal, id string) (org.Member, error)
 	Revoke(ctx context.Context, p org.Principal, id string) (org.Invitation, error)
+	ChangeRole(ctx context.Context, p org.Principal, id, role string) (org.Member, error)
+	SetInvitationRole(ctx context.Context, p org.Principal, id string, role org.Role) (org.Invitation, error)
 }
 
 // Opener opens an export by its location (s3://bucket/key, file:///path); an export that
@@ -84,6 +92,9 @@ type Service struct {
 	minTimeLeft time.Duration
 	// others apply and discard the runs other doors hold, by trigger (SCIM's deactivations).
 	others map[string]HeldApplier
+	// sealer keeps directory credentials; http reaches identity providers (egress).
+	sealer Sealer
+	http   *http.Client
 }
 
 // HeldApplier applies and discards the held runs of another door than the schedule, such as

@@ -64,12 +64,33 @@ type request struct {
 // applyMargin is kept back from the caller's deadline to store the report of what was applied.
 const applyMargin = 3 * time.Second
 
+// readMargin is kept back from the caller's deadline when reading a directory, for the
+// plan, its application and the report: a read that cannot finish before it fails, and
+// nothing is applied.
+const readMargin = 60 * time.Second
+
 // sync makes one run.
 func (s *Service) sync(ctx context.Context, q request) (Run, error) {
 	c := q.c
 	run := Run{ID: "run_" + s.newID(), OrgID: c.OrgID, Trigger: q.trigger, StartedAt: s.nowUTC(), Format: c.Format}
 	p := org.SyncPrincipal(c.OrgID)
-	snap, plan, kinds, err := s.readAndPlan(ctx, p, c)
+	if q.trigger == TriggerSchedule && q.held == nil && s.unchanged(ctx, c) {
+		// Graph says no configured group changed since the last full read.
+		run.ID, run.Status, run.FinishedAt = "", RunUnchanged, s.nowUTC()
+		return run, nil
+	}
+	readCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok && c.Directory != nil {
+		var cancel context.CancelFunc
+		readCtx, cancel = context.WithDeadline(ctx, deadline.Add(-min(readMargin, time.Until(deadline)/3)))
+		defer cancel()
+	}
+	snap, info, err := s.read(readCtx, c)
+	var plan idp.Plan
+	var kinds map[string]idp.AccountKind
+	if err == nil {
+		plan, kinds, err = s.planSnapshot(ctx, p, c, snap)
+	}
 	if err != nil {
 		return s.fail(ctx, q, run, err)
 	}
@@ -81,8 +102,10 @@ func (s *Service) sync(ctx context.Context, q request) (Run, error) {
 	case len(plan.Actions) == 0:
 		run.ID, run.Status, run.FinishedAt = "", RunUnchanged, s.nowUTC()
 		run.report(plan, nil)
+		s.readInFull(ctx, c, info, true)
 		return run, nil
 	case plan.Held && q.held == nil:
+		s.readInFull(ctx, c, info, true)
 		return s.hold(ctx, q, run, plan)
 	}
 
@@ -129,11 +152,28 @@ func (s *Service) sync(ctx context.Context, q request) (Run, error) {
 	errs := s.apply(applyCtx, p, c, plan, kinds)
 	run.Status, run.FinishedAt = RunApplied, s.nowUTC()
 	run.report(plan, errs)
+	s.readInFull(context.WithoutCancel(ctx), c, info, run.Counts["failed"] == 0)
 	// What was applied is reported even if the caller has given up meanwhile.
 	if err := s.store.PutRun(context.WithoutCancel(ctx), run, s.runAudit(q.by, run)); err != nil {
 		return Run{}, fmt.Errorf("store run %s: %w", run.ID, err)
 	}
 	return run, nil
+}
+
+// readInFull records a full read of c's directory for the next scheduled run: its delta
+// links when everything read was applied (or nothing needed to be), none otherwise, so that
+// a run whose actions partly failed is followed by a full read, never skipped.
+func (s *Service) readInFull(ctx context.Context, c Config, info fetched, complete bool) {
+	if c.Directory == nil {
+		return
+	}
+	st := DirectoryState{Settings: settingsHash(c.Directory), FullReadAt: s.nowUTC()}
+	if complete {
+		st.DeltaLinks = info.deltaLinks
+	}
+	if err := s.store.PutDirectoryState(ctx, c.OrgID, st); err != nil {
+		s.log.WarnContext(ctx, "directory read not recorded; the next run reads in full", "org", c.OrgID, "err", err)
+	}
 }
 
 // hold stores plan as the organization's held run for an admin to approve: one per
@@ -210,13 +250,14 @@ func toAccounts(members []org.Member, invs []org.Invitation) ([]idp.Account, map
 			DeactivatedBySync: m.Status != org.MemberActive && m.DeactivatedVia == org.SourceSync,
 			LastAdmin:         m.IsActiveAdmin() && admins == 1,
 			Admin:             m.IsActiveAdmin(),
+			Role:              string(m.Role),
 		})
 		kinds[m.ID] = idp.AccountMember
 	}
 	for _, inv := range invs {
 		accounts = append(accounts, idp.Account{
 			Kind: idp.AccountInvitation, ID: inv.ID, Email: inv.Email, Name: inv.Name, ExternalID: inv.ExternalID,
-			Active: true, Synced: inv.Source == org.SourceSync,
+			Active: true, Synced: inv.Source == org.SourceSync, Role: string(inv.Role),
 		})
 		kinds[inv.ID] = idp.AccountInvitation
 	}

@@ -59,6 +59,8 @@ type reportAction struct {
 	OldEmail      string `json:"oe,omitempty"`
 	OldName       string `json:"on,omitempty"`
 	OldExternalID string `json:"ox,omitempty"`
+	Role          string `json:"ro,omitempty"`
+	OldRole       string `json:"oro,omitempty"`
 	Reason        string `json:"r,omitempty"`
 	Error         string `json:"err,omitempty"`
 }
@@ -66,6 +68,7 @@ type reportAction struct {
 type reportSkip struct {
 	Row        int    `json:"row,omitempty"`
 	Page       int    `json:"p,omitempty"`
+	Group      string `json:"g,omitempty"`
 	ExternalID string `json:"x,omitempty"`
 	Email      string `json:"e,omitempty"`
 	Name       string `json:"n,omitempty"`
@@ -81,10 +84,10 @@ func encodeReport(r *dirsync.Run) ([]byte, error) {
 	for i, o := range r.Actions {
 		rep.Actions[i] = reportAction{Kind: string(o.Kind), AccountID: o.AccountID, Email: o.Email, Name: o.Name,
 			ExternalID: o.ExternalID, OldEmail: o.OldEmail, OldName: o.OldName, OldExternalID: o.OldExternalID,
-			Reason: o.Reason, Error: o.Error}
+			Role: o.Role, OldRole: o.OldRole, Reason: o.Reason, Error: o.Error}
 	}
 	for i, k := range r.Skipped {
-		rep.Skipped[i] = reportSkip{Row: k.Row, Page: k.Page, ExternalID: k.ExternalID, Email: k.Email, Name: k.Name,
+		rep.Skipped[i] = reportSkip{Row: k.Row, Page: k.Page, Group: k.Group, ExternalID: k.ExternalID, Email: k.Email, Name: k.Name,
 			Reason: k.Reason, Code: string(k.Code), Status: string(k.Status), AccountID: k.AccountID}
 	}
 	for {
@@ -126,11 +129,11 @@ func decodeReport(id string, raw []byte) ([]dirsync.Outcome, []idp.Skip, error) 
 	for i, a := range rep.Actions {
 		actions[i] = dirsync.Outcome{Action: idp.Action{Kind: idp.ActionKind(a.Kind), AccountID: a.AccountID, Email: a.Email,
 			Name: a.Name, ExternalID: a.ExternalID, OldEmail: a.OldEmail, OldName: a.OldName, OldExternalID: a.OldExternalID,
-			Reason: a.Reason}, Error: a.Error}
+			Role: a.Role, OldRole: a.OldRole, Reason: a.Reason}, Error: a.Error}
 	}
 	skipped := make([]idp.Skip, len(rep.Skipped))
 	for i, k := range rep.Skipped {
-		skipped[i] = idp.Skip{Row: k.Row, Page: k.Page, ExternalID: k.ExternalID, Email: k.Email, Name: k.Name,
+		skipped[i] = idp.Skip{Row: k.Row, Page: k.Page, Group: k.Group, ExternalID: k.ExternalID, Email: k.Email, Name: k.Name,
 			Reason: k.Reason, Code: idp.SkipCode(k.Code), Status: idp.Status(k.Status), AccountID: k.AccountID}
 	}
 	return actions, skipped, nil

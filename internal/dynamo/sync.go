@@ -2,11 +2,14 @@ package dynamo
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"gatehouse/internal/connector"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
@@ -25,6 +28,13 @@ type syncConfigItem struct {
 	Type         string    `dynamodbav:"type"`
 	OrgID        string    `dynamodbav:"orgId"`
 	Sources      []string  `dynamodbav:"sources"`
+	// SourceRoles are the roles of Sources, index-aligned; absent when no source has one.
+	SourceRoles []string `dynamodbav:"sourceRoles,omitempty"`
+	// Directory is the identity provider read instead of files: its provider, its settings
+	// as JSON without credentials, and the credentials sealed for the organization.
+	DirectoryProvider string `dynamodbav:"directoryProvider,omitempty"`
+	DirectorySettings string `dynamodbav:"directorySettings,omitempty"`
+	DirectorySealed   []byte `dynamodbav:"directorySealed,omitempty"`
 	Format       string    `dynamodbav:"format"`
 	Role         string    `dynamodbav:"role"`
 	SendEmail    bool      `dynamodbav:"sendEmail"`
@@ -35,29 +45,63 @@ type syncConfigItem struct {
 	UpdatedBy    actorAttr `dynamodbav:"updatedBy"`
 }
 
-func toSyncConfigItems(c dirsync.Config) (byOrg, listed syncConfigItem) {
+func toSyncConfigItems(c dirsync.Config) (byOrg, listed syncConfigItem, err error) {
 	byOrg = syncConfigItem{
-		key: key{PK: orgPK(c.OrgID), SK: skSync}, Type: typeSyncConfig, OrgID: c.OrgID, Sources: c.Sources,
+		key: key{PK: orgPK(c.OrgID), SK: skSync}, Type: typeSyncConfig, OrgID: c.OrgID, Sources: []string{},
 		Format: string(c.Format), Role: string(c.Role), SendEmail: c.SendEmail, RemovalShare: c.RemovalShare,
 		RemovalFloor: c.RemovalFloor, Enabled: c.Enabled, UpdatedAt: fmtTime(c.UpdatedAt), UpdatedBy: toActorAttr(c.UpdatedBy),
 	}
+	roles := false
+	for _, src := range c.Sources {
+		byOrg.Sources = append(byOrg.Sources, src.URI)
+		byOrg.SourceRoles = append(byOrg.SourceRoles, string(src.Role))
+		roles = roles || src.Role != ""
+	}
+	if !roles {
+		byOrg.SourceRoles = nil
+	}
+	if d := c.Directory; d != nil {
+		settings, err := json.Marshal(connector.WithoutSecrets(d.Settings))
+		if err != nil {
+			return byOrg, listed, fmt.Errorf("encode directory settings: %w", err)
+		}
+		byOrg.DirectoryProvider, byOrg.DirectorySettings, byOrg.DirectorySealed = string(d.Settings.Provider()), string(settings), d.Sealed
+	}
 	listed = byOrg
 	listed.key = key{PK: pkSyncConfig, SK: c.OrgID}
-	return byOrg, listed
+	return byOrg, listed, nil
 }
 
-func (it syncConfigItem) domain() dirsync.Config {
-	return dirsync.Config{
-		OrgID: it.OrgID, Sources: it.Sources, Format: idp.Format(it.Format), Role: org.Role(it.Role),
+func (it syncConfigItem) domain() (dirsync.Config, error) {
+	c := dirsync.Config{
+		OrgID: it.OrgID, Format: idp.Format(it.Format), Role: org.Role(it.Role),
 		SendEmail: it.SendEmail, RemovalShare: it.RemovalShare, RemovalFloor: it.RemovalFloor, Enabled: it.Enabled,
 		UpdatedAt: parseTime(it.UpdatedAt), UpdatedBy: it.UpdatedBy.domain(),
 	}
+	for i, uri := range it.Sources {
+		src := dirsync.Source{URI: uri}
+		if i < len(it.SourceRoles) {
+			src.Role = org.Role(it.SourceRoles[i])
+		}
+		c.Sources = append(c.Sources, src)
+	}
+	if it.DirectoryProvider != "" {
+		settings, err := connector.Decode(it.DirectoryProvider, []byte(it.DirectorySettings))
+		if err != nil {
+			return dirsync.Config{}, fmt.Errorf("decode the directory settings of %s: %w", it.OrgID, err)
+		}
+		c.Directory = &dirsync.Directory{Settings: settings, Sealed: it.DirectorySealed}
+	}
+	return c, nil
 }
 
 // PutSyncConfig stores the configuration under its organization (which must exist:
 // PartOrg) and in the schedule's list.
 func (s *Sync) PutSyncConfig(ctx context.Context, c dirsync.Config, audit org.AuditEntry) error {
-	byOrg, listed := toSyncConfigItems(c)
+	byOrg, listed, err := toSyncConfigItems(c)
+	if err != nil {
+		return err
+	}
 	return s.t.newTx().
 		check(org.PartOrg, orgPK(c.OrgID), skOrg, expression.AttributeExists(expression.Name(attrPK))).
 		put(org.PartRecord, byOrg, nil).
@@ -72,7 +116,7 @@ func (s *Sync) GetSyncConfig(ctx context.Context, orgID string) (dirsync.Config,
 	if err := s.t.get(ctx, orgPK(orgID), skSync, &it); err != nil {
 		return dirsync.Config{}, err
 	}
-	return it.domain(), nil
+	return it.domain()
 }
 
 // SyncConfigs lists every organization's sync configuration.
@@ -83,7 +127,11 @@ func (s *Sync) SyncConfigs(ctx context.Context) ([]dirsync.Config, error) {
 		if err := decodeItem(item, &it); err != nil {
 			return err
 		}
-		out = append(out, it.domain())
+		c, err := it.domain()
+		if err != nil {
+			return err
+		}
+		out = append(out, c)
 		return nil
 	})
 	return out, err
@@ -118,4 +166,29 @@ func (s *Sync) ReleaseLease(ctx context.Context, orgID, owner string) error {
 		return nil
 	}
 	return err
+}
+
+// directoryStateItem is what the last full read of an organization's directory left.
+type directoryStateItem struct {
+	key
+	Type       string            `dynamodbav:"type"`
+	Settings   string            `dynamodbav:"settings"`
+	FullReadAt string            `dynamodbav:"fullReadAt"`
+	DeltaLinks map[string]string `dynamodbav:"deltaLinks,omitempty"`
+}
+
+// GetDirectoryState reads what the last full read of the organization's directory left.
+func (s *Sync) GetDirectoryState(ctx context.Context, orgID string) (dirsync.DirectoryState, error) {
+	var it directoryStateItem
+	if err := s.t.get(ctx, orgPK(orgID), skDirectoryState, &it); err != nil {
+		return dirsync.DirectoryState{}, err
+	}
+	return dirsync.DirectoryState{Settings: it.Settings, FullReadAt: parseTime(it.FullReadAt), DeltaLinks: it.DeltaLinks}, nil
+}
+
+// PutDirectoryState replaces what the last full read left.
+func (s *Sync) PutDirectoryState(ctx context.Context, orgID string, st dirsync.DirectoryState) error {
+	it := directoryStateItem{key: key{PK: orgPK(orgID), SK: skDirectoryState}, Type: typeDirectoryState,
+		Settings: st.Settings, FullReadAt: fmtTime(st.FullReadAt), DeltaLinks: st.DeltaLinks}
+	return s.t.newTx().put(org.PartRecord, it, nil).commit(ctx)
 }

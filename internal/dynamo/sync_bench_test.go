@@ -50,7 +50,7 @@ func BenchmarkResyncUnchanged(b *testing.B) {
 		b.Fatal(err)
 	}
 	sync := dirsync.New(env.Store.Sync, svc, memoryExport(csv.Bytes()), slog.New(slog.DiscardHandler))
-	if _, err := sync.Configure(ctx, admin, dirsync.ConfigRequest{Sources: []string{"s3://exports/big/export.csv"}}); err != nil {
+	if _, err := sync.Configure(ctx, admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("s3://exports/big/export.csv")}); err != nil {
 		b.Fatal(err)
 	}
 

@@ -120,6 +120,7 @@ func New(c Config) (http.Handler, error) {
 	if c.Sync != nil {
 		mux.Handle("GET /api/v1/sync/config", private(a.getSyncConfig()))
 		mux.Handle("PUT /api/v1/sync/config", private(a.putSyncConfig()))
+		mux.Handle("POST /api/v1/sync/config/test", private(a.testDirectory()))
 		// A preview changes nothing, so it needs no idempotency record (and its body, the
 		// export, may be larger than idempotent requests may be).
 		mux.Handle("POST /api/v1/sync/preview", authenticate(c.Service, c.Logger, a.previewSync()))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"gatehouse/internal/connector"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
@@ -90,6 +91,7 @@ type SyncService interface {
 	Run(ctx context.Context, p org.Principal, id string) (dirsync.Run, error)
 	Approve(ctx context.Context, p org.Principal, id string) (dirsync.Run, error)
 	Discard(ctx context.Context, p org.Principal, id string) (dirsync.Run, error)
+	TestDirectory(ctx context.Context, p org.Principal, req *dirsync.DirectoryRequest) (*connector.Report, error)
 }
 
 var (

@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
+	"gatehouse/internal/connector"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
@@ -24,7 +27,8 @@ const (
 
 // syncConfigView is a sync configuration as the API shows it.
 type syncConfigView struct {
-	Sources      []string  `json:"sources"`
+	Sources      []dirsync.Source `json:"sources,omitempty"`
+	Directory    map[string]any   `json:"directory,omitempty"`
 	Format       string    `json:"format"`
 	Role         string    `json:"role"`
 	SendEmail    bool      `json:"sendEmail"`
@@ -36,9 +40,95 @@ type syncConfigView struct {
 }
 
 func toSyncConfigView(c dirsync.Config) syncConfigView {
-	return syncConfigView{Sources: c.Sources, Format: string(c.Format), Role: string(c.Role), SendEmail: c.SendEmail,
-		RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor, Enabled: c.Enabled, UpdatedAt: c.UpdatedAt,
-		UpdatedBy: actorView(c.UpdatedBy)}
+	return syncConfigView{Sources: c.Sources, Directory: toDirectoryView(c.Directory), Format: string(c.Format), Role: string(c.Role),
+		SendEmail: c.SendEmail, RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor, Enabled: c.Enabled,
+		UpdatedAt: c.UpdatedAt, UpdatedBy: actorView(c.UpdatedBy)}
+}
+
+// toDirectoryView shows a directory's settings with "provider", and "set" for each of its
+// credentials: they are write-only.
+func toDirectoryView(d *dirsync.Directory) map[string]any {
+	if d == nil {
+		return nil
+	}
+	shown := map[string]connector.Secret{}
+	for name := range connector.SecretsOf(d.Settings) {
+		shown[name] = connector.NewSecret(connector.Set)
+	}
+	b, err := json.Marshal(connector.WithSecrets(d.Settings, shown))
+	out := map[string]any{}
+	if err != nil || json.Unmarshal(b, &out) != nil {
+		return map[string]any{"provider": d.Settings.Provider()}
+	}
+	out["provider"] = d.Settings.Provider()
+	return out
+}
+
+// directoryTestView is what testing a directory's settings found.
+type directoryTestView struct {
+	OK       bool                 `json:"ok"`
+	Provider string               `json:"provider"`
+	Error    string               `json:"error,omitempty"`
+	Groups   []directoryGroupView `json:"groups"`
+	Requests int                  `json:"requests"`
+}
+
+type directoryGroupView struct {
+	ID     string       `json:"id"`
+	Name   string       `json:"name,omitempty"`
+	Count  int          `json:"count"`
+	More   bool         `json:"more"`
+	Sample []personView `json:"sample"`
+	Error  string       `json:"error,omitempty"`
+}
+
+type personView struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// testDirectory serves POST /api/v1/sync/config/test: with a body {"directory": {...}} it
+// tests those settings (stored credentials fill in those left out), without one the stored
+// directory. The provider's refusals are answers (ok false, in words), not failures.
+func (a *api) testDirectory() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Directory *dirsync.DirectoryRequest `json:"directory"`
+		}
+		if r.ContentLength != 0 {
+			if err := decode(w, r, &req, false); err != nil {
+				a.fail(w, r, err)
+				return
+			}
+		}
+		rep, err := a.sync.TestDirectory(r.Context(), principalFrom(r.Context()), req.Directory)
+		var bad *dirsync.ExportError
+		switch {
+		case errors.As(err, &bad):
+			v := directoryTestView{Error: bad.Reason, Groups: []directoryGroupView{}}
+			var cerr *connector.Error
+			if errors.As(err, &cerr) {
+				v.Provider = string(cerr.Provider)
+			}
+			writeJSON(w, http.StatusOK, v)
+			return
+		case err != nil:
+			a.fail(w, r, err)
+			return
+		}
+		v := directoryTestView{OK: true, Provider: string(rep.Provider), Requests: rep.Requests, Groups: make([]directoryGroupView, len(rep.Groups))}
+		for i, g := range rep.Groups {
+			gv := directoryGroupView{ID: g.ID, Name: g.Name, Count: g.Count, More: g.More, Sample: make([]personView, len(g.Sample))}
+			for j, p := range g.Sample {
+				gv.Sample[j] = personView{Name: p.Name, Email: p.Email}
+			}
+			if g.Err != nil {
+				gv.Error, v.OK = g.Err.Error(), false
+			}
+			v.Groups[i] = gv
+		}
+		writeJSON(w, http.StatusOK, v)
+	})
 }
 
 // actionView is one planned action, and for applied runs what became of it.
@@ -50,6 +140,8 @@ type actionView struct {
 	AccountID  string `json:"accountId,omitempty"`
 	OldEmail   string `json:"oldEmail,omitempty"`
 	OldName    string `json:"oldName,omitempty"`
+	Role       string `json:"role,omitempty"`
+	OldRole    string `json:"oldRole,omitempty"`
 	Reason     string `json:"reason,omitempty"`
 	Error      string `json:"error,omitempty"`
 }
@@ -58,6 +150,7 @@ type actionView struct {
 type skipView struct {
 	Row        int    `json:"row,omitempty"`
 	Page       int    `json:"page,omitempty"`
+	Group      string `json:"group,omitempty"`
 	Email      string `json:"email,omitempty"`
 	ExternalID string `json:"externalId,omitempty"`
 	Name       string `json:"name,omitempty"`
@@ -68,13 +161,13 @@ type skipView struct {
 
 func toActionView(a idp.Action, errText string) actionView {
 	return actionView{Action: string(a.Kind), Email: a.Email, Name: a.Name, ExternalID: a.ExternalID, AccountID: a.AccountID,
-		OldEmail: a.OldEmail, OldName: a.OldName, Reason: a.Reason, Error: errText}
+		OldEmail: a.OldEmail, OldName: a.OldName, Role: a.Role, OldRole: a.OldRole, Reason: a.Reason, Error: errText}
 }
 
 func toSkipViews(skips []idp.Skip) []skipView {
 	out := make([]skipView, len(skips))
 	for i, s := range skips {
-		out[i] = skipView{Row: s.Row, Page: s.Page, Email: s.Email, ExternalID: s.ExternalID, Name: s.Name,
+		out[i] = skipView{Row: s.Row, Page: s.Page, Group: s.Group, Email: s.Email, ExternalID: s.ExternalID, Name: s.Name,
 			AccountID: s.AccountID, Code: string(s.Code), Reason: s.Reason}
 	}
 	return out

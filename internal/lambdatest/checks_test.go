@@ -239,7 +239,7 @@ func configuredSync(t testing.TB, w *world) {
 		t.Fatalf("put export: %v", err)
 	}
 	sync := dirsync.New(w.Store.Sync, w.Service, blob.Opener{}, slog.New(slog.DiscardHandler))
-	if _, err := sync.Configure(ctx, w.Admin, dirsync.ConfigRequest{Sources: []string{"s3://" + bucket + "/demo/okta.csv"}}); err != nil {
+	if _, err := sync.Configure(ctx, w.Admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("s3://" + bucket + "/demo/okta.csv")}); err != nil {
 		t.Fatalf("configure sync: %v", err)
 	}
 }
