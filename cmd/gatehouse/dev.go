@@ -116,8 +116,12 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
+	sealer, _, err := devSealer(getenv("SECRETS_KEY_FILE"), exports)
+	if err != nil {
+		return err
+	}
 	prov := provision.New(store.SCIM, store.Sync, svc, log)
-	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, store, svc, prov, log)
+	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, sealer, store, svc, prov, log)
 	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{
 		Service: svc, Idempotency: store.Idempotency, Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,

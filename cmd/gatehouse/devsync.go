@@ -16,19 +16,38 @@ import (
 	"gatehouse/internal/localproc"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
+	"gatehouse/internal/seal"
 )
 
 // defaultSyncInterval is how often the local stack runs every configured directory sync.
 const defaultSyncInterval = 30 * time.Second
 
 // devSync returns the sync service of the local stack: file:// exports are read from the
-// exports folder (and nowhere else), and s3:// ones from S3_ENDPOINT when it is set.
-func devSync(awsCfg aws.Config, s3Endpoint, exports string, store *dynamo.Store, svc *org.Service, prov *provision.Service, log *slog.Logger) *dirsync.Service {
+// exports folder (and nowhere else), and s3:// ones from S3_ENDPOINT when it is set;
+// identity providers' credentials are sealed under the local key file, and providers may
+// be fakes on 127.0.0.1.
+func devSync(awsCfg aws.Config, s3Endpoint, exports string, sealer seal.Sealer, store *dynamo.Store, svc *org.Service, prov *provision.Service, log *slog.Logger) *dirsync.Service {
 	opener := blob.Opener{FilesDir: exports}
 	if s3Endpoint != "" {
 		opener.S3 = blob.NewS3Client(awsCfg, s3Endpoint)
 	}
-	return dirsync.New(store.Sync, svc, opener, log, dirsync.WithExportsDir(exports), dirsync.WithHeldApplier(provision.TriggerSCIM, prov))
+	return dirsync.New(store.Sync, svc, opener, log, dirsync.WithExportsDir(exports), dirsync.WithHeldApplier(provision.TriggerSCIM, prov),
+		dirsync.WithDirectories(sealer, true))
+}
+
+// devSealer seals identity-provider credentials under the local stack's key: the file
+// SECRETS_KEY_FILE, or secrets.key beside the exports folder, made when missing.
+func devSealer(raw, exports string) (seal.Sealer, string, error) {
+	path := raw
+	if path == "" {
+		path = filepath.Join(filepath.Dir(exports), "secrets.key")
+	}
+	key, err := seal.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("the local key for identity-provider credentials (set SECRETS_KEY_FILE to use another): %w", err)
+	}
+	sealer, err := seal.NewLocal(key)
+	return sealer, path, err
 }
 
 // exportsDir is the folder file:// sync sources must lie in: EXPORTS_DIR, or .gatehouse/exports

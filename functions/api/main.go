@@ -21,6 +21,7 @@ import (
 	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
+	"gatehouse/internal/seal"
 	"gatehouse/internal/slack"
 )
 
@@ -66,11 +67,16 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		}
 	}
 	prov := provision.New(store.SCIM, store.Sync, svc, log)
+	sealer, err := seal.Load(awsCfg, cfg.KeyID, cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	sync := dirsync.New(store.Sync, svc, opener, log, dirsync.WithHeldApplier(provision.TriggerSCIM, prov), dirsync.WithDirectories(sealer, cfg.Local))
 	api, err := httpapi.New(httpapi.Config{
 		SlackInstall:   install,
 		Service:        svc,
 		SCIM:           prov,
-		Sync:           dirsync.New(store.Sync, svc, opener, log, dirsync.WithHeldApplier(provision.TriggerSCIM, prov)),
+		Sync:           sync,
 		Idempotency:    store.Idempotency,
 		Logger:         log,
 		RequestID:      apiGatewayRequestID,

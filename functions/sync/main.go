@@ -17,6 +17,7 @@ import (
 	"gatehouse/internal/env"
 	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
+	"gatehouse/internal/seal"
 )
 
 func main() {
@@ -51,7 +52,11 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
-	svc := dirsync.New(store.Sync, org.NewService(store.Org()), opener, logs.New(os.Stdout, cfg.LogLevel))
+	sealer, err := seal.Load(awsCfg, cfg.KeyID, cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	svc := dirsync.New(store.Sync, org.NewService(store.Org()), opener, logs.New(os.Stdout, cfg.LogLevel), dirsync.WithDirectories(sealer, cfg.Local))
 	return func(ctx context.Context, _ events.EventBridgeEvent) (dirsync.Summary, error) {
 		return svc.SyncAll(ctx, dirsync.TriggerSchedule)
 	}, nil

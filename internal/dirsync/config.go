@@ -32,9 +32,9 @@ type Config struct {
 	// export. Empty when Directory is set.
 	Sources []Source
 	// Directory is the identity provider whose API sync reads instead; nil for files.
-	Directory *Directory
-	Format    idp.Format
-	Role      org.Role // of invited people whose groups or sources give none
+	Directory    *Directory
+	Format       idp.Format
+	Role         org.Role // of invited people whose groups or sources give none
 	SendEmail    bool     // whether invitations are emailed
 	RemovalShare float64  // a plan removing more than this share of synced people is held...
 	RemovalFloor int      // ...unless it removes no more than this many

@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"gatehouse/internal/connector"
+	"gatehouse/internal/egress"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
 )
@@ -355,10 +355,13 @@ func (s *Service) TestDirectory(ctx context.Context, p org.Principal, req *Direc
 	return rep, nil
 }
 
-// WithSealer makes the Service keep directory credentials sealed by sealer; without one,
-// directory configurations are refused.
-func WithSealer(sealer Sealer) Option { return func(s *Service) { s.sealer = sealer } }
-
-// WithDirectoryClient makes the Service reach identity providers through client, which
-// must come from egress.NewClient.
-func WithDirectoryClient(client *http.Client) Option { return func(s *Service) { s.http = client } }
+// WithDirectories lets organizations sync straight from their identity providers: their
+// credentials are kept sealed by sealer (nil refuses directory configurations), and the
+// providers are reached through an egress client, public https hosts only, or also
+// http://127.0.0.1 fakes when local (the local stack and tests; never from input).
+func WithDirectories(sealer Sealer, local bool) Option {
+	return func(s *Service) {
+		s.sealer = sealer
+		s.http = egress.NewClient(egress.Options{LocalStack: local})
+	}
+}

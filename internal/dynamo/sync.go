@@ -25,24 +25,24 @@ var _ dirsync.Store = (*Sync)(nil)
 // in the SYNCCONFIG partition the schedule lists.
 type syncConfigItem struct {
 	key
-	Type         string    `dynamodbav:"type"`
-	OrgID        string    `dynamodbav:"orgId"`
-	Sources      []string  `dynamodbav:"sources"`
+	Type    string   `dynamodbav:"type"`
+	OrgID   string   `dynamodbav:"orgId"`
+	Sources []string `dynamodbav:"sources"`
 	// SourceRoles are the roles of Sources, index-aligned; absent when no source has one.
 	SourceRoles []string `dynamodbav:"sourceRoles,omitempty"`
 	// Directory is the identity provider read instead of files: its provider, its settings
 	// as JSON without credentials, and the credentials sealed for the organization.
-	DirectoryProvider string `dynamodbav:"directoryProvider,omitempty"`
-	DirectorySettings string `dynamodbav:"directorySettings,omitempty"`
-	DirectorySealed   []byte `dynamodbav:"directorySealed,omitempty"`
-	Format       string    `dynamodbav:"format"`
-	Role         string    `dynamodbav:"role"`
-	SendEmail    bool      `dynamodbav:"sendEmail"`
-	RemovalShare float64   `dynamodbav:"removalShare"`
-	RemovalFloor int       `dynamodbav:"removalFloor"`
-	Enabled      bool      `dynamodbav:"enabled"`
-	UpdatedAt    string    `dynamodbav:"updatedAt"`
-	UpdatedBy    actorAttr `dynamodbav:"updatedBy"`
+	DirectoryProvider string    `dynamodbav:"directoryProvider,omitempty"`
+	DirectorySettings string    `dynamodbav:"directorySettings,omitempty"`
+	DirectorySealed   []byte    `dynamodbav:"directorySealed,omitempty"`
+	Format            string    `dynamodbav:"format"`
+	Role              string    `dynamodbav:"role"`
+	SendEmail         bool      `dynamodbav:"sendEmail"`
+	RemovalShare      float64   `dynamodbav:"removalShare"`
+	RemovalFloor      int       `dynamodbav:"removalFloor"`
+	Enabled           bool      `dynamodbav:"enabled"`
+	UpdatedAt         string    `dynamodbav:"updatedAt"`
+	UpdatedBy         actorAttr `dynamodbav:"updatedBy"`
 }
 
 func toSyncConfigItems(c dirsync.Config) (byOrg, listed syncConfigItem, err error) {

@@ -38,6 +38,17 @@ type Common struct {
 	Store
 	AWS
 	LogLevel slog.Level // LOG_LEVEL: debug, info (default), warn, error
+	// Local is set when the table is on this machine (DYNAMODB_ENDPOINT on 127.0.0.1 or
+	// localhost): the local stack, whose identity providers may be fakes on 127.0.0.1.
+	Local bool
+	Secrets
+}
+
+// Secrets is how identity-provider credentials are sealed at rest: under a KMS key in AWS,
+// or, in the local stack only, under a key file. Neither leaves directory sync off.
+type Secrets struct {
+	KeyID   string // SECRETS_KEY_ID: the KMS key's ARN, id or alias
+	KeyFile string // SECRETS_KEY_FILE: the local stack's key file (created when missing)
 }
 
 // localAWS is the placeholders a process talking to local services needs, leaving alone any
@@ -114,6 +125,17 @@ func loadCommon(getenv Getenv, p *problems) Common {
 		c.AWS = localAWS(getenv)
 	}
 	c.LogLevel = logLevel(getenv, p)
+	if u, ok := httpURL(c.Endpoint); ok {
+		h := u.Hostname()
+		c.Local = h == "127.0.0.1" || h == "localhost" || h == "::1"
+	}
+	c.Secrets = Secrets{KeyID: strings.TrimSpace(getenv("SECRETS_KEY_ID")), KeyFile: getenv("SECRETS_KEY_FILE")}
+	switch {
+	case c.KeyID != "" && c.KeyFile != "":
+		p.addf("SECRETS_KEY_ID and SECRETS_KEY_FILE are one or the other: a KMS key in AWS, a key file in the local stack")
+	case c.KeyFile != "" && !c.Local:
+		p.addf("SECRETS_KEY_FILE works only in the local stack (DYNAMODB_ENDPOINT on 127.0.0.1); in AWS set SECRETS_KEY_ID to a KMS key")
+	}
 	return c
 }
 

@@ -13,6 +13,7 @@ import (
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
+	"gatehouse/internal/seal"
 )
 
 // Problem is an RFC 9457 problem detail with a stable machine-readable code.
@@ -120,6 +121,7 @@ var errorMap = []struct {
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
 	{org.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is busy; retry in a moment"},
+	{seal.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the key service that keeps identity-provider credentials is busy; retry in a moment"},
 }
 
 // writeProblem sends p as application/problem+json.

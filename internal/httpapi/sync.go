@@ -29,14 +29,14 @@ const (
 type syncConfigView struct {
 	Sources      []dirsync.Source `json:"sources,omitempty"`
 	Directory    map[string]any   `json:"directory,omitempty"`
-	Format       string    `json:"format"`
-	Role         string    `json:"role"`
-	SendEmail    bool      `json:"sendEmail"`
-	RemovalShare float64   `json:"removalShare"`
-	RemovalFloor int       `json:"removalFloor"`
-	Enabled      bool      `json:"enabled"`
-	UpdatedAt    time.Time `json:"updatedAt"`
-	UpdatedBy    actorView `json:"updatedBy"`
+	Format       string           `json:"format"`
+	Role         string           `json:"role"`
+	SendEmail    bool             `json:"sendEmail"`
+	RemovalShare float64          `json:"removalShare"`
+	RemovalFloor int              `json:"removalFloor"`
+	Enabled      bool             `json:"enabled"`
+	UpdatedAt    time.Time        `json:"updatedAt"`
+	UpdatedBy    actorView        `json:"updatedBy"`
 }
 
 func toSyncConfigView(c dirsync.Config) syncConfigView {

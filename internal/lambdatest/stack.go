@@ -3,6 +3,7 @@ package lambdatest
 import (
 	"context"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -28,6 +29,7 @@ type Stack struct {
 	DynamoDB    *dynamodb.Client
 	S3          *s3.Client
 	SESEndpoint string            // the SES emulator; its inbox is GET /store
+	KeyFile     string            // the key identity-provider credentials are sealed under
 	endpoints   map[string]string // the variables pointing a function at the stack
 	n           atomic.Int64
 }
@@ -48,11 +50,15 @@ func NewStack(tb testing.TB) *Stack {
 	if err != nil {
 		tb.Fatalf("AWS config for the local stack: %v", err)
 	}
+	keyFile := filepath.Join(tb.TempDir(), "secrets.key")
 	return &Stack{
 		DynamoDB:    dynamo.NewClient(cfg, db.URL),
 		S3:          blob.NewS3Client(cfg, s3srv.URL),
 		SESEndpoint: sesURL,
-		endpoints:   map[string]string{"DYNAMODB_ENDPOINT": db.URL, "SES_ENDPOINT": sesURL, "S3_ENDPOINT": s3srv.URL},
+		endpoints: map[string]string{"DYNAMODB_ENDPOINT": db.URL, "SES_ENDPOINT": sesURL, "S3_ENDPOINT": s3srv.URL,
+			// The stack has no KMS: identity-provider credentials are sealed under a key file.
+			"SECRETS_KEY_ID": "", "SECRETS_KEY_FILE": keyFile},
+		KeyFile: keyFile,
 	}
 }
 
