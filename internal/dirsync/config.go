@@ -137,7 +137,7 @@ func (r ConfigRequest) validate(orgID, exportsDir string) (Config, error) {
 	switch {
 	case err != nil:
 		verr.Add("format", "invalid_format", err.Error())
-	case r.Directory != nil && f != "" && f != r.Directory.provider().Format():
+	case r.Directory != nil && strings.TrimSpace(r.Format) != "" && f != r.Directory.provider().Format():
 		verr.Add("format", "invalid_format", fmt.Sprintf("format must be left out with a directory: %s is read as %s",
 			r.Directory.Provider, r.Directory.provider().Format()))
 	}
