@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/provision"
+	"gatehouse/internal/seal"
 )
 
 // server is the API over a fresh table with organizations acme and globex and an admin
@@ -79,6 +81,18 @@ type serverOptions struct {
 	slackInstall httpapi.SlackInstaller
 }
 
+// testSealer seals under a fresh local key.
+func testSealer(t *testing.T) seal.Sealer {
+	t.Helper()
+	key := make([]byte, seal.KeySize)
+	_, _ = rand.Read(key)
+	s, err := seal.NewLocal(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func newServerWith(t *testing.T, o serverOptions) *server {
 	t.Helper()
 	env := dynamotest.New(t)
@@ -94,7 +108,7 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	h := mustAPI(t, httpapi.Config{
 		Service: svc, Idempotency: env.Store.Idempotency, Now: c.Now, SCIM: prov,
 		Sync: dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports),
-			dirsync.WithHeldApplier(provision.TriggerSCIM, prov)),
+			dirsync.WithHeldApplier(provision.TriggerSCIM, prov), dirsync.WithDirectories(testSealer(t), true)),
 		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 		SlackInstall: o.slackInstall,
