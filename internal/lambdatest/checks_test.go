@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -17,10 +18,13 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"gatehouse/internal/blob"
+	"gatehouse/internal/connector/connectortest"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/provision"
+	"gatehouse/internal/seal"
 	"gatehouse/internal/ses/sestest"
 	"gatehouse/internal/slack"
 )
@@ -238,9 +242,51 @@ func configuredSync(t testing.TB, w *world) {
 	if _, err := w.Stack.S3.PutObject(ctx, put); err != nil {
 		t.Fatalf("put export: %v", err)
 	}
-	sync := dirsync.New(w.Store.Sync, w.Service, blob.Opener{}, slog.New(slog.DiscardHandler))
+	key, err := seal.LoadOrCreateKey(w.Stack.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := seal.NewLocal(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync := dirsync.New(w.Store.Sync, w.Service, blob.Opener{}, slog.New(slog.DiscardHandler), dirsync.WithDirectories(sealer, true))
 	if _, err := sync.Configure(ctx, w.Admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("s3://" + bucket + "/demo/okta.csv")}); err != nil {
 		t.Fatalf("configure sync: %v", err)
+	}
+
+	// Organization idp syncs straight from a fake Okta on 127.0.0.1, its token sealed
+	// under the stack's key file, which the function opens.
+	okta := connectortest.NewOkta(t, "00aSmokeOktaToken0123")
+	okta.SetGroup("00gadmins", "Portal Admins", connectortest.Person{ID: "00u7", Email: "grace@idp.example", First: "Grace", Last: "Hopper"})
+	okta.SetGroup("00geveryone", "Everyone", connectortest.Person{ID: "00u7", Email: "grace@idp.example", First: "Grace", Last: "Hopper"},
+		connectortest.Person{ID: "00u8", Email: "linus@idp.example", First: "Linus", Last: "Torvalds"})
+	admin, _ := orgtest.Seed(t, w.Service, "idp", "IdP")
+	var req dirsync.ConfigRequest
+	body := fmt.Sprintf(`{"sendEmail": false, "directory": {"provider": "okta", "domain": %q, "apiToken": "00aSmokeOktaToken0123",
+		"groups": [{"id": "00gadmins", "role": "admin"}, {"id": "00geveryone", "role": "member"}]}}`, okta.URL)
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sync.Configure(ctx, admin, req); err != nil {
+		t.Fatalf("configure directory sync: %v", err)
+	}
+}
+
+// readTheDirectory checks that the pass invited organization idp's people from the fake
+// Okta, each with the role of their groups.
+func readTheDirectory(t testing.TB, w *world, _, _ []byte) {
+	t.Helper()
+	_, invs, err := w.Service.Accounts(context.Background(), org.SyncPrincipal("idp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]org.Role{}
+	for _, inv := range invs {
+		roles[inv.Email] = inv.Role
+	}
+	if roles["grace@idp.example"] != org.RoleAdmin || roles["linus@idp.example"] != org.RoleMember {
+		t.Errorf("invitations from the directory: %v", roles)
 	}
 }
 

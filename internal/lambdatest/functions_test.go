@@ -44,7 +44,7 @@ var functions = []function{
 	{
 		ID: "SyncFunction", Dir: "sync", Seed: configuredSync,
 		Events: []event{
-			{File: "sync-schedule.json", Check: syncReport(1, "applied")},
+			{File: "sync-schedule.json", Check: all(syncReport(2, "applied"), readTheDirectory)},
 		},
 	},
 }
