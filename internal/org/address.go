@@ -329,6 +329,7 @@ func plainDomain(s string) bool {
 	}
 	labels := 0
 	digitsOnly := false
+	last := 0 // the length of the last label: a top-level domain has two letters at least
 	for len(s) > 0 {
 		label := s
 		if i := strings.IndexByte(s, '.'); i >= 0 {
@@ -355,8 +356,9 @@ func plainDomain(s string) bool {
 			}
 		}
 		labels++
+		last = n
 	}
-	return labels >= 2 && !digitsOnly
+	return labels >= 2 && !digitsOnly && last >= 2
 }
 
 // isASCII reports whether s has only ASCII bytes, which normalization leaves unchanged.
