@@ -77,6 +77,7 @@ bench: ses-local
 	$(GO) test -run '^$$' -bench 'ResyncUnchanged100k' -benchmem -count 5 ./internal/dirsync/
 	$(GO) test -run '^$$' -bench 'ResyncUnchanged$$' -benchtime 3x -count 3 ./internal/dynamo/
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/scim/
+	$(GO) test -run '^$$' -bench 'Connector' -benchtime 1x -benchmem -count 5 ./internal/connector/
 	LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 20x -count 5 ./internal/lambdatest/
 
 # aws-lambda-rie, the Lambda Runtime Interface Emulator that make smoke and make bench run the

@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"gatehouse/internal/egress"
+	"gatehouse/internal/idp"
 )
 
 // The benchmarks: a 100,000-person group read from a local fake that takes benchLatency
-// per page, then parsed, against the fake's floor (pages × latency ÷ groups read at once;
+// per page, then parsed and planned against an organization that has every one of them
+// already (a scheduled resync), against the fake's floor (pages × latency ÷ groups read at once;
 // one group's pages come one after the other). Run them with -benchtime 1x:
 //
 //	go test -run '^$' -bench Connector -benchtime 1x ./internal/connector/
@@ -43,7 +45,10 @@ func benchGraph(b *testing.B) *fakeGraph {
 func BenchmarkConnectorGraph100k(b *testing.B) {
 	f := benchGraph(b)
 	pages := (benchPeople + f.pageSize - 1) / f.pageSize
-	benchRead(b, pages, func() (*Result, error) {
+	accounts := benchAccounts(func(i int) (string, string) {
+		return fmt.Sprintf("6f1c3a52-1b7e-4c0e-9d1a-%012d", i), fmt.Sprintf("user%d@contoso.com", i)
+	})
+	benchRead(b, pages, accounts, func() (*Result, error) {
 		g, err := NewGraph(f.config(groupPortal), benchOptions(b))
 		if err != nil {
 			return nil, err
@@ -58,7 +63,10 @@ func BenchmarkConnectorOkta100k(b *testing.B) {
 	f.groups[oktaPortal] = &fakeOktaGroup{name: "Everyone", count: benchPeople, user: func(i int) oktaUser {
 		return newOktaUser(f.srv.URL, fmt.Sprintf("00u%017d", i), "ACTIVE", fmt.Sprintf("First%d", i), fmt.Sprintf("Last%d", i), fmt.Sprintf("user%d@example.com", i))
 	}}
-	benchRead(b, benchPeople/f.pageSize, func() (*Result, error) {
+	accounts := benchAccounts(func(i int) (string, string) {
+		return fmt.Sprintf("00u%017d", i), fmt.Sprintf("user%d@example.com", i)
+	})
+	benchRead(b, benchPeople/f.pageSize, accounts, func() (*Result, error) {
 		o, err := NewOkta(f.config(oktaPortal), benchOptions(b))
 		if err != nil {
 			return nil, err
@@ -67,9 +75,22 @@ func BenchmarkConnectorOkta100k(b *testing.B) {
 	})
 }
 
-// benchRead times fetch and the parse of its one group against the floor of pages
-// pages, and reports the peak heap and the size of what was kept.
-func benchRead(b *testing.B, pages int, fetch func() (*Result, error)) {
+// benchAccounts are the synced members of an organization holding every person of a
+// benchmark's group, by their id and address.
+func benchAccounts(person func(i int) (id, email string)) []idp.Account {
+	out := make([]idp.Account, benchPeople+1)
+	for i := range benchPeople {
+		id, email := person(i)
+		out[i] = idp.Account{Kind: idp.AccountMember, ID: fmt.Sprintf("usr_%d", i), ExternalID: id, Email: email,
+			Name: fmt.Sprintf("First%d Last%d", i, i), Active: true, Synced: true}
+	}
+	out[benchPeople] = idp.Account{Kind: idp.AccountMember, ID: "usr_owner", Email: "owner@example.org", Active: true, Admin: true, LastAdmin: true}
+	return out
+}
+
+// benchRead times fetch, the parse of its one group and its plan against accounts, against
+// the floor of pages pages, and reports the peak heap and the size of what was kept.
+func benchRead(b *testing.B, pages int, accounts []idp.Account, fetch func() (*Result, error)) {
 	b.ReportAllocs()
 	for b.Loop() {
 		peak := startHeapPeak()
@@ -80,6 +101,11 @@ func benchRead(b *testing.B, pages int, fetch func() (*Result, error)) {
 		}
 		fetched := time.Since(start)
 		snap, err := res.Snapshot(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parsed := time.Since(start)
+		plan, err := idp.NewPlan(snap, accounts, idp.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,7 +121,9 @@ func benchRead(b *testing.B, pages int, fetch func() (*Result, error)) {
 		floor := time.Duration(pages) * benchLatency
 		b.ReportMetric(float64(floor.Milliseconds()), "floor-ms")
 		b.ReportMetric(float64(fetched.Milliseconds()), "fetch-ms")
-		b.ReportMetric(float64(total.Milliseconds()), "fetch+parse-ms")
+		b.ReportMetric(float64(parsed.Milliseconds()), "fetch+parse-ms")
+		b.ReportMetric(float64(total.Milliseconds()), "fetch+parse+plan-ms")
+		b.ReportMetric(float64(len(plan.Actions)), "actions")
 		b.ReportMetric(float64(total)/float64(floor), "x-floor")
 		b.ReportMetric(heap, "peak-heap-MB")
 		b.ReportMetric(float64(raw)/(1<<20), "pages-MB")
