@@ -153,9 +153,9 @@ func conditionalErr(pk, sk string, err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &ccf):
-		return fmt.Errorf("%s %s changed meanwhile: %w", pk, sk, org.ErrConflict)
+		return fmt.Errorf("%s changed meanwhile: %w", keyText(pk, sk), org.ErrConflict)
 	}
-	return fmt.Errorf("write %s %s: %w", pk, sk, err)
+	return fmt.Errorf("write %s: %w", keyText(pk, sk), err)
 }
 
 // MarkSending stores the invitation's new link and sending state if it is still pending with

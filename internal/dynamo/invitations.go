@@ -45,6 +45,9 @@ func (s *Invitations) createChunk(ctx context.Context, invs []org.NewInvitation,
 			createInvitation(x.forRow(i), invs[i])
 		}
 		err := x.commit(ctx)
+		if errors.Is(err, org.ErrOutcomeUnknown) {
+			err = s.settleChunk(ctx, invs[rows[0]].Invitation, err)
+		}
 		var f *txFailure
 		if !errors.As(err, &f) || len(f.failed) == 0 {
 			for _, i := range rows {
@@ -63,6 +66,23 @@ func (s *Invitations) createChunk(ctx context.Context, invs []org.NewInvitation,
 		}
 		rows = retry
 	}
+}
+
+// settleChunk learns whether a chunk whose transaction's outcome is unknown was written, by
+// reading back its first invitation (the chunk is atomic): nil when it was, err when the
+// read cannot tell, and an error wrapping org.ErrUnavailable alone (not written; sending it
+// again is safe) when it was not.
+func (s *Invitations) settleChunk(ctx context.Context, first org.Invitation, err error) error {
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleFor)
+	defer cancel()
+	var it invitationItem
+	switch rerr := s.t.get(readCtx, orgPK(first.OrgID), invitationSK(first.ID), &it); {
+	case rerr == nil:
+		return nil
+	case errors.Is(rerr, org.ErrNotFound):
+		return fmt.Errorf("invitations not written: %w", org.ErrUnavailable)
+	}
+	return err
 }
 
 // createInvitation adds the writes that create one invitation (and queue its email) to x.

@@ -125,3 +125,15 @@ func scimMemberSK(group, id string) string {
 }
 func scimTokenPK(hash string) string     { return prefixSCIMToken + hash }
 func trimPrefix(s, prefix string) string { return strings.TrimPrefix(s, prefix) }
+
+// keyText names an item's key for an error message. Keys derived from a secret (an API or
+// SCIM token's hash) are named by their kind alone: the hash identifies the secret as well as
+// the secret itself does, so it never goes into a log.
+func keyText(pk, sk string) string {
+	for _, prefix := range []string{prefixAPIKey, prefixSCIMToken} {
+		if strings.HasPrefix(pk, prefix) {
+			return prefix + "<hash> " + sk
+		}
+	}
+	return pk + " " + sk
+}

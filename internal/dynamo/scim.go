@@ -179,7 +179,7 @@ func (s *SCIM) updateOne(ctx context.Context, pk, sk string, upd expression.Upda
 		return &org.ConflictError{Parts: []org.Part{org.PartRecord}}
 	}
 	if err != nil {
-		return fmt.Errorf("write %s %s: %w", pk, sk, err)
+		return fmt.Errorf("write %s: %w", keyText(pk, sk), err)
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ type Store struct {
 
 // New returns the store over table name.
 func New(db API, name string) *Store {
-	t := &table{db: db, name: name, filteredPageSize: filteredPageSize, maxQueryPages: maxQueryPages}
+	t := &table{db: classified{db}, name: name, filteredPageSize: filteredPageSize, maxQueryPages: maxQueryPages}
 	return &Store{
 		Orgs: &Orgs{t}, Invitations: &Invitations{t}, Members: &Members{t}, Tokens: &Tokens{t}, Audit: &Audit{t},
 		Slack: &Slack{t}, Deliveries: &Deliveries{t}, Idempotency: &Idempotency{t}, Sync: &Sync{t}, SCIM: &SCIM{t}, t: t,
@@ -91,13 +91,13 @@ func (t *table) get(ctx context.Context, pk, sk string, out any) error {
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return fmt.Errorf("get %s %s: %w", pk, sk, err)
+		return fmt.Errorf("get %s: %w", keyText(pk, sk), err)
 	}
 	if len(res.Item) == 0 {
-		return fmt.Errorf("%s %s: %w", pk, sk, org.ErrNotFound)
+		return fmt.Errorf("%s: %w", keyText(pk, sk), org.ErrNotFound)
 	}
 	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
-		return fmt.Errorf("decode %s %s: %w", pk, sk, err)
+		return fmt.Errorf("decode %s: %w", keyText(pk, sk), err)
 	}
 	return nil
 }

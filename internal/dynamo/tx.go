@@ -2,6 +2,8 @@ package dynamo
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -123,9 +125,21 @@ func notExists() expression.ConditionBuilder {
 // conflict with another writer, throttling) is retried.
 const maxTransientRetries = 5
 
+// maxUnknownRetries bounds how often a transaction whose outcome is unknown (DynamoDB
+// unreachable, a timeout, a 5xx) is sent again with its client token, and settleFor how long
+// those tries may go on after the caller's context has ended.
+const (
+	maxUnknownRetries = 4
+	settleFor         = 5 * time.Second
+)
+
 // commit writes the actions atomically. A transaction refused because conditions failed is a
 // *txFailure naming the actions (see refused); transactions cancelled for passing reasons
-// are retried with jittered exponential backoff first.
+// are retried with jittered exponential backoff first. Every try carries the same client
+// token, so that DynamoDB applies the transaction at most once: a try whose answer was lost
+// (a timeout, a reset connection, a 5xx) is settled by sending it again, which DynamoDB
+// answers with the first one's success, even once the caller's context has ended. A
+// transaction still unsettled after that is an error wrapping org.ErrOutcomeUnknown.
 func (x *tx) commit(ctx context.Context) error {
 	if x.err != nil {
 		return x.err
@@ -133,12 +147,29 @@ func (x *tx) commit(ctx context.Context) error {
 	if len(x.actions) == 0 {
 		return nil
 	}
+	token := newClientToken()
+	unknown, settling := 0, false
 	for attempt := 0; ; attempt++ {
-		_, err := x.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: x.actions})
+		_, err := x.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: x.actions, ClientRequestToken: &token})
 		if err == nil {
 			return nil
 		}
 		f := decodeCancellation(err, x.names)
+		if f == nil && errors.Is(err, org.ErrUnavailable) {
+			if unknown++; unknown > maxUnknownRetries {
+				return fmt.Errorf("transact write: %w: %w", org.ErrOutcomeUnknown, err)
+			}
+			if ctx.Err() != nil && !settling {
+				settling = true
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), settleFor)
+				defer cancel()
+			}
+			if err := sleep(ctx, unknown); err != nil {
+				return fmt.Errorf("transact write: %w: %w", org.ErrOutcomeUnknown, err)
+			}
+			continue
+		}
 		if f == nil {
 			return fmt.Errorf("transact write: %w", err)
 		}
@@ -260,4 +291,12 @@ func decodeCancellation(err error, names []actionName) *txFailure {
 		f.transient = "no reason given"
 	}
 	return f
+}
+
+// newClientToken is a transaction's idempotency token: 32 random hex digits (DynamoDB takes
+// at most 36 characters).
+func newClientToken() string {
+	var b [16]byte
+	_, _ = crand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -120,8 +120,8 @@ var errorMap = []struct {
 	{org.ErrDomainNotAllowed, http.StatusForbidden, "domain_not_allowed", "the address's domain is not one of the organization's allowed domains"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
-	{org.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is busy; retry in a moment"},
-	{seal.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the key service that keeps identity-provider credentials is busy; retry in a moment"},
+	{org.ErrUnavailable, http.StatusServiceUnavailable, "temporarily_unavailable", "the database is busy or cannot be reached just now; retry in a moment (retrying with the same Idempotency-Key is safe)"},
+	{seal.ErrUnavailable, http.StatusServiceUnavailable, "temporarily_unavailable", "the key service that keeps identity-provider credentials is busy; retry in a moment"},
 }
 
 // writeProblem sends p as application/problem+json.

@@ -93,8 +93,11 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 				r.Status = BulkFailed
 				msg := "not created because of a passing problem; send this row again"
 				var rl *RateLimitError
-				if errors.As(err, &rl) {
+				switch {
+				case errors.As(err, &rl):
 					msg = rl.Reason
+				case errors.Is(err, ErrOutcomeUnknown):
+					msg = "the database could not be reached to confirm whether this row was stored; list pending invitations before sending it again"
 				}
 				r.Errors = []FieldError{{Field: "invitations[" + strconv.Itoa(rows[j]) + "]", Code: failureCode(err), Message: msg}}
 			}
@@ -126,6 +129,8 @@ func failureCode(err error) string {
 		return "conflict"
 	case errors.Is(err, ErrRateLimited):
 		return "rate_limited"
+	case errors.Is(err, ErrOutcomeUnknown):
+		return "outcome_unknown"
 	}
 	return "temporarily_unavailable"
 }

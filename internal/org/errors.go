@@ -29,6 +29,10 @@ var (
 	ErrMemberActive       = errors.New("member is already active")
 	// ErrDomainNotAllowed refuses an address outside the organization's allowed domains.
 	ErrDomainNotAllowed = errors.New("domain not allowed")
+	// ErrOutcomeUnknown says a write was sent but whether it was applied could not be
+	// learned (the database stayed unreachable): it may or may not be stored. It comes with
+	// ErrUnavailable.
+	ErrOutcomeUnknown = errors.New("whether the write was applied is unknown")
 )
 
 // ExistingError reports that the address is already taken by the invitation or member ID.

@@ -12,7 +12,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/oklog/ulid/v2"
 
@@ -27,12 +30,13 @@ type Counter struct {
 	next interface {
 		Do(*http.Request) (*http.Response, error)
 	}
-	total atomic.Int64
-	mu    sync.Mutex
-	ops   map[string]int
+	total  atomic.Int64
+	mu     sync.Mutex
+	ops    map[string]int
+	faults atomic.Pointer[Schedule]
 }
 
-// Do counts the request and sends it on.
+// Do counts the request and sends it on, or fails it as the fault schedule says.
 func (c *Counter) Do(r *http.Request) (*http.Response, error) {
 	op := r.Header.Get("X-Amz-Target")
 	if i := strings.LastIndexByte(op, '.'); i >= 0 {
@@ -42,6 +46,9 @@ func (c *Counter) Do(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	c.ops[op]++
 	c.mu.Unlock()
+	if sched := c.faults.Load(); sched != nil {
+		return inject((*sched)(op), r, c.next.Do)
+	}
 	return c.next.Do(r)
 }
 
@@ -125,6 +132,12 @@ func New(tb testing.TB) Env {
 	}
 	client := dynamo.NewClient(awsCfg, endpoint, func(o *dynamodb.Options) {
 		counter.next, o.HTTPClient = o.HTTPClient, counter
+		// The SDK's own retries as in production, but with short waits, so that faults
+		// injected by the hundred do not make the tests slow.
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxBackoff = 20 * time.Millisecond
+			so.RateLimiter = ratelimit.None
+		})
 	})
 	table := "gatehouse-test-" + strings.ToLower(ulid.Make().String())
 	if err := dynamo.EnsureTable(ctx, client, table); err != nil {
