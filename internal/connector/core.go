@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -138,7 +139,26 @@ func (c *core) do(ctx context.Context, rq request, buf *bytes.Buffer) (*response
 			return nil, gen, c.transportError(ctx, rq, err)
 		}
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: buf.Bytes()}, gen, nil
+	body := buf.Bytes()
+	if resp.StatusCode/100 != 2 {
+		// An error page may echo a credential back; it is scrubbed before any part of it is
+		// read or cut into a message, so no piece of a credential survives.
+		body = c.scrubBytes(body)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: body}, gen, nil
+}
+
+// scrubBytes is body with every credential, as sent, URL-encoded or JSON-escaped, replaced.
+func (c *core) scrubBytes(body []byte) []byte {
+	for _, secret := range c.secrets {
+		escaped, _ := json.Marshal(secret)
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), strings.Trim(string(escaped), `"`)} {
+			if len(form) >= 4 {
+				body = bytes.ReplaceAll(body, []byte(form), []byte(redacted))
+			}
+		}
+	}
+	return body
 }
 
 // transportError puts a failed exchange in words: an egress refusal (final), the end of

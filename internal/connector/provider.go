@@ -101,7 +101,13 @@ func New(cfg Config, opts Options) (Connector, error) {
 // Decode reads the JSON settings of a provider into its Config, refusing fields it does
 // not know. It does not validate them; call Validate. Its errors are
 // *org.ValidationError naming "provider" or "settings", and never quote the input.
-func Decode(provider string, data []byte) (Config, error) {
+func Decode(provider string, data []byte) (Config, error) { return decode(provider, data, true) }
+
+// DecodeStored reads settings a store wrote, as Decode does but passing over fields it does
+// not know: settings stored by a newer release still read after a rollback.
+func DecodeStored(provider string, data []byte) (Config, error) { return decode(provider, data, false) }
+
+func decode(provider string, data []byte, strict bool) (Config, error) {
 	var cfg Config
 	switch Provider(strings.TrimSpace(provider)) {
 	case ProviderGraph:
@@ -120,7 +126,9 @@ func Decode(provider string, data []byte) (Config, error) {
 		return nil, org.Invalid("provider", "invalid_provider", "provider must be one of "+strings.Join(names, ", "))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(cfg); err != nil {
 		return nil, org.Invalid("settings", "invalid_json", decodeProblem(err))
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"gatehouse/internal/egress"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -70,4 +72,30 @@ func TestEchoedSecretIsScrubbed(t *testing.T) {
 	_, err = o.Fetch(context.Background())
 	wantError(t, err, ErrSignIn, oktaPortal, 1, "Invalid token provided: SSWS [redacted]")
 	noSecrets(t, "error", err.Error(), f.token)
+}
+
+// TestEchoedSecretIsScrubbedBeforeMessagesAreCut: a server that echoes the credential
+// where its message is cut short (past 200 bytes) leaves no piece of it in the error.
+func TestEchoedSecretIsScrubbedBeforeMessagesAreCut(t *testing.T) {
+	const token = "scimTOKEN-0123456789abcdefghijklmnopqrstuvwxyz"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusUnauthorized)
+		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		detail := strings.Repeat("x", 170) + " token " + got + " is not valid"
+		fmt.Fprintf(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","detail":%q}`, detail)
+	}))
+	defer srv.Close()
+	conn, err := New(SCIMConfig{URL: srv.URL, BearerToken: NewSecret(token)},
+		Options{HTTPClient: egress.NewClient(egress.Options{LocalStack: true})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Fetch(context.Background())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(err.Error(), token[:16]) {
+		t.Errorf("error carries a prefix of the token: %q", err.Error())
+	}
 }

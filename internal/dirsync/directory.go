@@ -57,11 +57,11 @@ type DirectoryRequest struct {
 func (d *DirectoryRequest) UnmarshalJSON(data []byte) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
-		return errors.New(`directory must be an object such as {"provider": "okta", "domain": "https://acme.okta.com", ...}`)
+		return org.Invalid("directory", "invalid_type", `directory must be an object such as {"provider": "okta", "domain": "https://acme.okta.com", ...}`)
 	}
 	if raw, ok := fields["provider"]; ok {
 		if err := json.Unmarshal(raw, &d.Provider); err != nil {
-			return errors.New("directory.provider must be a string such as okta")
+			return org.Invalid("directory.provider", "invalid_type", "directory.provider must be a string such as okta")
 		}
 		delete(fields, "provider")
 	}
@@ -69,14 +69,8 @@ func (d *DirectoryRequest) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the request back as it came.
-func (d DirectoryRequest) MarshalJSON() ([]byte, error) {
-	out := map[string]any{"provider": d.Provider}
-	for k, v := range d.fields {
-		out[k] = v
-	}
-	return json.Marshal(out)
-}
+// String names the provider alone: the fields may hold credentials.
+func (d DirectoryRequest) String() string { return "directory request for " + d.Provider }
 
 // provider is the named provider.
 func (d *DirectoryRequest) provider() connector.Provider {
@@ -104,9 +98,15 @@ func (s *Service) directory(ctx context.Context, orgID string, req *DirectoryReq
 		return nil, verr
 	}
 	secrets := connector.SecretsOf(cfg)
-	if kept, err := s.storedSecrets(ctx, orgID, cfg); err != nil {
-		return nil, err
-	} else {
+	missing := false
+	for _, sec := range secrets {
+		missing = missing || sec.IsZero() || strings.TrimSpace(sec.Reveal()) == connector.Set
+	}
+	if missing {
+		kept, err := s.storedSecrets(ctx, orgID, cfg)
+		if err != nil {
+			return nil, err
+		}
 		for name, sec := range secrets {
 			if (sec.IsZero() || strings.TrimSpace(sec.Reveal()) == connector.Set) && !kept[name].IsZero() {
 				secrets[name] = kept[name]
@@ -152,8 +152,14 @@ func (s *Service) storedSecrets(ctx context.Context, orgID string, cfg connector
 		return nil, nil
 	}
 	full, err := s.unseal(ctx, orgID, prev.Directory)
-	if err != nil {
+	switch {
+	case errors.Is(err, org.ErrUnavailable):
 		return nil, err
+	case err != nil:
+		// Sealed under another key (a new key file, a table restored into another stack):
+		// nothing usable is stored, so the credentials must be sent again.
+		s.log.WarnContext(ctx, "stored directory credentials cannot be opened; they must be sent again", "org", orgID, "err", err)
+		return nil, nil
 	}
 	return connector.SecretsOf(full), nil
 }
@@ -191,11 +197,15 @@ func mergePrefixed(verr *org.ValidationError, prefix string, err error) {
 	}
 }
 
-// settingsHash identifies a directory's settings (not its credentials) for DirectoryState.
-func settingsHash(d *Directory) string {
-	b, _ := json.Marshal(d.Settings)
-	sum := sha256.Sum256(append([]byte(d.Settings.Provider()+"\x00"), b...))
-	return hex.EncodeToString(sum[:])
+// settingsHash identifies a configuration for DirectoryState: what it says (its directory's
+// settings without credentials, the default role, the guardrail) and when it was saved, so
+// that any change to it, a move to files and back included, is followed by a full read.
+func settingsHash(c Config) string {
+	settings, _ := json.Marshal(c.Directory.Settings)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%d\x00%v\x00%s", c.Directory.Settings.Provider(), settings, c.Role,
+		c.RemovalShare, c.RemovalFloor, c.SendEmail, c.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // connect opens the connector of c's directory.
@@ -256,7 +266,11 @@ func (s *Service) readDirectory(ctx context.Context, c Config) (*idp.Snapshot, f
 	if err != nil {
 		return nil, fetched{}, fmt.Errorf("merge the groups of %s: %w", res.Provider, err)
 	}
-	giveRoles(snap, mappings, c.Role)
+	if len(mappings) > 0 {
+		// Only groups with roles manage roles; without any, roles are left alone, as for
+		// files without roles.
+		giveRoles(snap, mappings, c.Role)
+	}
 	return snap, info, nil
 }
 
@@ -289,7 +303,7 @@ func (s *Service) unchanged(ctx context.Context, c Config) bool {
 	}
 	st, err := s.store.GetDirectoryState(ctx, c.OrgID)
 	groups := connector.GroupsOf(c.Directory.Settings)
-	if err != nil || st.Settings != settingsHash(c.Directory) || s.nowUTC().Sub(st.FullReadAt) >= FullReadEvery || len(st.DeltaLinks) != len(groups) {
+	if err != nil || st.Settings != settingsHash(c) || s.nowUTC().Sub(st.FullReadAt) >= FullReadEvery || len(st.DeltaLinks) != len(groups) {
 		return false
 	}
 	conn, err := s.connect(ctx, c)

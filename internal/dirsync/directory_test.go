@@ -448,3 +448,127 @@ func TestSourcesWithRolesGiveTheHighestRole(t *testing.T) {
 		t.Fatalf("a bad source role: %v", err)
 	}
 }
+
+const (
+	graphTenant = "contoso.onmicrosoft.com"
+	graphClient = "11111111-2222-3333-4444-555555555555"
+	graphGroup  = "12bd9fd6-8f93-4758-87c3-1fb73740a315"
+	graphAdmins = "02bd9fd6-8f93-4758-87c3-1fb73740a315"
+)
+
+func graphDirectory(g *connectortest.Graph, secret string) string {
+	cred := ""
+	if secret != "" {
+		cred = fmt.Sprintf(`"clientSecret": %q,`, secret)
+	}
+	return fmt.Sprintf(`{"provider": "microsoft-graph", "tenantId": %q, "clientId": %q, %s
+		"authorityUrl": %q, "graphUrl": %q, "groups": [{"id": %q, "role": "admin"}, {"id": %q}]}`,
+		graphTenant, graphClient, cred, g.URL, g.URL, graphAdmins, graphGroup)
+}
+
+func (b *directoryBench) configureBody(body string) error {
+	var req dirsync.ConfigRequest
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		b.t.Fatal(err)
+	}
+	_, err := b.sync.Configure(context.Background(), b.admin, req)
+	return err
+}
+
+// TestChangedSettingsAreReadInFull: after the configuration changes (here the role people
+// of groups without one get), the next scheduled run reads in full, not by the delta.
+func TestChangedSettingsAreReadInFull(t *testing.T) {
+	b := newDirectoryBench(t)
+	g := connectortest.NewGraph(t, graphTenant, graphClient, "graph~secret~value")
+	g.SetGroup(graphAdmins, "Admins", dAda)
+	g.SetGroup(graphGroup, "Everyone", dAda, dAlan)
+	if err := b.configureBody(`{"sendEmail": false, "role": "member", "directory": ` + graphDirectory(g, "graph~secret~value") + `}`); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.run(dirsync.TriggerSchedule); r.Status != dirsync.RunApplied {
+		t.Fatalf("first run %s %s", r.Status, r.Error)
+	}
+	if err := b.configureBody(`{"sendEmail": false, "role": "viewer", "directory": ` + graphDirectory(g, "") + `}`); err != nil {
+		t.Fatal(err)
+	}
+	r := b.run(dirsync.TriggerSchedule)
+	if got := b.roles(); r.Status != dirsync.RunApplied || got["alan@acme.com"] != "viewer" || got["ada@acme.com"] != "admin" {
+		t.Errorf("after the default role member->viewer: run %s, roles %v", r.Status, got)
+	}
+}
+
+// TestCredentialsThatCannotBeOpenedAreSentAgain: stored credentials sealed under another key
+// (a new key file, a table restored into another stack) never block a PUT that sends them.
+func TestCredentialsThatCannotBeOpenedAreSentAgain(t *testing.T) {
+	b := newDirectoryBench(t)
+	okta := connectortest.NewOkta(t, oktaToken)
+	okta.SetGroup("00geveryone", "Everyone", dAda)
+	b.mustConfigure(oktaDirectory(okta, oktaToken))
+
+	key := make([]byte, seal.KeySize)
+	_, _ = rand.Read(key)
+	other, _ := seal.NewLocal(key)
+	b.sync = dirsync.New(b.env.Store.Sync, b.svc, blob.Opener{}, slog.New(slog.DiscardHandler),
+		dirsync.WithClock(b.clock.Now), dirsync.WithDirectories(other, true))
+	if _, err := b.configure(oktaDirectory(okta, oktaToken)); err != nil {
+		t.Errorf("PUT with the credential itself: %v", err)
+	}
+	b.sync = dirsync.New(b.env.Store.Sync, b.svc, blob.Opener{}, slog.New(slog.DiscardHandler),
+		dirsync.WithClock(b.clock.Now), dirsync.WithDirectories(seal3(t), true))
+	_, err := b.configure(fmt.Sprintf(`{"provider": "okta", "domain": %q, "groups": [{"id": "00geveryone"}]}`, okta.URL))
+	wantField(t, err, "directory.apiToken", "required")
+}
+
+// seal3 is a sealer under a key of its own.
+func seal3(t *testing.T) seal.Sealer {
+	key := make([]byte, seal.KeySize)
+	_, _ = rand.Read(key)
+	s, err := seal.NewLocal(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestGroupsWithoutRolesLeaveRolesAlone: groups without roles manage no roles, as files
+// without roles do.
+func TestGroupsWithoutRolesLeaveRolesAlone(t *testing.T) {
+	b := newDirectoryBench(t)
+	okta := connectortest.NewOkta(t, oktaToken)
+	okta.SetGroup("00gadmins", "Admins", dAda)
+	okta.SetGroup("00geveryone", "Everyone", dAda, dAlan)
+	b.mustConfigure(oktaDirectory(okta, oktaToken))
+	b.run(dirsync.TriggerAPI)
+	if b.roles()["ada@acme.com"] != "admin" {
+		t.Fatal("setup")
+	}
+	b.mustConfigure(fmt.Sprintf(`{"provider": "okta", "domain": %q, "groups": [{"id": "00gadmins"}, {"id": "00geveryone"}]}`, okta.URL))
+	r := b.run(dirsync.TriggerAPI)
+	if got := b.roles(); got["ada@acme.com"] != "admin" {
+		t.Errorf("role-less groups changed Ada's role: %v (run counts %v)", got, r.Counts)
+	}
+}
+
+// TestSettingsOfANewerReleaseStillRead: stored settings with a field this release does not
+// know (written by a newer one, before a rollback) never stop the scheduled pass.
+func TestSettingsOfANewerReleaseStillRead(t *testing.T) {
+	b := newDirectoryBench(t)
+	okta := connectortest.NewOkta(t, oktaToken)
+	okta.SetGroup("00gadmins", "Admins", dAda)
+	okta.SetGroup("00geveryone", "Everyone", dAda)
+	b.mustConfigure(oktaDirectory(okta, oktaToken))
+	_, err := b.env.Client.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: ptrTo(b.env.Store.Table()),
+		Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "SYNCCONFIG"}, "sk": &types.AttributeValueMemberS{Value: "zeta"},
+			"type": &types.AttributeValueMemberS{Value: "syncconfig"}, "orgId": &types.AttributeValueMemberS{Value: "zeta"},
+			"enabled":           &types.AttributeValueMemberBOOL{Value: true},
+			"directoryProvider": &types.AttributeValueMemberS{Value: "okta"},
+			"directorySettings": &types.AttributeValueMemberS{Value: `{"domain":"https://z.okta.com","apiToken":"","groups":[{"id":"00g1"}],"futureField":1}`},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.sync.SyncAll(context.Background(), dirsync.TriggerSchedule); err != nil {
+		t.Errorf("acme is not synced because zeta's item does not decode: %v", err)
+	}
+}

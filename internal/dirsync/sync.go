@@ -167,7 +167,7 @@ func (s *Service) readInFull(ctx context.Context, c Config, info fetched, comple
 	if c.Directory == nil {
 		return
 	}
-	st := DirectoryState{Settings: settingsHash(c.Directory), FullReadAt: s.nowUTC()}
+	st := DirectoryState{Settings: settingsHash(c), FullReadAt: s.nowUTC()}
 	if complete {
 		st.DeltaLinks = info.deltaLinks
 	}

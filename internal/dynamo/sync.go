@@ -86,7 +86,7 @@ func (it syncConfigItem) domain() (dirsync.Config, error) {
 		c.Sources = append(c.Sources, src)
 	}
 	if it.DirectoryProvider != "" {
-		settings, err := connector.Decode(it.DirectoryProvider, []byte(it.DirectorySettings))
+		settings, err := connector.DecodeStored(it.DirectoryProvider, []byte(it.DirectorySettings))
 		if err != nil {
 			return dirsync.Config{}, fmt.Errorf("decode the directory settings of %s: %w", it.OrgID, err)
 		}

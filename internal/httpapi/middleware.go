@@ -148,9 +148,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any, lenient bool) error {
 	var tooBig *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
+	var verr *org.ValidationError
 	switch {
 	case errors.As(err, &tooBig):
 		return err
+	case errors.As(err, &verr):
+		return verr // a field's own decoder named the problem
 	case errors.Is(err, io.EOF):
 		return org.Invalid("body", "malformed_json", "request body is empty; send a JSON object")
 	case errors.As(err, &typeErr):

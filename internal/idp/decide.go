@@ -175,14 +175,17 @@ func (p *planner) roles() {
 				continue
 			}
 			member := acc.Kind == AccountMember
+			// Only an active admin counts among the organization's admins: one sync
+			// reactivates is not one yet, so demoting them lowers nothing.
+			activeAdmin := member && acc.Active && acc.Role == "admin"
 			switch {
 			case promotes && member:
 				p.admins++
-			case member && acc.Role == "admin" && p.admins <= 1:
+			case activeAdmin && p.admins <= 1:
 				p.skipAccount(a, SkipLastAdmin, fmt.Sprintf("its groups give the role %s (%s), but it is the organization's last "+
 					"active admin; it stays admin", person.Role, p.at(i)))
 				continue
-			case member && acc.Role == "admin":
+			case activeAdmin:
 				p.admins--
 			}
 			u := updated(person, acc)

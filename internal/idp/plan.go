@@ -225,12 +225,19 @@ func (p *Plan) hold(o Options, current []Account) {
 	// The epsilon keeps 0.1 × 30 at 3, not 2.9999999999999996.
 	limit := max(int(math.Floor(o.RemovalShare*float64(live)+1e-9)), o.RemovalFloor)
 	removals := p.Counts[ActionDeactivate] + p.Counts[ActionRevoke]
+	// Role changes count, and so do people invited as admins: a group mapped to the wrong
+	// role changes everyone in it, whether they are members yet or not.
 	roles := p.Counts[ActionRole]
+	for _, a := range p.Actions {
+		if a.Kind == ActionInvite && a.Role == "admin" {
+			roles++
+		}
+	}
 	switch {
 	case removals+moved+roles > limit && roles > 0:
 		p.Held = true
 		p.HeldReason = fmt.Sprintf("the plan removes, readdresses or changes the role of %d of %d synced accounts "+
-			"(%d deactivations, %d revocations, %d address changes, %d role changes), more than the limit of %d (%.4g%% of %d, at least %d)",
+			"(%d deactivations, %d revocations, %d address changes, %d role changes and invitations as admin), more than the limit of %d (%.4g%% of %d, at least %d)",
 			removals+moved+roles, live, p.Counts[ActionDeactivate], p.Counts[ActionRevoke], moved, roles,
 			limit, o.RemovalShare*100, live, o.RemovalFloor)
 	case removals+moved > limit && moved == 0:

@@ -2,6 +2,7 @@ package idp
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -182,5 +183,38 @@ func TestPlanKeepsSyncedAccountsAtTheRoleTheirGroupsGive(t *testing.T) {
 	})
 	if _, err := NewPlan(&Snapshot{}, nil, Options{}); !errors.Is(err, ErrNobodyPresent) {
 		t.Errorf("empty snapshot: %v", err)
+	}
+}
+
+func TestRolesOfReactivatedAndNewAdmins(t *testing.T) {
+	anchor := wantRole(present("anchor", "anchor@example.com", "Anchor", 99), "member")
+	anchorAcc := withRole(member("m-anchor", "anchor", "anchor@example.com", "Anchor"), "member")
+	owner := Account{Kind: AccountMember, ID: "m-owner", Email: "owner@example.com", Active: true, Admin: true, LastAdmin: true, Role: "admin"}
+	// Bob was an admin sync deactivated; he is back, in a member group only.
+	bob := Account{Kind: AccountMember, ID: "m-bob", ExternalID: "u2", Email: "bob@example.com", Synced: true, DeactivatedBySync: true, Role: "admin"}
+	plan, err := NewPlan(&Snapshot{People: []Person{anchor, wantRole(present("u2", "bob@example.com", "Bob", 2), "member")}},
+		[]Account{anchorAcc, owner, bob}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[ActionKind]string{}
+	for _, a := range plan.Actions {
+		kinds[a.Kind] = a.Role
+	}
+	if _, ok := kinds[ActionReactivate]; !ok || kinds[ActionRole] != "member" || len(plan.Skipped) != 0 {
+		t.Errorf("actions %+v, skipped %+v; want Bob reactivated as member", plan.Actions, plan.Skipped)
+	}
+
+	// Forty people new to the organization, all invited as admins: held.
+	people := []Person{anchor}
+	for i := range 40 {
+		people = append(people, wantRole(present(fmt.Sprintf("n%d", i), fmt.Sprintf("n%d@example.com", i), "N", i+1), "admin"))
+	}
+	plan, err = NewPlan(&Snapshot{People: people}, []Account{anchorAcc, owner}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Held || !strings.Contains(plan.HeldReason, "invitations as admin") {
+		t.Errorf("forty admin invitations: held %v (%s)", plan.Held, plan.HeldReason)
 	}
 }
