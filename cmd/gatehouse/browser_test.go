@@ -253,7 +253,7 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.waitFor("the configuration in focus, saved", focused("sync-config-title")+` && `+said("configuration saved"))
 	click("edit the configuration", "#sync-edit")
 	b.waitFor("the sources in focus", focused("sync-sources"))
-	click("cancel", `#sync-config-form button.secondary`)
+	click("cancel", "#sync-cancel")
 	b.waitFor("back on Edit, nothing changed", focused("sync-edit")+` && `+said("not changed"))
 	click("run now", "#sync-run")
 	b.waitFor("an applied run", `[...document.querySelectorAll('#sync-runs tbody tr[data-status=applied]')].some(r => r.textContent.includes('8 invited'))`)

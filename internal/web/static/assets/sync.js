@@ -5,7 +5,7 @@ import { request, query, explain, newKey, sentence } from './api.js';
 import { $, h, fill, when, badge, table, loading, empty, failure, notify, announce, busy } from './dom.js';
 import { ask } from './dialog.js';
 import { plan, summary, counts, actions, skipped, formatList, heldBecause } from './syncplan.js';
-import { facts, form } from './syncconfig.js';
+import { facts, form, focusFirst } from './syncconfig.js';
 
 const statusKinds = { applied: 'ok', unchanged: '', held: 'warn', approved: 'ok', expired: '', failed: 'bad' };
 let me;
@@ -52,7 +52,7 @@ function render(focus = '') {
     state('unconfigured',
       h('div', { class: 'card' },
         h('h2', { text: 'Not configured yet' }),
-        h('p', { class: 'lede', text: 'Name the export your identity provider writes (Okta, Entra ID, Google Workspace or SCIM), and Gatehouse keeps members in step with it on a schedule.' }),
+        h('p', { class: 'lede', text: 'Connect your identity provider (Microsoft Entra ID, Okta, Google Workspace or a SCIM server), or name the export it writes, and Gatehouse keeps members in step with its groups on a schedule.' }),
         edit),
       previewCard());
     return;
@@ -76,8 +76,9 @@ function editing() {
     render('sync-edit');
     announce('The configuration was not changed.');
   };
-  card.replaceChildren(h('h2', { text: 'Edit configuration' }), form(config, { saved: (c) => { config = c; render('sync-config-title'); }, cancel }));
-  card.querySelector('textarea').focus();
+  const edit = form(config, { saved: (c) => { config = c; render('sync-config-title'); }, cancel });
+  card.replaceChildren(h('h2', { text: 'Edit configuration' }), edit);
+  focusFirst(edit);
 }
 
 async function start(button) {
@@ -171,7 +172,7 @@ const MAX_PREVIEW_BYTES = 5 << 20;
 // previewCard uploads an export and shows the plan it would make, changing nothing.
 function previewCard() {
   const file = h('input', { type: 'file', id: 'sync-preview-file', name: 'file', accept: '.csv,.json,.txt,text/csv,application/json', 'aria-describedby': 'sync-preview-file-error' });
-  const format = h('input', { type: 'text', id: 'sync-preview-format', name: 'format', value: config ? config.format || 'auto' : 'auto', list: 'sync-preview-formats', autocomplete: 'off', 'aria-describedby': 'sync-preview-format-error' });
+  const format = h('input', { type: 'text', id: 'sync-preview-format', name: 'format', value: config && !config.directory ? config.format || 'auto' : 'auto', list: 'sync-preview-formats', autocomplete: 'off', 'aria-describedby': 'sync-preview-format-error' });
   const submit = h('button', { type: 'submit', text: 'Preview' });
   const out = h('div', { id: 'sync-preview-result', 'aria-live': 'polite' });
   const el = h('form', { id: 'sync-preview-form', novalidate: true },
@@ -207,13 +208,14 @@ function previewCard() {
       busy(submit, false);
     }
   });
-  const configured = h('button', { type: 'button', class: 'secondary', id: 'sync-preview-configured', text: 'Preview the configured export' });
+  const what = config && config.directory ? 'the configured groups' : 'the configured export';
+  const configured = h('button', { type: 'button', class: 'secondary', id: 'sync-preview-configured', text: `Preview ${what}` });
   configured.addEventListener('click', async () => {
     busy(configured, true, 'Reading…');
     out.replaceChildren(loading('Working out the plan…'));
     try {
       const res = await request('POST', `/sync/preview${query({ source: 'configured' })}`, {});
-      out.replaceChildren(h('h3', { text: 'What the configured export would change' }), plan(res));
+      out.replaceChildren(h('h3', { text: `What ${what} would change` }), plan(res));
     } catch (err) {
       out.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: explain(err) }));
     } finally {
@@ -222,7 +224,7 @@ function previewCard() {
   });
   return h('div', { class: 'card' },
     h('h2', { text: 'Preview an export' }),
-    h('p', { class: 'lede', text: 'Upload an export of up to 5 MB, or read the configured one, to see what a run would do with it. Nothing changes until a run applies it.' }),
+    h('p', { class: 'lede', text: `Upload an export of up to 5 MB, or read ${config && config.directory ? 'the configured groups from the identity provider' : 'the configured one'}, to see what a run would do. Nothing changes until a run applies it.` }),
     me.isAdmin ? el : h('p', { class: 'muted', text: 'Previews need an admin token.' }),
     me.isAdmin && config ? h('div', { class: 'actions' }, configured) : null,
     out);

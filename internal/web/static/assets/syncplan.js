@@ -15,11 +15,11 @@ export const heldBecause = (reason) => sentence(String(reason || 'it removes mor
 
 const SHOWN = 500;
 const countLabels = [
-  ['people', 'People in the export'], ['invite', 'To invite'], ['update', 'To update'], ['reactivate', 'To reactivate'],
-  ['deactivate', 'To deactivate'], ['revoke', 'Invitations to revoke'], ['unchanged', 'Unchanged'],
+  ['people', 'People read'], ['invite', 'To invite'], ['update', 'To update'], ['reactivate', 'To reactivate'],
+  ['role', 'Role changes'], ['deactivate', 'To deactivate'], ['revoke', 'Invitations to revoke'], ['unchanged', 'Unchanged'],
   ['unmanaged', 'Not managed by sync'], ['skipped', 'Rows skipped'],
 ];
-const actionLabels = { invite: ['Invite', 'ok'], update: ['Update', 'info'], reactivate: ['Reactivate', 'ok'], deactivate: ['Deactivate', 'bad'], revoke: ['Revoke invitation', 'bad'] };
+const actionLabels = { invite: ['Invite', 'ok'], update: ['Update', 'info'], reactivate: ['Reactivate', 'ok'], role: ['Change role', 'warn'], deactivate: ['Deactivate', 'bad'], revoke: ['Revoke invitation', 'bad'] };
 
 // counts shows a plan's numbers.
 export function counts(c = {}) {
@@ -27,10 +27,14 @@ export function counts(c = {}) {
     h('div', { dataset: { count: k } }, h('dt', { text: label }), h('dd', { text: String(c[k] ?? 0) }))));
 }
 
-// summary is a plan's changes in one line: "2 to invite · 1 to deactivate", or once
-// done, "2 invited · 1 deactivated".
+// summary is a plan's changes in one line: "2 to invite · 1 role to change", or once
+// done, "2 invited · 1 role changed".
 export function summary(c = {}, done = false) {
-  const parts = ['invite', 'update', 'reactivate', 'deactivate', 'revoke'].filter((k) => c[k]).map((k) => (done ? `${c[k]} ${k}d` : `${c[k]} to ${k}`));
+  const said = (k, n) => {
+    if (k !== 'role') return done ? `${n} ${k}d` : `${n} to ${k}`;
+    return `${n} role${n === 1 ? '' : 's'} ${done ? 'changed' : 'to change'}`;
+  };
+  const parts = ['invite', 'update', 'reactivate', 'role', 'deactivate', 'revoke'].filter((k) => c[k]).map((k) => said(k, c[k]));
   if (c.skipped) parts.push(`${c.skipped} skipped`);
   return parts.join(' · ') || 'No changes';
 }
@@ -40,6 +44,8 @@ function change(a) {
   const out = [];
   if (a.oldEmail && a.oldEmail !== a.email) out.push(`email ${a.oldEmail} → ${a.email}`);
   if (a.oldName && a.oldName !== a.name) out.push(`name ${a.oldName} → ${a.name}`);
+  if (a.action === 'role' || (a.oldRole && a.oldRole !== a.role)) out.push(`${a.oldRole || 'no role'} → ${a.role}`);
+  else if (a.role && ['invite', 'reactivate'].includes(a.action)) out.push(`as ${a.role}`);
   if (a.reason) out.push(a.reason);
   return [h('span', { text: out.join('; ') || '—' }), a.error ? h('p', { class: 'reason', text: sentence(a.error) }) : null];
 }
@@ -53,8 +59,14 @@ export function actions(list = []) {
       const [label, kind] = actionLabels[a.action] || [a.action, ''];
       return [badge(label, kind), [h('div', { class: 'person', text: a.name || a.email }), a.name ? h('div', { class: 'sub', text: a.email }) : null],
         h('span', { class: 'mono', text: a.externalId || '—' }), change(a)];
-    }), { caption: 'Changes', rowProps: (i) => ({ dataset: { action: shown[i].action, email: shown[i].email } }) }),
+    }), { caption: 'Changes', rowProps: (i) => ({ dataset: { action: shown[i].action, email: shown[i].email, role: shown[i].role || '' } }) }),
     list.length > SHOWN ? h('p', { class: 'muted', text: `… and ${list.length - SHOWN} more changes.` }) : null);
+}
+
+// place says where a skipped record was: its group (or export), page and row.
+function place(s) {
+  const parts = [s.group, s.page ? `page ${s.page}` : '', s.row ? `row ${s.row}` : ''].filter(Boolean);
+  return parts.join(', ') || '—';
 }
 
 // skipped lists the rows of the export that were left out, and why.
@@ -62,8 +74,8 @@ export function skipped(list = []) {
   if (!list.length) return null;
   const shown = list.slice(0, SHOWN);
   return h('div', {},
-    table(['Row', 'Who', 'Reason'], shown.map((s) => [
-      { content: String(s.row || '—'), class: 'num' }, s.name || s.email || s.externalId || s.accountId || '—', sentence(s.reason),
+    table(['Where', 'Who', 'Reason'], shown.map((s) => [
+      place(s), s.name || s.email || s.externalId || s.accountId || '—', sentence(s.reason),
     ]), { caption: 'Rows skipped', rowProps: () => ({ class: 'will-fail' }) }),
     list.length > SHOWN ? h('p', { class: 'muted', text: `… and ${list.length - SHOWN} more skipped rows.` }) : null);
 }
