@@ -373,3 +373,44 @@ func TestSCIMHoldsMassDeactivations(t *testing.T) {
 		t.Errorf("in a new window, a deactivation applies: %v", status(ids[4]))
 	}
 }
+
+func TestSCIMBearerSchemeIsCaseInsensitive(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+	secret := s.tokens["acme/scim"]
+	for _, tc := range []struct {
+		name, header string
+		want         int
+	}{
+		{"capitalised", "Bearer " + secret, http.StatusOK},
+		{"lower case", "bearer " + secret, http.StatusOK},
+		{"upper case", "BEARER " + secret, http.StatusOK},
+		{"extra spaces", "Bearer   " + secret + " ", http.StatusOK},
+		{"no token", "Bearer ", http.StatusUnauthorized},
+		{"scheme only", "Bearer", http.StatusUnauthorized},
+		{"another scheme", "Basic " + secret, http.StatusUnauthorized},
+		{"token without scheme", secret, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.do(http.MethodGet, "/scim/v2/Users", "", nil, "Authorization", tc.header)
+			if tc.want == http.StatusOK {
+				if r.status != http.StatusOK {
+					t.Fatalf("got %d %s, want 200", r.status, r.raw)
+				}
+				return
+			}
+			wantSCIMError(t, r, tc.want, "")
+		})
+	}
+}
+
+func TestSCIMRefusesBodiesOverOneMegabyte(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+	big := scimUser("big@acme.com", "big@acme.com", "B", "B")
+	big["displayName"] = strings.Repeat("a", 1<<20)
+	wantSCIMError(t, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", big), http.StatusRequestEntityTooLarge, "")
+	if r := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "big@acme.com"`), "acme/scim", nil); r.body["totalResults"] != float64(0) {
+		t.Errorf("a refused body made a person: %s", r.raw)
+	}
+}
