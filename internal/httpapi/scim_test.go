@@ -414,3 +414,53 @@ func TestSCIMRefusesBodiesOverOneMegabyte(t *testing.T) {
 		t.Errorf("a refused body made a person: %s", r.raw)
 	}
 }
+
+// pendingCount is how many pending invitations acme has for email.
+func pendingCount(s *server, email string) int {
+	s.t.Helper()
+	n := 0
+	for _, it := range s.do(http.MethodGet, "/api/v1/invitations?status=pending&limit=100", "acme/admin", nil).body["items"].([]any) {
+		if it.(map[string]any)["email"] == email {
+			n++
+		}
+	}
+	return n
+}
+
+func TestSCIMExpiredInvitationsReadInactiveAndAreInvitedAgain(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false, "roleMappings": []any{map[string]any{"group": "Portal Admins", "role": "admin"}}})
+	ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+	g := s.do(http.MethodPost, "/scim/v2/Groups", "acme/scim", map[string]any{"displayName": "Portal Admins", "members": []any{}}).body["id"].(string)
+	s.clock.Add(8 * 24 * time.Hour) // past the invitation's 7 days
+	if got := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil); got.body["active"] != false {
+		t.Fatalf("an expired invitation reads as %s, want active false", got.raw)
+	}
+	// Group pushes that name the expired person succeed, every time.
+	for i, op := range []map[string]any{
+		{"op": "add", "path": "members", "value": []any{map[string]any{"value": ada}}},
+		{"op": "replace", "path": "members", "value": []any{map[string]any{"value": ada}}},
+		{"op": "replace", "value": map[string]any{"displayName": "Portal Admins"}},
+	} {
+		if r := s.do(http.MethodPatch, "/scim/v2/Groups/"+g, "acme/scim", patchOp(op)); r.status != http.StatusNoContent {
+			t.Fatalf("group push #%d: %d %s", i+1, r.status, r.raw)
+		}
+	}
+	// Asked for again, the person is invited again under the same SCIM id, with the role
+	// their groups give now; the expired invitation is withdrawn.
+	r := s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", patchOp(map[string]any{"op": "replace", "path": "active", "value": true}))
+	if r.status != http.StatusOK || r.body["active"] != true || r.body["id"] != ada {
+		t.Fatalf("reactivate an expired person: %d %s", r.status, r.raw)
+	}
+	if pendingCount(s, "ada@acme.com") != 1 {
+		t.Fatalf("pending invitations for ada@ = %d, want 1", pendingCount(s, "ada@acme.com"))
+	}
+	if st := s.do(http.MethodGet, "/api/v1/invitations/"+ada, "acme/admin", nil).body["status"]; st != "revoked" {
+		t.Errorf("the expired invitation is %v, want revoked", st)
+	}
+	for _, it := range s.do(http.MethodGet, "/api/v1/invitations?status=pending&limit=100", "acme/admin", nil).body["items"].([]any) {
+		if inv := it.(map[string]any); inv["email"] == "ada@acme.com" && inv["role"] != "admin" {
+			t.Errorf("the new invitation's role is %v, want admin (Portal Admins)", inv["role"])
+		}
+	}
+}

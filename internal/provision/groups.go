@@ -304,6 +304,7 @@ func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[st
 		return nil, toSCIM(err)
 	}
 	var promotions, demotions []string // SCIM ids of members whose admin role changes
+	now := s.nowUTC()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(roleWorkers)
 	for _, id := range affected {
@@ -322,7 +323,9 @@ func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[st
 				_, err := s.orgs.ChangeRole(gctx, p, x.mem.ID, string(role))
 				return err
 			})
-		case x.inv != nil && x.inv.Status == org.StatusPending && x.inv.Role != role:
+		case x.inv != nil && x.inv.StatusAt(now) == org.StatusPending && x.inv.Role != role:
+			// An expired invitation keeps its role: it is invited again, with the role its
+			// groups give then, when the identity provider asks for the person again.
 			g.Go(func() error {
 				_, err := s.orgs.SetInvitationRole(gctx, p, x.inv.ID, role)
 				return err

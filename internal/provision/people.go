@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"gatehouse/internal/org"
 	"gatehouse/internal/scim"
@@ -41,15 +42,16 @@ func (x person) email() string {
 	return x.inv.Email
 }
 
-// user is the person as SCIM shows them.
-func (x person) user() scim.User {
+// user is the person as SCIM shows them at now: an invitation past its expiry is inactive,
+// as it is to everyone else (org.Invitation.StatusAt).
+func (x person) user(now time.Time) scim.User {
 	u := scim.User{ID: x.id(), Email: x.email()}
 	name := ""
 	if x.mem != nil {
 		u.Active = x.mem.Status == org.MemberActive
 		u.ExternalID, name, u.Created, u.LastModified = x.mem.ExternalID, x.mem.Name, x.mem.JoinedAt, x.mem.UpdatedAt
 	} else {
-		u.Active = x.inv.Status == org.StatusPending
+		u.Active = x.inv.StatusAt(now) == org.StatusPending
 		u.ExternalID, name, u.Created, u.LastModified = x.inv.ExternalID, x.inv.Name, x.inv.CreatedAt, x.inv.UpdatedAt
 	}
 	u.UserName, u.DisplayName = u.Email, name

@@ -24,7 +24,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	if err != nil {
 		return scim.User{}, toSCIM(err)
 	}
-	before := x.user()
+	before := x.user(s.nowUTC())
 	after := c.Apply(before)
 	prof := s.profileOf(p, x, before)
 	prev := x.prof
@@ -50,7 +50,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 		return scim.User{}, toSCIM(err)
 	}
 	x.prof = &prof
-	return x.user(), nil
+	return x.user(s.nowUTC()), nil
 }
 
 // profileOf is x's profile, or a new one made from what SCIM shows of them now.
@@ -81,12 +81,13 @@ func (s *Service) readdress(ctx context.Context, p org.Principal, cfg Config, x 
 		return person{mem: &m, prof: x.prof}, nil
 	}
 	inv := *x.inv
-	if email, err := org.NormalizeEmail("email", u.Email); err != nil || email == inv.Email || inv.Status != org.StatusPending {
+	live := inv.StatusAt(s.nowUTC()) == org.StatusPending
+	if email, err := org.NormalizeEmail("email", u.Email); err != nil || email == inv.Email || !live {
 		if err != nil {
 			return x, err
 		}
-		if inv.Status != org.StatusPending {
-			return x, nil // withdrawn: the new values show when it is invited again
+		if !live {
+			return x, nil // withdrawn or expired: the new values show when it is invited again
 		}
 		renamed, err := s.orgs.RenameInvitation(ctx, p, inv.ID, name, u.ExternalID)
 		if err != nil {
@@ -142,7 +143,8 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 		}
 		return person{mem: &m, prof: x.prof}, nil
 	}
-	if x.inv.Status == org.StatusPending {
+	status := x.inv.StatusAt(s.nowUTC())
+	if status == org.StatusPending {
 		return x, nil
 	}
 	role, err := s.roleOf(ctx, p, cfg, prof.ID)
@@ -152,6 +154,13 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 	next, err := s.invite(ctx, p, cfg, role, x.inv.Email, x.inv.Name, x.inv.ExternalID)
 	if err != nil {
 		return x, err
+	}
+	if status == org.StatusExpired {
+		// The expired invitation holds no address, but an admin could still resend it:
+		// withdrawn, the person has one invitation to answer.
+		if _, err := s.orgs.Revoke(ctx, p, x.inv.ID); err != nil && !errors.Is(err, org.ErrInvitationRevoked) && !errors.Is(err, org.ErrInvitationAccepted) {
+			s.log.WarnContext(ctx, "expired invitation not withdrawn", "org", p.OrgID, "invitation", x.inv.ID, "err", err)
+		}
 	}
 	return person{inv: &next, prof: x.prof}, nil
 }
@@ -168,8 +177,8 @@ func (s *Service) deactivate(ctx context.Context, p org.Principal, x person) (pe
 		}
 		return person{mem: &m, prof: x.prof}, nil
 	}
-	if x.inv.Status != org.StatusPending {
-		return x, nil
+	if x.inv.StatusAt(s.nowUTC()) != org.StatusPending {
+		return x, nil // expired or withdrawn already: nobody can use it
 	}
 	inv, err := s.orgs.Revoke(ctx, p, x.inv.ID)
 	if errors.Is(err, org.ErrInvitationRevoked) || errors.Is(err, org.ErrInvitationAccepted) {

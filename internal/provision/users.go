@@ -36,8 +36,9 @@ func (s *Service) ListUsers(ctx context.Context, q scim.UserQuery) ([]scim.User,
 		return nil, 0, toSCIM(err)
 	}
 	var match []scim.User
+	now := s.nowUTC()
 	for _, x := range people {
-		if u := x.user(); f.Matches(u) {
+		if u := x.user(now); f.Matches(u) {
 			match = append(match, u)
 		}
 	}
@@ -108,7 +109,7 @@ func (s *Service) GetUser(ctx context.Context, id string) (scim.User, error) {
 	if r := requestOf(ctx); r != nil {
 		r.personID, r.person = id, &x
 	}
-	return x.user(), nil
+	return x.user(s.nowUTC()), nil
 }
 
 // CreateUser invites a person, with the role their groups give (none yet: the default) and
@@ -145,7 +146,7 @@ func (s *Service) CreateUser(ctx context.Context, u scim.User) (scim.User, error
 	if err := s.store.TouchConfig(ctx, p.OrgID, now, 1); err != nil {
 		s.log.WarnContext(ctx, "scim people count not raised", "org", p.OrgID, "err", err)
 	}
-	return person{prof: &prof, inv: &inv}.user(), nil
+	return person{prof: &prof, inv: &inv}.user(now), nil
 }
 
 // config reads the organization's configuration for a SCIM request.
