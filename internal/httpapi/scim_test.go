@@ -464,3 +464,37 @@ func TestSCIMExpiredInvitationsReadInactiveAndAreInvitedAgain(t *testing.T) {
 		}
 	}
 }
+
+func TestSCIMCreatesInactivePeopleWithdrawnWithoutEmail(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", nil) // sendEmail: true, the default
+	body := scimUser("gone@acme.com", "gone@acme.com", "Gone", "Person")
+	body["active"] = false
+	r := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", body)
+	if r.status != http.StatusCreated || r.body["active"] != false {
+		t.Fatalf("create inactive: %d %s", r.status, r.raw)
+	}
+	id := r.body["id"].(string)
+	inv := s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil)
+	if inv.body["status"] != "revoked" || inv.body["sendEmail"] != false || pendingCount(s, "gone@acme.com") != 0 {
+		t.Fatalf("a person created inactive got invitation %s", inv.raw)
+	}
+	if got := s.do(http.MethodGet, "/scim/v2/Users/"+id, "acme/scim", nil); got.body["active"] != false || got.body["userName"] != "gone@acme.com" {
+		t.Errorf("read back: %s", got.raw)
+	}
+	// A retried create is refused, not a second person.
+	wantSCIMError(t, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", body), http.StatusConflict, "uniqueness")
+	// Enabled later, they are invited as configured: with an email, under the same id.
+	r = s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "Replace", "path": "active", "value": "True"}))
+	if r.status != http.StatusOK || r.body["active"] != true || r.body["id"] != id {
+		t.Fatalf("enable: %d %s", r.status, r.raw)
+	}
+	for _, it := range s.do(http.MethodGet, "/api/v1/invitations?status=pending&limit=100", "acme/admin", nil).body["items"].([]any) {
+		if inv := it.(map[string]any); inv["email"] == "gone@acme.com" && inv["sendEmail"] != true {
+			t.Errorf("the invitation made on enabling: %v, want one with an email", inv)
+		}
+	}
+	if pendingCount(s, "gone@acme.com") != 1 {
+		t.Errorf("pending invitations after enabling = %d, want 1", pendingCount(s, "gone@acme.com"))
+	}
+}
