@@ -498,3 +498,79 @@ func TestSCIMCreatesInactivePeopleWithdrawnWithoutEmail(t *testing.T) {
 		t.Errorf("pending invitations after enabling = %d, want 1", pendingCount(s, "gone@acme.com"))
 	}
 }
+
+func TestSCIMChangeThatIsRefusedKeepsThePerson(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		value    map[string]any // a replace without a path
+		status   int
+		scimType string
+		member   bool // Ada has accepted
+	}{
+		{"member: userName taken, with a new address", map[string]any{"userName": "bob@acme.com", `emails[type eq "work"].value`: "ada2@acme.com"}, http.StatusConflict, "uniqueness", true},
+		{"member: address taken", map[string]any{`emails[type eq "work"].value`: "taken@acme.com"}, http.StatusConflict, "uniqueness", true},
+		{"address taken by an invitation", map[string]any{`emails[type eq "work"].value`: "taken@acme.com"}, http.StatusConflict, "uniqueness", false},
+		{"address outside the allowed domains", map[string]any{`emails[type eq "work"].value`: "ada@elsewhere.org"}, http.StatusBadRequest, "invalidValue", false},
+		{"address that is no address", map[string]any{`emails[type eq "work"].value`: "not an address"}, http.StatusBadRequest, "invalidValue", false},
+		{"userName taken, with a new address", map[string]any{"userName": "bob@acme.com", `emails[type eq "work"].value`: "ada2@acme.com"}, http.StatusConflict, "uniqueness", false},
+		{"externalId taken, with a new address", map[string]any{"externalId": "bob-1", `emails[type eq "work"].value`: "ada2@acme.com"}, http.StatusConflict, "uniqueness", false},
+		{"userName taken, with a new name", map[string]any{"userName": "BOB@acme.com", "displayName": "Ada Two"}, http.StatusConflict, "uniqueness", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t)
+			if r := s.do(http.MethodPatch, "/api/v1/organization", "acme/admin", map[string]any{"allowedDomains": []string{"acme.com"}}); r.status != http.StatusOK {
+				t.Fatalf("allowed domains: %d %s", r.status, r.raw)
+			}
+			// The window's one deactivation is spent, so a withdrawal would not be held.
+			s.scimOn(t, "acme", map[string]any{"sendEmail": false, "deactivationHold": map[string]any{"share": 0.1, "floor": 1, "windowMinutes": 60}})
+			x := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("x@acme.com", "x@acme.com", "X", "X")).body["id"].(string)
+			s.do(http.MethodPatch, "/scim/v2/Users/"+x, "acme/scim", patchOp(map[string]any{"op": "replace", "path": "active", "value": false}))
+			ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+			bob := scimUser("bob@acme.com", "bob@acme.com", "Bob", "B")
+			bob["externalId"] = "bob-1"
+			s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", bob)
+			s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "taken@acme.com", "sendEmail": false})
+			member := ""
+			if tc.member {
+				member = s.accept(t, ada)
+			}
+			before := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil)
+			people := s.do(http.MethodGet, "/scim/v2/Users", "acme/scim", nil).body["totalResults"]
+
+			wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", patchOp(map[string]any{"op": "replace", "value": tc.value})), tc.status, tc.scimType)
+
+			if tc.member {
+				if m := s.do(http.MethodGet, "/api/v1/users/"+member, "acme/admin", nil); m.body["email"] != "ada@acme.com" || m.body["status"] != "active" {
+					t.Errorf("after a refused change Ada is %s", m.raw)
+				}
+			} else if inv := s.do(http.MethodGet, "/api/v1/invitations/"+ada, "acme/admin", nil); inv.body["status"] != "pending" || inv.body["name"] != "Ada L" {
+				t.Errorf("after a refused change Ada's invitation is %v, named %v; want pending, Ada L", inv.body["status"], inv.body["name"])
+			}
+			if want := map[bool]int{false: 1, true: 0}[tc.member]; pendingCount(s, "ada2@acme.com") != 0 || pendingCount(s, "ada@acme.com") != want {
+				t.Errorf("pending invitations: ada@ %d, ada2@ %d; want %d, 0", pendingCount(s, "ada@acme.com"), pendingCount(s, "ada2@acme.com"), want)
+			}
+			if after := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil); string(after.raw) != string(before.raw) {
+				t.Errorf("SCIM shows Ada changed by a refused request:\nbefore %s\nafter  %s", before.raw, after.raw)
+			}
+			if got := s.do(http.MethodGet, "/scim/v2/Users", "acme/scim", nil).body["totalResults"]; got != people {
+				t.Errorf("people after a refused change = %v, want %v", got, people)
+			}
+		})
+	}
+}
+
+func TestSCIMAddressChangeOfAPendingPersonInvitesTheNewAddress(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+	ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+	r := s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", patchOp(map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "ada.new@acme.com"}))
+	if r.status != http.StatusOK || r.body["id"] != ada || r.body["emails"].([]any)[0].(map[string]any)["value"] != "ada.new@acme.com" {
+		t.Fatalf("address change: %d %s", r.status, r.raw)
+	}
+	if pendingCount(s, "ada.new@acme.com") != 1 || pendingCount(s, "ada@acme.com") != 0 {
+		t.Errorf("pending invitations: ada.new@ %d, ada@ %d; want 1, 0", pendingCount(s, "ada.new@acme.com"), pendingCount(s, "ada@acme.com"))
+	}
+	if st := s.do(http.MethodGet, "/api/v1/invitations/"+ada, "acme/admin", nil).body["status"]; st != "revoked" {
+		t.Errorf("the old invitation is %v, want revoked", st)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"gatehouse/internal/org"
 	"gatehouse/internal/scim"
@@ -30,9 +31,15 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	prev := x.prof
 	prof.UserName, prof.ExternalID, prof.GivenName, prof.FamilyName, prof.DisplayName =
 		after.UserName, after.ExternalID, after.GivenName, after.FamilyName, after.DisplayName
+	// A userName or externalId someone else holds is refused before the account is touched;
+	// the profile's write below holds them in one transaction, so a request that takes one
+	// meanwhile is still refused, however late.
+	if err := s.checkUnique(ctx, p, prof.ID, before, after); err != nil {
+		return scim.User{}, err
+	}
 
 	// The account follows the address and the name; a pending invitation cannot change its
-	// address, so it is withdrawn and the new address invited in its place.
+	// address, so the new address is invited in its place.
 	if after.Email != before.Email || fullName(after.DisplayName, after.GivenName, after.FamilyName) != fullName(before.DisplayName, before.GivenName, before.FamilyName) || after.ExternalID != before.ExternalID {
 		if x, err = s.readdress(ctx, p, cfg, x, after); err != nil {
 			return scim.User{}, toSCIM(err)
@@ -51,6 +58,26 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	}
 	x.prof = &prof
 	return x.user(s.nowUTC()), nil
+}
+
+// checkUnique refuses with ErrUniqueness a userName or externalId, changed from before to
+// after, that another profile than id holds.
+func (s *Service) checkUnique(ctx context.Context, p org.Principal, id string, before, after scim.User) error {
+	if !strings.EqualFold(after.UserName, before.UserName) {
+		if other, err := s.store.ProfileByUserName(ctx, p.OrgID, after.UserName); err == nil && other.ID != id {
+			return scim.WithDetail(scim.ErrUniqueness, "userName "+after.UserName+" is taken by another user")
+		} else if err != nil && !errors.Is(err, org.ErrNotFound) {
+			return toSCIM(fmt.Errorf("read the holder of userName %s: %w", after.UserName, err))
+		}
+	}
+	if after.ExternalID != "" && after.ExternalID != before.ExternalID {
+		if other, err := s.store.ProfileByExternalID(ctx, p.OrgID, after.ExternalID); err == nil && other.ID != id {
+			return scim.WithDetail(scim.ErrUniqueness, "externalId "+after.ExternalID+" is taken by another user")
+		} else if err != nil && !errors.Is(err, org.ErrNotFound) {
+			return toSCIM(fmt.Errorf("read the holder of externalId %s: %w", after.ExternalID, err))
+		}
+	}
+	return nil
 }
 
 // profileOf is x's profile, or a new one made from what SCIM shows of them now.
@@ -95,12 +122,22 @@ func (s *Service) readdress(ctx context.Context, p org.Principal, cfg Config, x 
 		}
 		return person{inv: &renamed, prof: x.prof}, nil
 	}
-	if _, err := s.orgs.Revoke(ctx, p, inv.ID); err != nil {
-		return x, err
-	}
+	// The new address is invited first: refused (taken, outside the allowed domains), it
+	// changes nothing, and the person keeps their invitation. Only then is the old one
+	// withdrawn; should that fail, the new one is, so the person still has exactly one.
 	next, err := s.invite(ctx, p, cfg, inv.Role, u.Email, name, u.ExternalID)
 	if err != nil {
 		return x, err
+	}
+	if _, err := s.orgs.Revoke(ctx, p, inv.ID); err != nil {
+		if _, rerr := s.orgs.Revoke(ctx, p, next.ID); rerr != nil {
+			s.log.WarnContext(ctx, "invitation of a failed address change not withdrawn", "org", p.OrgID, "invitation", next.ID, "err", rerr)
+		}
+		if errors.Is(err, org.ErrInvitationRevoked) || errors.Is(err, org.ErrInvitationAccepted) {
+			// Accepted or withdrawn meanwhile: the identity provider's retry sees which.
+			err = fmt.Errorf("invitation %s changed meanwhile (%w): %w", inv.ID, err, org.ErrConflict)
+		}
+		return x, fmt.Errorf("withdraw invitation %s for its new address: %w", inv.ID, err)
 	}
 	return person{inv: &next, prof: x.prof}, nil
 }
