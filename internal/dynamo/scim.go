@@ -220,6 +220,7 @@ type scimProfileItem struct {
 	GivenName    string `dynamodbav:"givenName,omitempty"`
 	FamilyName   string `dynamodbav:"familyName,omitempty"`
 	DisplayName  string `dynamodbav:"displayName,omitempty"`
+	Email        string `dynamodbav:"requestedEmail,omitempty"`
 	HeldInactive bool   `dynamodbav:"heldInactive"`
 	Created      string `dynamodbav:"created"`
 	LastModified string `dynamodbav:"lastModified"`
@@ -228,12 +229,12 @@ type scimProfileItem struct {
 func toProfileItem(p provision.Profile) scimProfileItem {
 	return scimProfileItem{key: key{PK: orgPK(p.OrgID), SK: scimUserSK(p.ID)}, Type: typeSCIMUser, OrgID: p.OrgID, ID: p.ID,
 		Ref: p.Ref, UserName: p.UserName, ExternalID: p.ExternalID, GivenName: p.GivenName, FamilyName: p.FamilyName,
-		DisplayName: p.DisplayName, HeldInactive: p.HeldInactive, Created: fmtTime(p.Created), LastModified: fmtTime(p.LastModified)}
+		DisplayName: p.DisplayName, Email: p.Email, HeldInactive: p.HeldInactive, Created: fmtTime(p.Created), LastModified: fmtTime(p.LastModified)}
 }
 
 func (it scimProfileItem) domain() provision.Profile {
 	return provision.Profile{OrgID: it.OrgID, ID: it.ID, Ref: it.Ref, UserName: it.UserName, ExternalID: it.ExternalID,
-		GivenName: it.GivenName, FamilyName: it.FamilyName, DisplayName: it.DisplayName, HeldInactive: it.HeldInactive,
+		GivenName: it.GivenName, FamilyName: it.FamilyName, DisplayName: it.DisplayName, Email: it.Email, HeldInactive: it.HeldInactive,
 		Created: parseTime(it.Created), LastModified: parseTime(it.LastModified)}
 }
 

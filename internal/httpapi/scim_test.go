@@ -574,3 +574,56 @@ func TestSCIMAddressChangeOfAPendingPersonInvitesTheNewAddress(t *testing.T) {
 		t.Errorf("the old invitation is %v, want revoked", st)
 	}
 }
+
+func TestSCIMAddressChangeWhileWithdrawnIsInvitedOnReactivation(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		withdraw func(s *server, id string)
+	}{
+		{"withdrawn by SCIM", func(s *server, id string) {
+			s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "replace", "path": "active", "value": false}))
+		}},
+		{"past its expiry", func(s *server, id string) { s.clock.Add(8 * 24 * time.Hour) }},
+		{"withdrawn by the same request", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t)
+			s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+			ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+			change := map[string]any{`emails[type eq "work"].value`: "Ada.New@acme.com", "displayName": "Ada New", "externalId": "ada-2"}
+			if tc.withdraw != nil {
+				tc.withdraw(s, ada)
+			} else {
+				change["active"] = false
+			}
+			r := s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", patchOp(map[string]any{"op": "replace", "value": change}))
+			if r.status != http.StatusOK || r.body["active"] != false || r.body["emails"].([]any)[0].(map[string]any)["value"] != "ada.new@acme.com" {
+				t.Fatalf("address change while withdrawn: %d %s", r.status, r.raw)
+			}
+			if pendingCount(s, "ada.new@acme.com") != 0 {
+				t.Fatalf("a withdrawn person's new address was invited at once")
+			}
+			if got := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil); got.body["emails"].([]any)[0].(map[string]any)["value"] != "ada.new@acme.com" {
+				t.Errorf("the kept address reads as %s", got.raw)
+			}
+			// An address that is no address is refused, and the kept one stays.
+			wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", patchOp(map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "nope"})),
+				http.StatusBadRequest, "invalidValue")
+			r = s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", patchOp(map[string]any{"op": "replace", "path": "active", "value": true}))
+			if r.status != http.StatusOK || r.body["active"] != true || r.body["id"] != ada {
+				t.Fatalf("reactivate: %d %s", r.status, r.raw)
+			}
+			if pendingCount(s, "ada.new@acme.com") != 1 || pendingCount(s, "ada@acme.com") != 0 {
+				t.Fatalf("after reactivation: pending ada.new@ %d, ada@ %d; want 1, 0", pendingCount(s, "ada.new@acme.com"), pendingCount(s, "ada@acme.com"))
+			}
+			for _, it := range s.do(http.MethodGet, "/api/v1/invitations?status=pending&limit=100", "acme/admin", nil).body["items"].([]any) {
+				if inv := it.(map[string]any); inv["email"] == "ada.new@acme.com" && inv["name"] != "Ada New" {
+					t.Errorf("the new invitation is named %v, want Ada New", inv["name"])
+				}
+			}
+			if got := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil); got.body["emails"].([]any)[0].(map[string]any)["value"] != "ada.new@acme.com" || got.body["externalId"] != "ada-2" {
+				t.Errorf("after reactivation: %s", got.raw)
+			}
+		})
+	}
+}

@@ -61,6 +61,9 @@ func (x person) user(now time.Time) scim.User {
 		if p.LastModified.After(u.LastModified) {
 			u.LastModified = p.LastModified
 		}
+		if p.Email != "" && x.mem == nil && !u.Active {
+			u.Email = p.Email // asked for while withdrawn: invited when they are asked for again
+		}
 		if p.HeldInactive {
 			u.Active = false // as the identity provider asked, while an admin decides
 		}

@@ -72,6 +72,10 @@ type Profile struct {
 	GivenName   string
 	FamilyName  string
 	DisplayName string
+	// Email is the address the identity provider asked for while the person had no live
+	// invitation (withdrawn, or past its expiry): SCIM shows it, and it is the address
+	// invited when the person is asked for again. Empty when the account has the address.
+	Email string
 	// HeldInactive marks a person whose deactivation is held for an admin: SCIM shows them
 	// inactive, as the identity provider asked, while the account is still active.
 	HeldInactive bool

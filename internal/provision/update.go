@@ -39,14 +39,26 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	}
 
 	// The account follows the address and the name; a pending invitation cannot change its
-	// address, so the new address is invited in its place.
+	// address, so the new address is invited in its place. A pending invitation being
+	// withdrawn is withdrawn first, so that a new address sent with it is kept for when the
+	// person is invited again, rather than invited now and withdrawn at once.
+	applied := prof // the profile with only what the account has been changed to
+	active := c.Active != nil && *c.Active != before.Active
+	if active && !*c.Active && x.mem == nil {
+		if x, err = s.setActive(ctx, p, cfg, x, &prof, false); err != nil {
+			return scim.User{}, toSCIM(err)
+		}
+		prof.Ref, active = refOf(x), false
+		applied.Ref, applied.HeldInactive = prof.Ref, prof.HeldInactive
+	}
 	if after.Email != before.Email || fullName(after.DisplayName, after.GivenName, after.FamilyName) != fullName(before.DisplayName, before.GivenName, before.FamilyName) || after.ExternalID != before.ExternalID {
-		if x, err = s.readdress(ctx, p, cfg, x, after); err != nil {
+		if x, err = s.readdress(ctx, p, cfg, x, &prof, after); err != nil {
+			s.keepApplied(ctx, prev, applied)
 			return scim.User{}, toSCIM(err)
 		}
 		prof.Ref = refOf(x)
 	}
-	if c.Active != nil && *c.Active != before.Active {
+	if active {
 		if x, err = s.setActive(ctx, p, cfg, x, &prof, *c.Active); err != nil {
 			return scim.User{}, toSCIM(err)
 		}
@@ -58,6 +70,19 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	}
 	x.prof = &prof
 	return x.user(s.nowUTC()), nil
+}
+
+// keepApplied stores applied, the profile as it was but for what a request had already
+// changed on the account when a later step failed, so that the profile still names the
+// account (and a held deactivation stays marked). Best effort: the request fails anyway.
+func (s *Service) keepApplied(ctx context.Context, prev *Profile, applied Profile) {
+	if prev != nil && applied.Ref == prev.Ref && applied.HeldInactive == prev.HeldInactive {
+		return
+	}
+	applied.LastModified = s.nowUTC()
+	if err := s.store.PutProfile(ctx, prev, applied); err != nil {
+		s.log.WarnContext(ctx, "scim profile not kept after a failed change", "org", applied.OrgID, "person", applied.ID, "err", err)
+	}
 }
 
 // checkUnique refuses with ErrUniqueness a userName or externalId, changed from before to
@@ -97,8 +122,10 @@ func refOf(x person) string {
 	return x.inv.ID
 }
 
-// readdress gives x's account the address, name and identity-provider id of u.
-func (s *Service) readdress(ctx context.Context, p org.Principal, cfg Config, x person, u scim.User) (person, error) {
+// readdress gives x's account the address, name and identity-provider id of u. A person
+// without a live invitation (withdrawn, or past its expiry) has no account to change: a new
+// address is kept in prof, and invited when the person is asked for again (setActive).
+func (s *Service) readdress(ctx context.Context, p org.Principal, cfg Config, x person, prof *Profile, u scim.User) (person, error) {
 	name := fullName(u.DisplayName, u.GivenName, u.FamilyName)
 	if x.mem != nil {
 		m, err := s.orgs.UpdateProfile(ctx, p, x.mem.ID, org.Profile{Name: name, Email: u.Email, ExternalID: u.ExternalID})
@@ -108,14 +135,18 @@ func (s *Service) readdress(ctx context.Context, p org.Principal, cfg Config, x 
 		return person{mem: &m, prof: x.prof}, nil
 	}
 	inv := *x.inv
-	live := inv.StatusAt(s.nowUTC()) == org.StatusPending
-	if email, err := org.NormalizeEmail("email", u.Email); err != nil || email == inv.Email || !live {
-		if err != nil {
-			return x, err
+	email, err := org.NormalizeEmail("email", u.Email)
+	if err != nil {
+		return x, err
+	}
+	if inv.StatusAt(s.nowUTC()) != org.StatusPending {
+		prof.Email = ""
+		if email != inv.Email {
+			prof.Email = email
 		}
-		if !live {
-			return x, nil // withdrawn or expired: the new values show when it is invited again
-		}
+		return x, nil
+	}
+	if email == inv.Email {
 		renamed, err := s.orgs.RenameInvitation(ctx, p, inv.ID, name, u.ExternalID)
 		if err != nil {
 			return x, err
@@ -188,10 +219,20 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 	if err != nil {
 		return x, err
 	}
-	next, err := s.invite(ctx, p, cfg, role, x.inv.Email, x.inv.Name, x.inv.ExternalID)
+	// Invited as the identity provider has them now: the address it asked for meanwhile,
+	// the name and id the profile keeps.
+	email, name, ext := x.inv.Email, x.inv.Name, prof.ExternalID
+	if prof.Email != "" {
+		email = prof.Email
+	}
+	if n := fullName(prof.DisplayName, prof.GivenName, prof.FamilyName); n != "" {
+		name = n
+	}
+	next, err := s.invite(ctx, p, cfg, role, email, name, ext)
 	if err != nil {
 		return x, err
 	}
+	prof.Email = ""
 	if status == org.StatusExpired {
 		// The expired invitation holds no address, but an admin could still resend it:
 		// withdrawn, the person has one invitation to answer.
