@@ -24,6 +24,7 @@ import "strings"
 //	ORG#<org>          SCIMUSER#<id>        a SCIM person's profile (the attributes sent, as sent)
 //	ORG#<org>          SCIMNAME#<userName>  who holds a SCIM userName (lower-cased)
 //	ORG#<org>          SCIMEXT#<id>         who holds an identity-provider id
+//	ORG#<org>          SCIMREF#<account>    the profile an account (invitation, member) stands for
 //	ORG#<org>          SCIMGROUP#<id>       a group SCIM pushed
 //	ORG#<org>          SCIMGNAME#<name>     which group has a display name (lower-cased)
 //	ORG#<org>          SCIMGM#<group>#<id>  a member of a group
@@ -65,6 +66,7 @@ const (
 	prefixSCIMUser   = "SCIMUSER#"
 	prefixSCIMName   = "SCIMNAME#"
 	prefixSCIMExt    = "SCIMEXT#"
+	prefixSCIMRef    = "SCIMREF#"
 	prefixSCIMGroup  = "SCIMGROUP#"
 	prefixSCIMGName  = "SCIMGNAME#"
 	prefixSCIMMember = "SCIMGM#"
@@ -115,6 +117,7 @@ func runSK(id string) string            { return prefixRun + id }
 func scimUserSK(id string) string       { return prefixSCIMUser + id }
 func scimNameSK(userName string) string { return prefixSCIMName + strings.ToLower(userName) }
 func scimExtSK(ext string) string       { return prefixSCIMExt + ext }
+func scimRefSK(account string) string   { return prefixSCIMRef + account }
 func scimGroupSK(id string) string      { return prefixSCIMGroup + id }
 func scimGNameSK(name string) string    { return prefixSCIMGName + strings.ToLower(name) }
 func scimMemberSK(group, id string) string {

@@ -273,17 +273,28 @@ func (s *SCIM) ProfileByExternalID(ctx context.Context, orgID, ext string) (prov
 	return s.byMarker(ctx, orgID, scimExtSK(ext))
 }
 
-// PutProfile stores p over prev, moving its userName and externalId markers.
+// ProfileByRef finds the profile that account (an invitation's or a member's id) stands or
+// stood for, other than the one the profile is named after.
+func (s *SCIM) ProfileByRef(ctx context.Context, orgID, account string) (provision.Profile, error) {
+	return s.byMarker(ctx, orgID, scimRefSK(account))
+}
+
+// PutProfile stores p over prev, moving its userName and externalId markers, and naming it
+// from its account when that is another than the one it is named after. The account
+// markers are never removed: each account a person had stays theirs.
 func (s *SCIM) PutProfile(ctx context.Context, prev *provision.Profile, p provision.Profile) error {
 	cond := notExists()
-	var oldName, oldExt string
+	var oldName, oldExt, oldRef string
 	if prev != nil {
 		cond = expression.Name("lastModified").Equal(expression.Value(fmtTime(prev.LastModified)))
-		oldName, oldExt = prev.UserName, prev.ExternalID
+		oldName, oldExt, oldRef = prev.UserName, prev.ExternalID, prev.Ref
 	}
 	x := s.t.newTx().put(org.PartRecord, toProfileItem(p), &cond)
 	moveMarker(x, p.OrgID, p.ID, scimNameSK, oldName, p.UserName, prev == nil)
 	moveMarker(x, p.OrgID, p.ID, scimExtSK, oldExt, p.ExternalID, prev == nil)
+	if p.Ref != "" && p.Ref != p.ID && p.Ref != oldRef {
+		x.put(org.PartRecord, scimMarkerItem{key: key{PK: orgPK(p.OrgID), SK: scimRefSK(p.Ref)}, Type: typeSCIMMarker, Ref: p.ID}, nil)
+	}
 	return x.commit(ctx)
 }
 

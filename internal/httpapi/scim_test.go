@@ -627,3 +627,61 @@ func TestSCIMAddressChangeWhileWithdrawnIsInvitedOnReactivation(t *testing.T) {
 		})
 	}
 }
+
+func TestSCIMKnowsAPersonByOneIDAcrossReinvitations(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+	ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada", "ada@acme.com", "Ada", "L")).body["id"].(string)
+	off := patchOp(map[string]any{"op": "replace", "path": "active", "value": false})
+	on := patchOp(map[string]any{"op": "replace", "path": "active", "value": true})
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", off)
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", on) // a new invitation, the same person
+	var reinvited string
+	for _, it := range s.do(http.MethodGet, "/api/v1/invitations?status=pending&limit=100", "acme/admin", nil).body["items"].([]any) {
+		if inv := it.(map[string]any); inv["email"] == "ada@acme.com" {
+			reinvited = inv["id"].(string)
+		}
+	}
+	if reinvited == "" || reinvited == ada {
+		t.Fatalf("the reactivation made no new invitation (%q)", reinvited)
+	}
+	member := s.accept(t, reinvited)
+	one := func(t *testing.T, r response) map[string]any {
+		t.Helper()
+		if r.status != http.StatusOK {
+			t.Fatalf("%d %s", r.status, r.raw)
+		}
+		if res, ok := r.body["Resources"].([]any); ok {
+			if len(res) != 1 {
+				t.Fatalf("found %d, want 1: %s", len(res), r.raw)
+			}
+			return res[0].(map[string]any)
+		}
+		return r.body
+	}
+	for _, tc := range []struct{ name, path string }{
+		{"email filter", "/scim/v2/Users?filter=" + urlq(`emails[type eq "work"].value eq "ada@acme.com"`)},
+		{"userName filter", "/scim/v2/Users?filter=" + urlq(`userName eq "ada"`)},
+		{"the re-invitation's id", "/scim/v2/Users/" + reinvited},
+		{"the member's id", "/scim/v2/Users/" + member},
+		{"the SCIM id", "/scim/v2/Users/" + ada},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := one(t, s.do(http.MethodGet, tc.path, "acme/scim", nil))
+			if got["id"] != ada || got["userName"] != "ada" || got["active"] != true {
+				t.Errorf("found id %v userName %v active %v, want %s ada true", got["id"], got["userName"], got["active"], ada)
+			}
+		})
+	}
+	// A change sent to an account's id changes the one person.
+	r := s.do(http.MethodPatch, "/scim/v2/Users/"+member, "acme/scim", patchOp(map[string]any{"op": "replace", "path": "displayName", "value": "Ada L"}))
+	if r.status != http.StatusOK || r.body["id"] != ada || r.body["displayName"] != "Ada L" {
+		t.Fatalf("PATCH by the member's id: %d %s", r.status, r.raw)
+	}
+	if all := s.do(http.MethodGet, "/scim/v2/Users", "acme/scim", nil); all.body["totalResults"] != float64(2) {
+		t.Errorf("people = %v, want 2 (owner, ada): %s", all.body["totalResults"], all.raw)
+	}
+	if got := one(t, s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil)); got["displayName"] != "Ada L" || got["userName"] != "ada" {
+		t.Errorf("the person after the change: %v", got)
+	}
+}

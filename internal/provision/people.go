@@ -125,14 +125,44 @@ func (s *Service) find(ctx context.Context, p org.Principal, id string) (person,
 	if err != nil {
 		return person{}, err
 	}
-	// A member who came by invitation is known by that invitation's id, whose profile may
-	// exist when they were asked for by the member id.
-	if canon := x.id(); canon != id {
-		if prof, err := s.store.GetProfile(ctx, p.OrgID, canon); err == nil {
+	// id names an account, not a profile: the member an invitation became, or an account
+	// SCIM made later for a profile (a re-invitation after a withdrawal, a new address).
+	// The person is known by their profile's id whichever account they are asked for by.
+	prof, err = s.profileOfAccount(ctx, p.OrgID, x, id)
+	switch {
+	case err == nil:
+		if prof.Ref == refOf(x) {
 			x.prof = &prof
+			return x, nil
 		}
+		x, err := s.resolve(ctx, p, prof.Ref)
+		x.prof = &prof
+		return x, err
+	case !errors.Is(err, org.ErrNotFound):
+		return person{}, fmt.Errorf("read the scim profile of %s: %w", id, err)
 	}
 	return x, nil
+}
+
+// profileOfAccount finds the profile of the person whose account x is (asked for as id),
+// ErrNotFound when SCIM has none for them.
+func (s *Service) profileOfAccount(ctx context.Context, orgID string, x person, id string) (Profile, error) {
+	// A member who came by invitation is known by that invitation's id.
+	if canon := x.id(); canon != id {
+		if prof, err := s.store.GetProfile(ctx, orgID, canon); !errors.Is(err, org.ErrNotFound) {
+			return prof, err
+		}
+	}
+	accounts := []string{refOf(x)}
+	if x.mem != nil && x.mem.InvitationID != "" {
+		accounts = append(accounts, x.mem.InvitationID)
+	}
+	for _, a := range accounts {
+		if prof, err := s.store.ProfileByRef(ctx, orgID, a); !errors.Is(err, org.ErrNotFound) {
+			return prof, err
+		}
+	}
+	return Profile{}, fmt.Errorf("scim profile of %s: %w", id, org.ErrNotFound)
 }
 
 // everyone reads every person of the organization: each member and live invitation, with

@@ -30,6 +30,9 @@ type Store interface {
 	// ProfileByUserName and ProfileByExternalID find a profile by its unique attributes.
 	ProfileByUserName(ctx context.Context, orgID, userName string) (Profile, error)
 	ProfileByExternalID(ctx context.Context, orgID, externalID string) (Profile, error)
+	// ProfileByRef finds the profile whose Ref is or was account (an invitation's or a
+	// member's id), other than the one it is named after.
+	ProfileByRef(ctx context.Context, orgID, account string) (Profile, error)
 	// PutProfile stores p in place of prev (nil: a new profile), holding p's userName and
 	// externalId for it (org.PartAddress when another profile holds either).
 	PutProfile(ctx context.Context, prev *Profile, p Profile) error
