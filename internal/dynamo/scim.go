@@ -222,6 +222,7 @@ type scimProfileItem struct {
 	DisplayName  string `dynamodbav:"displayName,omitempty"`
 	Email        string `dynamodbav:"requestedEmail,omitempty"`
 	HeldInactive bool   `dynamodbav:"heldInactive"`
+	Withdrawn    bool   `dynamodbav:"withdrawn,omitempty"`
 	Created      string `dynamodbav:"created"`
 	LastModified string `dynamodbav:"lastModified"`
 }
@@ -229,12 +230,12 @@ type scimProfileItem struct {
 func toProfileItem(p provision.Profile) scimProfileItem {
 	return scimProfileItem{key: key{PK: orgPK(p.OrgID), SK: scimUserSK(p.ID)}, Type: typeSCIMUser, OrgID: p.OrgID, ID: p.ID,
 		Ref: p.Ref, UserName: p.UserName, ExternalID: p.ExternalID, GivenName: p.GivenName, FamilyName: p.FamilyName,
-		DisplayName: p.DisplayName, Email: p.Email, HeldInactive: p.HeldInactive, Created: fmtTime(p.Created), LastModified: fmtTime(p.LastModified)}
+		DisplayName: p.DisplayName, Email: p.Email, HeldInactive: p.HeldInactive, Withdrawn: p.Withdrawn, Created: fmtTime(p.Created), LastModified: fmtTime(p.LastModified)}
 }
 
 func (it scimProfileItem) domain() provision.Profile {
 	return provision.Profile{OrgID: it.OrgID, ID: it.ID, Ref: it.Ref, UserName: it.UserName, ExternalID: it.ExternalID,
-		GivenName: it.GivenName, FamilyName: it.FamilyName, DisplayName: it.DisplayName, Email: it.Email, HeldInactive: it.HeldInactive,
+		GivenName: it.GivenName, FamilyName: it.FamilyName, DisplayName: it.DisplayName, Email: it.Email, HeldInactive: it.HeldInactive, Withdrawn: it.Withdrawn,
 		Created: parseTime(it.Created), LastModified: parseTime(it.LastModified)}
 }
 

@@ -685,3 +685,83 @@ func TestSCIMKnowsAPersonByOneIDAcrossReinvitations(t *testing.T) {
 		t.Errorf("the person after the change: %v", got)
 	}
 }
+
+func TestSCIMReactivatesOnlyThePeopleItDeactivated(t *testing.T) {
+	off := patchOp(map[string]any{"op": "Replace", "path": "active", "value": "False"})
+	on := patchOp(map[string]any{"op": "Replace", "path": "active", "value": "True"})
+	for _, tc := range []struct {
+		name string
+		// deactivate deactivates SCIM person id (accepted as member, if not ""), and says
+		// how to read their account's status.
+		deactivate func(s *server, id, member string) string
+		member     bool
+		refused    bool
+		detail     string
+	}{
+		{"member an admin deactivated", func(s *server, id, member string) string {
+			s.do(http.MethodDelete, "/api/v1/users/"+member, "acme/admin", nil)
+			return "/api/v1/users/" + member
+		}, true, true, "deactivated in Gatehouse by an admin"},
+		{"invitation an admin withdrew", func(s *server, id, member string) string {
+			s.do(http.MethodDelete, "/api/v1/invitations/"+id, "acme/admin", nil)
+			return "/api/v1/invitations/" + id
+		}, false, true, "withdrawn in Gatehouse by an admin"},
+		{"member SCIM deactivated", func(s *server, id, member string) string {
+			s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", off)
+			return "/api/v1/users/" + member
+		}, true, false, ""},
+		{"invitation SCIM withdrew", func(s *server, id, member string) string {
+			s.do(http.MethodDelete, "/scim/v2/Users/"+id, "acme/scim", nil)
+			return "/api/v1/invitations/" + id
+		}, false, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t)
+			s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+			ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+			member := ""
+			if tc.member {
+				member = s.accept(t, ada)
+			}
+			account := tc.deactivate(s, ada, member)
+			if got := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil); got.body["active"] != false {
+				t.Fatalf("after the deactivation SCIM shows %s", got.raw)
+			}
+			statusBefore := s.do(http.MethodGet, account, "acme/admin", nil).body["status"]
+			// Entra's next cycle sees the drift and asks for the person active again.
+			r := s.do(http.MethodPatch, "/scim/v2/Users/"+ada, "acme/scim", on)
+			if !tc.refused {
+				if r.status != http.StatusOK || r.body["active"] != true {
+					t.Fatalf("SCIM reactivating what it deactivated: %d %s", r.status, r.raw)
+				}
+				if tc.member {
+					if st := s.do(http.MethodGet, account, "acme/admin", nil).body["status"]; st != "active" {
+						t.Errorf("member after reactivation: %v", st)
+					}
+				} else if pendingCount(s, "ada@acme.com") != 1 {
+					t.Errorf("pending invitations after reactivation = %d, want 1", pendingCount(s, "ada@acme.com"))
+				}
+				return
+			}
+			wantSCIMError(t, r, http.StatusConflict, "mutability")
+			if d, _ := r.body["detail"].(string); !strings.Contains(d, tc.detail) {
+				t.Errorf("detail %q does not say %q", d, tc.detail)
+			}
+			if st := s.do(http.MethodGet, account, "acme/admin", nil).body["status"]; st != statusBefore {
+				t.Errorf("the account became %v, want it left %v", st, statusBefore)
+			}
+			if pendingCount(s, "ada@acme.com") != 0 {
+				t.Errorf("a person an admin locked out was invited again")
+			}
+			// An admin can still let them back in.
+			if tc.member {
+				if r := s.do(http.MethodPost, "/api/v1/users/"+member+"/reactivate", "acme/admin", nil); r.status != http.StatusOK {
+					t.Fatalf("admin reactivation: %d %s", r.status, r.raw)
+				}
+				if got := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil); got.body["active"] != true {
+					t.Errorf("after an admin's reactivation SCIM shows %s", got.raw)
+				}
+			}
+		})
+	}
+}

@@ -130,10 +130,11 @@ func (s *Service) applyHeld(ctx context.Context, p org.Principal, id string) str
 	if err != nil || !prof.HeldInactive {
 		return "left active: the identity provider reactivated them since"
 	}
+	next := prof
 	x, err := s.resolve(ctx, p, prof.Ref)
 	if err == nil {
 		x.prof = &prof
-		_, err = s.deactivate(ctx, p, x)
+		_, err = s.deactivate(ctx, p, x, &next)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "held deactivation failed", "org", p.OrgID, "person", id, "err", err)
@@ -142,7 +143,6 @@ func (s *Service) applyHeld(ctx context.Context, p org.Principal, id string) str
 		}
 		return "not applied: " + toSCIM(err).Error()
 	}
-	next := prof
 	next.HeldInactive, next.LastModified = false, s.nowUTC()
 	if err := s.store.PutProfile(ctx, &prof, next); err != nil {
 		s.log.WarnContext(ctx, "held mark not cleared", "org", p.OrgID, "person", id, "err", err)

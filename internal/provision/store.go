@@ -82,6 +82,9 @@ type Profile struct {
 	// HeldInactive marks a person whose deactivation is held for an admin: SCIM shows them
 	// inactive, as the identity provider asked, while the account is still active.
 	HeldInactive bool
+	// Withdrawn marks a person whose invitation (Ref) SCIM withdrew itself: SCIM invites
+	// them again when asked, but never someone whose invitation an admin withdrew.
+	Withdrawn    bool
 	Created      time.Time
 	LastModified time.Time
 }

@@ -37,6 +37,11 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	if err := s.checkUnique(ctx, p, prof.ID, before, after); err != nil {
 		return scim.User{}, err
 	}
+	if c.Active != nil && *c.Active && !before.Active {
+		if err := s.mayReactivate(x, prof); err != nil {
+			return scim.User{}, err
+		}
+	}
 
 	// The account follows the address and the name; a pending invitation cannot change its
 	// address, so the new address is invited in its place. A pending invitation being
@@ -49,7 +54,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 			return scim.User{}, toSCIM(err)
 		}
 		prof.Ref, active = refOf(x), false
-		applied.Ref, applied.HeldInactive = prof.Ref, prof.HeldInactive
+		applied.Ref, applied.HeldInactive, applied.Withdrawn = prof.Ref, prof.HeldInactive, prof.Withdrawn
 	}
 	if after.Email != before.Email || fullName(after.DisplayName, after.GivenName, after.FamilyName) != fullName(before.DisplayName, before.GivenName, before.FamilyName) || after.ExternalID != before.ExternalID {
 		if x, err = s.readdress(ctx, p, cfg, x, &prof, after); err != nil {
@@ -76,7 +81,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 // changed on the account when a later step failed, so that the profile still names the
 // account (and a held deactivation stays marked). Best effort: the request fails anyway.
 func (s *Service) keepApplied(ctx context.Context, prev *Profile, applied Profile) {
-	if prev != nil && applied.Ref == prev.Ref && applied.HeldInactive == prev.HeldInactive {
+	if prev != nil && applied.Ref == prev.Ref && applied.HeldInactive == prev.HeldInactive && applied.Withdrawn == prev.Withdrawn {
 		return
 	}
 	applied.LastModified = s.nowUTC()
@@ -192,7 +197,7 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 		if err != nil || held {
 			return x, err
 		}
-		return s.deactivate(ctx, p, x)
+		return s.deactivate(ctx, p, x, prof)
 	}
 	if prof.HeldInactive {
 		// The deactivation was held, so the account is still active: take it back.
@@ -232,7 +237,7 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 	if err != nil {
 		return x, err
 	}
-	prof.Email = ""
+	prof.Email, prof.Withdrawn = "", false
 	if status == org.StatusExpired {
 		// The expired invitation holds no address, but an admin could still resend it:
 		// withdrawn, the person has one invitation to answer.
@@ -243,8 +248,9 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 	return person{inv: &next, prof: x.prof}, nil
 }
 
-// deactivate withdraws x's invitation or deactivates x's member, applied at once.
-func (s *Service) deactivate(ctx context.Context, p org.Principal, x person) (person, error) {
+// deactivate withdraws x's invitation or deactivates x's member, applied at once. A
+// withdrawal is marked in prof: SCIM invites again only the people it withdrew itself.
+func (s *Service) deactivate(ctx context.Context, p org.Principal, x person, prof *Profile) (person, error) {
 	if x.mem != nil {
 		if x.mem.Status != org.MemberActive {
 			return x, nil
@@ -260,10 +266,33 @@ func (s *Service) deactivate(ctx context.Context, p org.Principal, x person) (pe
 	}
 	inv, err := s.orgs.Revoke(ctx, p, x.inv.ID)
 	if errors.Is(err, org.ErrInvitationRevoked) || errors.Is(err, org.ErrInvitationAccepted) {
+		// Withdrawn meanwhile, most likely by this request's retry: as asked.
+		if errors.Is(err, org.ErrInvitationRevoked) {
+			prof.Withdrawn = true
+		}
 		return s.resolve(ctx, p, x.inv.ID)
 	}
 	if err != nil {
 		return x, fmt.Errorf("withdraw invitation %s: %w", x.inv.ID, err)
 	}
+	prof.Withdrawn = true
 	return person{inv: &inv, prof: x.prof}, nil
+}
+
+// mayReactivate refuses with ErrMutability to make x active again when someone other than
+// SCIM deactivated them: a member an admin (or directory sync) deactivated, an invitation an
+// admin withdrew. Directory sync keeps the same rule: an admin's lock-out of a compromised
+// account must not be undone by the identity provider's next cycle.
+func (s *Service) mayReactivate(x person, prof Profile) error {
+	switch {
+	case x.mem != nil && x.mem.Status != org.MemberActive && x.mem.DeactivatedVia != org.SourceSCIM:
+		by := "an admin"
+		if x.mem.DeactivatedVia == org.SourceSync {
+			by = "directory sync"
+		}
+		return scim.WithDetail(scim.ErrMutability, fmt.Sprintf("%s was deactivated in Gatehouse by %s, not by SCIM; SCIM reactivates only the people it deactivated, so an admin must reactivate them", x.mem.Email, by))
+	case x.mem == nil && x.inv.StatusAt(s.nowUTC()) == org.StatusRevoked && !prof.Withdrawn:
+		return scim.WithDetail(scim.ErrMutability, fmt.Sprintf("the invitation of %s was withdrawn in Gatehouse by an admin, not by SCIM; SCIM invites again only the people it withdrew, so an admin must invite them", x.inv.Email))
+	}
+	return nil
 }

@@ -143,7 +143,7 @@ func (s *Service) CreateUser(ctx context.Context, u scim.User) (scim.User, error
 	inv := created.Invitation
 	now := s.nowUTC()
 	prof := Profile{OrgID: p.OrgID, ID: inv.ID, Ref: inv.ID, UserName: u.UserName, ExternalID: u.ExternalID,
-		GivenName: u.GivenName, FamilyName: u.FamilyName, DisplayName: u.DisplayName, Created: now, LastModified: now}
+		GivenName: u.GivenName, FamilyName: u.FamilyName, DisplayName: u.DisplayName, Withdrawn: !u.Active, Created: now, LastModified: now}
 	if err := s.store.PutProfile(ctx, nil, prof); err != nil {
 		if org.Refused(err, org.PartAddress) {
 			// Another request took the userName or externalId meanwhile: the invitation
