@@ -28,7 +28,7 @@ import "strings"
 //	ORG#<org>          SCIMGROUP#<id>       a group SCIM pushed
 //	ORG#<org>          SCIMGNAME#<name>     which group has a display name (lower-cased)
 //	ORG#<org>          SCIMGM#<group>#<id>  a member of a group
-//	ORG#<org>          SCIMWINDOW           deactivations SCIM made in the current window
+//	ORG#<org>          SCIMWINDOW           deactivations SCIM applied lately, by stretch of time
 //	SCIMTOKEN#<sha256> SCIMTOKEN            the organization of a SCIM token, by its hash
 //	SYNCCONFIG         <org>                the same sync configuration, listed for the schedule
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret

@@ -52,3 +52,83 @@ func TestSCIMProfilesAreFoundByEveryAccountTheyHad(t *testing.T) {
 		t.Errorf("another organization finds the profile: %v", err)
 	}
 }
+
+func TestSCIMDeactivationWindowSlides(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	type step struct {
+		at      time.Duration // after t0
+		uncount bool          // give back the deactivation counted at at
+		want    bool          // counted
+	}
+	for _, tc := range []struct {
+		name  string
+		limit int
+		steps []step
+	}{
+		{"the limit within a window", 2, []step{{at: 0, want: true}, {at: time.Minute, want: true}, {at: 2 * time.Minute, want: false}}},
+		{"no burst across a boundary", 2, []step{
+			{at: 0, want: true}, {at: 59 * time.Minute, want: true},
+			{at: 61 * time.Minute, want: true}, {at: 61 * time.Minute, want: false}, {at: 62 * time.Minute, want: false},
+			{at: 119 * time.Minute, want: false}, {at: 120 * time.Minute, want: true},
+		}},
+		{"a window later, room again", 1, []step{{at: 0, want: true}, {at: 30 * time.Minute, want: false}, {at: 61 * time.Minute, want: true}}},
+		{"a refused deactivation gives its slot back", 1, []step{
+			{at: 0, want: true}, {at: 0, uncount: true}, {at: time.Minute, want: true}, {at: 2 * time.Minute, want: false},
+		}},
+		{"a slot that left the window is not given back twice", 1, []step{
+			{at: 0, want: true}, {at: 61 * time.Minute, want: true}, {at: 0, uncount: true}, {at: 62 * time.Minute, want: false},
+		}},
+		{"no limit counts nothing", 0, []step{{at: 0, want: false}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			store := dynamotest.New(t).Store.SCIM
+			for i, st := range tc.steps {
+				at := t0.Add(st.at)
+				if st.uncount {
+					if err := store.UncountDeactivation(ctx, "acme", at); err != nil {
+						t.Fatalf("step %d: uncount: %v", i, err)
+					}
+					continue
+				}
+				got, err := store.CountDeactivation(ctx, "acme", at, time.Hour, tc.limit)
+				if err != nil {
+					t.Fatalf("step %d: %v", i, err)
+				}
+				if got != st.want {
+					t.Fatalf("step %d (at +%v): counted %v, want %v", i, st.at, got, st.want)
+				}
+			}
+		})
+	}
+}
+
+func TestSCIMDeactivationWindowCountsConcurrentRequestsOnce(t *testing.T) {
+	env := dynamotest.New(t)
+	if !env.IsolatedTransactions {
+		t.Skip("the DynamoDB under test does not isolate concurrent conditional writes")
+	}
+	ctx := context.Background()
+	store := env.Store.SCIM
+	now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	const tries, limit = 12, 5
+	results := make(chan bool, tries)
+	for range tries {
+		go func() {
+			ok, err := store.CountDeactivation(ctx, "acme", now, time.Hour, limit)
+			if err != nil && !errors.Is(err, org.ErrConflict) {
+				t.Errorf("count: %v", err)
+			}
+			results <- ok
+		}()
+	}
+	counted := 0
+	for range tries {
+		if <-results {
+			counted++
+		}
+	}
+	if counted > limit {
+		t.Errorf("%d deactivations counted at once with a limit of %d", counted, limit)
+	}
+}

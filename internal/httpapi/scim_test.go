@@ -765,3 +765,30 @@ func TestSCIMReactivatesOnlyThePeopleItDeactivated(t *testing.T) {
 		})
 	}
 }
+
+func TestSCIMDeactivationWindowSlidesAndCountsOnlyWhatIsApplied(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false, "deactivationHold": map[string]any{"share": 0.1, "floor": 2, "windowMinutes": 60}})
+	var ids []string
+	for _, n := range []string{"a", "b", "c", "d"} {
+		ids = append(ids, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser(n+"@acme.com", n+"@acme.com", n, n)).body["id"].(string))
+	}
+	off := patchOp(map[string]any{"op": "replace", "path": "active", "value": false})
+	status := func(id string) any { return s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil).body["status"] }
+	// The last admin's deactivation is refused, and uses up nothing of the window.
+	owner := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "owner@acme.example"`), "acme/scim", nil).body["Resources"].([]any)[0].(map[string]any)["id"].(string)
+	wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Users/"+owner, "acme/scim", off), http.StatusConflict, "mutability")
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[0], "acme/scim", off) // t0
+	s.clock.Add(59 * time.Minute)
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[1], "acme/scim", off) // t0+59m: the limit of 2
+	if status(ids[0]) != "revoked" || status(ids[1]) != "revoked" {
+		t.Fatalf("within the limit: %v %v, want both revoked", status(ids[0]), status(ids[1]))
+	}
+	// Past the first window's end, only one more fits the last 60 minutes.
+	s.clock.Add(2 * time.Minute)
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[2], "acme/scim", off)
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[3], "acme/scim", off)
+	if status(ids[2]) != "revoked" || status(ids[3]) != "pending" {
+		t.Errorf("across the window's edge: %v %v, want revoked, then held (pending)", status(ids[2]), status(ids[3]))
+	}
+}

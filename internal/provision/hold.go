@@ -17,13 +17,17 @@ const TriggerSCIM = "scim"
 
 // hold counts a deactivation of x against the window, or, when the window holds its limit
 // already, holds it for an admin: prof is marked inactive, as SCIM asked, and the
-// deactivation joins the organization's held run. It reports whether it held.
-func (s *Service) hold(ctx context.Context, p org.Principal, cfg Config, x person, prof *Profile) (bool, error) {
+// deactivation joins the organization's held run. It reports whether it held, and else
+// when it counted the deactivation (for uncount, should it not be applied).
+func (s *Service) hold(ctx context.Context, p org.Principal, cfg Config, x person, prof *Profile) (bool, time.Time, error) {
 	now := s.nowUTC()
 	limit := cfg.Hold.limit(cfg.People)
-	counted, err := s.store.CountDeactivation(ctx, p.OrgID, now, now.Add(-cfg.Hold.Window), limit)
-	if err != nil || counted {
-		return false, err
+	counted, err := s.store.CountDeactivation(ctx, p.OrgID, now, cfg.Hold.Window, limit)
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("count a deactivation: %w", err)
+	}
+	if counted {
+		return false, now, nil
 	}
 	kind := idp.ActionDeactivate
 	if x.mem == nil {
@@ -40,7 +44,14 @@ func (s *Service) hold(ctx context.Context, p org.Principal, cfg Config, x perso
 	prof.HeldInactive = true
 	reason := fmt.Sprintf("SCIM asked to deactivate more than %d people within %v (%.4g%% of %d people under SCIM, at least %d)",
 		limit, cfg.Hold.Window, cfg.Hold.Share*100, cfg.People, cfg.Hold.Floor)
-	return true, s.addHeld(ctx, p, cfg, a, reason)
+	return true, time.Time{}, s.addHeld(ctx, p, cfg, a, reason)
+}
+
+// uncount gives back the window's slot a deactivation took at at and did not use.
+func (s *Service) uncount(ctx context.Context, orgID string, at time.Time) {
+	if err := s.store.UncountDeactivation(ctx, orgID, at); err != nil {
+		s.log.WarnContext(ctx, "unused deactivation not given back to the window", "org", orgID, "err", err)
+	}
 }
 
 // addHeld adds a to the organization's held run, starting one when there is none.
@@ -134,7 +145,7 @@ func (s *Service) applyHeld(ctx context.Context, p org.Principal, id string) str
 	x, err := s.resolve(ctx, p, prof.Ref)
 	if err == nil {
 		x.prof = &prof
-		_, err = s.deactivate(ctx, p, x, &next)
+		_, _, err = s.deactivate(ctx, p, x, &next)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "held deactivation failed", "org", p.OrgID, "person", id, "err", err)

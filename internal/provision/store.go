@@ -56,10 +56,13 @@ type Store interface {
 	// the configuration still names prev (org.PartRecord otherwise).
 	SetHeldRun(ctx context.Context, orgID, prev, next string) error
 
-	// CountDeactivation counts one deactivation in the organization's window, starting a new
-	// window at now when the current one began before since: it returns false, counting
-	// nothing, when the window already holds limit.
-	CountDeactivation(ctx context.Context, orgID string, now, since time.Time, limit int) (bool, error)
+	// CountDeactivation counts one deactivation at now, unless the window's length up to
+	// now holds limit already (false: nothing counted). The window slides: a burst across
+	// any boundary never lets more than limit through within one window's length.
+	CountDeactivation(ctx context.Context, orgID string, now time.Time, window time.Duration, limit int) (bool, error)
+	// UncountDeactivation gives back the deactivation counted at at, which was refused or
+	// found done already: only deactivations applied use up the window.
+	UncountDeactivation(ctx context.Context, orgID string, at time.Time) error
 }
 
 // Profile is one SCIM person: the attributes their identity provider sent, kept as given,

@@ -193,11 +193,16 @@ func (s *Service) invite(ctx context.Context, p org.Principal, cfg Config, role 
 // deactivation; a withdrawn invitation is invited again.
 func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x person, prof *Profile, active bool) (person, error) {
 	if !active {
-		held, err := s.hold(ctx, p, cfg, x, prof)
+		held, slot, err := s.hold(ctx, p, cfg, x, prof)
 		if err != nil || held {
 			return x, err
 		}
-		return s.deactivate(ctx, p, x, prof)
+		next, applied, err := s.deactivate(ctx, p, x, prof)
+		if !applied {
+			// Refused (the last admin) or done already: it used up nothing of the window.
+			s.uncount(ctx, p.OrgID, slot)
+		}
+		return next, err
 	}
 	if prof.HeldInactive {
 		// The deactivation was held, so the account is still active: take it back.
@@ -248,21 +253,25 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 	return person{inv: &next, prof: x.prof}, nil
 }
 
-// deactivate withdraws x's invitation or deactivates x's member, applied at once. A
-// withdrawal is marked in prof: SCIM invites again only the people it withdrew itself.
-func (s *Service) deactivate(ctx context.Context, p org.Principal, x person, prof *Profile) (person, error) {
+// deactivate withdraws x's invitation or deactivates x's member, applied at once, and
+// reports whether it changed the account (false: refused, or nothing to do). A withdrawal
+// is marked in prof: SCIM invites again only the people it withdrew itself.
+func (s *Service) deactivate(ctx context.Context, p org.Principal, x person, prof *Profile) (person, bool, error) {
 	if x.mem != nil {
 		if x.mem.Status != org.MemberActive {
-			return x, nil
+			return x, false, nil
 		}
 		m, err := s.orgs.Deactivate(ctx, p, x.mem.ID)
-		if err != nil {
-			return x, err
+		if errors.Is(err, org.ErrMemberInactive) {
+			return s.unchanged(ctx, p, x.mem.ID)
 		}
-		return person{mem: &m, prof: x.prof}, nil
+		if err != nil {
+			return x, false, err
+		}
+		return person{mem: &m, prof: x.prof}, true, nil
 	}
 	if x.inv.StatusAt(s.nowUTC()) != org.StatusPending {
-		return x, nil // expired or withdrawn already: nobody can use it
+		return x, false, nil // expired or withdrawn already: nobody can use it
 	}
 	inv, err := s.orgs.Revoke(ctx, p, x.inv.ID)
 	if errors.Is(err, org.ErrInvitationRevoked) || errors.Is(err, org.ErrInvitationAccepted) {
@@ -270,13 +279,20 @@ func (s *Service) deactivate(ctx context.Context, p org.Principal, x person, pro
 		if errors.Is(err, org.ErrInvitationRevoked) {
 			prof.Withdrawn = true
 		}
-		return s.resolve(ctx, p, x.inv.ID)
+		return s.unchanged(ctx, p, x.inv.ID)
 	}
 	if err != nil {
-		return x, fmt.Errorf("withdraw invitation %s: %w", x.inv.ID, err)
+		return x, false, fmt.Errorf("withdraw invitation %s: %w", x.inv.ID, err)
 	}
 	prof.Withdrawn = true
-	return person{inv: &inv, prof: x.prof}, nil
+	return person{inv: &inv, prof: x.prof}, true, nil
+}
+
+// unchanged reads the account ref names now, for a deactivation that found it changed
+// meanwhile and so applied nothing.
+func (s *Service) unchanged(ctx context.Context, p org.Principal, ref string) (person, bool, error) {
+	x, err := s.resolve(ctx, p, ref)
+	return x, false, err
 }
 
 // mayReactivate refuses with ErrMutability to make x active again when someone other than
