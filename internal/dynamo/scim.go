@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"gatehouse/internal/dirsync"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 )
@@ -162,6 +163,31 @@ func (s *SCIM) SetHeldRun(ctx context.Context, orgID, prev, next string) error {
 		cond = expression.AttributeNotExists(expression.Name("heldRun")).Or(cond)
 	}
 	return s.updateOne(ctx, orgPK(orgID), skSCIM, expression.Set(expression.Name("heldRun"), expression.Value(next)), cond)
+}
+
+// HoldRun stores next as the organization's held SCIM run in place of named, superseding
+// superseded if it is still held, in one transaction.
+func (s *SCIM) HoldRun(ctx context.Context, named string, superseded *dirsync.Run, next dirsync.Run, audit org.AuditEntry) error {
+	it, err := toRunItem(next)
+	if err != nil {
+		return err
+	}
+	names := expression.Name("heldRun").Equal(expression.Value(named))
+	if named == "" {
+		names = expression.AttributeNotExists(expression.Name("heldRun")).Or(names)
+	}
+	x := s.t.newTx().putNew(org.PartRecord, it).
+		update(org.PartRecord, orgPK(next.OrgID), skSCIM, expression.Set(expression.Name("heldRun"), expression.Value(next.ID)),
+			expression.AttributeExists(expression.Name(attrPK)).And(names)).
+		audit(audit)
+	if superseded != nil {
+		upd := expression.Set(expression.Name("status"), expression.Value(string(dirsync.RunSuperseded))).
+			Set(expression.Name("supersededBy"), expression.Value(next.ID))
+		stillHeld := expression.Name("status").Equal(expression.Value(string(dirsync.RunHeld))).
+			And(expression.Name("expiresAt").GreaterThan(expression.Value(fmtTime(next.FinishedAt))))
+		x.update(org.PartRecord, orgPK(superseded.OrgID), runSK(superseded.ID), upd, stillHeld)
+	}
+	return x.commit(ctx)
 }
 
 // updateOne is one conditional UpdateItem; a failed condition is a refused org.PartRecord.

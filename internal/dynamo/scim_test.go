@@ -8,7 +8,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"gatehouse/internal/dirsync"
+	"gatehouse/internal/dynamo"
 	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 )
@@ -131,4 +134,79 @@ func TestSCIMDeactivationWindowCountsConcurrentRequestsOnce(t *testing.T) {
 	if counted > limit {
 		t.Errorf("%d deactivations counted at once with a limit of %d", counted, limit)
 	}
+}
+
+func TestSCIMHeldRunIsReplacedOnlyByWhoReadItLast(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	held := func(id string) dirsync.Run {
+		return dirsync.Run{ID: id, OrgID: "acme", Status: dirsync.RunHeld, Trigger: provision.TriggerSCIM, StartedAt: at, FinishedAt: at,
+			ExpiresAt: at.Add(dirsync.HoldFor), Actions: []dirsync.Outcome{{Action: idp.Action{Kind: idp.ActionRevoke, AccountID: "inv_" + id}}}}
+	}
+	audit := func(id string) org.AuditEntry {
+		return org.AuditEntry{ID: "aud_" + id, OrgID: "acme", At: at, Action: dirsync.ActionRun, Source: org.SourceSCIM}
+	}
+	setup := func(t *testing.T) *dynamo.Store {
+		t.Helper()
+		store := dynamotest.New(t).Store
+		if err := store.SCIM.PutConfig(ctx, nil, provision.Config{OrgID: "acme", UpdatedAt: at}, audit("cfg")); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SCIM.HoldRun(ctx, "", nil, held("r1"), audit("r1")); err != nil {
+			t.Fatalf("first held run: %v", err)
+		}
+		return store
+	}
+	r1 := held("r1")
+	for _, tc := range []struct {
+		name       string
+		prepare    func(t *testing.T, store *dynamo.Store)
+		named      string
+		superseded *dirsync.Run
+	}{
+		{"another run is named now", func(t *testing.T, store *dynamo.Store) {
+			if err := store.SCIM.HoldRun(ctx, "r1", &r1, held("r2"), audit("r2")); err != nil {
+				t.Fatal(err)
+			}
+		}, "r1", &r1},
+		{"none was named, one is now", nil, "", nil},
+		{"the superseded run was approved", func(t *testing.T, store *dynamo.Store) {
+			approved := r1
+			approved.Status = dirsync.RunApproved
+			if err := store.Sync.ApproveRun(ctx, approved, audit("approve")); err != nil {
+				t.Fatal(err)
+			}
+		}, "r1", &r1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := setup(t)
+			if tc.prepare != nil {
+				tc.prepare(t, store)
+			}
+			before, _ := store.SCIM.GetConfig(ctx, "acme")
+			err := store.SCIM.HoldRun(ctx, tc.named, tc.superseded, held("r3"), audit("r3"))
+			if !org.Refused(err, org.PartRecord) {
+				t.Fatalf("HoldRun = %v, want refused", err)
+			}
+			if _, err := store.Sync.GetRun(ctx, "acme", "r3"); !errors.Is(err, org.ErrNotFound) {
+				t.Errorf("a refused held run was stored: %v", err)
+			}
+			if after, _ := store.SCIM.GetConfig(ctx, "acme"); after.HeldRun != before.HeldRun {
+				t.Errorf("held run named %q, want %q still", after.HeldRun, before.HeldRun)
+			}
+		})
+	}
+	t.Run("the run read last is superseded", func(t *testing.T) {
+		store := setup(t)
+		if err := store.SCIM.HoldRun(ctx, "r1", &r1, held("r2"), audit("r2")); err != nil {
+			t.Fatal(err)
+		}
+		old, err := store.Sync.GetRun(ctx, "acme", "r1")
+		if err != nil || old.Status != dirsync.RunSuperseded || old.SupersededBy != "r2" {
+			t.Errorf("the superseded run: %+v %v", old, err)
+		}
+		if c, _ := store.SCIM.GetConfig(ctx, "acme"); c.HeldRun != "r2" {
+			t.Errorf("held run named %q, want r2", c.HeldRun)
+		}
+	})
 }

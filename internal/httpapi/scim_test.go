@@ -342,8 +342,11 @@ func TestSCIMHoldsMassDeactivations(t *testing.T) {
 	if r := s.do(http.MethodPatch, "/scim/v2/Users/"+ids[3], "acme/scim", patchOp(map[string]any{"op": "replace", "path": "active", "value": true})); r.body["active"] != true {
 		t.Fatalf("reactivate a held person: %s", r.raw)
 	}
+	// Taken out, it leaves a new held run: the one read before is superseded.
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/runs/"+runID+"/approve", "acme/admin", nil), http.StatusConflict, "run_not_held", "")
+	runID = s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil).body["heldRun"].(string)
 	run = s.do(http.MethodGet, "/api/v1/sync/runs/"+runID, "acme/admin", nil)
-	if len(run.body["actions"].([]any)) != 1 {
+	if run.body["status"] != "held" || len(run.body["actions"].([]any)) != 1 {
 		t.Fatalf("held run after a reactivation = %s", run.raw)
 	}
 	// Approved, the held deactivation applies.
@@ -790,5 +793,59 @@ func TestSCIMDeactivationWindowSlidesAndCountsOnlyWhatIsApplied(t *testing.T) {
 	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[3], "acme/scim", off)
 	if status(ids[2]) != "revoked" || status(ids[3]) != "pending" {
 		t.Errorf("across the window's edge: %v %v, want revoked, then held (pending)", status(ids[2]), status(ids[3]))
+	}
+}
+
+func TestSCIMApprovalAppliesOnlyTheHeldRunTheAdminRead(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false, "deactivationHold": map[string]any{"share": 0.1, "floor": 1, "windowMinutes": 60}})
+	var ids []string
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		ids = append(ids, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser(n+"@acme.com", n+"@acme.com", n, n)).body["id"].(string))
+	}
+	off := patchOp(map[string]any{"op": "replace", "path": "active", "value": false})
+	status := func(id string) any { return s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil).body["status"] }
+	heldRun := func() string { return s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil).body["heldRun"].(string) }
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[0], "acme/scim", off) // the window's one
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[1], "acme/scim", off) // held
+	seen := heldRun()
+	if n := len(s.do(http.MethodGet, "/api/v1/sync/runs/"+seen, "acme/admin", nil).body["actions"].([]any)); n != 1 {
+		t.Fatalf("the held run holds %d, want 1", n)
+	}
+	// The misconfigured scope keeps going while the admin reads: each deactivation held
+	// makes a new run, which supersedes the one before.
+	for _, id := range ids[2:] {
+		s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", off)
+	}
+	old := s.do(http.MethodGet, "/api/v1/sync/runs/"+seen, "acme/admin", nil)
+	if old.body["status"] != "superseded" || old.body["supersededBy"] == nil || old.body["supersededBy"] == "" {
+		t.Fatalf("the run the admin read is now %s, want superseded", old.raw)
+	}
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/runs/"+seen+"/approve", "acme/admin", nil), http.StatusConflict, "run_not_held", "")
+	for _, id := range ids[1:] {
+		if status(id) != "pending" {
+			t.Fatalf("approving a superseded run deactivated %s", id)
+		}
+	}
+	// The newest run holds all four; a reactivation taken out of it supersedes it too.
+	latest := heldRun()
+	if n := len(s.do(http.MethodGet, "/api/v1/sync/runs/"+latest, "acme/admin", nil).body["actions"].([]any)); n != 4 {
+		t.Fatalf("the newest held run holds %d, want 4", n)
+	}
+	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[4], "acme/scim", patchOp(map[string]any{"op": "replace", "path": "active", "value": true}))
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/runs/"+latest+"/approve", "acme/admin", nil), http.StatusConflict, "run_not_held", "")
+	final := heldRun()
+	run := s.do(http.MethodGet, "/api/v1/sync/runs/"+final, "acme/admin", nil)
+	if run.body["status"] != "held" || len(run.body["actions"].([]any)) != 3 {
+		t.Fatalf("held run after the reactivation: %s", run.raw)
+	}
+	applied := s.do(http.MethodPost, "/api/v1/sync/runs/"+final+"/approve", "acme/admin", nil)
+	if applied.status != http.StatusCreated || len(applied.body["actions"].([]any)) != 3 {
+		t.Fatalf("approve the run read: %d %s", applied.status, applied.raw)
+	}
+	for i, want := range []string{"revoked", "revoked", "revoked", "revoked", "pending"} {
+		if got := status(ids[i]); got != want {
+			t.Errorf("%s after approval: %v, want %s", []string{"a", "b", "c", "d", "e"}[i], got, want)
+		}
 	}
 }

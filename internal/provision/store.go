@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gatehouse/internal/dirsync"
 	"gatehouse/internal/org"
 )
 
@@ -55,6 +56,11 @@ type Store interface {
 	// SetHeldRun makes next the run collecting the organization's held deactivations, if
 	// the configuration still names prev (org.PartRecord otherwise).
 	SetHeldRun(ctx context.Context, orgID, prev, next string) error
+	// HoldRun stores next, a new held run, as the one collecting the organization's held
+	// deactivations, in one transaction: if the configuration still names named ("": none),
+	// and superseding superseded (nil: none) if that is still held, marking it
+	// dirsync.RunSuperseded by next. Either condition failed is org.PartRecord.
+	HoldRun(ctx context.Context, named string, superseded *dirsync.Run, next dirsync.Run, audit org.AuditEntry) error
 
 	// CountDeactivation counts one deactivation at now, unless the window's length up to
 	// now holds limit already (false: nothing counted). The window slides: a burst across
