@@ -849,3 +849,53 @@ func TestSCIMApprovalAppliesOnlyTheHeldRunTheAdminRead(t *testing.T) {
 		}
 	}
 }
+
+func TestSCIMExpiredHoldShowsThePersonActiveAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		windowMinutes int
+		want          string // b's invitation once the identity provider asks again
+	}{
+		{"the window has room again: applied", 60, "revoked"},
+		{"the window is still full: held anew", 7 * 24 * 60, "pending"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t)
+			s.scimOn(t, "acme", map[string]any{"sendEmail": false, "deactivationHold": map[string]any{"share": 0.1, "floor": 1, "windowMinutes": tc.windowMinutes}})
+			a := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("a@acme.com", "a@acme.com", "a", "a")).body["id"].(string)
+			b := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("b@acme.com", "b@acme.com", "b", "b")).body["id"].(string)
+			off := patchOp(map[string]any{"op": "replace", "path": "active", "value": false})
+			s.do(http.MethodPatch, "/scim/v2/Users/"+a, "acme/scim", off)
+			s.do(http.MethodPatch, "/scim/v2/Users/"+b, "acme/scim", off) // held
+			run := s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil).body["heldRun"].(string)
+			if got := s.do(http.MethodGet, "/scim/v2/Users/"+b, "acme/scim", nil); got.body["active"] != false {
+				t.Fatalf("while held: %s", got.raw)
+			}
+			s.clock.Add(73 * time.Hour) // nobody approved: the held run expires
+			wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/runs/"+run+"/approve", "acme/admin", nil), http.StatusConflict, "run_not_held", "")
+			// SCIM tells the identity provider the truth again: b is active.
+			if got := s.do(http.MethodGet, "/scim/v2/Users/"+b, "acme/scim", nil); got.body["active"] != true {
+				t.Errorf("after the hold expired, SCIM shows %s", got.raw)
+			}
+			list := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "b@acme.com"`), "acme/scim", nil)
+			if got := list.body["Resources"].([]any)[0].(map[string]any)["active"]; got != true {
+				t.Errorf("after the hold expired, the list shows b active=%v", got)
+			}
+			// The identity provider deactivates b again: counted anew.
+			r := s.do(http.MethodPatch, "/scim/v2/Users/"+b, "acme/scim", off)
+			if r.status != http.StatusOK || r.body["active"] != false {
+				t.Fatalf("deactivate again: %d %s", r.status, r.raw)
+			}
+			if st := s.do(http.MethodGet, "/api/v1/invitations/"+b, "acme/admin", nil).body["status"]; st != tc.want {
+				t.Errorf("b's invitation is %v, want %s", st, tc.want)
+			}
+			if tc.want == "pending" {
+				next := s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil).body["heldRun"].(string)
+				held := s.do(http.MethodGet, "/api/v1/sync/runs/"+next, "acme/admin", nil)
+				if next == run || held.body["status"] != "held" || len(held.body["actions"].([]any)) != 1 {
+					t.Errorf("held anew in %s: %s", next, held.raw)
+				}
+			}
+		})
+	}
+}

@@ -47,6 +47,59 @@ func (s *Service) hold(ctx context.Context, p org.Principal, cfg Config, x perso
 	return true, time.Time{}, s.addHeld(ctx, p, cfg, a, reason)
 }
 
+// voidStaleHolds clears, in what a request read, the held mark of people no held run holds
+// any more. A held run expires after dirsync.HoldFor unapproved; the accounts it held stay
+// active, so SCIM must stop telling the identity provider they are inactive: shown active
+// again, they are deactivated again at the identity provider's next push, counted against
+// the window anew (and held anew past it). The mark is cleared in storage by the next
+// change of the person.
+func (s *Service) voidStaleHolds(ctx context.Context, p org.Principal, people []person) error {
+	var marked []*Profile
+	for _, x := range people {
+		if x.prof != nil && x.prof.HeldInactive {
+			marked = append(marked, x.prof)
+		}
+	}
+	if len(marked) == 0 {
+		return nil
+	}
+	name, err := s.heldRunName(ctx, p.OrgID)
+	if err != nil {
+		return err
+	}
+	holds := map[string]bool{}
+	if name != "" {
+		run, err := s.runs.GetRun(ctx, p.OrgID, name)
+		switch {
+		case err == nil && run.StatusAt(s.nowUTC()) == dirsync.RunHeld:
+			for _, o := range run.Actions {
+				holds[o.AccountID] = true
+			}
+		case err != nil && !errors.Is(err, org.ErrNotFound):
+			return fmt.Errorf("read held run %s: %w", name, err)
+		}
+	}
+	for _, prof := range marked {
+		if !holds[prof.ID] {
+			prof.HeldInactive = false
+		}
+	}
+	return nil
+}
+
+// heldRunName is the held run the organization's settings name, read from the settings the
+// request authorized with when it has them (without taking them from the next step).
+func (s *Service) heldRunName(ctx context.Context, orgID string) (string, error) {
+	if r := requestOf(ctx); r != nil && r.cfg != nil && r.cfg.OrgID == orgID {
+		return r.cfg.HeldRun, nil
+	}
+	c, err := s.store.GetConfig(ctx, orgID)
+	if err != nil {
+		return "", fmt.Errorf("read scim settings: %w", err)
+	}
+	return c.HeldRun, nil
+}
+
 // uncount gives back the window's slot a deactivation took at at and did not use.
 func (s *Service) uncount(ctx context.Context, orgID string, at time.Time) {
 	if err := s.store.UncountDeactivation(ctx, orgID, at); err != nil {

@@ -22,6 +22,9 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 		return scim.User{}, err
 	}
 	x, err := s.find(ctx, p, id)
+	if err == nil {
+		err = s.voidStaleHolds(ctx, p, []person{x})
+	}
 	if err != nil {
 		return scim.User{}, toSCIM(err)
 	}

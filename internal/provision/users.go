@@ -32,6 +32,9 @@ func (s *Service) ListUsers(ctx context.Context, q scim.UserQuery) ([]scim.User,
 	default:
 		people, err = s.everyone(ctx, p)
 	}
+	if err == nil {
+		err = s.voidStaleHolds(ctx, p, people)
+	}
 	if err != nil {
 		return nil, 0, toSCIM(err)
 	}
@@ -103,6 +106,9 @@ func (s *Service) GetUser(ctx context.Context, id string) (scim.User, error) {
 		return scim.User{}, err
 	}
 	x, err := s.find(ctx, p, id)
+	if err == nil {
+		err = s.voidStaleHolds(ctx, p, []person{x})
+	}
 	if err != nil {
 		return scim.User{}, toSCIM(err)
 	}
