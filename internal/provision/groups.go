@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -156,7 +157,9 @@ func (s *Service) UpdateGroup(ctx context.Context, id string, c scim.GroupChange
 		add = slices.DeleteFunc(slices.Clone(*c.ReplaceMembers), func(m string) bool { return slices.Contains(current, m) })
 		remove = slices.DeleteFunc(current, func(m string) bool { return slices.Contains(*c.ReplaceMembers, m) })
 	}
-	if len(add) == 0 && len(remove) == 0 && c.DisplayName == nil {
+	// A replace goes on when the members are already as listed: a retry of one whose role
+	// changes failed partway finds no membership to change, and must still repair the roles.
+	if len(add) == 0 && len(remove) == 0 && c.DisplayName == nil && c.ReplaceMembers == nil {
 		return nil
 	}
 	people, err := s.everyone(ctx, p)
@@ -176,29 +179,32 @@ func (s *Service) UpdateGroup(ctx context.Context, id string, c scim.GroupChange
 		return toSCIM(err)
 	}
 	affected := append(slices.Clone(add), remove...)
-	if c.DisplayName != nil { // a renamed group may map to another role now
+	switch {
+	case c.DisplayName != nil: // a renamed group may map to another role now
 		if affected, err = s.store.Members(ctx, p.OrgID, id); err != nil {
 			return toSCIM(err)
 		}
 		affected = append(affected, remove...)
+	case c.ReplaceMembers != nil:
+		affected = append(slices.Clone(*c.ReplaceMembers), remove...)
 	}
-	return s.assignOrKeep(ctx, p, known, id, affected)
+	return s.assignOrKeep(ctx, p, id, affected)
 }
 
 // assignOrKeep gives the affected people their roles; the last active admin, whose role a
 // removal would lower, stays in the group (the removal is undone for them) and the change is
 // refused with ErrMutability naming them.
-func (s *Service) assignOrKeep(ctx context.Context, p org.Principal, known map[string]person, groupID string, affected []string) error {
-	kept, err := s.assignRoles(ctx, p, known, affected)
+func (s *Service) assignOrKeep(ctx context.Context, p org.Principal, groupID string, affected []string) error {
+	kept, err := s.assignRoles(ctx, p, affected)
 	if err != nil || len(kept) == 0 {
 		return err
 	}
-	if err := s.store.SetMembers(ctx, p.OrgID, groupID, kept, nil); err != nil {
-		return toSCIM(err)
+	ids, emails := make([]string, len(kept)), make([]string, len(kept))
+	for i, x := range kept {
+		ids[i], emails[i] = x.id(), x.email()
 	}
-	emails := make([]string, len(kept))
-	for i, id := range kept {
-		emails[i] = known[id].email()
+	if err := s.store.SetMembers(ctx, p.OrgID, groupID, ids, nil); err != nil {
+		return toSCIM(err)
 	}
 	return scim.WithDetail(scim.ErrMutability, "the organization must keep an active admin: "+strings.Join(emails, ", ")+" stays admin, and in the group")
 }
@@ -217,19 +223,11 @@ func (s *Service) DeleteGroup(ctx context.Context, id string) error {
 	if err != nil {
 		return toSCIM(err)
 	}
-	people, err := s.everyone(ctx, p)
-	if err != nil {
-		return toSCIM(err)
-	}
-	known := make(map[string]person, len(people))
-	for _, x := range people {
-		known[x.id()] = x
-	}
 	// The members leave first, so a last admin who would lose their role keeps the group.
 	if err := s.store.SetMembers(ctx, p.OrgID, id, nil, members); err != nil {
 		return toSCIM(err)
 	}
-	if err := s.assignOrKeep(ctx, p, known, id, members); err != nil {
+	if err := s.assignOrKeep(ctx, p, id, members); err != nil {
 		return err
 	}
 	return toSCIM(s.store.DeleteGroup(ctx, g))
@@ -287,23 +285,67 @@ func (s *Service) roleOf(ctx context.Context, p org.Principal, cfg Config, id st
 // Gateway's 29 seconds.
 const roleWorkers = 16
 
-// assignRoles gives each affected person the role their groups map to, where it differs,
-// and returns those who keep theirs because they are the last active admin. Changes that
-// touch no admin are made in parallel; then promotions to admin, then demotions from it, in
-// that order, so that handing the admin group from one person to another never trips on
-// the last admin.
-func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[string]person, affected []string) ([]string, error) {
+// maxRoleRounds bounds how often assignRoles works the roles out again because group
+// memberships changed while it wrote them.
+const maxRoleRounds = 4
+
+// assignRoles gives each affected person (by SCIM id) the role their groups map to, where it
+// differs, and returns those who keep theirs because they are the last active admin.
+//
+// Two group changes for one person may run at once, each working roles out from what it
+// read of the memberships; the one that read first could write last, from a stale read. So
+// each round reads the memberships, then the accounts (the roles to change are those the
+// accounts have after the memberships were read, and whether a change touches an admin is
+// decided from them), writes, and reads the memberships again: if they changed meanwhile,
+// it goes round again. Whichever request writes last thus reads after its own write, and
+// leaves roles that match the memberships it read then.
+func (s *Service) assignRoles(ctx context.Context, p org.Principal, affected []string) ([]person, error) {
 	cfg, err := s.config(ctx, p.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(affected)
 	affected = slices.Compact(affected)
+	if len(affected) == 0 {
+		return nil, nil
+	}
 	roles, err := s.rolesOf(ctx, p, cfg, affected)
 	if err != nil {
 		return nil, toSCIM(err)
 	}
+	for range maxRoleRounds {
+		people, err := s.everyone(ctx, p)
+		if err != nil {
+			return nil, toSCIM(err)
+		}
+		known := make(map[string]person, len(people))
+		for _, x := range people {
+			known[x.id()] = x
+		}
+		kept, wrote, err := s.writeRoles(ctx, p, known, affected, roles)
+		if err != nil || !wrote {
+			return kept, err
+		}
+		now, err := s.rolesOf(ctx, p, cfg, affected)
+		if err != nil {
+			return nil, toSCIM(err)
+		}
+		if maps.Equal(now, roles) {
+			return kept, nil
+		}
+		roles = now
+	}
+	return nil, toSCIM(fmt.Errorf("group memberships kept changing while roles were given: %w", org.ErrConflict))
+}
+
+// writeRoles gives each of affected the role roles names, where their account (in known)
+// has another, and reports whether it wrote any. Changes that touch no admin are made in
+// parallel; then promotions to admin, then demotions from it, in that order, so that
+// handing the admin group from one person to another never trips on the last admin; the
+// last admins a demotion would remove are returned, keeping their role.
+func (s *Service) writeRoles(ctx context.Context, p org.Principal, known map[string]person, affected []string, roles map[string]org.Role) ([]person, bool, error) {
 	var promotions, demotions []string // SCIM ids of members whose admin role changes
+	wrote := false
 	now := s.nowUTC()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(roleWorkers)
@@ -319,6 +361,7 @@ func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[st
 		case x.mem != nil && x.mem.Role != role && x.mem.Role == org.RoleAdmin:
 			demotions = append(demotions, id)
 		case x.mem != nil && x.mem.Role != role:
+			wrote = true
 			g.Go(func() error {
 				_, err := s.orgs.ChangeRole(gctx, p, x.mem.ID, string(role))
 				return err
@@ -326,6 +369,7 @@ func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[st
 		case x.inv != nil && x.inv.StatusAt(now) == org.StatusPending && x.inv.Role != role:
 			// An expired invitation keeps its role: it is invited again, with the role its
 			// groups give then, when the identity provider asks for the person again.
+			wrote = true
 			g.Go(func() error {
 				_, err := s.orgs.SetInvitationRole(gctx, p, x.inv.ID, role)
 				return err
@@ -333,17 +377,18 @@ func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[st
 		}
 	}
 	if err := g.Wait(); err != nil {
-		return nil, toSCIM(err)
+		return nil, wrote, toSCIM(err)
 	}
-	var kept []string
+	var kept []person
 	for _, id := range append(promotions, demotions...) {
+		wrote = true
 		if _, err := s.orgs.ChangeRole(ctx, p, known[id].mem.ID, string(roles[id])); errors.Is(err, org.ErrLastAdmin) {
-			kept = append(kept, id)
+			kept = append(kept, known[id])
 		} else if err != nil {
-			return nil, toSCIM(err)
+			return nil, wrote, toSCIM(err)
 		}
 	}
-	return kept, nil
+	return kept, wrote, nil
 }
 
 // reassign gives every person under SCIM the role the organization's rule gives them now.
@@ -353,15 +398,13 @@ func (s *Service) reassign(ctx context.Context, p org.Principal) error {
 	if err != nil {
 		return toSCIM(err)
 	}
-	known := make(map[string]person, len(people))
 	var ids []string
 	for _, x := range people {
-		known[x.id()] = x
 		if x.prof != nil {
 			ids = append(ids, x.id())
 		}
 	}
-	kept, err := s.assignRoles(ctx, p, known, ids)
+	kept, err := s.assignRoles(ctx, p, ids)
 	if err != nil {
 		return err
 	}
