@@ -22,6 +22,9 @@ import (
 type env struct {
 	svc   *org.Service
 	prov  *provision.Service
+	store provision.Store // the table's, unwrapped
+	runs  provision.Runs
+	log   *slog.Logger
 	admin org.Principal
 	token string
 	ada   string // Ada's SCIM id
@@ -63,7 +66,8 @@ func newEnv(t *testing.T, store func(provision.Store) provision.Store, orgs func
 	if orgs != nil {
 		o = orgs(o)
 	}
-	prov := provision.New(st, table.Store.Sync, o, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	prov := provision.New(st, table.Store.Sync, o, log)
 	no := false
 	owner, err := svc.Invite(ctx, admin, org.InviteRequest{Email: "owner@acme.com", Role: "admin", SendEmail: &no})
 	if err != nil {
@@ -84,7 +88,7 @@ func newEnv(t *testing.T, store func(provision.Store) provision.Store, orgs func
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := env{svc: svc, prov: prov, admin: admin, token: tok.Secret}
+	e := env{svc: svc, prov: prov, store: table.Store.SCIM, runs: table.Store.Sync, log: log, admin: admin, token: tok.Secret}
 	u, err := prov.CreateUser(e.as(t, ctx), scim.User{UserName: "ada@acme.com", Email: "ada@acme.com", Active: true})
 	if err != nil {
 		t.Fatal(err)
