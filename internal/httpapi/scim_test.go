@@ -777,7 +777,9 @@ func TestSCIMDeactivationWindowSlidesAndCountsOnlyWhatIsApplied(t *testing.T) {
 		ids = append(ids, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser(n+"@acme.com", n+"@acme.com", n, n)).body["id"].(string))
 	}
 	off := patchOp(map[string]any{"op": "replace", "path": "active", "value": false})
-	status := func(id string) any { return s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil).body["status"] }
+	status := func(id string) any {
+		return s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil).body["status"]
+	}
 	// The last admin's deactivation is refused, and uses up nothing of the window.
 	owner := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "owner@acme.example"`), "acme/scim", nil).body["Resources"].([]any)[0].(map[string]any)["id"].(string)
 	wantSCIMError(t, s.do(http.MethodPatch, "/scim/v2/Users/"+owner, "acme/scim", off), http.StatusConflict, "mutability")
@@ -804,8 +806,12 @@ func TestSCIMApprovalAppliesOnlyTheHeldRunTheAdminRead(t *testing.T) {
 		ids = append(ids, s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser(n+"@acme.com", n+"@acme.com", n, n)).body["id"].(string))
 	}
 	off := patchOp(map[string]any{"op": "replace", "path": "active", "value": false})
-	status := func(id string) any { return s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil).body["status"] }
-	heldRun := func() string { return s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil).body["heldRun"].(string) }
+	status := func(id string) any {
+		return s.do(http.MethodGet, "/api/v1/invitations/"+id, "acme/admin", nil).body["status"]
+	}
+	heldRun := func() string {
+		return s.do(http.MethodGet, "/api/v1/integrations/scim", "acme/admin", nil).body["heldRun"].(string)
+	}
 	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[0], "acme/scim", off) // the window's one
 	s.do(http.MethodPatch, "/scim/v2/Users/"+ids[1], "acme/scim", off) // held
 	seen := heldRun()
