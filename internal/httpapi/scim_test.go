@@ -905,3 +905,25 @@ func TestSCIMExpiredHoldShowsThePersonActiveAgain(t *testing.T) {
 		})
 	}
 }
+
+func TestSCIMLastAdminsDeactivationWithARenameChangesNothing(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false, "roleMappings": []any{map[string]any{"group": "Portal Admins", "role": "admin"}}})
+	ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+	member := s.accept(t, ada)
+	s.do(http.MethodPost, "/scim/v2/Groups", "acme/scim", map[string]any{"displayName": "Portal Admins", "members": []any{map[string]any{"value": ada}}})
+	owner := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "owner@acme.example"`), "acme/scim", nil).body["Resources"].([]any)[0].(map[string]any)["id"].(string)
+	if r := s.do(http.MethodDelete, "/scim/v2/Users/"+owner, "acme/scim", nil); r.status != http.StatusNoContent {
+		t.Fatalf("deactivate the owner: %d %s", r.status, r.raw)
+	}
+	before := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil)
+	put := scimUser("ada@acme.com", "ada.new@acme.com", "Augusta", "King")
+	put["active"] = false
+	wantSCIMError(t, s.do(http.MethodPut, "/scim/v2/Users/"+ada, "acme/scim", put), http.StatusConflict, "mutability")
+	if m := s.do(http.MethodGet, "/api/v1/users/"+member, "acme/admin", nil); m.body["status"] != "active" || m.body["email"] != "ada@acme.com" || m.body["name"] != "Ada L" {
+		t.Errorf("the last admin after a refused PUT: %s", m.raw)
+	}
+	if after := s.do(http.MethodGet, "/scim/v2/Users/"+ada, "acme/scim", nil); string(after.raw) != string(before.raw) {
+		t.Errorf("SCIM shows a refused PUT applied:\nbefore %s\nafter  %s", before.raw, after.raw)
+	}
+}

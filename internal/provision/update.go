@@ -31,7 +31,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	before := x.user(s.nowUTC())
 	after := c.Apply(before)
 	prof := s.profileOf(p, x, before)
-	prev := x.prof
+	prev, base := x.prof, prof
 	prof.UserName, prof.ExternalID, prof.GivenName, prof.FamilyName, prof.DisplayName =
 		after.UserName, after.ExternalID, after.GivenName, after.FamilyName, after.DisplayName
 	// A userName or externalId someone else holds is refused before the account is touched;
@@ -47,12 +47,13 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	}
 
 	// The account follows the address and the name; a pending invitation cannot change its
-	// address, so the new address is invited in its place. A pending invitation being
-	// withdrawn is withdrawn first, so that a new address sent with it is kept for when the
-	// person is invited again, rather than invited now and withdrawn at once.
-	applied := prof // the profile with only what the account has been changed to
+	// address, so the new address is invited in its place. A deactivation comes first: the
+	// last admin's is refused before anything else changed, and a pending invitation being
+	// withdrawn keeps a new address sent with it for when the person is invited again,
+	// rather than inviting it now to withdraw it at once.
+	applied := base // the profile with only what the account has been changed to
 	active := c.Active != nil && *c.Active != before.Active
-	if active && !*c.Active && x.mem == nil {
+	if active && !*c.Active {
 		if x, err = s.setActive(ctx, p, cfg, x, &prof, false); err != nil {
 			return scim.User{}, toSCIM(err)
 		}
@@ -61,13 +62,15 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 	}
 	if after.Email != before.Email || fullName(after.DisplayName, after.GivenName, after.FamilyName) != fullName(before.DisplayName, before.GivenName, before.FamilyName) || after.ExternalID != before.ExternalID {
 		if x, err = s.readdress(ctx, p, cfg, x, &prof, after); err != nil {
-			s.keepApplied(ctx, prev, applied)
+			s.keepApplied(ctx, prev, base, applied)
 			return scim.User{}, toSCIM(err)
 		}
 		prof.Ref = refOf(x)
+		applied = prof // the account has the new address and name: so may the profile
 	}
 	if active {
 		if x, err = s.setActive(ctx, p, cfg, x, &prof, *c.Active); err != nil {
+			s.keepApplied(ctx, prev, base, applied)
 			return scim.User{}, toSCIM(err)
 		}
 		prof.Ref = refOf(x)
@@ -82,10 +85,11 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c scim.UserChange) 
 
 // keepApplied stores applied, the profile as it was but for what a request had already
 // changed on the account when a later step failed, so that the profile still names the
-// account (and a held deactivation stays marked). Best effort: the request fails anyway.
-func (s *Service) keepApplied(ctx context.Context, prev *Profile, applied Profile) {
-	if prev != nil && applied.Ref == prev.Ref && applied.HeldInactive == prev.HeldInactive && applied.Withdrawn == prev.Withdrawn {
-		return
+// account and says what it is (a held deactivation marked, the new name kept). Best effort:
+// the request fails anyway.
+func (s *Service) keepApplied(ctx context.Context, prev *Profile, base, applied Profile) {
+	if base == applied {
+		return // nothing was changed yet
 	}
 	applied.LastModified = s.nowUTC()
 	if err := s.store.PutProfile(ctx, prev, applied); err != nil {
