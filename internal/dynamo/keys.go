@@ -24,10 +24,11 @@ import "strings"
 //	ORG#<org>          SCIMUSER#<id>        a SCIM person's profile (the attributes sent, as sent)
 //	ORG#<org>          SCIMNAME#<userName>  who holds a SCIM userName (lower-cased)
 //	ORG#<org>          SCIMEXT#<id>         who holds an identity-provider id
+//	ORG#<org>          SCIMREF#<account>    the profile an account (invitation, member) stands for
 //	ORG#<org>          SCIMGROUP#<id>       a group SCIM pushed
 //	ORG#<org>          SCIMGNAME#<name>     which group has a display name (lower-cased)
 //	ORG#<org>          SCIMGM#<group>#<id>  a member of a group
-//	ORG#<org>          SCIMWINDOW           deactivations SCIM made in the current window
+//	ORG#<org>          SCIMWINDOW           deactivations SCIM applied lately, by stretch of time
 //	SCIMTOKEN#<sha256> SCIMTOKEN            the organization of a SCIM token, by its hash
 //	SYNCCONFIG         <org>                the same sync configuration, listed for the schedule
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
@@ -67,6 +68,7 @@ const (
 	prefixSCIMUser   = "SCIMUSER#"
 	prefixSCIMName   = "SCIMNAME#"
 	prefixSCIMExt    = "SCIMEXT#"
+	prefixSCIMRef    = "SCIMREF#"
 	prefixSCIMGroup  = "SCIMGROUP#"
 	prefixSCIMGName  = "SCIMGNAME#"
 	prefixSCIMMember = "SCIMGM#"
@@ -118,6 +120,7 @@ func runSK(id string) string            { return prefixRun + id }
 func scimUserSK(id string) string       { return prefixSCIMUser + id }
 func scimNameSK(userName string) string { return prefixSCIMName + strings.ToLower(userName) }
 func scimExtSK(ext string) string       { return prefixSCIMExt + ext }
+func scimRefSK(account string) string   { return prefixSCIMRef + account }
 func scimGroupSK(id string) string      { return prefixSCIMGroup + id }
 func scimGNameSK(name string) string    { return prefixSCIMGName + strings.ToLower(name) }
 func scimMemberSK(group, id string) string {

@@ -184,30 +184,6 @@ func (s *SCIM) updateOne(ctx context.Context, pk, sk string, upd expression.Upda
 	return nil
 }
 
-// CountDeactivation counts one deactivation in the window, starting a new one at now when
-// the window began before since, unless the window already holds limit.
-func (s *SCIM) CountDeactivation(ctx context.Context, orgID string, now, since time.Time, limit int) (bool, error) {
-	if limit < 1 {
-		return false, nil
-	}
-	pk := orgPK(orgID)
-	fresh := expression.Set(expression.Name("type"), expression.Value(typeSCIMWindow)).
-		Set(expression.Name("start"), expression.Value(fmtTime(now))).
-		Set(expression.Name("count"), expression.Value(1))
-	stale := notExists().Or(expression.Name("start").LessThan(expression.Value(fmtTime(since))))
-	err := s.updateOne(ctx, pk, skSCIMWindow, fresh, stale)
-	if !org.Refused(err, org.PartRecord) {
-		return err == nil, err
-	}
-	more := expression.Add(expression.Name("count"), expression.Value(1))
-	room := expression.Name("count").LessThan(expression.Value(limit))
-	err = s.updateOne(ctx, pk, skSCIMWindow, more, room)
-	if org.Refused(err, org.PartRecord) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // scimProfileItem is a SCIM person's profile.
 type scimProfileItem struct {
 	key
@@ -220,7 +196,9 @@ type scimProfileItem struct {
 	GivenName    string `dynamodbav:"givenName,omitempty"`
 	FamilyName   string `dynamodbav:"familyName,omitempty"`
 	DisplayName  string `dynamodbav:"displayName,omitempty"`
+	Email        string `dynamodbav:"requestedEmail,omitempty"`
 	HeldInactive bool   `dynamodbav:"heldInactive"`
+	Withdrawn    bool   `dynamodbav:"withdrawn,omitempty"`
 	Created      string `dynamodbav:"created"`
 	LastModified string `dynamodbav:"lastModified"`
 }
@@ -228,12 +206,12 @@ type scimProfileItem struct {
 func toProfileItem(p provision.Profile) scimProfileItem {
 	return scimProfileItem{key: key{PK: orgPK(p.OrgID), SK: scimUserSK(p.ID)}, Type: typeSCIMUser, OrgID: p.OrgID, ID: p.ID,
 		Ref: p.Ref, UserName: p.UserName, ExternalID: p.ExternalID, GivenName: p.GivenName, FamilyName: p.FamilyName,
-		DisplayName: p.DisplayName, HeldInactive: p.HeldInactive, Created: fmtTime(p.Created), LastModified: fmtTime(p.LastModified)}
+		DisplayName: p.DisplayName, Email: p.Email, HeldInactive: p.HeldInactive, Withdrawn: p.Withdrawn, Created: fmtTime(p.Created), LastModified: fmtTime(p.LastModified)}
 }
 
 func (it scimProfileItem) domain() provision.Profile {
 	return provision.Profile{OrgID: it.OrgID, ID: it.ID, Ref: it.Ref, UserName: it.UserName, ExternalID: it.ExternalID,
-		GivenName: it.GivenName, FamilyName: it.FamilyName, DisplayName: it.DisplayName, HeldInactive: it.HeldInactive,
+		GivenName: it.GivenName, FamilyName: it.FamilyName, DisplayName: it.DisplayName, Email: it.Email, HeldInactive: it.HeldInactive, Withdrawn: it.Withdrawn,
 		Created: parseTime(it.Created), LastModified: parseTime(it.LastModified)}
 }
 
@@ -272,17 +250,28 @@ func (s *SCIM) ProfileByExternalID(ctx context.Context, orgID, ext string) (prov
 	return s.byMarker(ctx, orgID, scimExtSK(ext))
 }
 
-// PutProfile stores p over prev, moving its userName and externalId markers.
+// ProfileByRef finds the profile that account (an invitation's or a member's id) stands or
+// stood for, other than the one the profile is named after.
+func (s *SCIM) ProfileByRef(ctx context.Context, orgID, account string) (provision.Profile, error) {
+	return s.byMarker(ctx, orgID, scimRefSK(account))
+}
+
+// PutProfile stores p over prev, moving its userName and externalId markers, and naming it
+// from its account when that is another than the one it is named after. The account
+// markers are never removed: each account a person had stays theirs.
 func (s *SCIM) PutProfile(ctx context.Context, prev *provision.Profile, p provision.Profile) error {
 	cond := notExists()
-	var oldName, oldExt string
+	var oldName, oldExt, oldRef string
 	if prev != nil {
 		cond = expression.Name("lastModified").Equal(expression.Value(fmtTime(prev.LastModified)))
-		oldName, oldExt = prev.UserName, prev.ExternalID
+		oldName, oldExt, oldRef = prev.UserName, prev.ExternalID, prev.Ref
 	}
 	x := s.t.newTx().put(org.PartRecord, toProfileItem(p), &cond)
 	moveMarker(x, p.OrgID, p.ID, scimNameSK, oldName, p.UserName, prev == nil)
 	moveMarker(x, p.OrgID, p.ID, scimExtSK, oldExt, p.ExternalID, prev == nil)
+	if p.Ref != "" && p.Ref != p.ID && p.Ref != oldRef {
+		x.put(org.PartRecord, scimMarkerItem{key: key{PK: orgPK(p.OrgID), SK: scimRefSK(p.Ref)}, Type: typeSCIMMarker, Ref: p.ID}, nil)
+	}
 	return x.commit(ctx)
 }
 

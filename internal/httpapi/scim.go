@@ -131,12 +131,13 @@ func (a *api) deleteSCIM() http.Handler {
 }
 
 // scimEndpoint serves /scim/v2/… for identity providers: a SCIM token, and only a SCIM
-// token, of one organization (an API token is refused, as a SCIM token is on /api/v1).
+// token, of one organization (an API token is refused, as a SCIM token is on /api/v1). The
+// scheme is compared without regard to case (RFC 7235), as on /api/v1.
 func (a *api) scimEndpoint(h http.Handler) http.Handler {
 	inner := http.StripPrefix("/scim/v2", h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
+		scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 			scim.WriteUnauthorized(w)
 			return
 		}

@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
-
 	"gatehouse/internal/org"
 	"gatehouse/internal/scim"
 )
@@ -156,7 +154,9 @@ func (s *Service) UpdateGroup(ctx context.Context, id string, c scim.GroupChange
 		add = slices.DeleteFunc(slices.Clone(*c.ReplaceMembers), func(m string) bool { return slices.Contains(current, m) })
 		remove = slices.DeleteFunc(current, func(m string) bool { return slices.Contains(*c.ReplaceMembers, m) })
 	}
-	if len(add) == 0 && len(remove) == 0 && c.DisplayName == nil {
+	// A replace goes on when the members are already as listed: a retry of one whose role
+	// changes failed partway finds no membership to change, and must still repair the roles.
+	if len(add) == 0 && len(remove) == 0 && c.DisplayName == nil && c.ReplaceMembers == nil {
 		return nil
 	}
 	people, err := s.everyone(ctx, p)
@@ -176,29 +176,32 @@ func (s *Service) UpdateGroup(ctx context.Context, id string, c scim.GroupChange
 		return toSCIM(err)
 	}
 	affected := append(slices.Clone(add), remove...)
-	if c.DisplayName != nil { // a renamed group may map to another role now
+	switch {
+	case c.DisplayName != nil: // a renamed group may map to another role now
 		if affected, err = s.store.Members(ctx, p.OrgID, id); err != nil {
 			return toSCIM(err)
 		}
 		affected = append(affected, remove...)
+	case c.ReplaceMembers != nil:
+		affected = append(slices.Clone(*c.ReplaceMembers), remove...)
 	}
-	return s.assignOrKeep(ctx, p, known, id, affected)
+	return s.assignOrKeep(ctx, p, id, affected)
 }
 
 // assignOrKeep gives the affected people their roles; the last active admin, whose role a
 // removal would lower, stays in the group (the removal is undone for them) and the change is
 // refused with ErrMutability naming them.
-func (s *Service) assignOrKeep(ctx context.Context, p org.Principal, known map[string]person, groupID string, affected []string) error {
-	kept, err := s.assignRoles(ctx, p, known, affected)
+func (s *Service) assignOrKeep(ctx context.Context, p org.Principal, groupID string, affected []string) error {
+	kept, err := s.assignRoles(ctx, p, affected)
 	if err != nil || len(kept) == 0 {
 		return err
 	}
-	if err := s.store.SetMembers(ctx, p.OrgID, groupID, kept, nil); err != nil {
-		return toSCIM(err)
+	ids, emails := make([]string, len(kept)), make([]string, len(kept))
+	for i, x := range kept {
+		ids[i], emails[i] = x.id(), x.email()
 	}
-	emails := make([]string, len(kept))
-	for i, id := range kept {
-		emails[i] = known[id].email()
+	if err := s.store.SetMembers(ctx, p.OrgID, groupID, ids, nil); err != nil {
+		return toSCIM(err)
 	}
 	return scim.WithDetail(scim.ErrMutability, "the organization must keep an active admin: "+strings.Join(emails, ", ")+" stays admin, and in the group")
 }
@@ -217,153 +220,12 @@ func (s *Service) DeleteGroup(ctx context.Context, id string) error {
 	if err != nil {
 		return toSCIM(err)
 	}
-	people, err := s.everyone(ctx, p)
-	if err != nil {
-		return toSCIM(err)
-	}
-	known := make(map[string]person, len(people))
-	for _, x := range people {
-		known[x.id()] = x
-	}
 	// The members leave first, so a last admin who would lose their role keeps the group.
 	if err := s.store.SetMembers(ctx, p.OrgID, id, nil, members); err != nil {
 		return toSCIM(err)
 	}
-	if err := s.assignOrKeep(ctx, p, known, id, members); err != nil {
+	if err := s.assignOrKeep(ctx, p, id, members); err != nil {
 		return err
 	}
 	return toSCIM(s.store.DeleteGroup(ctx, g))
-}
-
-// mappedGroups are the groups of the organization that a role mapping names, by id.
-func (s *Service) mappedGroups(ctx context.Context, orgID string, cfg Config) (map[string]string, error) {
-	out := map[string]string{}
-	for _, m := range cfg.RoleMappings {
-		g, err := s.store.GroupByName(ctx, orgID, m.Group)
-		if errors.Is(err, org.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read group %s: %w", m.Group, err)
-		}
-		out[g.ID] = g.DisplayName
-	}
-	return out, nil
-}
-
-// rolesOf works out the role each of people should have from the mapped groups they are in.
-func (s *Service) rolesOf(ctx context.Context, p org.Principal, cfg Config, people []string) (map[string]org.Role, error) {
-	mapped, err := s.mappedGroups(ctx, p.OrgID, cfg)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(mapped))
-	for id := range mapped {
-		ids = append(ids, id)
-	}
-	groupsOf, err := s.store.MemberOf(ctx, p.OrgID, ids, people)
-	if err != nil {
-		return nil, fmt.Errorf("read group memberships: %w", err)
-	}
-	out := make(map[string]org.Role, len(people))
-	for _, person := range people {
-		var names []string
-		for _, g := range groupsOf[person] {
-			names = append(names, mapped[g])
-		}
-		out[person] = org.RoleFromGroups(names, cfg.RoleMappings, cfg.DefaultRole)
-	}
-	return out, nil
-}
-
-// roleOf is the role one SCIM person should have.
-func (s *Service) roleOf(ctx context.Context, p org.Principal, cfg Config, id string) (org.Role, error) {
-	roles, err := s.rolesOf(ctx, p, cfg, []string{id})
-	return roles[id], err
-}
-
-// roleWorkers is how many role changes assignRoles makes at once: a group push of a
-// thousand people is a thousand conditional writes, which in sequence would outlast API
-// Gateway's 29 seconds.
-const roleWorkers = 16
-
-// assignRoles gives each affected person the role their groups map to, where it differs,
-// and returns those who keep theirs because they are the last active admin. Changes that
-// touch no admin are made in parallel; then promotions to admin, then demotions from it, in
-// that order, so that handing the admin group from one person to another never trips on
-// the last admin.
-func (s *Service) assignRoles(ctx context.Context, p org.Principal, known map[string]person, affected []string) ([]string, error) {
-	cfg, err := s.config(ctx, p.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(affected)
-	affected = slices.Compact(affected)
-	roles, err := s.rolesOf(ctx, p, cfg, affected)
-	if err != nil {
-		return nil, toSCIM(err)
-	}
-	var promotions, demotions []string // SCIM ids of members whose admin role changes
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(roleWorkers)
-	for _, id := range affected {
-		x, ok := known[id]
-		if !ok {
-			continue
-		}
-		role := roles[id]
-		switch {
-		case x.mem != nil && x.mem.Role != role && role == org.RoleAdmin:
-			promotions = append(promotions, id)
-		case x.mem != nil && x.mem.Role != role && x.mem.Role == org.RoleAdmin:
-			demotions = append(demotions, id)
-		case x.mem != nil && x.mem.Role != role:
-			g.Go(func() error {
-				_, err := s.orgs.ChangeRole(gctx, p, x.mem.ID, string(role))
-				return err
-			})
-		case x.inv != nil && x.inv.Status == org.StatusPending && x.inv.Role != role:
-			g.Go(func() error {
-				_, err := s.orgs.SetInvitationRole(gctx, p, x.inv.ID, role)
-				return err
-			})
-		}
-	}
-	if err := g.Wait(); err != nil {
-		return nil, toSCIM(err)
-	}
-	var kept []string
-	for _, id := range append(promotions, demotions...) {
-		if _, err := s.orgs.ChangeRole(ctx, p, known[id].mem.ID, string(roles[id])); errors.Is(err, org.ErrLastAdmin) {
-			kept = append(kept, id)
-		} else if err != nil {
-			return nil, toSCIM(err)
-		}
-	}
-	return kept, nil
-}
-
-// reassign gives every person under SCIM the role the organization's rule gives them now.
-// The last active admin keeps theirs, which is reported as ErrMutability.
-func (s *Service) reassign(ctx context.Context, p org.Principal) error {
-	people, err := s.everyone(ctx, p)
-	if err != nil {
-		return toSCIM(err)
-	}
-	known := make(map[string]person, len(people))
-	var ids []string
-	for _, x := range people {
-		known[x.id()] = x
-		if x.prof != nil {
-			ids = append(ids, x.id())
-		}
-	}
-	kept, err := s.assignRoles(ctx, p, known, ids)
-	if err != nil {
-		return err
-	}
-	if len(kept) > 0 {
-		return fmt.Errorf("the last active admin keeps their role: %w", org.ErrLastAdmin)
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"gatehouse/internal/org"
 	"gatehouse/internal/scim"
@@ -41,15 +42,16 @@ func (x person) email() string {
 	return x.inv.Email
 }
 
-// user is the person as SCIM shows them.
-func (x person) user() scim.User {
+// user is the person as SCIM shows them at now: an invitation past its expiry is inactive,
+// as it is to everyone else (org.Invitation.StatusAt).
+func (x person) user(now time.Time) scim.User {
 	u := scim.User{ID: x.id(), Email: x.email()}
 	name := ""
 	if x.mem != nil {
 		u.Active = x.mem.Status == org.MemberActive
 		u.ExternalID, name, u.Created, u.LastModified = x.mem.ExternalID, x.mem.Name, x.mem.JoinedAt, x.mem.UpdatedAt
 	} else {
-		u.Active = x.inv.Status == org.StatusPending
+		u.Active = x.inv.StatusAt(now) == org.StatusPending
 		u.ExternalID, name, u.Created, u.LastModified = x.inv.ExternalID, x.inv.Name, x.inv.CreatedAt, x.inv.UpdatedAt
 	}
 	u.UserName, u.DisplayName = u.Email, name
@@ -58,6 +60,9 @@ func (x person) user() scim.User {
 		u.Created = p.Created
 		if p.LastModified.After(u.LastModified) {
 			u.LastModified = p.LastModified
+		}
+		if p.Email != "" && x.mem == nil && !u.Active {
+			u.Email = p.Email // asked for while withdrawn: invited when they are asked for again
 		}
 		if p.HeldInactive {
 			u.Active = false // as the identity provider asked, while an admin decides
@@ -120,14 +125,44 @@ func (s *Service) find(ctx context.Context, p org.Principal, id string) (person,
 	if err != nil {
 		return person{}, err
 	}
-	// A member who came by invitation is known by that invitation's id, whose profile may
-	// exist when they were asked for by the member id.
-	if canon := x.id(); canon != id {
-		if prof, err := s.store.GetProfile(ctx, p.OrgID, canon); err == nil {
+	// id names an account, not a profile: the member an invitation became, or an account
+	// SCIM made later for a profile (a re-invitation after a withdrawal, a new address).
+	// The person is known by their profile's id whichever account they are asked for by.
+	prof, err = s.profileOfAccount(ctx, p.OrgID, x, id)
+	switch {
+	case err == nil:
+		if prof.Ref == refOf(x) {
 			x.prof = &prof
+			return x, nil
 		}
+		x, err := s.resolve(ctx, p, prof.Ref)
+		x.prof = &prof
+		return x, err
+	case !errors.Is(err, org.ErrNotFound):
+		return person{}, fmt.Errorf("read the scim profile of %s: %w", id, err)
 	}
 	return x, nil
+}
+
+// profileOfAccount finds the profile of the person whose account x is (asked for as id),
+// ErrNotFound when SCIM has none for them.
+func (s *Service) profileOfAccount(ctx context.Context, orgID string, x person, id string) (Profile, error) {
+	// A member who came by invitation is known by that invitation's id.
+	if canon := x.id(); canon != id {
+		if prof, err := s.store.GetProfile(ctx, orgID, canon); !errors.Is(err, org.ErrNotFound) {
+			return prof, err
+		}
+	}
+	accounts := []string{refOf(x)}
+	if x.mem != nil && x.mem.InvitationID != "" {
+		accounts = append(accounts, x.mem.InvitationID)
+	}
+	for _, a := range accounts {
+		if prof, err := s.store.ProfileByRef(ctx, orgID, a); !errors.Is(err, org.ErrNotFound) {
+			return prof, err
+		}
+	}
+	return Profile{}, fmt.Errorf("scim profile of %s: %w", id, org.ErrNotFound)
 }
 
 // everyone reads every person of the organization: each member and live invitation, with

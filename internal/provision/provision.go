@@ -34,12 +34,10 @@ type Orgs interface {
 	SetInvitationRole(ctx context.Context, p org.Principal, id string, role org.Role) (org.Invitation, error)
 }
 
-// Runs is where held deactivations are collected: the organization's sync runs.
+// Runs is where held deactivations are collected: the organization's sync runs, which
+// Store.HoldRun writes.
 type Runs interface {
 	GetRun(ctx context.Context, orgID, id string) (dirsync.Run, error)
-	PutRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error
-	// ReplaceHeldRun stores r over the run of its id if that is still held (org.PartRecord).
-	ReplaceHeldRun(ctx context.Context, r dirsync.Run) error
 }
 
 // Service provisions people and groups over SCIM.

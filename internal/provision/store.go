@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gatehouse/internal/dirsync"
 	"gatehouse/internal/org"
 )
 
@@ -30,6 +31,9 @@ type Store interface {
 	// ProfileByUserName and ProfileByExternalID find a profile by its unique attributes.
 	ProfileByUserName(ctx context.Context, orgID, userName string) (Profile, error)
 	ProfileByExternalID(ctx context.Context, orgID, externalID string) (Profile, error)
+	// ProfileByRef finds the profile whose Ref is or was account (an invitation's or a
+	// member's id), other than the one it is named after.
+	ProfileByRef(ctx context.Context, orgID, account string) (Profile, error)
 	// PutProfile stores p in place of prev (nil: a new profile), holding p's userName and
 	// externalId for it (org.PartAddress when another profile holds either).
 	PutProfile(ctx context.Context, prev *Profile, p Profile) error
@@ -52,11 +56,19 @@ type Store interface {
 	// SetHeldRun makes next the run collecting the organization's held deactivations, if
 	// the configuration still names prev (org.PartRecord otherwise).
 	SetHeldRun(ctx context.Context, orgID, prev, next string) error
+	// HoldRun stores next, a new held run, as the one collecting the organization's held
+	// deactivations, in one transaction: if the configuration still names named ("": none),
+	// and superseding superseded (nil: none) if that is still held, marking it
+	// dirsync.RunSuperseded by next. Either condition failed is org.PartRecord.
+	HoldRun(ctx context.Context, named string, superseded *dirsync.Run, next dirsync.Run, audit org.AuditEntry) error
 
-	// CountDeactivation counts one deactivation in the organization's window, starting a new
-	// window at now when the current one began before since: it returns false, counting
-	// nothing, when the window already holds limit.
-	CountDeactivation(ctx context.Context, orgID string, now, since time.Time, limit int) (bool, error)
+	// CountDeactivation counts one deactivation at now, unless the window's length up to
+	// now holds limit already (false: nothing counted). The window slides: a burst across
+	// any boundary never lets more than limit through within one window's length.
+	CountDeactivation(ctx context.Context, orgID string, now time.Time, window time.Duration, limit int) (bool, error)
+	// UncountDeactivation gives back the deactivation counted at at, which was refused or
+	// found done already: only deactivations applied use up the window.
+	UncountDeactivation(ctx context.Context, orgID string, at time.Time) error
 }
 
 // Profile is one SCIM person: the attributes their identity provider sent, kept as given,
@@ -72,9 +84,16 @@ type Profile struct {
 	GivenName   string
 	FamilyName  string
 	DisplayName string
+	// Email is the address the identity provider asked for while the person had no live
+	// invitation (withdrawn, or past its expiry): SCIM shows it, and it is the address
+	// invited when the person is asked for again. Empty when the account has the address.
+	Email string
 	// HeldInactive marks a person whose deactivation is held for an admin: SCIM shows them
 	// inactive, as the identity provider asked, while the account is still active.
 	HeldInactive bool
+	// Withdrawn marks a person whose invitation (Ref) SCIM withdrew itself: SCIM invites
+	// them again when asked, but never someone whose invitation an admin withdrew.
+	Withdrawn    bool
 	Created      time.Time
 	LastModified time.Time
 }

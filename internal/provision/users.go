@@ -32,12 +32,16 @@ func (s *Service) ListUsers(ctx context.Context, q scim.UserQuery) ([]scim.User,
 	default:
 		people, err = s.everyone(ctx, p)
 	}
+	if err == nil {
+		err = s.voidStaleHolds(ctx, p, people)
+	}
 	if err != nil {
 		return nil, 0, toSCIM(err)
 	}
 	var match []scim.User
+	now := s.nowUTC()
 	for _, x := range people {
-		if u := x.user(); f.Matches(u) {
+		if u := x.user(now); f.Matches(u) {
 			match = append(match, u)
 		}
 	}
@@ -102,17 +106,23 @@ func (s *Service) GetUser(ctx context.Context, id string) (scim.User, error) {
 		return scim.User{}, err
 	}
 	x, err := s.find(ctx, p, id)
+	if err == nil {
+		err = s.voidStaleHolds(ctx, p, []person{x})
+	}
 	if err != nil {
 		return scim.User{}, toSCIM(err)
 	}
 	if r := requestOf(ctx); r != nil {
 		r.personID, r.person = id, &x
 	}
-	return x.user(), nil
+	return x.user(s.nowUTC()), nil
 }
 
 // CreateUser invites a person, with the role their groups give (none yet: the default) and
-// an email as configured. A taken userName, externalId or address is ErrUniqueness.
+// an email as configured. A taken userName, externalId or address is ErrUniqueness. A person
+// created inactive (Entra creates disabled users) is created withdrawn: invited without an
+// email and withdrawn at once, so nobody is told of an account they may not use, and
+// active:true later invites them as configured.
 func (s *Service) CreateUser(ctx context.Context, u scim.User) (scim.User, error) {
 	p, err := principalOf(ctx)
 	if err != nil {
@@ -130,22 +140,37 @@ func (s *Service) CreateUser(ctx context.Context, u scim.User) (scim.User, error
 			return scim.User{}, scim.WithDetail(scim.ErrUniqueness, "externalId "+u.ExternalID+" is taken")
 		}
 	}
+	send := c.SendEmail && u.Active
 	created, err := s.orgs.Invite(ctx, p, org.InviteRequest{Email: u.Email, Name: fullName(u.DisplayName, u.GivenName, u.FamilyName),
-		Role: string(org.RoleFromGroups(nil, c.RoleMappings, c.DefaultRole)), SendEmail: &c.SendEmail, ExternalID: u.ExternalID})
+		Role: string(org.RoleFromGroups(nil, c.RoleMappings, c.DefaultRole)), SendEmail: &send, ExternalID: u.ExternalID})
 	if err != nil {
 		return scim.User{}, toSCIM(err)
 	}
 	inv := created.Invitation
 	now := s.nowUTC()
 	prof := Profile{OrgID: p.OrgID, ID: inv.ID, Ref: inv.ID, UserName: u.UserName, ExternalID: u.ExternalID,
-		GivenName: u.GivenName, FamilyName: u.FamilyName, DisplayName: u.DisplayName, Created: now, LastModified: now}
+		GivenName: u.GivenName, FamilyName: u.FamilyName, DisplayName: u.DisplayName, Withdrawn: !u.Active, Created: now, LastModified: now}
 	if err := s.store.PutProfile(ctx, nil, prof); err != nil {
+		if org.Refused(err, org.PartAddress) {
+			// Another request took the userName or externalId meanwhile: the invitation
+			// just made would be a second person.
+			if _, rerr := s.orgs.Revoke(ctx, p, inv.ID); rerr != nil {
+				s.log.WarnContext(ctx, "invitation of a refused create not withdrawn", "org", p.OrgID, "invitation", inv.ID, "err", rerr)
+			}
+		}
 		return scim.User{}, toSCIM(err)
+	}
+	if !u.Active {
+		// Withdrawn after the profile is stored: should this fail, the identity provider's
+		// retry finds the person (409, then its lookup) and deactivates them.
+		if inv, err = s.orgs.Revoke(ctx, p, inv.ID); err != nil {
+			return scim.User{}, toSCIM(fmt.Errorf("withdraw the invitation of a person created inactive: %w", err))
+		}
 	}
 	if err := s.store.TouchConfig(ctx, p.OrgID, now, 1); err != nil {
 		s.log.WarnContext(ctx, "scim people count not raised", "org", p.OrgID, "err", err)
 	}
-	return person{prof: &prof, inv: &inv}.user(), nil
+	return person{prof: &prof, inv: &inv}.user(now), nil
 }
 
 // config reads the organization's configuration for a SCIM request.
