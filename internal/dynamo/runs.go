@@ -265,16 +265,6 @@ func (s *Sync) ListRuns(ctx context.Context, orgID string, p org.PageRequest) (o
 	return page, nil
 }
 
-// ReplaceHeldRun stores r over its run if that is still held (PartRecord otherwise).
-func (s *Sync) ReplaceHeldRun(ctx context.Context, r dirsync.Run) error {
-	it, err := toRunItem(r)
-	if err != nil {
-		return err
-	}
-	held := expression.Name("status").Equal(expression.Value(string(dirsync.RunHeld)))
-	return s.t.newTx().put(org.PartRecord, it, &held).commit(ctx)
-}
-
 // DiscardRun marks a held run discarded, once (PartRecord: it must still be held).
 func (s *Sync) DiscardRun(ctx context.Context, r dirsync.Run, audit org.AuditEntry) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(dirsync.RunDiscarded))).

@@ -112,7 +112,7 @@ var errorMap = []struct {
 	{dirsync.ErrNotConfigured, http.StatusNotFound, "sync_not_configured", "directory sync is not configured; PUT /api/v1/sync/config first"},
 	{provision.ErrNotConfigured, http.StatusNotFound, "scim_not_configured", "SCIM provisioning is not set up; POST /api/v1/integrations/scim/token first"},
 	{dirsync.ErrPlanChanged, http.StatusConflict, "plan_changed", "the export or the members changed since this plan was held, so it was not applied; the next run makes a new plan"},
-	{dirsync.ErrNotHeld, http.StatusConflict, "run_not_held", "this run is not waiting for approval (it was applied, approved, failed or has expired)"},
+	{dirsync.ErrNotHeld, http.StatusConflict, "run_not_held", "this run is not waiting for approval (it was applied, approved, discarded, failed, has expired, or was superseded by a newer held run: read the runs again)"},
 	{org.ErrSlackTeamTaken, http.StatusConflict, "slack_team_taken", "this Slack workspace is connected to another organization; disconnect it there first"},
 	{org.ErrSlackInstallMismatch, http.StatusForbidden, "slack_install_mismatch", "this install was started by another token; finish it signed in with the token that started it"},
 	{org.ErrSlackConnected, http.StatusConflict, "slack_connected", "another Slack workspace is connected to this organization; disconnect it (DELETE /api/v1/integrations/slack) before installing into a new one"},
