@@ -230,7 +230,7 @@ func (s *Invitations) ListInvitations(ctx context.Context, orgID string, q org.I
 		f := statusIs(q.Status)
 		filter = &f
 	}
-	items, next, err := s.t.queryPage(ctx, query{orgID: orgID, prefix: prefixInvitation, filter: filter, page: q.PageRequest})
+	items, next, err := s.t.queryPage(ctx, query{orgID: orgID, prefix: prefixInvitation, filter: filter, view: "status=" + string(q.Status), page: q.PageRequest})
 	if err != nil {
 		return org.Page[org.Invitation]{}, err
 	}

@@ -33,6 +33,7 @@ import "strings"
 //	SYNCCONFIG         <org>                the same sync configuration, listed for the schedule
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
 //	SLACKTEAM#<team>   SLACKTEAM            the same Slack connection, found by its team id
+//	SYSTEM             CURSORKEY            the key list cursors are signed with
 const (
 	attrPK  = "pk"
 	attrSK  = "sk"
@@ -61,8 +62,11 @@ const (
 	skLease          = "SYNCLEASE"
 	skHold           = "SYNCHOLD"
 	pkSyncConfig     = "SYNCCONFIG"
-	prefixTeam       = "SLACKTEAM#"
-	skTeam           = "SLACKTEAM"
+	// pkSystem holds what the whole table shares, such as the key cursors are signed with.
+	pkSystem    = "SYSTEM"
+	skCursorKey = "CURSORKEY"
+	prefixTeam  = "SLACKTEAM#"
+	skTeam      = "SLACKTEAM"
 
 	skSCIM           = "SCIM"
 	prefixSCIMUser   = "SCIMUSER#"
@@ -92,6 +96,7 @@ const (
 	typeSlack          = "slack"
 	typeSlackTeam      = "slackteam"
 	typeSyncConfig     = "syncconfig"
+	typeCursorKey      = "cursorkey"
 	typeDirectoryState = "syncdirectory"
 	typeSyncRun        = "syncrun"
 	typeSyncLease      = "synclease"

@@ -2,9 +2,7 @@ package dynamo
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -62,29 +60,10 @@ type query struct {
 	prefix  string // sort key prefix, such as "INV#"
 	forward bool   // oldest first
 	filter  *expression.ConditionBuilder
-	page    org.PageRequest
-}
-
-// cursorPattern is what a decoded cursor may hold: the part of a sort key after its prefix.
-var cursorPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,80}$`)
-
-// encodeCursor makes the opaque cursor that continues after sort key sk.
-func encodeCursor(prefix, sk string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.TrimPrefix(sk, prefix)))
-}
-
-// cursorAlphabet is what an encoded cursor is made of; the decoder alone would also skip
-// line breaks.
-var cursorAlphabet = regexp.MustCompile(`^[A-Za-z0-9_-]{1,120}$`)
-
-// decodeCursor reads a cursor back into a sort key, refusing anything it did not make: one
-// encoding per key, so no two cursors name the same place.
-func decodeCursor(prefix, cursor string) (string, error) {
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
-	if err != nil || !cursorAlphabet.MatchString(cursor) || !cursorPattern.Match(raw) {
-		return "", org.Invalid("cursor", "invalid_cursor", "cursor is not one this API returned; start again without it")
-	}
-	return prefix + string(raw), nil
+	// view names the filter for the cursor, such as "status=pending": a cursor continues
+	// only the list it was made for.
+	view string
+	page org.PageRequest
 }
 
 // Bounds on one filtered list request: DynamoDB reads at most maxQueryPages pages of
@@ -120,8 +99,12 @@ func (t *table) queryPage(ctx context.Context, q query) ([]map[string]types.Attr
 		ScanIndexForward:          aws.Bool(q.forward),
 		Limit:                     aws.Int32(int32(pageSize)),
 	}
+	secret, err := t.cursors.get(ctx, t)
+	if err != nil {
+		return nil, "", err
+	}
 	if q.page.Cursor != "" {
-		sk, err := decodeCursor(q.prefix, q.page.Cursor)
+		sk, err := decodeCursor(secret, q, q.page.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -132,7 +115,7 @@ func (t *table) queryPage(ctx context.Context, q query) ([]map[string]types.Attr
 	p := dynamodb.NewQueryPaginator(t.db, in)
 	for pages := 0; p.HasMorePages() && len(items) <= q.page.Limit; pages++ {
 		if pages == t.maxQueryPages {
-			return items, cursorAt(q.prefix, lastRead), nil
+			return items, cursorAt(secret, q, lastRead), nil
 		}
 		res, err := p.NextPage(ctx)
 		if err != nil {
@@ -144,17 +127,17 @@ func (t *table) queryPage(ctx context.Context, q query) ([]map[string]types.Attr
 		return items, "", nil
 	}
 	items = items[:q.page.Limit]
-	return items, cursorAt(q.prefix, items[len(items)-1]), nil
+	return items, cursorAt(secret, q, items[len(items)-1]), nil
 }
 
 // cursorAt is the cursor that continues after the item (or key) it is given. A key outside
 // the prefix (which some local implementations report) means the range is exhausted.
-func cursorAt(prefix string, item map[string]types.AttributeValue) string {
+func cursorAt(secret []byte, q query, item map[string]types.AttributeValue) string {
 	sk, ok := item[attrSK].(*types.AttributeValueMemberS)
-	if !ok || !strings.HasPrefix(sk.Value, prefix) {
+	if !ok || !strings.HasPrefix(sk.Value, q.prefix) {
 		return ""
 	}
-	return encodeCursor(prefix, sk.Value)
+	return encodeCursor(secret, q, sk.Value)
 }
 
 // decodePage decodes a page of items with the item type's domain mapping.

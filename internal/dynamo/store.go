@@ -64,6 +64,7 @@ type table struct {
 	name string
 	// Bounds on filtered list reads; constants but for tests.
 	filteredPageSize, maxQueryPages int
+	cursors                         cursorKeys
 }
 
 // ping reports whether the table can be reached.

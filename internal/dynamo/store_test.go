@@ -107,7 +107,7 @@ func TestListingPagesAndFilters(t *testing.T) {
 	if err != nil || len(expired.Items) != 4 {
 		t.Errorf("expired = %d items, %v; want 4", len(expired.Items), err)
 	}
-	for _, cursor := range []string{"%%%", "bm90IGEgY3Vyc29yIQ", "SU5WI3h4eA!!"} {
+	for _, cursor := range []string{"%%%", "bm90IGEgY3Vyc29yIQ", "SU5WI3h4eA!!", "aW52XzAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw"} {
 		_, err := f.svc.Invitations(ctx, f.admin, org.InvitationQuery{PageRequest: org.PageRequest{Cursor: cursor}})
 		var verr *org.ValidationError
 		if !errors.As(err, &verr) || verr.Fields[0].Field != "cursor" {
