@@ -218,6 +218,10 @@ type tokenItem struct {
 	Hint      string    `dynamodbav:"hint"`
 	CreatedAt string    `dynamodbav:"createdAt"`
 	CreatedBy actorAttr `dynamodbav:"createdBy"`
+	ExpiresAt string    `dynamodbav:"expiresAt,omitempty"`
+	OwnerID   string    `dynamodbav:"ownerId,omitempty"`
+	// LastUsedAt is kept on the listed item only.
+	LastUsedAt string `dynamodbav:"lastUsedAt,omitempty"`
 }
 
 func toTokenItems(t org.APIToken) (byOrg, byHash tokenItem) {
@@ -232,6 +236,8 @@ func toTokenItems(t org.APIToken) (byOrg, byHash tokenItem) {
 		Hint:      t.Hint,
 		CreatedAt: fmtTime(t.CreatedAt),
 		CreatedBy: toActorAttr(t.CreatedBy),
+		ExpiresAt: fmtTime(t.ExpiresAt),
+		OwnerID:   t.OwnerID,
 	}
 	byHash = byOrg
 	byHash.key, byHash.Type = key{PK: apiKeyPK(t.Hash), SK: skAPIKey}, typeAPIKey
@@ -240,14 +246,17 @@ func toTokenItems(t org.APIToken) (byOrg, byHash tokenItem) {
 
 func (it tokenItem) domain() org.APIToken {
 	return org.APIToken{
-		ID:        it.ID,
-		OrgID:     it.OrgID,
-		Name:      it.Name,
-		Role:      org.Role(it.Role),
-		Hash:      it.Hash,
-		Hint:      it.Hint,
-		CreatedAt: parseTime(it.CreatedAt),
-		CreatedBy: it.CreatedBy.domain(),
+		ID:         it.ID,
+		OrgID:      it.OrgID,
+		Name:       it.Name,
+		Role:       org.Role(it.Role),
+		Hash:       it.Hash,
+		Hint:       it.Hint,
+		CreatedAt:  parseTime(it.CreatedAt),
+		CreatedBy:  it.CreatedBy.domain(),
+		ExpiresAt:  parseTime(it.ExpiresAt),
+		OwnerID:    it.OwnerID,
+		LastUsedAt: parseTime(it.LastUsedAt),
 	}
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
@@ -62,6 +65,30 @@ func (s *Tokens) ListTokens(ctx context.Context, orgID string) ([]org.APIToken, 
 	}
 	page, err := decodePage(items, "", tokenItem.domain)
 	return page.Items, err
+}
+
+// TouchToken records that t was used at at on its listed item, unless a use within the
+// minute before is recorded already (which is no error).
+func (s *Tokens) TouchToken(ctx context.Context, t org.APIToken, at time.Time) error {
+	upd := expression.Set(expression.Name("lastUsedAt"), expression.Value(fmtTime(at)))
+	cond := expression.AttributeExists(expression.Name(attrPK)).And(
+		expression.AttributeNotExists(expression.Name("lastUsedAt")).Or(expression.Name("lastUsedAt").LessThan(expression.Value(fmtTime(at.Add(-time.Minute))))))
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("build token touch: %w", err)
+	}
+	_, err = s.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.name, Key: keyOf(orgPK(t.OrgID), tokenSK(t.ID)), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("record the use of token %s: %w", t.ID, err)
+	}
+	return nil
 }
 
 // DeleteToken removes an API token; its secret stops authenticating at once.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/internal/connector/connectortest"
 )
@@ -56,4 +57,26 @@ func TestDirectorySettingsOverTheAPI(t *testing.T) {
 	// Problems are named by field.
 	wantProblem(t, s.do(http.MethodPut, "/api/v1/sync/config", "acme/admin", map[string]any{"directory": map[string]any{"provider": "okta", "domain": "http://x.example"}}),
 		http.StatusBadRequest, "validation_failed", "directory.domain")
+}
+
+func TestTokenLifecycleOverTheAPI(t *testing.T) {
+	s := newServer(t)
+	made := s.do(http.MethodPost, "/api/v1/tokens", "acme/admin", map[string]any{"name": "short", "role": "viewer", "expiresInDays": 1})
+	if made.status != http.StatusCreated || made.body["expiresAt"] == nil || made.body["expired"] != false {
+		t.Fatalf("create: %d %s", made.status, made.raw)
+	}
+	s.tokens["acme/short"] = made.body["token"].(string)
+	if r := s.do(http.MethodGet, "/api/v1/users", "acme/short", nil); r.status != http.StatusOK {
+		t.Fatalf("a fresh token: %d", r.status)
+	}
+	s.clock.Add(25 * time.Hour)
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/users", "acme/short", nil), http.StatusUnauthorized, "token_expired", "")
+	list := s.do(http.MethodGet, "/api/v1/tokens", "acme/admin", nil)
+	if !strings.Contains(string(list.raw), `"expired":true`) || !strings.Contains(string(list.raw), `"lastUsedAt"`) {
+		t.Errorf("list: %s", list.raw)
+	}
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/tokens", "acme/admin", map[string]any{"name": "long", "role": "viewer", "expiresInDays": 366}),
+		http.StatusBadRequest, "invalid_expiry", "expiresInDays")
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/tokens", "acme/admin", map[string]any{"name": "nobody's", "role": "viewer", "ownerId": "usr_nobody"}),
+		http.StatusBadRequest, "invalid_owner", "ownerId")
 }

@@ -80,6 +80,11 @@ func (a *api) reactivate() http.Handler {
 type createTokenRequest struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// ExpiresInDays (1–365) makes the token expire; absent, it does not.
+	ExpiresInDays *int `json:"expiresInDays"`
+	// OwnerID makes the token act for a member: never above their role, and only while
+	// they are active.
+	OwnerID string `json:"ownerId"`
 }
 
 // createToken serves POST /api/v1/tokens; the secret is in this answer only.
@@ -90,12 +95,19 @@ func (a *api) createToken() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		nt, err := a.tokens.CreateToken(r.Context(), principalFrom(r.Context()), req.Name, req.Role)
+		var opts []org.TokenOption
+		if req.ExpiresInDays != nil {
+			opts = append(opts, org.ExpiresInDays(*req.ExpiresInDays))
+		}
+		if req.OwnerID != "" {
+			opts = append(opts, org.OwnedBy(req.OwnerID))
+		}
+		nt, err := a.tokens.CreateToken(r.Context(), principalFrom(r.Context()), req.Name, req.Role, opts...)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		v := toTokenView(nt.Token)
+		v := toTokenView(nt.Token, a.now())
 		v.Token = nt.Secret
 		writeJSON(w, http.StatusCreated, v)
 	})
@@ -109,7 +121,8 @@ func (a *api) listTokens() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, toListView(org.Page[org.APIToken]{Items: tokens}, toTokenView))
+		now := a.now()
+		writeJSON(w, http.StatusOK, toListView(org.Page[org.APIToken]{Items: tokens}, func(t org.APIToken) tokenView { return toTokenView(t, now) }))
 	})
 }
 

@@ -99,6 +99,8 @@ var errorMap = []struct {
 	code   string
 	detail string
 }{
+	{org.ErrTokenExpired, http.StatusUnauthorized, "token_expired", "this API token has expired; an admin can make a new one"},
+	{org.ErrTokenOwnerInactive, http.StatusUnauthorized, "token_owner_inactive", "this API token acts for a member who is no longer active; an admin can make a new one"},
 	{org.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "send a valid API token as 'Authorization: Bearer <token>'"},
 	{org.ErrForbidden, http.StatusForbidden, "forbidden", "your token's role does not allow this"},
 	{org.ErrNotFound, http.StatusNotFound, "not_found", "no such item in your organization"},

@@ -47,7 +47,7 @@ type MemberService interface {
 
 // TokenService serves the API token and audit log routes.
 type TokenService interface {
-	CreateToken(ctx context.Context, p org.Principal, name, role string) (org.NewToken, error)
+	CreateToken(ctx context.Context, p org.Principal, name, role string, opts ...org.TokenOption) (org.NewToken, error)
 	Tokens(ctx context.Context, p org.Principal) ([]org.APIToken, error)
 	RevokeToken(ctx context.Context, p org.Principal, id string) error
 	AuditLog(ctx context.Context, p org.Principal, pr org.PageRequest) (org.Page[org.AuditEntry], error)

@@ -103,11 +103,17 @@ type tokenView struct {
 	Hint      string    `json:"hint"` // the secret's last four characters
 	CreatedAt time.Time `json:"createdAt"`
 	CreatedBy actorView `json:"createdBy"`
-	Token     string    `json:"token,omitempty"` // the secret: only in the answer that creates it
+	// ExpiresAt is absent for a token that does not expire; Expired says it has.
+	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
+	Expired    bool       `json:"expired"`
+	OwnerID    string     `json:"ownerId,omitempty"`
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"` // to the minute
+	Token      string     `json:"token,omitempty"`      // the secret: only in the answer that creates it
 }
 
-func toTokenView(t org.APIToken) tokenView {
-	return tokenView{ID: t.ID, Name: t.Name, Role: string(t.Role), Hint: t.Hint, CreatedAt: t.CreatedAt, CreatedBy: actorView(t.CreatedBy)}
+func toTokenView(t org.APIToken, now time.Time) tokenView {
+	return tokenView{ID: t.ID, Name: t.Name, Role: string(t.Role), Hint: t.Hint, CreatedAt: t.CreatedAt, CreatedBy: actorView(t.CreatedBy),
+		ExpiresAt: timePtr(t.ExpiresAt), Expired: t.ExpiredAt(now), OwnerID: t.OwnerID, LastUsedAt: timePtr(t.LastUsedAt)}
 }
 
 type auditView struct {

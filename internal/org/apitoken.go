@@ -19,7 +19,45 @@ type APIToken struct {
 	Hint      string // the secret's last four characters, to tell tokens apart
 	CreatedAt time.Time
 	CreatedBy Actor
+	// ExpiresAt is when the token stops working; zero for never.
+	ExpiresAt time.Time
+	// OwnerID is the member the token acts for, if any: it never does more than the
+	// member's role allows, and stops working when the member is deactivated.
+	OwnerID string
+	// LastUsedAt is about when the token last authenticated (kept to the minute).
+	LastUsedAt time.Time
 }
+
+// ExpiredAt reports whether the token has expired at now.
+func (t APIToken) ExpiredAt(now time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
+}
+
+// MaxTokenDays bounds a token's lifetime when it has one.
+const MaxTokenDays = 365
+
+// TokenOption sets something of a token being created.
+type TokenOption func(*tokenSpec)
+
+type tokenSpec struct {
+	expiresInDays *int
+	ownerID       string
+}
+
+// ExpiresInDays makes the token stop working days days after it is created (1 to 365).
+func ExpiresInDays(days int) TokenOption { return func(s *tokenSpec) { s.expiresInDays = &days } }
+
+// OwnedBy makes the token act for member id: at most with the member's role, and only while
+// the member is active.
+func OwnedBy(id string) TokenOption { return func(s *tokenSpec) { s.ownerID = id } }
+
+// Errors of tokens' lifecycles; both are ErrUnauthenticated too.
+var (
+	// ErrTokenExpired: the token's expiry has passed.
+	ErrTokenExpired = errors.New("token expired")
+	// ErrTokenOwnerInactive: the member the token acts for is deactivated or gone.
+	ErrTokenOwnerInactive = errors.New("token's owner is not an active member")
+)
 
 // apiTokenPrefix marks Gatehouse API tokens so secret scanners and people can recognise them.
 const apiTokenPrefix = "ghk_"
@@ -41,14 +79,22 @@ type NewToken struct {
 
 // CreateToken creates an API token for the caller's organization. Only admins create tokens,
 // and they name the role: nobody gets an admin token by leaving it out.
-func (s *Service) CreateToken(ctx context.Context, p Principal, name, rawRole string) (NewToken, error) {
+// A token made by a token that acts for a member acts for that member too.
+func (s *Service) CreateToken(ctx context.Context, p Principal, name, rawRole string, opts ...TokenOption) (NewToken, error) {
 	if !p.isAdmin() {
 		return NewToken{}, fmt.Errorf("create token: %w", ErrForbidden)
 	}
 	if rawRole == "" {
 		return NewToken{}, Invalid("role", "required", "role is required: admin, member or viewer")
 	}
-	return s.createToken(ctx, p, name, rawRole)
+	spec := tokenSpec{ownerID: p.OwnerID}
+	for _, o := range opts {
+		o(&spec)
+	}
+	if p.OwnerID != "" && spec.ownerID != p.OwnerID {
+		return NewToken{}, Invalid("ownerId", "invalid_owner", "a token acting for a member makes tokens acting for the same member only")
+	}
+	return s.createToken(ctx, p, name, rawRole, spec)
 }
 
 // BootstrapToken creates an API token for orgID on behalf of an operator (the CLI and the
@@ -58,11 +104,11 @@ func (s *Service) BootstrapToken(ctx context.Context, orgID string, actor Actor,
 	if _, err := s.orgs.GetOrg(ctx, orgID); err != nil {
 		return NewToken{}, fmt.Errorf("bootstrap token for %s: %w", orgID, err)
 	}
-	return s.createToken(ctx, p, name, rawRole)
+	return s.createToken(ctx, p, name, rawRole, tokenSpec{})
 }
 
 // createToken validates and stores a new token.
-func (s *Service) createToken(ctx context.Context, p Principal, rawName, rawRole string) (NewToken, error) {
+func (s *Service) createToken(ctx context.Context, p Principal, rawName, rawRole string, spec tokenSpec) (NewToken, error) {
 	var verr ValidationError
 	name, err := NormalizeName("name", rawName)
 	verr.Merge(err)
@@ -71,20 +117,44 @@ func (s *Service) createToken(ctx context.Context, p Principal, rawName, rawRole
 	}
 	role, err := ParseRole("role", rawRole, RoleAdmin)
 	verr.Merge(err)
+	if d := spec.expiresInDays; d != nil && (*d < 1 || *d > MaxTokenDays) {
+		verr.Add("expiresInDays", "invalid_expiry", fmt.Sprintf("expiresInDays must be between 1 and %d; leave it out for a token that does not expire", MaxTokenDays))
+	}
 	if err := verr.Err(); err != nil {
 		return NewToken{}, err
 	}
-	return s.storeToken(ctx, p, name, role, newAPISecret())
+	if spec.ownerID != "" {
+		m, err := s.members.GetMember(ctx, p.OrgID, spec.ownerID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return NewToken{}, Invalid("ownerId", "invalid_owner", "ownerId must name a member of the organization")
+		case err != nil:
+			return NewToken{}, fmt.Errorf("read owner %s: %w", spec.ownerID, err)
+		case m.Status != MemberActive:
+			return NewToken{}, Invalid("ownerId", "invalid_owner", "ownerId names a deactivated member")
+		case role.rank() > m.Role.rank():
+			return NewToken{}, Invalid("role", "invalid_role", "a token acting for a member may not have a higher role than the member ("+string(m.Role)+")")
+		}
+	}
+	return s.storeToken(ctx, p, name, role, newAPISecret(), spec)
 }
 
 // storeToken saves a token with the given secret.
-func (s *Service) storeToken(ctx context.Context, p Principal, name string, role Role, secret string) (NewToken, error) {
+func (s *Service) storeToken(ctx context.Context, p Principal, name string, role Role, secret string, spec tokenSpec) (NewToken, error) {
 	now := s.nowUTC()
 	t := APIToken{
 		ID: "tok_" + s.newID(), OrgID: p.OrgID, Name: name, Role: role,
-		Hash: HashSecret(secret), Hint: secret[len(secret)-4:], CreatedAt: now, CreatedBy: p.Actor,
+		Hash: HashSecret(secret), Hint: secret[len(secret)-4:], CreatedAt: now, CreatedBy: p.Actor, OwnerID: spec.ownerID,
 	}
-	a := s.audit(p, now, ActionTokenCreated, "token", t.ID, map[string]string{"name": name, "role": string(role)})
+	details := map[string]string{"name": name, "role": string(role)}
+	if d := spec.expiresInDays; d != nil {
+		t.ExpiresAt = now.AddDate(0, 0, *d)
+		details["expiresAt"] = t.ExpiresAt.Format(time.RFC3339)
+	}
+	if t.OwnerID != "" {
+		details["ownerId"] = t.OwnerID
+	}
+	a := s.audit(p, now, ActionTokenCreated, "token", t.ID, details)
 	if err := s.tokens.CreateToken(ctx, t, a); err != nil {
 		switch {
 		case Refused(err, PartOrg):
@@ -110,7 +180,7 @@ func (s *Service) DevToken(ctx context.Context, orgID, secret string) (NewToken,
 		return NewToken{Token: t, Secret: secret}, nil
 	}
 	p := Principal{OrgID: orgID, Role: RoleAdmin, Actor: Actor{Type: "cli", ID: "dev"}, Source: SourceCLI}
-	return s.storeToken(ctx, p, "Demo Admin", RoleAdmin, secret)
+	return s.storeToken(ctx, p, "Demo Admin", RoleAdmin, secret, tokenSpec{})
 }
 
 // Tokens lists the caller's organization's API tokens (never their secrets).
@@ -151,5 +221,41 @@ func (s *Service) TokenPrincipal(ctx context.Context, orgID, tokenID string, sou
 	if err != nil {
 		return Principal{}, fmt.Errorf("read token %s: %w", tokenID, err)
 	}
-	return Principal{OrgID: t.OrgID, Role: t.Role, Actor: Actor{Type: "token", ID: t.ID, Name: t.Name}, Source: source}, nil
+	return s.principalOf(ctx, t, source)
+}
+
+// principalOf is the principal token t acts as now: refused once expired, and limited to
+// its owner's role while its owner is active.
+func (s *Service) principalOf(ctx context.Context, t APIToken, source Source) (Principal, error) {
+	now := s.nowUTC()
+	if t.ExpiredAt(now) {
+		return Principal{}, fmt.Errorf("token %s expired at %s: %w: %w", t.ID, t.ExpiresAt.Format(time.RFC3339), ErrTokenExpired, ErrUnauthenticated)
+	}
+	p := Principal{OrgID: t.OrgID, Role: t.Role, Actor: Actor{Type: "token", ID: t.ID, Name: t.Name}, Source: source, OwnerID: t.OwnerID}
+	if t.OwnerID != "" {
+		m, err := s.members.GetMember(ctx, t.OrgID, t.OwnerID)
+		switch {
+		case errors.Is(err, ErrNotFound) || (err == nil && m.Status != MemberActive):
+			return Principal{}, fmt.Errorf("token %s: %w: %w", t.ID, ErrTokenOwnerInactive, ErrUnauthenticated)
+		case err != nil:
+			return Principal{}, fmt.Errorf("read the owner of token %s: %w", t.ID, err)
+		case m.Role.rank() < p.Role.rank():
+			p.Role = m.Role
+		}
+	}
+	if now.Sub(t.LastUsedAt) >= time.Minute && s.touched(t.ID, now) {
+		// A status, kept to the minute, never in the request's way.
+		_ = s.tokens.TouchToken(ctx, t, now)
+	}
+	return p, nil
+}
+
+// touched reports whether this process has not recorded token id's use in the last minute,
+// and notes that it does now.
+func (s *Service) touched(id string, now time.Time) bool {
+	if last, ok := s.lastTouch.Load(id); ok && now.Sub(last.(time.Time)) < time.Minute {
+		return false
+	}
+	s.lastTouch.Store(id, now)
+	return true
 }

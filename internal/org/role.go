@@ -95,6 +95,8 @@ type Principal struct {
 	Role   Role
 	Actor  Actor
 	Source Source
+	// OwnerID is the member an API token acts for, if it does.
+	OwnerID string
 }
 
 // canRead reports whether p may read the organization's data. Every role may.

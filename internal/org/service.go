@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -23,6 +24,8 @@ type Service struct {
 	// manualSlack lets admins connect a Slack workspace by typing its team id (the local
 	// stack only: elsewhere only Slack's install proves a workspace is theirs).
 	manualSlack bool
+	// lastTouch is when this process last recorded each token's use, by token id.
+	lastTouch sync.Map
 }
 
 // Option changes how a Service is built.
@@ -89,10 +92,5 @@ func (s *Service) Authenticate(ctx context.Context, secret string, source Source
 		}
 		return Principal{}, fmt.Errorf("authenticate: %w", err)
 	}
-	return Principal{
-		OrgID:  t.OrgID,
-		Role:   t.Role,
-		Actor:  Actor{Type: "token", ID: t.ID, Name: t.Name},
-		Source: source,
-	}, nil
+	return s.principalOf(ctx, t, source)
 }

@@ -101,6 +101,8 @@ type TokenStore interface {
 	// DeleteToken removes t if it still exists (PartToken).
 	DeleteToken(ctx context.Context, t APIToken, audit AuditEntry) error
 	GetToken(ctx context.Context, orgID, id string) (APIToken, error)
+	// TouchToken records that t was used at at, if it was not within the last minute.
+	TouchToken(ctx context.Context, t APIToken, at time.Time) error
 }
 
 // AuditStore reads the audit log; entries are written with the changes they record.
