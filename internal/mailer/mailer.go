@@ -199,7 +199,7 @@ func (m *Mailer) record(ctx context.Context, e Entry, inv org.Invitation, event 
 	if inv.Delivery, err = inv.Delivery.Next(event, at, note); err != nil {
 		return m.lost(err)
 	}
-	if err := m.store.RecordDelivery(ctx, inv, event); err != nil {
+	if err := settle(ctx, func(ctx context.Context) error { return m.store.RecordDelivery(ctx, inv, event) }); err != nil {
 		return m.lost(err)
 	}
 	if inv.Delivery.State == org.DeliveryFailed {
@@ -210,6 +210,34 @@ func (m *Mailer) record(ctx context.Context, e Entry, inv org.Invitation, event 
 
 // sendTimeout bounds one call to the email service, well inside the lease.
 const sendTimeout = 30 * time.Second
+
+// settleFor bounds how long the record of an email that went out is retried while the
+// database cannot be reached: an email sent but not recorded would be sent again once its
+// lease lapses, so the record is worth waiting for, well inside the lease.
+const settleFor = 90 * time.Second
+
+// settle runs write until it succeeds or fails for a reason other than the database being
+// unavailable, retrying with backoff (100 ms doubling to 5 s) for up to settleFor, even
+// after ctx has ended: what it records has already happened.
+func settle(ctx context.Context, write func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleFor)
+	defer cancel()
+	wait := 100 * time.Millisecond
+	for {
+		err := write(ctx)
+		if err == nil || !errors.Is(err, org.ErrUnavailable) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
 
 // now is the current time to the millisecond, as the store keeps it: ids derived from times
 // then come out the same when read back.
