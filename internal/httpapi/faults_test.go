@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -160,8 +162,9 @@ func TestBulkRowsAreReportedAsStoredUnderFaults(t *testing.T) {
 			for i := range rows {
 				rows[i] = map[string]any{"email": fmt.Sprintf("p%03d@acme.com", i), "sendEmail": i%2 == 0}
 			}
-			// Every third transaction meets the fault, each more often than the SDK retries.
-			s.env.Inject(dynamotest.Every(3, fault, "TransactWriteItems"))
+			// The fourth chunk's transaction meets the fault on every try (the SDK's three,
+			// five times over); the chunks before and after it go through.
+			s.env.Inject(dynamotest.Burst(4, 15, fault, "TransactWriteItems"))
 			r := s.do(http.MethodPost, "/api/v1/invitations/bulk", "acme/admin", map[string]any{"invitations": rows})
 			s.env.Inject(nil)
 			if r.status != http.StatusOK {
@@ -200,8 +203,93 @@ func TestBulkRowsAreReportedAsStoredUnderFaults(t *testing.T) {
 			if created != len(stored) {
 				t.Errorf("%d rows reported created, %d stored", created, len(stored))
 			}
+			applied := fault == dynamotest.TimeoutAfter || fault == dynamotest.ResetAfter
+			switch {
+			case applied && created != len(rows):
+				t.Errorf("%d of %d rows created: a chunk applied but unanswered must be settled as created", created, len(rows))
+			case !applied && created != len(rows)-20:
+				t.Errorf("%d of %d rows created, want all but the failed chunk's 20", created, len(rows))
+			}
 			if !strings.Contains(string(r.raw), `"status":"created"`) {
 				t.Errorf("no row was created under %s: %s", fault, r.raw[:min(len(r.raw), 500)])
+			}
+			s.verify(t, "acme")
+		})
+	}
+}
+
+func TestSyncAndSCIMAreTrueUnderFaults(t *testing.T) {
+	for _, fault := range faults {
+		t.Run(fault.String(), func(t *testing.T) {
+			s := newServer(t)
+			// Sync: a run applied while DynamoDB fails reports each action as it was stored.
+			var sb strings.Builder
+			sb.WriteString(oktaHeader)
+			for i := range 40 {
+				fmt.Fprintf(&sb, "\"00u%02d\",\"ACTIVE\",\"p%02d@acme.com\",\"P\",\"%02d\",\"p%02d@acme.com\"\r\n", i, i, i, i)
+			}
+			path := filepath.Join(s.exports, "group.csv")
+			if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if r := s.do(http.MethodPut, "/api/v1/sync/config", "acme/admin", map[string]any{"sources": []string{"file://" + path}, "sendEmail": false}); r.status != http.StatusOK {
+				t.Fatalf("configure: %d %s", r.status, r.raw)
+			}
+			s.env.Inject(dynamotest.Burst(2, 30, fault, "TransactWriteItems"))
+			run := s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil)
+			s.env.Inject(nil)
+			if wantTrue(t, "sync run", run, http.StatusCreated, http.StatusOK) {
+				_, invs, err := s.svc.Accounts(context.Background(), org.SyncPrincipal("acme"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				stored := map[string]bool{}
+				for _, inv := range invs {
+					stored[inv.Email] = true
+				}
+				for _, raw := range run.body["actions"].([]any) {
+					a := raw.(map[string]any)
+					email, failed := a["email"].(string), a["error"] != nil
+					if !failed && !stored[email] {
+						t.Errorf("the run reports %s invited, but nothing is stored", email)
+					}
+				}
+			}
+			// The next run, with DynamoDB well, completes the plan.
+			if r := s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil); r.status >= 500 {
+				t.Fatalf("run after the faults: %d %s", r.status, r.raw)
+			}
+			_, invs, _ := s.svc.Accounts(context.Background(), org.SyncPrincipal("acme"))
+			if len(invs) != 40 {
+				t.Errorf("%d invitations after the runs, want 40", len(invs))
+			}
+
+			// SCIM: a create and a deactivation under the fault.
+			s.scimOn(t, "acme", map[string]any{"sendEmail": false, "deactivationHold": map[string]any{"share": 1, "floor": 1000, "windowMinutes": 60}})
+			s.env.Inject(dynamotest.First(6, fault, "TransactWriteItems"))
+			created := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("grace@acme.com", "grace@acme.com", "Grace", "Hopper"))
+			s.env.Inject(nil)
+			if created.status != http.StatusCreated && created.status != http.StatusServiceUnavailable {
+				t.Errorf("SCIM create answered %d %s", created.status, created.raw)
+			}
+			// The identity provider retries; the person exists once.
+			again := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("grace@acme.com", "grace@acme.com", "Grace", "Hopper"))
+			if created.status == http.StatusCreated && again.status != http.StatusConflict {
+				t.Errorf("SCIM create again: %d %s", again.status, again.raw)
+			}
+			found := s.do(http.MethodGet, "/scim/v2/Users?filter="+urlq(`userName eq "grace@acme.com"`), "acme/scim", nil)
+			if found.body["totalResults"] != float64(1) {
+				t.Fatalf("grace is there %v times: %s", found.body["totalResults"], found.raw)
+			}
+			id := found.body["Resources"].([]any)[0].(map[string]any)["id"].(string)
+			s.env.Inject(dynamotest.First(6, fault, "TransactWriteItems", "UpdateItem"))
+			off := s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": false}}))
+			s.env.Inject(nil)
+			if off.status != http.StatusOK && off.status != http.StatusServiceUnavailable {
+				t.Errorf("SCIM deactivate answered %d %s", off.status, off.raw)
+			}
+			if r := s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": false}})); r.status != http.StatusOK || r.body["active"] != false {
+				t.Errorf("SCIM deactivate again: %d %s", r.status, r.raw)
 			}
 			s.verify(t, "acme")
 		})

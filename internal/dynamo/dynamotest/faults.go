@@ -60,6 +60,25 @@ func Every(n int, f Fault, ops ...string) Schedule {
 	}
 }
 
+// Burst fails n requests in a row of the operations ops (all when none) with f, starting with
+// the from-th (from 1): enough in a row to outlast every retry, so that one write fails for
+// good while those before and after it succeed.
+func Burst(from, n int, f Fault, ops ...string) Schedule {
+	var mu sync.Mutex
+	count := 0
+	return func(op string) Fault {
+		if len(ops) > 0 && !slices.Contains(ops, op) {
+			return None
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if count++; count >= from && count < from+n {
+			return f
+		}
+		return None
+	}
+}
+
 // First fails the first n requests of the operations ops (all when none) with f.
 func First(n int, f Fault, ops ...string) Schedule {
 	var mu sync.Mutex
