@@ -79,6 +79,7 @@ bench: ses-local
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/scim/
 	$(GO) test -run '^$$' -bench 'Connector' -benchtime 1x -benchmem -count 5 ./internal/connector/
 	LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 20x -count 5 ./internal/lambdatest/
+	$(GO) test -run '^$$' -bench 'Load' -benchtime 1x -count 1 -timeout 5m ./cmd/gatehouse/
 
 # aws-lambda-rie, the Lambda Runtime Interface Emulator that make smoke and make bench run the
 # functions under: pinned, and installed into a folder named for its version.

@@ -24,6 +24,19 @@ func devStack(t *testing.T, token string) (api, inbox string) {
 // devStackWith is devStack with more environment variables.
 func devStackWith(t *testing.T, token string, extra map[string]string) (api, inbox string) {
 	t.Helper()
+	st := startDevStack(t, token, extra)
+	return st.api, st.inbox
+}
+
+// devInstance is a running `gatehouse dev`, as it printed itself.
+type devInstance struct {
+	api, inbox, dynamodb, table string
+}
+
+// startDevStack runs `gatehouse dev` until the test ends and reads its addresses from what it
+// prints.
+func startDevStack(t testing.TB, token string, extra map[string]string) devInstance {
+	t.Helper()
 	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error", "EXPORTS_DIR": t.TempDir()}
 	for k, v := range extra {
 		vars[k] = v
@@ -47,21 +60,26 @@ func devStackWith(t *testing.T, token string, extra map[string]string) (api, inb
 	})
 	apiLine := regexp.MustCompile(`API\s+(http://127\.0\.0\.1:\d+)/api/v1`)
 	inboxLine := regexp.MustCompile(`Email inbox\s+(http://127\.0\.0\.1:\d+)`)
+	dbLine := regexp.MustCompile(`DynamoDB\s+(http://127\.0\.0\.1:\d+)\s+table\s+(\S+)`)
+	var st devInstance
 	lines := bufio.NewScanner(pr)
-	for (api == "" || inbox == "") && lines.Scan() {
+	for (st.api == "" || st.inbox == "" || st.dynamodb == "") && lines.Scan() {
 		if m := apiLine.FindStringSubmatch(lines.Text()); m != nil {
-			api = m[1]
+			st.api = m[1]
 		}
 		if m := inboxLine.FindStringSubmatch(lines.Text()); m != nil {
-			inbox = m[1]
+			st.inbox = m[1]
+		}
+		if m := dbLine.FindStringSubmatch(lines.Text()); m != nil {
+			st.dynamodb, st.table = m[1], m[2]
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if api == "" || inbox == "" {
+	if st.api == "" || st.inbox == "" || st.dynamodb == "" {
 		<-stopped
 		t.Fatalf("dev printed no addresses: %v", runErr)
 	}
-	return api, inbox
+	return st
 }
 
 // apiCall sends a JSON request to the API at base with token and returns the answer.
