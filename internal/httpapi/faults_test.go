@@ -99,6 +99,18 @@ func TestEveryAnswerIsTrueUnderFaults(t *testing.T) {
 			calm()
 			s.verify(t, "acme")
 
+			// Revoke another invitation under the fault: withdrawn once, or not at all.
+			bob := s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
+			hit("TransactWriteItems", "UpdateItem")
+			revoked := s.do(http.MethodDelete, "/api/v1/invitations/"+bob.body["id"].(string), "acme/admin", nil)
+			calm()
+			if wantTrue(t, "revoke", revoked, http.StatusOK, http.StatusNoContent) {
+				if _, still := pending("bob@acme.com"); still {
+					t.Errorf("revoke answered %d, but the invitation is still pending", revoked.status)
+				}
+			}
+			s.verify(t, "acme")
+
 			// Token create.
 			hit("TransactWriteItems")
 			tok := s.do(http.MethodPost, "/api/v1/tokens", "acme/admin", map[string]any{"name": "ci", "role": "viewer"})

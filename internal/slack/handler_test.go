@@ -34,6 +34,7 @@ type bench struct {
 	clock   *orgtest.Clock
 	signer  *slack.Verifier
 	trigger int
+	env     dynamotest.Env
 }
 
 func newBench(t testing.TB) *bench {
@@ -50,7 +51,7 @@ func newBench(t testing.TB) *bench {
 		t.Fatal(err)
 	}
 	h := slack.Handler(slack.Config{Service: svc, Verifier: v, Replays: env.Store.Idempotency, Logger: slog.New(slog.DiscardHandler), Now: clock.Now})
-	return &bench{t: t, handler: h, svc: svc, admin: admin, clock: clock, signer: v}
+	return &bench{t: t, handler: h, svc: svc, admin: admin, clock: clock, signer: v, env: env}
 }
 
 // form is a slash command's body from user, with a fresh trigger_id.
