@@ -68,6 +68,7 @@ lint:
 bench: ses-local
 	$(GO) test -run '^$$' -bench 'BulkInvite1000$$' -benchtime 1x -benchmem -count 5 ./internal/dynamo/
 	$(GO) test -run '^$$' -bench 'BulkInvite1000TableSize' -benchtime 1x ./internal/dynamo/
+	$(GO) test -run '^$$' -bench 'BulkInvite1000Latency' -benchtime 1x ./internal/dynamo/
 	$(GO) test -run '^$$' -bench 'Transact3Puts' -benchmem -count 5 ./internal/localdb/
 	$(GO) test -run '^$$' -bench 'SingleInvite|SCIM(Create|Filter|Deactivate)User' -benchtime 300x -benchmem -count 5 ./internal/httpapi/
 	$(GO) test -run '^$$' -bench 'SCIMGroupPatch1000' -benchtime 1x -benchmem -count 5 ./internal/httpapi/

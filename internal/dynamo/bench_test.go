@@ -3,8 +3,10 @@ package dynamo_test
 import (
 	"context"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,4 +124,77 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// BenchmarkBulkInvite1000Latency is the bulk invitation of 1,000 people with 10 ms added to
+// every DynamoDB request, as the network in AWS adds, against its floor: BatchWriteItem of the
+// same number of items (five per invitation) by eight workers, on the same table and latency.
+func BenchmarkBulkInvite1000Latency(b *testing.B) {
+	const n, latency = 1000, 10 * time.Millisecond
+	var invite, floor []time.Duration
+	for round := range b.N * 5 {
+		env := dynamotest.New(b)
+		svc := org.NewService(env.Store.Org())
+		admin, _ := orgtest.Seed(b, svc, "bench", "Bench")
+		reqs := make([]org.InviteRequest, n)
+		for j := range reqs {
+			reqs[j] = org.InviteRequest{Email: fmt.Sprintf("person%d.%d@example.com", round, j), Name: fmt.Sprintf("Person %d", j)}
+		}
+		env.Delay(latency)
+		start := time.Now()
+		results, err := svc.InviteMany(context.Background(), admin, reqs)
+		invite = append(invite, time.Since(start))
+		if err != nil || results[n-1].Status != org.BulkCreated {
+			b.Fatalf("bulk: %v %+v", err, results[n-1])
+		}
+		start = time.Now()
+		batchWriteFloor(b, env, n*5)
+		floor = append(floor, time.Since(start))
+		env.Delay(0)
+	}
+	i, f := median(invite), median(floor)
+	b.ReportMetric(i.Seconds(), "bulk-s")
+	b.ReportMetric(f.Seconds(), "batchwrite-floor-s")
+	b.ReportMetric(i.Seconds()/f.Seconds(), "ratio")
+}
+
+// batchWriteFloor writes items items of an invitation's size with BatchWriteItem, 25 to a
+// request, eight requests at once.
+func batchWriteFloor(b *testing.B, env dynamotest.Env, items int) {
+	table := env.Store.Table()
+	var reqs [][]types.WriteRequest
+	for start := 0; start < items; start += 25 {
+		var batch []types.WriteRequest
+		for i := start; i < min(start+25, items); i++ {
+			batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{
+				"pk":    &types.AttributeValueMemberS{Value: "ORG#floor"},
+				"sk":    &types.AttributeValueMemberS{Value: fmt.Sprintf("ITEM#%07d", i)},
+				"email": &types.AttributeValueMemberS{Value: fmt.Sprintf("person%d@example.com", i)},
+				"name":  &types.AttributeValueMemberS{Value: fmt.Sprintf("Person %d", i)},
+				"at":    &types.AttributeValueMemberS{Value: time.Now().UTC().Format(time.RFC3339Nano)},
+			}}})
+		}
+		reqs = append(reqs, batch)
+	}
+	var wg sync.WaitGroup
+	work := make(chan []types.WriteRequest)
+	for range 8 {
+		wg.Go(func() {
+			for batch := range work {
+				for len(batch) > 0 {
+					out, err := env.Client.BatchWriteItem(context.Background(), &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: batch}})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					batch = out.UnprocessedItems[table]
+				}
+			}
+		})
+	}
+	for _, batch := range reqs {
+		work <- batch
+	}
+	close(work)
+	wg.Wait()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
@@ -25,17 +26,32 @@ const invitationsPerTx = 100 / 5
 // conditions failed is written again without the invitations whose conditions failed, which
 // get a *org.ConflictError naming their failed parts; any other failure is reported for
 // every invitation of its transaction.
+//
+// Chunks are written writeWorkers at a time: their invitations have distinct addresses (the
+// domain passes each address once), so no two chunks write one item, and each row's result
+// is its own.
 func (s *Invitations) CreateInvitations(ctx context.Context, invs []org.NewInvitation) []error {
 	results := make([]error, len(invs))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, writeWorkers)
 	for start := 0; start < len(invs); start += invitationsPerTx {
 		rows := make([]int, 0, invitationsPerTx)
 		for i := start; i < min(start+invitationsPerTx, len(invs)); i++ {
 			rows = append(rows, i)
 		}
-		s.createChunk(ctx, invs, rows, results)
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			s.createChunk(ctx, invs, rows, results)
+		})
 	}
+	wg.Wait()
 	return results
 }
+
+// writeWorkers bounds the transactions one bulk write has in flight: against DynamoDB's
+// round trips, eight at once make 50 chunks about as fast as a BatchWriteItem of their items.
+const writeWorkers = 8
 
 // createChunk writes the invitations at rows in one transaction, setting their results.
 func (s *Invitations) createChunk(ctx context.Context, invs []org.NewInvitation, rows []int, results []error) {

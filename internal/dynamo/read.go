@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -25,31 +26,56 @@ func decodeItem(item map[string]types.AttributeValue, out any) error {
 // batchGetLimit is the most keys DynamoDB reads in one BatchGetItem.
 const batchGetLimit = 100
 
-// batchGet reads keys with strongly consistent reads, 100 per request, re-asking for any
-// keys DynamoDB leaves unprocessed.
+// batchGet reads keys with strongly consistent reads, 100 per request and up to writeWorkers
+// requests at once, re-asking for any keys DynamoDB leaves unprocessed.
 func (t *table) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-	var out []map[string]types.AttributeValue
+	var (
+		mu    sync.Mutex
+		out   []map[string]types.AttributeValue
+		first error
+		wg    sync.WaitGroup
+	)
+	slots := make(chan struct{}, writeWorkers)
 	for start := 0; start < len(keys); start += batchGetLimit {
-		req := map[string]types.KeysAndAttributes{t.name: {
-			Keys:           keys[start:min(start+batchGetLimit, len(keys))],
-			ConsistentRead: aws.Bool(true),
-		}}
-		for attempt := 0; len(req) > 0; attempt++ {
-			if attempt > maxTransientRetries {
-				return nil, fmt.Errorf("batch get: keys left unprocessed: %w", org.ErrUnavailable)
+		chunk := keys[start:min(start+batchGetLimit, len(keys))]
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			items, err := t.batchGetChunk(ctx, chunk)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = err
 			}
-			if attempt > 0 {
-				if err := sleep(ctx, attempt-1); err != nil {
-					return nil, err
-				}
-			}
-			res, err := t.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("batch get: %w", err)
-			}
-			out = append(out, res.Responses[t.name]...)
-			req = res.UnprocessedKeys
+			out = append(out, items...)
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	return out, nil
+}
+
+// batchGetChunk reads at most batchGetLimit keys, asking again for those left unprocessed.
+func (t *table) batchGetChunk(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	req := map[string]types.KeysAndAttributes{t.name: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for attempt := 0; len(req) > 0; attempt++ {
+		if attempt > maxTransientRetries {
+			return nil, fmt.Errorf("batch get: keys left unprocessed: %w", org.ErrUnavailable)
 		}
+		if attempt > 0 {
+			if err := sleep(ctx, attempt-1); err != nil {
+				return nil, err
+			}
+		}
+		res, err := t.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, fmt.Errorf("batch get: %w", err)
+		}
+		out = append(out, res.Responses[t.name]...)
+		req = res.UnprocessedKeys
 	}
 	return out, nil
 }

@@ -34,6 +34,7 @@ type Counter struct {
 	mu     sync.Mutex
 	ops    map[string]int
 	faults atomic.Pointer[Schedule]
+	delay  atomic.Int64 // nanoseconds added to every request
 }
 
 // Do counts the request and sends it on, or fails it as the fault schedule says.
@@ -46,6 +47,9 @@ func (c *Counter) Do(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	c.ops[op]++
 	c.mu.Unlock()
+	if d := c.delay.Load(); d > 0 {
+		time.Sleep(time.Duration(d))
+	}
 	if sched := c.faults.Load(); sched != nil {
 		return inject((*sched)(op), r, c.next.Do)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Fault is what happens to one request to DynamoDB.
@@ -139,3 +140,7 @@ func answer(r *http.Request, status int, code, message string) *http.Response {
 		Body:   io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)), Request: r,
 	}
 }
+
+// Delay adds d to every request the env's client sends, as the network to DynamoDB in AWS
+// does (about 10 ms a round trip); 0 takes it away.
+func (e Env) Delay(d time.Duration) { e.Requests.delay.Store(int64(d)) }
