@@ -67,20 +67,39 @@ func (c classified) DescribeTable(ctx context.Context, in *dynamodb.DescribeTabl
 }
 
 // unavailableError is a failure of DynamoDB itself: it is both the SDK's error and
-// org.ErrUnavailable.
-type unavailableError struct{ err error }
+// org.ErrUnavailable. Ambiguous says a write may have been applied regardless (a timeout, a
+// reset connection, a 5xx, a transaction still in progress), as opposed to one DynamoDB
+// refused (throttling) or never received (a refused connection).
+type unavailableError struct {
+	err       error
+	ambiguous bool
+}
+
+// mayHaveApplied reports whether err leaves open that the write it answers was applied.
+func mayHaveApplied(err error) bool {
+	var u *unavailableError
+	return errors.As(err, &u) && u.ambiguous
+}
 
 func (e *unavailableError) Error() string   { return e.err.Error() }
 func (e *unavailableError) Unwrap() []error { return []error{e.err, org.ErrUnavailable} }
 
-// busyCodes are DynamoDB's error codes that say it is busy or failing, not that the request
-// was wrong.
-var busyCodes = map[string]bool{
+// refusedCodes are DynamoDB's answers that it is too busy to take the request: nothing was
+// applied.
+var refusedCodes = map[string]bool{
 	"ProvisionedThroughputExceededException": true,
 	"ThrottlingException":                    true,
 	"RequestLimitExceeded":                   true,
-	"InternalServerError":                    true,
-	"ServiceUnavailable":                     true,
+}
+
+// busyCodes are DynamoDB's error codes that say it failed on its side, the request having
+// reached it: a write may or may not have been applied.
+var busyCodes = map[string]bool{
+	"InternalServerError": true,
+	"ServiceUnavailable":  true,
+	// An earlier try of the same transaction (same client token) is still being applied:
+	// its outcome is not known yet.
+	"TransactionInProgressException": true,
 }
 
 // classify marks err as org.ErrUnavailable when it is DynamoDB failing rather than answering.
@@ -92,14 +111,17 @@ func classify(err error) error {
 	var resp *smithyhttp.ResponseError
 	var netErr net.Error
 	switch {
-	case errors.As(err, &api) && busyCodes[api.ErrorCode()]:
-	case errors.As(err, &resp) && resp.HTTPStatusCode() >= 500:
+	case errors.As(err, &api) && refusedCodes[api.ErrorCode()]:
+		return &unavailableError{err: err}
+	case errors.As(err, &api) && busyCodes[api.ErrorCode()], errors.As(err, &resp) && resp.HTTPStatusCode() >= 500:
+		return &unavailableError{err: err, ambiguous: true}
 	case errors.As(err, &api):
 		return err // an answer: a failed condition, a cancelled transaction, a bad request
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &unavailableError{err: err} // never connected: nothing was sent
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE):
-	default:
-		return err
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return &unavailableError{err: err, ambiguous: true}
 	}
-	return &unavailableError{err: err}
+	return err
 }

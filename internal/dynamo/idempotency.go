@@ -33,6 +33,7 @@ type idemItem struct {
 	Body        []byte `dynamodbav:"body,omitempty"` // sealed by the caller: compressed and encrypted
 	ExpiresAt   string `dynamodbav:"expiresAt"`
 	TTL         int64  `dynamodbav:"ttl"`
+	ClaimID     string `dynamodbav:"claimId,omitempty"`
 }
 
 // idemKey hashes the client's key, so any characters it holds make a valid sort key.
@@ -46,19 +47,25 @@ func toIdemItem(scope, k string, r idempotency.Record) idemItem {
 	return idemItem{
 		key: key{PK: pk, SK: sk}, Type: typeIdempotency, Fingerprint: r.Fingerprint, Done: r.Done,
 		Status: r.Status, ContentType: r.ContentType, Location: r.Location, Body: r.Body,
-		ExpiresAt: fmtTime(r.ExpiresAt), TTL: r.ExpiresAt.Unix(),
+		ExpiresAt: fmtTime(r.ExpiresAt), TTL: r.ExpiresAt.Unix(), ClaimID: r.ClaimID,
 	}
 }
 
 func (it idemItem) domain() idempotency.Record {
 	return idempotency.Record{
 		Fingerprint: it.Fingerprint, Done: it.Done, Status: it.Status, ContentType: it.ContentType,
-		Location: it.Location, Body: it.Body, ExpiresAt: parseTime(it.ExpiresAt),
+		Location: it.Location, Body: it.Body, ExpiresAt: parseTime(it.ExpiresAt), ClaimID: it.ClaimID,
 	}
 }
 
 // Claim saves rec unless a live record holds the key, returning that record instead.
+//
+// Each claim carries its own id, so a claim whose write was applied but whose answer was
+// lost (the SDK then retries and meets its own record) is recognised as this caller's.
 func (s *Idempotency) Claim(ctx context.Context, scope, k string, rec idempotency.Record, now time.Time) (idempotency.Record, bool, error) {
+	if rec.ClaimID == "" {
+		rec.ClaimID = newClientToken()
+	}
 	it := toIdemItem(scope, k, rec)
 	av, err := marshal(it)
 	if err != nil {
@@ -88,6 +95,9 @@ func (s *Idempotency) Claim(ctx context.Context, scope, k string, rec idempotenc
 			return idempotency.Record{}, false, fmt.Errorf("idempotency key released meanwhile: %w", org.ErrConflict)
 		}
 		return idempotency.Record{}, false, err
+	}
+	if !cur.Done && cur.ClaimID == rec.ClaimID {
+		return rec, true, nil // our own claim, whose answer was lost
 	}
 	return cur.domain(), false, nil
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/org"
 )
@@ -95,9 +96,10 @@ func (s *Invitations) settleChunk(ctx context.Context, first org.Invitation, err
 	switch rerr := s.t.get(readCtx, orgPK(first.OrgID), invitationSK(first.ID), &it); {
 	case rerr == nil:
 		return nil
-	case errors.Is(rerr, org.ErrNotFound):
+	case errors.Is(rerr, org.ErrNotFound) && !errors.As(err, new(*types.TransactionInProgressException)):
 		return fmt.Errorf("invitations not written: %w", org.ErrUnavailable)
 	}
+	// Unreadable, or an earlier try was still being applied and may yet land: unknown.
 	return err
 }
 

@@ -66,7 +66,7 @@ func (t *table) batchGetChunk(ctx context.Context, keys []map[string]types.Attri
 			return nil, fmt.Errorf("batch get: keys left unprocessed: %w", org.ErrUnavailable)
 		}
 		if attempt > 0 {
-			if err := sleep(ctx, attempt-1); err != nil {
+			if err := t.sleep(ctx, attempt-1); err != nil {
 				return nil, err
 			}
 		}

@@ -161,7 +161,7 @@ func (s *SCIM) SetMembers(ctx context.Context, orgID, groupID string, add, remov
 				return fmt.Errorf("write group members: writes left unprocessed: %w", org.ErrUnavailable)
 			}
 			if attempt > 0 {
-				if err := sleep(ctx, attempt-1); err != nil {
+				if err := s.t.sleep(ctx, attempt-1); err != nil {
 					return err
 				}
 			}

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -65,7 +66,13 @@ type table struct {
 	// Bounds on filtered list reads; constants but for tests.
 	filteredPageSize, maxQueryPages int
 	cursors                         cursorKeys
+	// backoff is the first wait before retrying; 10 ms unless set (tests shorten it).
+	backoff time.Duration
 }
+
+// SetBackoff makes the store wait d before its first retry of a busy or unreachable
+// DynamoDB (doubling after, to at most 50 times d); tests shorten the default 10 ms.
+func (s *Store) SetBackoff(d time.Duration) { s.t.backoff = d }
 
 // ping reports whether the table can be reached.
 func (t *table) ping(ctx context.Context) error {

@@ -125,21 +125,27 @@ func notExists() expression.ConditionBuilder {
 // conflict with another writer, throttling) is retried.
 const maxTransientRetries = 5
 
-// maxUnknownRetries bounds how often a transaction whose outcome is unknown (DynamoDB
+// maxUnavailableRetries bounds how often a transaction DynamoDB did not answer for (busy,
 // unreachable, a timeout, a 5xx) is sent again with its client token, and settleFor how long
 // those tries may go on after the caller's context has ended.
 const (
-	maxUnknownRetries = 4
-	settleFor         = 5 * time.Second
+	maxUnavailableRetries = 8
+	settleFor             = 5 * time.Second
 )
+
+// noSDKRetries makes one call a single try: commit retries transactions itself, so that it
+// sees every try's error and knows whether any of them may have been applied.
+func noSDKRetries(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
 
 // commit writes the actions atomically. A transaction refused because conditions failed is a
 // *txFailure naming the actions (see refused); transactions cancelled for passing reasons
 // are retried with jittered exponential backoff first. Every try carries the same client
-// token, so that DynamoDB applies the transaction at most once: a try whose answer was lost
-// (a timeout, a reset connection, a 5xx) is settled by sending it again, which DynamoDB
-// answers with the first one's success, even once the caller's context has ended. A
-// transaction still unsettled after that is an error wrapping org.ErrOutcomeUnknown.
+// token, so that DynamoDB applies the transaction at most once, and commit makes the tries
+// itself: a try whose answer was lost (a timeout, a reset connection, a 5xx) is settled by
+// sending it again, which DynamoDB answers with the first one's success, even once the
+// caller's context has ended. A transaction DynamoDB only ever refused (throttling, a refused
+// connection) is an error wrapping org.ErrUnavailable: it was not applied. One that may have
+// been applied and is still unsettled wraps org.ErrOutcomeUnknown too.
 func (x *tx) commit(ctx context.Context) error {
 	if x.err != nil {
 		return x.err
@@ -148,25 +154,35 @@ func (x *tx) commit(ctx context.Context) error {
 		return nil
 	}
 	token := newClientToken()
-	unknown, settling := 0, false
+	tries, ambiguous, settling := 0, false, false
 	for attempt := 0; ; attempt++ {
-		_, err := x.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: x.actions, ClientRequestToken: &token})
+		_, err := x.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: x.actions, ClientRequestToken: &token}, noSDKRetries)
 		if err == nil {
 			return nil
 		}
 		f := decodeCancellation(err, x.names)
 		if f == nil && errors.Is(err, org.ErrUnavailable) {
-			if unknown++; unknown > maxUnknownRetries {
-				return fmt.Errorf("transact write: %w: %w", org.ErrOutcomeUnknown, err)
+			ambiguous = ambiguous || mayHaveApplied(err)
+			unsettled := func(err error) error {
+				if ambiguous {
+					return fmt.Errorf("transact write: %w: %w", org.ErrOutcomeUnknown, err)
+				}
+				return fmt.Errorf("transact write, not applied: %w", err)
+			}
+			if tries++; tries > maxUnavailableRetries {
+				return unsettled(err)
 			}
 			if ctx.Err() != nil && !settling {
+				if !ambiguous {
+					return unsettled(err) // nothing to settle: no try was applied
+				}
 				settling = true
 				var cancel context.CancelFunc
 				ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), settleFor)
 				defer cancel()
 			}
-			if err := sleep(ctx, unknown); err != nil {
-				return fmt.Errorf("transact write: %w: %w", org.ErrOutcomeUnknown, err)
+			if serr := x.t.sleep(ctx, tries); serr != nil {
+				return unsettled(err)
 			}
 			continue
 		}
@@ -176,7 +192,7 @@ func (x *tx) commit(ctx context.Context) error {
 		if len(f.failed) > 0 || f.transient == "" || attempt == maxTransientRetries {
 			return f
 		}
-		if err := sleep(ctx, attempt); err != nil {
+		if err := x.t.sleep(ctx, attempt); err != nil {
 			return err
 		}
 	}
@@ -253,9 +269,14 @@ func refused(err error, part org.Part) bool {
 	return false
 }
 
-// sleep waits before retry number attempt: 10 ms doubling, with up to 10 ms of jitter.
-func sleep(ctx context.Context, attempt int) error {
-	backoff := time.Duration(10<<attempt)*time.Millisecond + rand.N(10*time.Millisecond)
+// sleep waits before retry number attempt: the table's base (10 ms) doubling, at most 50
+// times the base, with up to one base of jitter.
+func (t *table) sleep(ctx context.Context, attempt int) error {
+	base := t.backoff
+	if base <= 0 {
+		base = 10 * time.Millisecond
+	}
+	backoff := min(base<<attempt, 50*base) + rand.N(base)
 	select {
 	case <-ctx.Done():
 		return ctx.Err()

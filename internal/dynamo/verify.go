@@ -18,7 +18,8 @@ import (
 // at (so no address has two live invitations or two members); every invitation has exactly
 // one audit entry of its creation, and one of its acceptance or withdrawal when it has
 // either; every token has one of its creation; an email waiting to be sent has exactly one
-// outbox entry and an outbox entry belongs to an email waiting to be sent. An empty list is a
+// outbox entry and an outbox entry belongs to an email waiting to be sent; the count of
+// active admins kept on the organization is the number of its active admin members. An empty list is a
 // consistent organization. It reads at now, for telling expired invitations.
 func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]string, error) {
 	var (
@@ -28,6 +29,7 @@ func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]stri
 		markers     = map[string]emailItem{} // by address
 		outbox      = map[string]int{}       // by invitation id
 		audits      = map[string]int{}       // by action and target
+		admins      = -1                     // the organization's count of active admins
 	)
 	err := s.t.queryPartition(ctx, orgPK(orgID), "", nil, func(item map[string]types.AttributeValue) error {
 		var k key
@@ -35,6 +37,12 @@ func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]stri
 			return err
 		}
 		switch {
+		case k.SK == skOrg:
+			var it orgItem
+			if err := decodeItem(item, &it); err != nil {
+				return err
+			}
+			admins = it.ActiveAdmins
 		case strings.HasPrefix(k.SK, prefixInvitation):
 			var it invitationItem
 			if err := decodeItem(item, &it); err != nil {
@@ -132,6 +140,15 @@ func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]stri
 		if m, ok := markers[mem.Email]; !ok || m.Holder != holderMember || m.Ref != id {
 			add("member %s (%s) is not what its address's marker points at", id, mem.Email)
 		}
+	}
+	active := 0
+	for _, mem := range members {
+		if mem.Status == string(org.MemberActive) && mem.Role == string(org.RoleAdmin) {
+			active++
+		}
+	}
+	if admins >= 0 && admins != active {
+		add("the organization counts %d active admins, and %d members are", admins, active)
 	}
 	for id := range tokens {
 		if n := audits[org.ActionTokenCreated+" "+id]; n != 1 {

@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -130,7 +131,22 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle("POST /api/v1/sync/runs/{id}/approve", private(a.approveSyncRun()))
 		mux.Handle("POST /api/v1/sync/runs/{id}/discard", private(a.discardSyncRun()))
 	}
-	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, problemRouting(mux))), nil
+	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, budgeted(problemRouting(mux)))), nil
+}
+
+// RequestBudget bounds the work of one request, well inside API Gateway's 29 seconds: what
+// is left is room for a write whose answer was lost to be settled and for the answer to
+// go out, so a DynamoDB that does not answer gives a 503 with Retry-After, never a gateway
+// timeout.
+const RequestBudget = 20 * time.Second
+
+// budgeted runs next within RequestBudget.
+func budgeted(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), RequestBudget)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // settingsRedirect sends /settings on to settings/ with a relative Location, which the

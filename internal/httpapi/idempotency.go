@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,8 +87,9 @@ func idempotent(store idempotency.Store, now func() time.Time, log *slog.Logger,
 			next.ServeHTTP(buf, r)
 		}()
 		// Server errors and rate limits are not kept: retrying after either (as Retry-After
-		// says) runs the request again.
-		if buf.status >= 500 || buf.status == http.StatusTooManyRequests {
+		// says) runs the request again. An unknown outcome is kept: the request may have
+		// been applied, so running it again could apply it twice.
+		if (buf.status >= 500 && !unknownOutcome(buf)) || buf.status == http.StatusTooManyRequests {
 			release()
 		} else if err := complete(ctx, store, scope, key, claim, buf, seal, now()); err != nil {
 			// The change is made. The claim lapses after ClaimTTL; a retry then runs again
@@ -97,6 +99,15 @@ func idempotent(store idempotency.Store, now func() time.Time, log *slog.Logger,
 		w.WriteHeader(buf.status)
 		_, _ = w.Write(buf.body.Bytes())
 	})
+}
+
+// unknownOutcome reports whether buf is the problem answer outcome_unknown.
+func unknownOutcome(buf *bufferedResponse) bool {
+	if buf.status != http.StatusServiceUnavailable {
+		return false
+	}
+	var p struct{ Code string }
+	return json.Unmarshal(buf.body.Bytes(), &p) == nil && p.Code == "outcome_unknown"
 }
 
 // complete keeps the finished answer, sealed, for a day.

@@ -99,6 +99,7 @@ var errorMap = []struct {
 	code   string
 	detail string
 }{
+	{org.ErrLimitedToken, http.StatusForbidden, "limited_token", "a token that expires or acts for a member cannot set up what outlives it (a SCIM token, a Slack workspace); use an admin token that does neither"},
 	{org.ErrTokenExpired, http.StatusUnauthorized, "token_expired", "this API token has expired; an admin can make a new one"},
 	{org.ErrTokenOwnerInactive, http.StatusUnauthorized, "token_owner_inactive", "this API token acts for a member who is no longer active; an admin can make a new one"},
 	{org.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "send a valid API token as 'Authorization: Bearer <token>'"},
@@ -122,6 +123,7 @@ var errorMap = []struct {
 	{org.ErrDomainNotAllowed, http.StatusForbidden, "domain_not_allowed", "the address's domain is not one of the organization's allowed domains"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
+	{org.ErrOutcomeUnknown, http.StatusServiceUnavailable, "outcome_unknown", "the database could not be reached to confirm whether this was done; read it back before trying again (a retry with the same Idempotency-Key gives this answer again)"},
 	{org.ErrUnavailable, http.StatusServiceUnavailable, "temporarily_unavailable", "the database is busy or cannot be reached just now; retry in a moment (retrying with the same Idempotency-Key is safe)"},
 	{seal.ErrUnavailable, http.StatusServiceUnavailable, "temporarily_unavailable", "the key service that keeps identity-provider credentials is busy; retry in a moment"},
 }

@@ -39,6 +39,9 @@ type Record struct {
 	Location    string
 	Body        []byte // sealed: see Seal
 	ExpiresAt   time.Time
+	// ClaimID tells one claim from another: a store whose write of a claim was applied but
+	// whose answer was lost finds its own claim on retrying and holds it.
+	ClaimID string
 }
 
 // Store keeps records by scope (the organization) and key.

@@ -32,7 +32,7 @@ func TestEveryQueuedEmailIsSentOnceThroughFaults(t *testing.T) {
 				}
 				return nil
 			}}
-			m, err := mailer.New(env.Store.Deliveries, sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Now: clock.Now})
+			m, err := mailer.New(env.Store.Deliveries, sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Now: clock.Now, SettleWait: time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,5 +108,48 @@ func TestAnEmailWhoseSendTimedOutIsNeverLost(t *testing.T) {
 	}
 	if n := accepted + len(f.sender.messages()); n != 2 {
 		t.Errorf("SES took the email %d times, want 2 (once lost in the timeout, once retried)", n)
+	}
+}
+
+// TestTheRecordOfASentEmailOutlastsAnOutage: right after SES took the email, DynamoDB fails
+// twenty writes in a row, more than one write's own retries. The mailer keeps trying to
+// record the send instead of giving up, so the email is never sent again.
+func TestTheRecordOfASentEmailOutlastsAnOutage(t *testing.T) {
+	for _, fault := range []dynamotest.Fault{dynamotest.Throttle, dynamotest.ServerError, dynamotest.Refuse, dynamotest.ResetAfter} {
+		t.Run(fault.String(), func(t *testing.T) {
+			env := dynamotest.New(t)
+			clock := orgtest.NewClock()
+			svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))
+			admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
+			sender := &fakeSender{fail: func(n int, _ mailer.Message) error {
+				if n == 1 {
+					env.Inject(dynamotest.First(20, fault, "TransactWriteItems", "UpdateItem", "PutItem"))
+				}
+				return nil
+			}}
+			m, err := mailer.New(env.Store.Deliveries, sender, mailer.Config{PublicURL: "http://127.0.0.1:3000", Now: clock.Now, SettleWait: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := svc.Invite(context.Background(), admin, org.InviteRequest{Email: "grace@example.com", Name: "Grace", Role: "member"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = m.Sweep(context.Background(), 10)
+			env.Inject(nil)
+			for range 3 {
+				clock.Add(time.Hour) // well past any lease
+				if _, err := m.Sweep(context.Background(), 10); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := len(sender.messages()); n != 1 {
+				t.Errorf("%d emails sent, want 1", n)
+			}
+			inv, err := env.Store.Deliveries.GetInvitation(context.Background(), "acme", c.Invitation.ID)
+			if err != nil || inv.Delivery.State != org.DeliverySent {
+				t.Errorf("delivery %+v, %v; want sent", inv.Delivery, err)
+			}
+		})
 	}
 }

@@ -65,8 +65,11 @@ type Config struct {
 	Rate      float64       // emails per second at most (SES_MAX_SEND_RATE); 0 lifts the limit
 	Lease     time.Duration // how long a claim lasts; default three minutes, longer than the function may run
 	GiveUp    time.Duration // how long passing failures are retried; default 24 hours
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// SettleWait is the first wait before recording a sent email again while the database
+	// cannot be reached (doubling to 5 s); default 100 ms.
+	SettleWait time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Mailer delivers outbox entries.
@@ -161,6 +164,11 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	if err := m.limiter.Wait(ctx); err != nil {
 		return OutcomeSkipped, err
 	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < sendTimeout+settleFor/2 {
+		// Not enough time left to send and record the send: an email sent and then cut off
+		// before its record would go out again. The lease lapses and a later run sends it.
+		return OutcomeSkipped, nil
+	}
 	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
 	id, sendErr := m.sender.Send(sendCtx, Message{
 		OrgID: inv.OrgID, InvitationID: inv.ID, To: inv.Email, InviteeName: inv.Name, InviterName: inv.InvitedBy.Name, OrgName: orgName,
@@ -199,7 +207,7 @@ func (m *Mailer) record(ctx context.Context, e Entry, inv org.Invitation, event 
 	if inv.Delivery, err = inv.Delivery.Next(event, at, note); err != nil {
 		return m.lost(err)
 	}
-	if err := settle(ctx, func(ctx context.Context) error { return m.store.RecordDelivery(ctx, inv, event) }); err != nil {
+	if err := settle(ctx, m.cfg.SettleWait, func(ctx context.Context) error { return m.store.RecordDelivery(ctx, inv, event) }); err != nil {
 		return m.lost(err)
 	}
 	if inv.Delivery.State == org.DeliveryFailed {
@@ -217,12 +225,19 @@ const sendTimeout = 30 * time.Second
 const settleFor = 90 * time.Second
 
 // settle runs write until it succeeds or fails for a reason other than the database being
-// unavailable, retrying with backoff (100 ms doubling to 5 s) for up to settleFor, even
-// after ctx has ended: what it records has already happened.
-func settle(ctx context.Context, write func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleFor)
+// unavailable, retrying with backoff (wait doubling to 5 s) for up to settleFor, even after
+// ctx has been cancelled (what it records has already happened), but never past ctx's own
+// deadline less a second: a Lambda function frozen mid-write helps nobody.
+func settle(ctx context.Context, wait time.Duration, write func(context.Context) error) error {
+	until := time.Now().Add(settleFor)
+	if deadline, ok := ctx.Deadline(); ok && deadline.Add(-time.Second).Before(until) {
+		until = deadline.Add(-time.Second)
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), until)
 	defer cancel()
-	wait := 100 * time.Millisecond
+	if wait <= 0 {
+		wait = 100 * time.Millisecond
+	}
 	for {
 		err := write(ctx)
 		if err == nil || !errors.Is(err, org.ErrUnavailable) {

@@ -50,6 +50,12 @@ func (s *Service) Accept(ctx context.Context, source Source, token, name string)
 	p := Principal{OrgID: inv.OrgID, Actor: Actor{Type: "invitee", ID: m.ID, Name: m.Name}, Source: source}
 	a := s.audit(p, now, ActionAccepted, "invitation", inv.ID, map[string]string{"email": inv.Email, "memberId": m.ID, "role": string(m.Role)})
 	if err := s.invitations.AcceptInvitation(ctx, accepted, m, a); err != nil {
+		if errors.Is(err, ErrOutcomeUnknown) && s.stored(ctx, func(ctx context.Context) error {
+			_, err := s.members.GetMember(ctx, orgID, m.ID)
+			return err
+		}) {
+			return m, nil // the acceptance was applied; its answer was lost
+		}
 		return Member{}, s.explainAccept(ctx, inv, token, fmt.Errorf("accept invitation %s: %w", inv.ID, err))
 	}
 	return m, nil

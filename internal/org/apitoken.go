@@ -42,6 +42,8 @@ type TokenOption func(*tokenSpec)
 type tokenSpec struct {
 	expiresInDays *int
 	ownerID       string
+	// notAfter is the expiry of the token making this one: it never outlives its maker.
+	notAfter time.Time
 }
 
 // ExpiresInDays makes the token stop working days days after it is created (1 to 365).
@@ -87,7 +89,7 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name, rawRole st
 	if rawRole == "" {
 		return NewToken{}, Invalid("role", "required", "role is required: admin, member or viewer")
 	}
-	spec := tokenSpec{ownerID: p.OwnerID}
+	spec := tokenSpec{ownerID: p.OwnerID, notAfter: p.ExpiresAt}
 	for _, o := range opts {
 		o(&spec)
 	}
@@ -119,6 +121,9 @@ func (s *Service) createToken(ctx context.Context, p Principal, rawName, rawRole
 	verr.Merge(err)
 	if d := spec.expiresInDays; d != nil && (*d < 1 || *d > MaxTokenDays) {
 		verr.Add("expiresInDays", "invalid_expiry", fmt.Sprintf("expiresInDays must be between 1 and %d; leave it out for a token that does not expire", MaxTokenDays))
+	} else if d != nil && !spec.notAfter.IsZero() && s.nowUTC().AddDate(0, 0, *d).After(spec.notAfter) {
+		verr.Add("expiresInDays", "invalid_expiry", "your token expires at "+spec.notAfter.Format(time.RFC3339)+
+			", and the tokens it makes expire no later; ask for fewer days or leave it out")
 	}
 	if err := verr.Err(); err != nil {
 		return NewToken{}, err
@@ -147,8 +152,13 @@ func (s *Service) storeToken(ctx context.Context, p Principal, name string, role
 		Hash: HashSecret(secret), Hint: secret[len(secret)-4:], CreatedAt: now, CreatedBy: p.Actor, OwnerID: spec.ownerID,
 	}
 	details := map[string]string{"name": name, "role": string(role)}
-	if d := spec.expiresInDays; d != nil {
+	switch d := spec.expiresInDays; {
+	case d != nil:
 		t.ExpiresAt = now.AddDate(0, 0, *d)
+	case !spec.notAfter.IsZero():
+		t.ExpiresAt = spec.notAfter // a token never outlives the token that made it
+	}
+	if !t.ExpiresAt.IsZero() {
 		details["expiresAt"] = t.ExpiresAt.Format(time.RFC3339)
 	}
 	if t.OwnerID != "" {
@@ -156,6 +166,12 @@ func (s *Service) storeToken(ctx context.Context, p Principal, name string, role
 	}
 	a := s.audit(p, now, ActionTokenCreated, "token", t.ID, details)
 	if err := s.tokens.CreateToken(ctx, t, a); err != nil {
+		if errors.Is(err, ErrOutcomeUnknown) && s.stored(ctx, func(ctx context.Context) error {
+			_, err := s.tokens.GetToken(ctx, t.OrgID, t.ID)
+			return err
+		}) {
+			return NewToken{Token: t, Secret: secret}, nil // stored; its answer was lost
+		}
 		switch {
 		case Refused(err, PartOrg):
 			err = fmt.Errorf("organization %s: %w", t.OrgID, ErrNotFound)
@@ -231,7 +247,7 @@ func (s *Service) principalOf(ctx context.Context, t APIToken, source Source) (P
 	if t.ExpiredAt(now) {
 		return Principal{}, fmt.Errorf("token %s expired at %s: %w: %w", t.ID, t.ExpiresAt.Format(time.RFC3339), ErrTokenExpired, ErrUnauthenticated)
 	}
-	p := Principal{OrgID: t.OrgID, Role: t.Role, Actor: Actor{Type: "token", ID: t.ID, Name: t.Name}, Source: source, OwnerID: t.OwnerID}
+	p := Principal{OrgID: t.OrgID, Role: t.Role, Actor: Actor{Type: "token", ID: t.ID, Name: t.Name}, Source: source, OwnerID: t.OwnerID, ExpiresAt: t.ExpiresAt}
 	if t.OwnerID != "" {
 		m, err := s.members.GetMember(ctx, t.OrgID, t.OwnerID)
 		switch {

@@ -106,6 +106,13 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 	for i := range results {
 		if first := results[i].DuplicateOf; first != nil {
 			results[i].Status, results[i].ExistingID = duplicateOutcome(results[*first])
+			if results[i].Status == BulkFailed {
+				// The same cause, such as outcome_unknown, named at this row.
+				for _, e := range results[*first].Errors {
+					e.Field = "invitations[" + strconv.Itoa(i) + "]"
+					results[i].Errors = append(results[i].Errors, e)
+				}
+			}
 		}
 	}
 	return results, nil

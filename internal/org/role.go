@@ -1,8 +1,10 @@
 package org
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Role is what a member or an API token may do in an organization.
@@ -97,7 +99,17 @@ type Principal struct {
 	Source Source
 	// OwnerID is the member an API token acts for, if it does.
 	OwnerID string
+	// ExpiresAt is when the API token expires; zero for never.
+	ExpiresAt time.Time
 }
+
+// Lasting reports whether p may set up what outlives it (a SCIM token, a Slack workspace, a
+// token without expiry): an admin whose token neither expires nor acts for a member.
+func (p Principal) Lasting() bool { return p.isAdmin() && p.OwnerID == "" && p.ExpiresAt.IsZero() }
+
+// ErrLimitedToken refuses setting up with a token that expires or acts for a member
+// something that would outlive it.
+var ErrLimitedToken = errors.New("a token that expires or acts for a member cannot set this up")
 
 // canRead reports whether p may read the organization's data. Every role may.
 func (p Principal) canRead() bool { return p.Role.Valid() }

@@ -94,3 +94,11 @@ func (s *Service) Authenticate(ctx context.Context, secret string, source Source
 	}
 	return s.principalOf(ctx, t, source)
 }
+
+// stored settles a write whose outcome is unknown by reading back what it wrote (read
+// answers ErrNotFound when it was not), even once ctx has ended: true when it was stored.
+func (s *Service) stored(ctx context.Context, read func(context.Context) error) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return read(ctx) == nil
+}

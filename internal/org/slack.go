@@ -240,5 +240,8 @@ func (s *Service) StartSlackInstall(p Principal) (orgID, tokenID string, err err
 	if !p.isAdmin() || p.Actor.Type != "token" {
 		return "", "", fmt.Errorf("install slack: %w", ErrForbidden)
 	}
+	if !p.Lasting() {
+		return "", "", fmt.Errorf("install slack: %w", ErrLimitedToken)
+	}
 	return p.OrgID, p.Actor.ID, nil
 }

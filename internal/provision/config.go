@@ -203,6 +203,9 @@ func (s *Service) CreateToken(ctx context.Context, p org.Principal) (NewToken, e
 	if p.Role != org.RoleAdmin {
 		return NewToken{}, fmt.Errorf("create scim token: %w", org.ErrForbidden)
 	}
+	if !p.Lasting() {
+		return NewToken{}, fmt.Errorf("create scim token: %w", org.ErrLimitedToken)
+	}
 	prev, c, err := s.current(ctx, p.OrgID)
 	if err != nil {
 		return NewToken{}, err

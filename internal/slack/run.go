@@ -100,8 +100,12 @@ func (r runner) inviteMany(ctx context.Context, emails []string) outcome {
 		case org.BulkDomainNotAllowed:
 			lines = append(lines, ":no_entry: "+addr+" is outside the organization's allowed domains")
 		case org.BulkFailed:
-			if len(res.Errors) > 0 && res.Errors[0].Code == "rate_limited" {
+			switch code := failedCode(res); code {
+			case "rate_limited":
 				lines = append(lines, ":hourglass: "+addr+": "+escape(res.Errors[0].Message))
+				continue
+			case "outcome_unknown":
+				lines = append(lines, ":grey_question: "+addr+" may have been invited: Gatehouse could not confirm it; check with `list` before sending it again")
 				continue
 			}
 			fallthrough
@@ -265,4 +269,12 @@ func help(command, problem string) Reply {
 		headline = ":thinking_face: " + problem + ". Here is what I can do:"
 	}
 	return reply(headline, []string{usage}, "")
+}
+
+// failedCode is the code of a failed row's first problem, "" when it has none.
+func failedCode(res org.BulkResult) string {
+	if len(res.Errors) == 0 {
+		return ""
+	}
+	return res.Errors[0].Code
 }

@@ -3,8 +3,10 @@
 package dynamotest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -35,6 +37,8 @@ type Counter struct {
 	ops    map[string]int
 	faults atomic.Pointer[Schedule]
 	delay  atomic.Int64 // nanoseconds added to every request
+	// matching limits the fault schedule to requests whose body holds this text.
+	matching atomic.Pointer[string]
 }
 
 // Do counts the request and sends it on, or fails it as the fault schedule says.
@@ -51,6 +55,16 @@ func (c *Counter) Do(r *http.Request) (*http.Response, error) {
 		time.Sleep(time.Duration(d))
 	}
 	if sched := c.faults.Load(); sched != nil {
+		if m := c.matching.Load(); m != nil && r.Body != nil {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return nil, err
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if !bytes.Contains(body, []byte(*m)) {
+				return c.next.Do(r)
+			}
+		}
 		return inject((*sched)(op), r, c.next.Do)
 	}
 	return c.next.Do(r)
@@ -151,8 +165,10 @@ func New(tb testing.TB) Env {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &table})
 	})
 	counter.Reset()
+	store := dynamo.New(client, table)
+	store.SetBackoff(time.Millisecond)
 	return Env{
-		Store: dynamo.New(client, table), Client: client, Requests: counter, Endpoint: endpoint,
+		Store: store, Client: client, Requests: counter, Endpoint: endpoint,
 		IsolatedTransactions: os.Getenv("DYNAMODB_TRANSACTIONS_ISOLATED") != "false",
 	}
 }

@@ -35,11 +35,19 @@ type Schedule func(op string) Fault
 
 // Inject makes the env's client meet faults by schedule (nil: none again).
 func (e Env) Inject(schedule Schedule) {
+	e.Requests.matching.Store(nil)
 	if schedule == nil {
 		e.Requests.faults.Store(nil)
 		return
 	}
 	e.Requests.faults.Store(&schedule)
+}
+
+// InjectWhere is Inject for the requests whose body holds text alone (such as the one
+// transaction that writes a given address); the others pass untouched and uncounted.
+func (e Env) InjectWhere(text string, schedule Schedule) {
+	e.Inject(schedule)
+	e.Requests.matching.Store(&text)
 }
 
 // Every fails every nth request of the operations ops (all operations when none) with f,

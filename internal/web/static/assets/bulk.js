@@ -120,7 +120,13 @@ function outcome(row, r, batch) {
       case 'already_invited': return { ...base, result: 'Duplicate', kind: 'warn', detail: `${first}; invited once.`, id: r.existingId || '' };
       case 'already_member': return { ...base, result: 'Already a member', kind: 'warn', detail: `${first}, who is already a member.`, id: r.existingId || '' };
     }
+    if (r.status === 'failed' && (r.errors || []).some((e) => e.code === 'outcome_unknown')) {
+      return { ...base, result: 'Unconfirmed', kind: 'warn', detail: `${first}, which may have been invited; check Invitations before sending it again.` };
+    }
     return { ...base, result: 'Failed', kind: 'bad', detail: `${first}, which was not created; send it again.` };
+  }
+  if (r.status === 'failed' && (r.errors || []).some((e) => e.code === 'outcome_unknown')) {
+    return { ...base, result: 'Unconfirmed', kind: 'warn', detail: 'Gatehouse could not confirm whether this row was stored; check Invitations before sending it again.' };
   }
   switch (r.status) {
     case 'created': return { ...base, result: 'Invited', kind: 'ok', detail: 'The email goes out in a moment.', id: r.invitation.id };
@@ -183,7 +189,7 @@ async function run(plan, earlier = null) {
 
 function report(results) {
   const count = (name) => results.filter((r) => r.result === name).length;
-  const names = ['Invited', 'Already invited', 'Already a member', 'Duplicate', 'Invalid', 'Failed', 'Not sent'];
+  const names = ['Invited', 'Already invited', 'Already a member', 'Duplicate', 'Invalid', 'Unconfirmed', 'Failed', 'Not sent'];
   const summary = names.filter((n) => count(n)).map((n) => `${count(n)} ${n.toLowerCase()}`).join(', ');
   const retry = results.filter((r) => r.result === 'Failed' || r.result === 'Not sent');
   const csv = write(['line', 'email', 'name', 'role', 'result', 'detail', 'invitation_id'],
