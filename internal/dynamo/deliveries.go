@@ -184,16 +184,9 @@ func (s *Deliveries) RecordDelivery(ctx context.Context, inv org.Invitation, eve
 
 // AddAudit writes an audit entry unless one with its id exists.
 func (s *Deliveries) AddAudit(ctx context.Context, a org.AuditEntry) error {
-	av, err := marshal(toAuditItem(a))
-	if err != nil {
-		return err
-	}
-	_, err = s.t.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.t.name, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return nil
+	err := s.t.newTx().audit(a).commit(ctx)
+	if org.Refused(err, org.PartAudit) {
+		return nil // written already, with its event
 	}
 	if err != nil {
 		return fmt.Errorf("write audit entry %s: %w", a.ID, err)
@@ -239,6 +232,7 @@ func (s *Deliveries) GetOrg(ctx context.Context, orgID string) (org.Org, error) 
 // delivery is in a state event may happen in.
 func (s *Deliveries) RecordFeedback(ctx context.Context, inv org.Invitation, event org.DeliveryEvent, messageID string, audit org.AuditEntry) error {
 	same := expression.Name("deliveryMessageId").Equal(expression.Value(messageID)).And(deliveryMay(event))
+	audit.Subject = inv
 	return s.t.newTx().
 		update(org.PartInvitation, orgPK(inv.OrgID), invitationSK(inv.ID), setDelivery(expression.UpdateBuilder{}, inv.Delivery), same).
 		audit(audit).

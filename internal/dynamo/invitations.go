@@ -18,10 +18,10 @@ type Invitations struct{ t *table }
 
 var _ org.InvitationStore = (*Invitations)(nil)
 
-// invitationsPerTx is how many invitations one transaction creates: each writes at most five
+// invitationsPerTx is how many invitations one transaction creates: each writes at most six
 // items (the invitation, its address marker, its audit entry, its outbox entry and its
 // address's send history), and DynamoDB allows 100 actions in one transaction.
-const invitationsPerTx = 100 / 5
+const invitationsPerTx = 100 / 6
 
 // CreateInvitations writes the invitations 20 to a transaction. A transaction whose
 // conditions failed is written again without the invitations whose conditions failed, which
@@ -108,6 +108,7 @@ func createInvitation(x *tx, w org.NewInvitation) {
 	inv := w.Invitation
 	x.putNew(org.PartInvitation, toInvitationItem(inv))
 	holdAddress(x, inv, notExists())
+	w.Audit.Subject = inv
 	x.audit(w.Audit)
 	if w.Email != nil {
 		queueEmail(x, inv, w.Email)
@@ -165,6 +166,7 @@ func (s *Invitations) RevokeInvitation(ctx context.Context, inv org.Invitation, 
 		if m.Ref == inv.ID {
 			x.del(org.PartAddress, pk, emailSK(inv.Email), heldBy(holderInvitation, inv.ID))
 		}
+		audit.Subject = inv
 		err := x.audit(audit).commit(ctx)
 		if !refused(err, org.PartAddress) || refused(err, org.PartInvitation) {
 			return err
@@ -191,6 +193,7 @@ func (s *Invitations) ResendInvitation(ctx context.Context, r org.Resend) error 
 	}
 	x := s.t.newTx().update(org.PartInvitation, orgPK(inv.OrgID), invitationSK(inv.ID), upd, statusIs(org.StatusPending).And(unchanged))
 	holdAddress(x, inv, notExists().Or(expression.Name("ref").Equal(expression.Value(inv.ID))))
+	r.Audit.Subject = inv
 	x.audit(r.Audit)
 	if r.Email != nil {
 		queueEmail(x, inv, r.Email)
@@ -218,6 +221,7 @@ func (s *Invitations) AcceptInvitation(ctx context.Context, inv org.Invitation, 
 	if m.IsActiveAdmin() {
 		countAdmins(x, inv.OrgID, +1)
 	}
+	audit.Subject = inv
 	return x.audit(audit).commit(ctx)
 }
 

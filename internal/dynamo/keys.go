@@ -34,6 +34,11 @@ import "strings"
 //	APIKEY#<sha256>    APIKEY               API token looked up by the hash of its secret
 //	SLACKTEAM#<team>   SLACKTEAM            the same Slack connection, found by its team id
 //	SYSTEM             CURSORKEY            the key list cursors are signed with
+//	ORG#<org>          EVENT#<auditID>      a change to announce, written with it; in the outbox
+//	                                        index under EVENTS until fanned out
+//	ORG#<org>          WEBHOOK#<id>         a webhook endpoint
+//	ORG#<org>          WHD#<endpoint>#<id>  a delivery of an event to an endpoint; in the outbox
+//	                                        index under WEBHOOKS while not final
 const (
 	attrPK  = "pk"
 	attrSK  = "sk"
@@ -62,6 +67,11 @@ const (
 	skLease          = "SYNCLEASE"
 	skHold           = "SYNCHOLD"
 	pkSyncConfig     = "SYNCCONFIG"
+	prefixEvent      = "EVENT#"
+	prefixWebhook    = "WEBHOOK#"
+	prefixDelivery   = "WHD#"
+	eventsQueue      = "EVENTS"   // the outbox index's partition of events to fan out
+	webhooksQueue    = "WEBHOOKS" // and of webhook deliveries due
 	// pkSystem holds what the whole table shares, such as the key cursors are signed with.
 	pkSystem    = "SYSTEM"
 	skCursorKey = "CURSORKEY"
@@ -83,31 +93,34 @@ const (
 
 // The item types, stored in each item's "type" attribute for people reading the table.
 const (
-	typeOrg            = "org"
-	typeInvitation     = "invitation"
-	typeEmail          = "email"
-	typeMember         = "member"
-	typeToken          = "token"
-	typeAPIKey         = "apikey"
-	typeAudit          = "audit"
-	typeIdempotency    = "idempotency"
-	typeOutbox         = "outbox"
-	typeSends          = "sends"
-	typeSlack          = "slack"
-	typeSlackTeam      = "slackteam"
-	typeSyncConfig     = "syncconfig"
-	typeCursorKey      = "cursorkey"
-	typeDirectoryState = "syncdirectory"
-	typeSyncRun        = "syncrun"
-	typeSyncLease      = "synclease"
-	typeSyncHold       = "synchold"
-	typeSCIM           = "scim"
-	typeSCIMToken      = "scimtoken"
-	typeSCIMUser       = "scimuser"
-	typeSCIMMarker     = "scimmarker"
-	typeSCIMGroup      = "scimgroup"
-	typeSCIMMember     = "scimmember"
-	typeSCIMWindow     = "scimwindow"
+	typeOrg             = "org"
+	typeInvitation      = "invitation"
+	typeEmail           = "email"
+	typeMember          = "member"
+	typeToken           = "token"
+	typeAPIKey          = "apikey"
+	typeAudit           = "audit"
+	typeIdempotency     = "idempotency"
+	typeOutbox          = "outbox"
+	typeSends           = "sends"
+	typeSlack           = "slack"
+	typeSlackTeam       = "slackteam"
+	typeSyncConfig      = "syncconfig"
+	typeCursorKey       = "cursorkey"
+	typeEvent           = "event"
+	typeWebhook         = "webhook"
+	typeWebhookDelivery = "webhookdelivery"
+	typeDirectoryState  = "syncdirectory"
+	typeSyncRun         = "syncrun"
+	typeSyncLease       = "synclease"
+	typeSyncHold        = "synchold"
+	typeSCIM            = "scim"
+	typeSCIMToken       = "scimtoken"
+	typeSCIMUser        = "scimuser"
+	typeSCIMMarker      = "scimmarker"
+	typeSCIMGroup       = "scimgroup"
+	typeSCIMMember      = "scimmember"
+	typeSCIMWindow      = "scimwindow"
 )
 
 func orgPK(orgID string) string         { return prefixOrg + orgID }
@@ -145,3 +158,10 @@ func keyText(pk, sk string) string {
 	}
 	return pk + " " + sk
 }
+
+func eventSK(id string) string   { return prefixEvent + id }
+func webhookSK(id string) string { return prefixWebhook + id }
+func deliverySK(endpointID, id string) string {
+	return deliveryPrefix(endpointID) + id
+}
+func deliveryPrefix(endpointID string) string { return prefixDelivery + endpointID + "#" }

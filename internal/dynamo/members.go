@@ -81,6 +81,7 @@ func (s *Members) UpdateMember(ctx context.Context, before, after org.Member, au
 	case before.Status != after.Status:
 		x.put(org.PartRecord, memberEmailItem(after), &ours)
 	}
+	audit.Subject = after
 	return x.audit(audit).commit(ctx)
 }
 

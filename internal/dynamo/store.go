@@ -39,6 +39,7 @@ type Store struct {
 	Idempotency *Idempotency // idempotency.Store
 	Sync        *Sync        // dirsync.Store
 	SCIM        *SCIM        // provision.Store
+	Hooks       *Hooks       // hooks.Store
 	t           *table
 }
 
@@ -47,7 +48,7 @@ func New(db API, name string) *Store {
 	t := &table{db: classified{db}, name: name, filteredPageSize: filteredPageSize, maxQueryPages: maxQueryPages}
 	return &Store{
 		Orgs: &Orgs{t}, Invitations: &Invitations{t}, Members: &Members{t}, Tokens: &Tokens{t}, Audit: &Audit{t},
-		Slack: &Slack{t}, Deliveries: &Deliveries{t}, Idempotency: &Idempotency{t}, Sync: &Sync{t}, SCIM: &SCIM{t}, t: t,
+		Slack: &Slack{t}, Deliveries: &Deliveries{t}, Idempotency: &Idempotency{t}, Sync: &Sync{t}, SCIM: &SCIM{t}, Hooks: &Hooks{t}, t: t,
 	}
 }
 

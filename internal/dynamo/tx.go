@@ -113,8 +113,16 @@ func (x *tx) check(part org.Part, pk, sk string, cond expression.ConditionBuilde
 	}}, nil)
 }
 
-// audit writes an audit entry, once.
-func (x *tx) audit(a org.AuditEntry) *tx { return x.putNew(org.PartAudit, toAuditItem(a)) }
+// audit writes an audit entry, once, with the event webhooks announce it by (when they have
+// one for it): the change is never stored without its event, nor announced without being
+// stored.
+func (x *tx) audit(a org.AuditEntry) *tx {
+	x.putNew(org.PartAudit, toAuditItem(a))
+	if ev, ok := toEventItem(a); ok {
+		x.putNew(org.PartAudit, ev)
+	}
+	return x
+}
 
 // notExists is the condition that no item has the key written.
 func notExists() expression.ConditionBuilder {

@@ -4,97 +4,26 @@ import (
 	"time"
 
 	"gatehouse/internal/org"
+	"gatehouse/internal/view"
 )
 
 // The JSON shapes of the API. Field names are lowerCamel; times are RFC 3339 UTC; absent
 // values are omitted.
 
-type actorView struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-	Name string `json:"name,omitempty"`
-}
-
-type deliveryView struct {
-	State     string     `json:"state"`
-	Attempts  int        `json:"attempts,omitempty"`
-	MessageID string     `json:"messageId,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
-}
-
-type invitationView struct {
-	ID          string       `json:"id"`
-	Email       string       `json:"email"`
-	Name        string       `json:"name"`
-	Role        string       `json:"role"`
-	Status      string       `json:"status"`
-	Source      string       `json:"source"`
-	InvitedBy   actorView    `json:"invitedBy"`
-	SendEmail   bool         `json:"sendEmail"`
-	Delivery    deliveryView `json:"delivery"`
-	CreatedAt   time.Time    `json:"createdAt"`
-	ExpiresAt   time.Time    `json:"expiresAt"`
-	AcceptedAt  *time.Time   `json:"acceptedAt,omitempty"`
-	RevokedAt   *time.Time   `json:"revokedAt,omitempty"`
-	MemberID    string       `json:"memberId,omitempty"`
-	AcceptToken string       `json:"acceptToken,omitempty"` // shown once, to admins, for invitations without email
-	AcceptURL   string       `json:"acceptUrl,omitempty"`   // the same, as the link to hand out
-}
+type (
+	actorView      = view.Actor
+	invitationView = view.Invitation
+	memberView     = view.Member
+)
 
 // timePtr omits zero times from JSON.
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
+func timePtr(t time.Time) *time.Time { return view.Time(t) }
 
 func toInvitationView(inv org.Invitation, now time.Time) invitationView {
-	return invitationView{
-		ID:        inv.ID,
-		Email:     inv.Email,
-		Name:      inv.Name,
-		Role:      string(inv.Role),
-		Status:    string(inv.StatusAt(now)),
-		Source:    string(inv.Source),
-		InvitedBy: actorView(inv.InvitedBy),
-		SendEmail: inv.SendEmail,
-		Delivery: deliveryView{
-			State:     string(inv.Delivery.State),
-			Attempts:  inv.Delivery.Attempts,
-			MessageID: inv.Delivery.MessageID,
-			Reason:    inv.Delivery.Reason,
-			UpdatedAt: timePtr(inv.Delivery.UpdatedAt),
-		},
-		CreatedAt:  inv.CreatedAt,
-		ExpiresAt:  inv.ExpiresAt,
-		AcceptedAt: timePtr(inv.AcceptedAt),
-		RevokedAt:  timePtr(inv.RevokedAt),
-		MemberID:   inv.MemberID,
-	}
+	return view.OfInvitation(inv, now)
 }
 
-type memberView struct {
-	ID            string     `json:"id"`
-	Email         string     `json:"email"`
-	Name          string     `json:"name"`
-	Role          string     `json:"role"`
-	Status        string     `json:"status"`
-	Source        string     `json:"source"`
-	InvitationID  string     `json:"invitationId,omitempty"`
-	JoinedAt      time.Time  `json:"joinedAt"`
-	UpdatedAt     time.Time  `json:"updatedAt"`
-	DeactivatedAt *time.Time `json:"deactivatedAt,omitempty"`
-}
-
-func toMemberView(m org.Member) memberView {
-	return memberView{
-		ID: m.ID, Email: m.Email, Name: m.Name, Role: string(m.Role), Status: string(m.Status),
-		Source: string(m.Source), InvitationID: m.InvitationID, JoinedAt: m.JoinedAt, UpdatedAt: m.UpdatedAt,
-		DeactivatedAt: timePtr(m.DeactivatedAt),
-	}
-}
+func toMemberView(m org.Member) memberView { return view.OfMember(m) }
 
 type tokenView struct {
 	ID        string    `json:"id"`

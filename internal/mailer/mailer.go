@@ -305,7 +305,7 @@ func deliveryAudit(inv org.Invitation) org.AuditEntry {
 	return org.AuditEntry{
 		ID: id.String(), OrgID: inv.OrgID, At: at, Action: action,
 		Actor: org.Actor{Type: "mailer", ID: "mailer"}, Source: inv.Source,
-		TargetType: "invitation", TargetID: inv.ID, Details: details,
+		TargetType: "invitation", TargetID: inv.ID, Details: details, Subject: inv,
 	}
 }
 

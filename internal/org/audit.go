@@ -36,6 +36,10 @@ type AuditEntry struct {
 	TargetType string // "invitation", "member", "token", "organization"
 	TargetID   string
 	Details    map[string]string
+	// Subject is the resource as the change left it, an Invitation or a Member, when the
+	// store writes the change's event with it (webhooks show it); nil otherwise. It is not
+	// part of the audit entry.
+	Subject any
 }
 
 // AuditLog lists the caller's organization's audit entries, newest first.
