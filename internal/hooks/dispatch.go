@@ -295,6 +295,10 @@ func (s *Service) Deliveries(ctx context.Context, p org.Principal, id string, pr
 	if p.Role != org.RoleAdmin {
 		return org.Page[Delivery]{}, fmt.Errorf("list webhook deliveries: %w", org.ErrForbidden)
 	}
+	pr, err := pr.Normalize()
+	if err != nil {
+		return org.Page[Delivery]{}, err
+	}
 	if _, err := s.store.GetEndpoint(ctx, p.OrgID, id); err != nil {
 		return org.Page[Delivery]{}, err
 	}

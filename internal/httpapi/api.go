@@ -45,6 +45,9 @@ type Config struct {
 	// SCIM provisions people pushed by identity providers at /scim/v2 (with PublicURL, its
 	// base); without it the SCIM routes are not served.
 	SCIM Provisioning
+	// Webhooks manages webhook endpoints; without it the /api/v1/webhooks routes are not
+	// served.
+	Webhooks Webhooks
 }
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
@@ -56,7 +59,7 @@ func New(c Config) (http.Handler, error) {
 		c.RequestID = func(*http.Request) string { return "" }
 	}
 	a := &api{
-		slackInstall: c.SlackInstall, scim: c.SCIM, store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync,
+		slackInstall: c.SlackInstall, scim: c.SCIM, store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync, webhooks: c.Webhooks,
 		log: c.Logger, now: c.Now, publicURL: strings.TrimRight(c.PublicURL, "/"),
 	}
 	p, err := newPages(c.AppURL)
@@ -107,6 +110,17 @@ func New(c Config) (http.Handler, error) {
 	mux.Handle("POST /api/v1/integrations/slack/install", private(a.installSlack()))
 	mux.Handle("POST /api/v1/integrations/slack/install/complete", private(a.completeSlackInstall()))
 
+	if c.Webhooks != nil {
+		mux.Handle("POST /api/v1/webhooks", private(a.createWebhook()))
+		mux.Handle("GET /api/v1/webhooks", private(a.listWebhooks()))
+		mux.Handle("GET /api/v1/webhooks/{id}", private(a.getWebhook()))
+		mux.Handle("PATCH /api/v1/webhooks/{id}", private(a.updateWebhook()))
+		mux.Handle("DELETE /api/v1/webhooks/{id}", private(a.deleteWebhook()))
+		mux.Handle("POST /api/v1/webhooks/{id}/rotate-secret", private(a.rotateWebhookSecret()))
+		mux.Handle("POST /api/v1/webhooks/{id}/test", private(a.testWebhook()))
+		mux.Handle("GET /api/v1/webhooks/{id}/deliveries", private(a.listWebhookDeliveries()))
+		mux.Handle("POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/retry", private(a.retryWebhookDelivery()))
+	}
 	if c.SCIM != nil && a.publicURL != "" {
 		h, err := scim.New(scim.Config{Backend: c.SCIM, BaseURL: a.scimBase(), Logger: c.Logger})
 		if err != nil {
@@ -164,6 +178,7 @@ type api struct {
 	store        Pinger
 	slackInstall SlackInstaller
 	scim         Provisioning
+	webhooks     Webhooks
 	orgs         OrgService
 	invitations  InvitationService
 	members      MemberService

@@ -20,11 +20,13 @@ import (
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/hooks"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/provision"
 	"gatehouse/internal/seal"
+	"gatehouse/internal/webhook"
 )
 
 // server is the API over a fresh table with organizations acme and globex and an admin
@@ -39,6 +41,7 @@ type server struct {
 	env    dynamotest.Env
 	// exports is the folder file:// sync sources must lie in.
 	exports string
+	hooks   *hooks.Service
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -79,6 +82,8 @@ func newServer(t *testing.T) *server {
 type serverOptions struct {
 	manualSlack  bool // workspaces connect by team id, as in the local stack
 	slackInstall httpapi.SlackInstaller
+	// webhookTimeout bounds one webhook attempt; 0 means the default 10 s.
+	webhookTimeout time.Duration
 }
 
 // testSealer seals under a fresh local key.
@@ -105,8 +110,10 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	exports := t.TempDir()
 	prov := provision.New(env.Store.SCIM, env.Store.Sync, svc, log, provision.WithClock(c.Now))
+	hk := hooks.New(env.Store.Hooks, testSealer(t), webhook.NewSender(webhook.SenderOptions{Local: true, Timeout: o.webhookTimeout}), true, log, hooks.WithClock(c.Now))
 	h := mustAPI(t, httpapi.Config{
-		Service: svc, Idempotency: env.Store.Idempotency, Now: c.Now, SCIM: prov,
+		Webhooks: hk,
+		Service:  svc, Idempotency: env.Store.Idempotency, Now: c.Now, SCIM: prov,
 		Sync: dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports),
 			dirsync.WithHeldApplier(provision.TriggerSCIM, prov), dirsync.WithDirectories(testSealer(t), true)),
 		Logger:    log,
@@ -115,7 +122,7 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports}
+	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports, hooks: hk}
 	ctx := context.Background()
 	for _, id := range []string{"acme", "globex"} {
 		if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "test"}, org.SourceCLI,

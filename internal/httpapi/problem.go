@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"gatehouse/internal/dirsync"
+	"gatehouse/internal/hooks"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
@@ -121,6 +122,8 @@ var errorMap = []struct {
 	{org.ErrSlackConnected, http.StatusConflict, "slack_connected", "another Slack workspace is connected to this organization; disconnect it (DELETE /api/v1/integrations/slack) before installing into a new one"},
 	{org.ErrSlackProofRequired, http.StatusForbidden, "slack_install_required", "connect a Slack workspace by installing the app (POST /api/v1/integrations/slack/install); a typed team id is accepted only in the local stack, and here only the allowed users and role of the connected workspace can be changed"},
 	{org.ErrDomainNotAllowed, http.StatusForbidden, "domain_not_allowed", "the address's domain is not one of the organization's allowed domains"},
+	{hooks.ErrNoSealer, http.StatusNotFound, "webhooks_not_configured", "this deployment has no key to keep webhook signing secrets with"},
+	{hooks.ErrTooManyEndpoints, http.StatusConflict, "too_many_webhooks", "the organization has 20 webhook endpoints, the most it may have; delete one first"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
 	{org.ErrOutcomeUnknown, http.StatusServiceUnavailable, "outcome_unknown", "the database could not be reached to confirm whether this was done; read it back before trying again (a retry with the same Idempotency-Key gives this answer again)"},

@@ -1,0 +1,348 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/hooks"
+)
+
+// receiver is a webhook endpoint on 127.0.0.1 that checks every request as the Standard
+// Webhooks specification says a receiver does, and keeps what it got.
+type receiver struct {
+	t       *testing.T
+	url     string
+	mu      sync.Mutex
+	secrets []string
+	got     []received
+	answer  func(n int) int // the status to answer the nth request with (from 1)
+	delay   time.Duration
+}
+
+type received struct {
+	id, eventType string
+	data          map[string]any
+	verified      bool
+}
+
+func newReceiver(t *testing.T) *receiver {
+	rv := &receiver{t: t, answer: func(int) int { return http.StatusNoContent }}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rv.mu.Lock()
+		secrets := append([]string(nil), rv.secrets...)
+		n := len(rv.got) + 1
+		rv.mu.Unlock()
+		verified := false
+		for _, secret := range secrets {
+			wh, err := standardwebhooks.NewWebhook(secret)
+			// The fake clock of the tests is days away from the real one: the timestamp is
+			// checked apart from the signature.
+			if err == nil && wh.VerifyIgnoringTimestamp(body, r.Header) == nil {
+				verified = true
+			}
+		}
+		var payload struct {
+			Type string         `json:"type"`
+			Data map[string]any `json:"data"`
+		}
+		_ = json.Unmarshal(body, &payload)
+		rv.mu.Lock()
+		rv.got = append(rv.got, received{id: r.Header.Get("webhook-id"), eventType: payload.Type, data: payload.Data, verified: verified})
+		rv.mu.Unlock()
+		time.Sleep(rv.delay)
+		w.WriteHeader(rv.answer(n))
+	}))
+	t.Cleanup(srv.Close)
+	rv.url = srv.URL
+	return rv
+}
+
+func (rv *receiver) trust(secret string) {
+	rv.mu.Lock()
+	rv.secrets = append(rv.secrets, secret)
+	rv.mu.Unlock()
+}
+
+func (rv *receiver) events() []received {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	return append([]received(nil), rv.got...)
+}
+
+// sweep runs the dispatcher as the schedule does.
+func (s *server) sweep(t *testing.T) hooks.Stats {
+	t.Helper()
+	stats, err := s.hooks.Sweep(context.Background())
+	if err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+	return stats
+}
+
+// endpoint creates an endpoint for events at rv, which is told its secret.
+func (s *server) endpoint(t *testing.T, rv *receiver, events ...string) map[string]any {
+	t.Helper()
+	r := s.do(http.MethodPost, "/api/v1/webhooks", "acme/admin", map[string]any{"url": rv.url, "events": events, "description": "provisioning"})
+	if r.status != http.StatusCreated || !strings.HasPrefix(r.body["secret"].(string), "whsec_") {
+		t.Fatalf("create webhook: %d %s", r.status, r.raw)
+	}
+	rv.trust(r.body["secret"].(string))
+	return r.body
+}
+
+func TestWebhooksAnnounceChangesSigned(t *testing.T) {
+	s := newServer(t)
+	rv := newReceiver(t)
+	ep := s.endpoint(t, rv, "*")
+	secret := ep["secret"].(string)
+
+	// The secret is in no answer after the one that made it.
+	for _, path := range []string{"/api/v1/webhooks", "/api/v1/webhooks/" + ep["id"].(string)} {
+		if r := s.do(http.MethodGet, path, "acme/admin", nil); strings.Contains(string(r.raw), secret) || r.status != http.StatusOK {
+			t.Errorf("GET %s: %d, shows the secret: %v", path, r.status, strings.Contains(string(r.raw), secret))
+		}
+	}
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/webhooks", "acme/member", map[string]any{"url": rv.url, "events": []string{"*"}}), http.StatusForbidden, "forbidden", "")
+
+	// Real operations, each announced once, signed, with the resource as the API shows it.
+	inv := s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
+	id := inv.body["id"].(string)
+	s.do(http.MethodPost, "/api/v1/invitations/"+id+"/resend", "acme/admin", nil)
+	link := s.do(http.MethodPost, "/api/v1/invitations/"+id+"/resend", "acme/admin", nil).body["acceptToken"].(string)
+	member := s.do(http.MethodPost, "/api/v1/invitations/accept", "", map[string]any{"token": link})
+	memberID := member.body["id"].(string)
+	s.do(http.MethodPatch, "/api/v1/users/"+memberID, "acme/admin", map[string]any{"role": "viewer"})
+	s.do(http.MethodDelete, "/api/v1/users/"+memberID, "acme/admin", nil)
+	s.do(http.MethodPost, "/api/v1/users/"+memberID+"/reactivate", "acme/admin", nil)
+	bob := s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
+	s.do(http.MethodDelete, "/api/v1/invitations/"+bob.body["id"].(string), "acme/admin", nil)
+	s.sweep(t)
+
+	want := []string{"invitation.created", "invitation.resent", "invitation.resent", "invitation.accepted", "member.role_changed",
+		"member.deactivated", "member.reactivated", "invitation.created", "invitation.revoked"}
+	got := rv.events()
+	types := map[string]int{}
+	ids := map[string]bool{}
+	for _, ev := range got {
+		types[ev.eventType]++
+		if !ev.verified {
+			t.Errorf("%s %s: the signature does not verify", ev.eventType, ev.id)
+		}
+		if ids[ev.id] {
+			t.Errorf("webhook-id %s came twice", ev.id)
+		}
+		ids[ev.id] = true
+		if ev.data["actor"] == nil || ev.data["source"] == nil {
+			t.Errorf("%s has no actor or source: %v", ev.eventType, ev.data)
+		}
+		raw, _ := json.Marshal(ev.data)
+		if strings.Contains(string(raw), "acceptToken") || strings.Contains(string(raw), "ghk_") || strings.Contains(string(raw), link) {
+			t.Errorf("%s carries a token: %s", ev.eventType, raw)
+		}
+	}
+	for _, w := range want {
+		if types[w] == 0 {
+			t.Errorf("no %s event (got %v)", w, types)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d events, want %d: %v", len(got), len(want), types)
+	}
+	for _, ev := range got {
+		if ev.eventType == "member.role_changed" && (ev.data["role"] != "viewer" || ev.data["email"] != "ada@acme.com") {
+			t.Errorf("member.role_changed data %v", ev.data)
+		}
+	}
+	// Nothing more once sent.
+	s.sweep(t)
+	if n := len(rv.events()); n != len(want) {
+		t.Errorf("a second sweep sent %d more", n-len(want))
+	}
+}
+
+func TestWebhookDeliveriesRetryWithOneID(t *testing.T) {
+	s := newServer(t)
+	rv := newReceiver(t)
+	rv.answer = func(n int) int {
+		if n <= 2 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	}
+	ep := s.endpoint(t, rv, "invitation.created")
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
+	for range 3 {
+		s.sweep(t)
+		s.clock.Add(2 * time.Hour) // past any backoff of the first attempts
+	}
+	got := rv.events()
+	if len(got) != 3 || got[0].id != got[1].id || got[1].id != got[2].id {
+		t.Fatalf("attempts %+v, want three with one webhook-id", got)
+	}
+	list := s.do(http.MethodGet, "/api/v1/webhooks/"+ep["id"].(string)+"/deliveries", "acme/admin", nil)
+	items := list.body["items"].([]any)
+	d := items[0].(map[string]any)
+	if len(items) != 1 || d["status"] != "delivered" || d["attempts"] != float64(3) || d["lastResponseStatus"] != float64(200) {
+		t.Fatalf("deliveries: %s", list.raw)
+	}
+	// An admin sends it again: the same id, a fourth attempt.
+	retry := s.do(http.MethodPost, "/api/v1/webhooks/"+ep["id"].(string)+"/deliveries/"+d["id"].(string)+"/retry", "acme/admin", nil)
+	if retry.status != http.StatusAccepted || retry.body["status"] != "pending" {
+		t.Fatalf("retry: %d %s", retry.status, retry.raw)
+	}
+	s.sweep(t)
+	if got := rv.events(); len(got) != 4 || got[3].id != got[0].id {
+		t.Errorf("after the retry: %+v", got)
+	}
+	wantProblem(t, s.do(http.MethodPost, "/api/v1/webhooks/"+ep["id"].(string)+"/deliveries/msg_nothing/retry", "acme/admin", nil), http.StatusNotFound, "not_found", "")
+}
+
+func TestASlowEndpointNeverDelaysAnother(t *testing.T) {
+	s := newServerWith(t, serverOptions{webhookTimeout: 300 * time.Millisecond})
+	slow, fast := newReceiver(t), newReceiver(t)
+	slow.delay = 2 * time.Second
+	s.endpoint(t, slow, "*")
+	s.endpoint(t, fast, "*")
+	for _, email := range []string{"a@acme.com", "b@acme.com", "c@acme.com"} {
+		s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": email, "sendEmail": false})
+	}
+	start := time.Now()
+	stats := s.sweep(t)
+	if n := len(fast.events()); n != 3 {
+		t.Errorf("the fast endpoint got %d of 3 (stats %v)", n, stats)
+	}
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("the sweep took %v: the slow endpoint held it up", took)
+	}
+	if stats["failing"] < 1 {
+		t.Errorf("the slow endpoint's deliveries did not fail by timeout: %v", stats)
+	}
+}
+
+func TestAGoneEndpointIsDisabled(t *testing.T) {
+	s := newServer(t)
+	rv := newReceiver(t)
+	rv.answer = func(int) int { return http.StatusGone }
+	ep := s.endpoint(t, rv, "*")
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
+	s.sweep(t)
+	got := s.do(http.MethodGet, "/api/v1/webhooks/"+ep["id"].(string), "acme/admin", nil)
+	if got.body["enabled"] != false || !strings.Contains(got.body["disabledReason"].(string), "410") {
+		t.Fatalf("after a 410: %s", got.raw)
+	}
+	audit := s.do(http.MethodGet, "/api/v1/audit-logs?limit=100", "acme/admin", nil)
+	if !strings.Contains(string(audit.raw), "webhook.disabled") {
+		t.Errorf("no audit entry of the disabling: %s", audit.raw)
+	}
+	// Nothing more goes to it; enabled again, it receives what comes next.
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
+	s.sweep(t)
+	if n := len(rv.events()); n != 1 {
+		t.Errorf("a disabled endpoint got %d requests", n)
+	}
+	rv.answer = func(int) int { return http.StatusOK }
+	if r := s.do(http.MethodPatch, "/api/v1/webhooks/"+ep["id"].(string), "acme/admin", map[string]any{"enabled": true}); r.status != http.StatusOK || r.body["disabledReason"] != nil {
+		t.Fatalf("enable: %d %s", r.status, r.raw)
+	}
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "cy@acme.com", "sendEmail": false})
+	s.sweep(t)
+	if n := len(rv.events()); n != 2 {
+		t.Errorf("after enabling: %d requests, want 2", n)
+	}
+}
+
+func TestRotatedSecretsOverlapForADay(t *testing.T) {
+	s := newServer(t)
+	old, fresh := newReceiver(t), newReceiver(t)
+	ep := s.do(http.MethodPost, "/api/v1/webhooks", "acme/admin", map[string]any{"url": old.url, "events": []string{"*"}})
+	first := ep.body["secret"].(string)
+	rot := s.do(http.MethodPost, "/api/v1/webhooks/"+ep.body["id"].(string)+"/rotate-secret", "acme/admin", nil)
+	second, _ := rot.body["secret"].(string)
+	if rot.status != http.StatusOK || second == "" || second == first || rot.body["previousSecretUntil"] == nil {
+		t.Fatalf("rotate: %d %s", rot.status, rot.raw)
+	}
+	old.trust(first)   // a receiver still on the old secret
+	fresh.trust(second) // and one already on the new
+	s.do(http.MethodPatch, "/api/v1/webhooks/"+ep.body["id"].(string), "acme/admin", map[string]any{"url": fresh.url})
+	s.do(http.MethodPatch, "/api/v1/webhooks/"+ep.body["id"].(string), "acme/admin", map[string]any{"url": old.url})
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
+	s.sweep(t)
+	if got := old.events(); len(got) != 1 || !got[0].verified {
+		t.Fatalf("within the day, the old secret still verifies: %+v", got)
+	}
+	s.clock.Add(hooks.RotationOverlap + time.Minute)
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
+	s.sweep(t)
+	if got := old.events(); len(got) != 2 || got[1].verified {
+		t.Errorf("a day later the old secret still verifies: %+v", got)
+	}
+	// The test call: webhook.test, delivered, reported at once.
+	test := s.do(http.MethodPost, "/api/v1/webhooks/"+ep.body["id"].(string)+"/test", "acme/admin", nil)
+	if test.status != http.StatusOK || test.body["eventType"] != "webhook.test" || test.body["attempts"] != float64(1) {
+		t.Errorf("test: %d %s", test.status, test.raw)
+	}
+	if strings.Contains(string(rot.raw), first) {
+		t.Error("the rotation answer shows the old secret")
+	}
+}
+
+func TestACrashBetweenSendAndRecordSendsAgainWithTheSameID(t *testing.T) {
+	s := newServer(t)
+	rv := newReceiver(t)
+	s.endpoint(t, rv, "invitation.created")
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
+	// The receiver takes the event; then DynamoDB refuses to record it: the delivery stays
+	// leased, and once the lease lapses it is sent again, under the same webhook-id.
+	rv.answer = func(int) int {
+		s.env.InjectWhere("webhookdelivery", dynamotest.First(1000, dynamotest.Refuse, "TransactWriteItems"))
+		return http.StatusOK
+	}
+	s.sweep(t)
+	s.env.Inject(nil)
+	rv.answer = func(int) int { return http.StatusOK }
+	s.clock.Add(5 * time.Minute)
+	s.sweep(t)
+	got := rv.events()
+	if len(got) != 2 || got[0].id != got[1].id {
+		t.Fatalf("after the lost record: %+v, want the event twice under one id", got)
+	}
+}
+
+func TestWebhookEndpointsAreChecked(t *testing.T) {
+	s := newServer(t)
+	for name, body := range map[string]map[string]any{
+		"no url":           {"events": []string{"*"}},
+		"http":             {"url": "http://hooks.acme.com/x", "events": []string{"*"}},
+		"metadata address": {"url": "https://169.254.169.254/latest", "events": []string{"*"}},
+		"private address":  {"url": "https://10.1.2.3/hook", "events": []string{"*"}},
+		"unknown event":    {"url": "https://93.184.216.34/hook", "events": []string{"invitation.created", "invitation.lost"}},
+		"no events":        {"url": "https://93.184.216.34/hook", "events": []string{}},
+		"user info":        {"url": "https://user:pass@93.184.216.34/hook", "events": []string{"*"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if r := s.do(http.MethodPost, "/api/v1/webhooks", "acme/admin", body); r.status != http.StatusBadRequest {
+				t.Errorf("%s: %d %s, want 400", name, r.status, r.raw)
+			}
+		})
+	}
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/webhooks/whk_nothing", "acme/admin", nil), http.StatusNotFound, "not_found", "")
+	// Another organization's endpoint is not found.
+	rv := newReceiver(t)
+	ep := s.endpoint(t, rv, "*")
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/webhooks/"+ep["id"].(string), "globex/admin", nil), http.StatusNotFound, "not_found", "")
+	wantProblem(t, s.do(http.MethodDelete, "/api/v1/webhooks/"+ep["id"].(string), "globex/admin", nil), http.StatusNotFound, "not_found", "")
+	if r := s.do(http.MethodDelete, "/api/v1/webhooks/"+ep["id"].(string), "acme/admin", nil); r.status != http.StatusNoContent {
+		t.Errorf("delete: %d %s", r.status, r.raw)
+	}
+}
