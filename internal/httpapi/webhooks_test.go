@@ -272,7 +272,7 @@ func TestRotatedSecretsOverlapForADay(t *testing.T) {
 	if rot.status != http.StatusOK || second == "" || second == first || rot.body["previousSecretUntil"] == nil {
 		t.Fatalf("rotate: %d %s", rot.status, rot.raw)
 	}
-	old.trust(first)   // a receiver still on the old secret
+	old.trust(first)    // a receiver still on the old secret
 	fresh.trust(second) // and one already on the new
 	s.do(http.MethodPatch, "/api/v1/webhooks/"+ep.body["id"].(string), "acme/admin", map[string]any{"url": fresh.url})
 	s.do(http.MethodPatch, "/api/v1/webhooks/"+ep.body["id"].(string), "acme/admin", map[string]any{"url": old.url})
