@@ -1,7 +1,7 @@
 # Gatehouse: `make run` starts the local stack, `make test` runs every test.
 SHELL := /bin/bash
 GO ?= go
-FUNCTIONS := api mailer slack sync
+FUNCTIONS := api mailer slack sync webhooks
 # The flags every Lambda binary is built with (sam build runs the build-* targets below).
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
@@ -116,6 +116,9 @@ build-SlackFunction:
 
 build-SyncFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sync
+
+build-WebhooksFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/webhooks
 
 clean:
 	rm -rf bin .aws-sam tools/ses-local/node_modules

@@ -16,6 +16,7 @@ import (
 	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
+	"gatehouse/internal/hooks"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/localdb"
 	"gatehouse/internal/localses"
@@ -24,6 +25,7 @@ import (
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 	"gatehouse/internal/ses"
+	"gatehouse/internal/webhook"
 )
 
 // devOrg is the organization the local stack seeds.
@@ -122,10 +124,13 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	prov := provision.New(store.SCIM, store.Sync, svc, log)
 	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, sealer, store, svc, prov, log)
+	// Webhooks go out from the same ticker as emails, and may reach receivers on 127.0.0.1.
+	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, log)
+	go deliverWebhooks(ctx, hk, log)
 	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{
 		Service: svc, Idempotency: store.Idempotency, Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
-		Sync: syncer, SCIM: prov,
+		Sync: syncer, SCIM: prov, Webhooks: hk,
 	})
 	if err != nil {
 		return err
@@ -226,6 +231,19 @@ func newMailer(awsCfg aws.Config, cfg env.Mailer, store *dynamo.Store, log *slog
 const drainInterval = time.Second
 
 // drain sends queued invitation emails until ctx ends, as the stream and schedule do in AWS.
+// deliverWebhooks fans out events and delivers webhooks every drainInterval until ctx ends.
+func deliverWebhooks(ctx context.Context, hk *hooks.Service, log *slog.Logger) {
+	repeat(ctx, drainInterval, func() {
+		stats, err := hk.Sweep(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "deliver webhooks", "err", err)
+		}
+		if len(stats) > 0 {
+			log.InfoContext(ctx, "webhooks", "outcomes", stats)
+		}
+	})
+}
+
 func drain(ctx context.Context, m *mailer.Mailer, log *slog.Logger) {
 	repeat(ctx, drainInterval, func() {
 		stats, err := m.Sweep(ctx, 25)

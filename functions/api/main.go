@@ -17,12 +17,14 @@ import (
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
+	"gatehouse/internal/hooks"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 	"gatehouse/internal/seal"
 	"gatehouse/internal/slack"
+	"gatehouse/internal/webhook"
 )
 
 func main() {
@@ -72,11 +74,16 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		return nil, err
 	}
 	sync := dirsync.New(store.Sync, svc, opener, log, dirsync.WithHeldApplier(provision.TriggerSCIM, prov), dirsync.WithDirectories(sealer, cfg.Local))
+	var webhooks httpapi.Webhooks
+	if sealer != nil {
+		webhooks = hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log)
+	}
 	api, err := httpapi.New(httpapi.Config{
 		SlackInstall:   install,
 		Service:        svc,
 		SCIM:           prov,
 		Sync:           sync,
+		Webhooks:       webhooks,
 		Idempotency:    store.Idempotency,
 		Logger:         log,
 		RequestID:      apiGatewayRequestID,

@@ -6,9 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"gatehouse/internal/hooks"
+	"gatehouse/internal/webhook"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -356,4 +361,61 @@ func withSCIMToken(t testing.TB, w *world, payload []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// webhookReceiver is organization demo's webhook endpoint, on 127.0.0.1 (the local stack's
+// functions may reach it), counting what it gets.
+type webhookReceiver struct {
+	mu  sync.Mutex
+	got []string // event types
+}
+
+var webhooks webhookReceiver
+
+// webhookEndpoint points organization demo's webhooks at a receiver and invites someone, which
+// writes the invitation.created event; the endpoint's secret is sealed under the stack's key
+// file, which the function opens.
+func webhookEndpoint(t testing.TB, w *world) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		var p struct{ Type string }
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		if r.Header.Get("webhook-id") == "" || !strings.HasPrefix(r.Header.Get("webhook-signature"), "v1,") {
+			rw.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		webhooks.mu.Lock()
+		webhooks.got = append(webhooks.got, p.Type)
+		webhooks.mu.Unlock()
+		rw.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	key, err := seal.LoadOrCreateKey(w.Stack.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := seal.NewLocal(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := hooks.New(w.Store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
+	url, events := srv.URL, []string{"invitation.created"}
+	if _, err := svc.CreateEndpoint(context.Background(), w.Admin, hooks.EndpointRequest{URL: &url, Events: &events}); err != nil {
+		t.Fatalf("create webhook: %v", err)
+	}
+	if _, err := w.Service.Invite(context.Background(), w.Admin, org.InviteRequest{Email: "linus@demo.example", Name: "Linus"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// webhookDelivered wants the receiver to have had n invitation.created events.
+func webhookDelivered(n int) check {
+	return func(t testing.TB, _ *world, _, answer []byte) {
+		t.Helper()
+		webhooks.mu.Lock()
+		defer webhooks.mu.Unlock()
+		if len(webhooks.got) != n || webhooks.got[0] != "invitation.created" {
+			t.Errorf("the receiver got %v, want %d invitation.created (answer %s)", webhooks.got, n, answer)
+		}
+	}
 }

@@ -42,6 +42,15 @@ var functions = []function{
 		},
 	},
 	{
+		ID: "WebhooksFunction", Dir: "webhooks", Seed: webhookEndpoint,
+		Events: []event{
+			// The stream says a change wrote its event: it is fanned out and delivered.
+			{File: "webhooks-stream-event.json", Check: webhookDelivered(1)},
+			// The schedule finds nothing more due.
+			{File: "webhooks-schedule.json", Check: webhookDelivered(1)},
+		},
+	},
+	{
 		ID: "SyncFunction", Dir: "sync", Seed: configuredSync,
 		Events: []event{
 			{File: "sync-schedule.json", Check: all(syncReport(2, "applied"), readTheDirectory)},

@@ -1,0 +1,91 @@
+// Command webhooks is the Lambda function that delivers webhooks: woken by the table's
+// stream when a change writes its event or a delivery is made due, and by a schedule that
+// retries what is due, it fans events out to endpoints and delivers them. It is a function
+// of its own, not the mailer's: a slow or failing endpoint then never delays an invitation
+// email, and its network access and permissions stay apart from SES's.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"gatehouse/internal/awsconfig"
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/env"
+	"gatehouse/internal/hooks"
+	"gatehouse/internal/logs"
+	"gatehouse/internal/seal"
+	"gatehouse/internal/webhook"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run builds the handler and serves Lambda invocations until the runtime stops the process.
+func run(ctx context.Context, getenv env.Getenv) error {
+	h, err := newHandler(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	lambda.Start(h)
+	return nil
+}
+
+// margin is kept back from the invocation's deadline for the last records.
+const margin = 5 * time.Second
+
+// wakeUp is what wakes the function: a batch of stream records or a scheduled event. Which
+// one does not matter: each is a reason to look at what is due.
+type wakeUp struct {
+	Records    []json.RawMessage `json:"Records"`
+	DetailType string            `json:"detail-type"`
+}
+
+// handler is the Lambda entry point: a wake-up in, what was done out.
+type handler func(context.Context, wakeUp) (hooks.Stats, error)
+
+// newHandler validates the configuration and wires the dispatcher over the table.
+func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+	cfg, err := env.LoadCommon(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := seal.Load(awsCfg, cfg.KeyID, cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if sealer == nil {
+		return nil, fmt.Errorf("SECRETS_KEY_ID is required: the webhooks function opens endpoints' signing secrets with it")
+	}
+	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
+	log := logs.New(os.Stdout, cfg.LogLevel)
+	svc := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log)
+	return func(ctx context.Context, w wakeUp) (hooks.Stats, error) {
+		if len(w.Records) == 0 && w.DetailType == "" {
+			return nil, fmt.Errorf("the webhooks function is woken by the table's stream or its schedule, not by this event")
+		}
+		if deadline, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
+			defer cancel()
+		}
+		stats, err := svc.Sweep(ctx)
+		if err != nil && ctx.Err() != nil {
+			return stats, nil // out of time: the next invocation goes on
+		}
+		return stats, err
+	}, nil
+}

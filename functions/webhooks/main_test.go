@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"gatehouse/internal/dynamo"
+	"gatehouse/internal/hooks"
+	"gatehouse/internal/lambdatest"
+	"gatehouse/internal/org"
+	"gatehouse/internal/org/orgtest"
+	"gatehouse/internal/seal"
+	"gatehouse/internal/webhook"
+)
+
+// TestStreamBatchDeliversTheEvents replays a stream batch through the function wired as in
+// AWS, with the environment template.yaml gives WebhooksFunction on a local stack: an
+// invitation made after acme's endpoint was created reaches the endpoint, once, signed.
+func TestStreamBatchDeliversTheEvents(t *testing.T) {
+	stack := lambdatest.NewStack(t)
+	fn := stack.Deploy(t, "WebhooksFunction")
+	ctx := context.Background()
+	h, err := newHandler(ctx, fn.Getenv)
+	if err != nil {
+		t.Fatalf("with template.yaml's environment: %v", err)
+	}
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct{ Type string }
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		got = append(got, p.Type+" "+r.Header.Get("webhook-id"))
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	store := dynamo.New(stack.DynamoDB, fn.Env["TABLE_NAME"])
+	svc := org.NewService(store.Org())
+	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
+	key, err := seal.LoadOrCreateKey(stack.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := seal.NewLocal(key)
+	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
+	url, events := srv.URL, []string{"*"}
+	if _, err := hk.CreateEndpoint(ctx, admin, hooks.EndpointRequest{URL: &url, Events: &events}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Invite(ctx, admin, org.InviteRequest{Email: "ada@acme.com", Name: "Ada"}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "webhooks-stream-event.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch wakeUp
+	if err := json.Unmarshal(raw, &batch); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second batch finds nothing more to send
+		if _, err := h(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h(ctx, wakeUp{}); err == nil {
+		t.Error("an event that is neither a stream batch nor a schedule woke the function")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "invitation.created msg_") {
+		t.Errorf("the endpoint got %v, want one invitation.created", got)
+	}
+}
+
+func TestHandlerRefusesIncompleteConfiguration(t *testing.T) {
+	_, err := newHandler(context.Background(), func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
+		t.Errorf("err = %v, want TABLE_NAME named", err)
+	}
+	_, err = newHandler(context.Background(), func(k string) string {
+		return map[string]string{"TABLE_NAME": "t", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), "SECRETS_KEY_ID") {
+		t.Errorf("err = %v, want SECRETS_KEY_ID named", err)
+	}
+}
