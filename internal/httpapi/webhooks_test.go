@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/hooks"
+	"gatehouse/internal/mailer"
 )
 
 // receiver is a webhook endpoint on 127.0.0.1 that checks every request as the Standard
@@ -344,5 +347,48 @@ func TestWebhookEndpointsAreChecked(t *testing.T) {
 	wantProblem(t, s.do(http.MethodDelete, "/api/v1/webhooks/"+ep["id"].(string), "globex/admin", nil), http.StatusNotFound, "not_found", "")
 	if r := s.do(http.MethodDelete, "/api/v1/webhooks/"+ep["id"].(string), "acme/admin", nil); r.status != http.StatusNoContent {
 		t.Errorf("delete: %d %s", r.status, r.raw)
+	}
+}
+
+// fakeMail takes every email.
+type fakeMail struct{}
+
+func (fakeMail) Send(context.Context, mailer.Message) (string, error) { return "msg-1", nil }
+
+func TestEmailAndSyncEventsAreAnnounced(t *testing.T) {
+	s := newServer(t)
+	rv := newReceiver(t)
+	s.endpoint(t, rv, "invitation.email_sent", "sync.run.applied", "sync.run.failed")
+	// An emailed invitation: the mailer sends it, and its event follows.
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com"})
+	m, err := mailer.New(s.store.Deliveries, fakeMail{}, mailer.Config{PublicURL: "https://gatehouse.example.com", Now: s.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Sweep(context.Background(), 10); err != nil {
+		t.Fatal(err)
+	}
+	// A sync run that applies, and one that fails.
+	path := filepath.Join(s.exports, "group.csv")
+	if err := os.WriteFile(path, []byte(oktaHeader+"\"00u1\",\"ACTIVE\",\"bob@acme.com\",\"Bob\",\"B\",\"bob@acme.com\"\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.do(http.MethodPut, "/api/v1/sync/config", "acme/admin", map[string]any{"sources": []string{"file://" + path}, "sendEmail": false})
+	s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil)
+	_ = os.Remove(path)
+	s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil)
+	s.sweep(t)
+	types := map[string]map[string]any{}
+	for _, ev := range rv.events() {
+		types[ev.eventType] = ev.data
+	}
+	if d := types["invitation.email_sent"]; d == nil || d["email"] != "ada@acme.com" || d["delivery"].(map[string]any)["state"] != "sent" {
+		t.Errorf("invitation.email_sent: %v", d)
+	}
+	if d := types["sync.run.applied"]; d == nil || d["type"] != "sync_run" || d["details"].(map[string]any)["invite"] != "1" {
+		t.Errorf("sync.run.applied: %v", d)
+	}
+	if types["sync.run.failed"] == nil {
+		t.Errorf("no sync.run.failed (got %v)", types)
 	}
 }
