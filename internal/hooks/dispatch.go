@@ -105,6 +105,7 @@ func (s *Service) Deliver(ctx context.Context, stats Stats) error {
 		stats[k]++
 		mu.Unlock()
 	}
+	known := newEndpointCache(s)
 	for ctx.Err() == nil {
 		due, err := s.store.DueDeliveries(ctx, s.nowUTC(), pageSize)
 		if err != nil {
@@ -128,7 +129,7 @@ func (s *Service) Deliver(ctx context.Context, stats Stats) error {
 			slots <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-slots }()
-				outcome, err := s.attempt(ctx, d)
+				outcome, err := s.attempt(ctx, d, known)
 				if err != nil {
 					s.log.WarnContext(ctx, "webhook delivery not attempted", "org", d.OrgID, "webhook", d.EndpointID, "delivery", d.ID, "err", err)
 					count("errors")
@@ -150,9 +151,71 @@ func (s *Service) Deliver(ctx context.Context, stats Stats) error {
 	return ctx.Err()
 }
 
+// endpointCache keeps the endpoints (and their opened secrets) one dispatch pass has read,
+// so that a thousand deliveries to one endpoint read it once. An entry is read again after
+// cacheFor, so that an endpoint disabled or rotated during a long pass stops being used soon.
+type endpointCache struct {
+	s     *Service
+	mu    sync.Mutex
+	items map[string]*cachedEndpoint
+}
+
+const cacheFor = 30 * time.Second
+
+type cachedEndpoint struct {
+	once    sync.Once
+	readAt  time.Time
+	e       Endpoint
+	secrets []string
+	err     error
+}
+
+func newEndpointCache(s *Service) *endpointCache {
+	return &endpointCache{s: s, items: map[string]*cachedEndpoint{}}
+}
+
+// get is the endpoint id of orgID with its secrets, read once per cacheFor; forget drops it
+// after the pass changed it.
+func (c *endpointCache) get(ctx context.Context, orgID, id string) (Endpoint, []string, error) {
+	key := orgID + "/" + id
+	now := c.s.nowUTC()
+	c.mu.Lock()
+	it, ok := c.items[key]
+	if !ok || now.Sub(it.readAt) > cacheFor {
+		it = &cachedEndpoint{readAt: now}
+		c.items[key] = it
+	}
+	c.mu.Unlock()
+	it.once.Do(func() {
+		it.e, it.secrets, it.err = c.read(ctx, orgID, id)
+		if it.err != nil {
+			c.forget(orgID, id) // an error is not kept: the next delivery tries again
+		}
+	})
+	return it.e, it.secrets, it.err
+}
+
+func (c *endpointCache) read(ctx context.Context, orgID, id string) (Endpoint, []string, error) {
+	e, err := c.s.store.GetEndpoint(ctx, orgID, id)
+	if err != nil || !e.Enabled {
+		return e, nil, err
+	}
+	secrets, err := c.s.secrets(ctx, e)
+	return e, secrets, err
+}
+
+func (c *endpointCache) forget(orgID, id string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	delete(c.items, orgID+"/"+id)
+	c.mu.Unlock()
+}
+
 // attempt claims d, sends it, and records the outcome, which it returns ("" when another
-// dispatcher holds d).
-func (s *Service) attempt(ctx context.Context, d Delivery) (string, error) {
+// dispatcher holds d). known caches endpoints across a pass; nil reads afresh.
+func (s *Service) attempt(ctx context.Context, d Delivery, known *endpointCache) (string, error) {
 	now := s.nowUTC()
 	leaseID := ulid.Make().String()
 	if err := s.store.ClaimDelivery(ctx, d, leaseID, now, now.Add(lease)); err != nil {
@@ -162,16 +225,15 @@ func (s *Service) attempt(ctx context.Context, d Delivery) (string, error) {
 		return "", err
 	}
 	d.LeaseID, d.LeaseUntil = leaseID, now.Add(lease)
-	e, err := s.store.GetEndpoint(ctx, d.OrgID, d.EndpointID)
+	if known == nil {
+		known = newEndpointCache(s)
+	}
+	e, secrets, err := known.get(ctx, d.OrgID, d.EndpointID)
 	if errors.Is(err, org.ErrNotFound) || (err == nil && !e.Enabled) {
 		// Deleted or disabled since: nothing more is sent.
 		d.Status, d.NextAt, d.LastError = DeliveryFailed, time.Time{}, "the endpoint was deleted or disabled before this was delivered"
 		return DeliveryFailed, s.record(ctx, d)
 	}
-	if err != nil {
-		return "", err
-	}
-	secrets, err := s.secrets(ctx, e)
 	if err != nil {
 		return "", err
 	}
@@ -202,8 +264,10 @@ func (s *Service) attempt(ctx context.Context, d Delivery) (string, error) {
 	if err := s.record(ctx, d); err != nil {
 		return "", err
 	}
-	if err := s.follow(ctx, e, d, disable, done); err != nil {
+	if changed, err := s.follow(ctx, e, d, disable, done); err != nil {
 		s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)
+	} else if changed {
+		known.forget(d.OrgID, e.ID)
 	}
 	if d.Status == DeliveryFailed || d.Status == DeliveryFailing {
 		s.log.WarnContext(ctx, "webhook delivery failed", "org", d.OrgID, "webhook", e.ID, "delivery", d.ID, "status", res.Status,
@@ -224,7 +288,7 @@ func (s *Service) record(ctx context.Context, d Delivery) error {
 // follow keeps e's state in step with d's outcome: failing since its first failure, back to
 // well on a success, and disabled (with an audit entry and an email to the admins) when it
 // asked for no more (disable) or has failed for DisableAfter.
-func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable string, now time.Time) error {
+func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable string, now time.Time) (bool, error) {
 	next := e
 	switch {
 	case d.Status == DeliveryDelivered:
@@ -238,7 +302,7 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 		next.Enabled, next.DisabledReason = false, disable
 	}
 	if next.FailingSince.Equal(e.FailingSince) && next.Enabled == e.Enabled {
-		return nil
+		return false, nil
 	}
 	next.UpdatedAt = now
 	var a *org.AuditEntry
@@ -250,16 +314,16 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 	}
 	if err := s.store.UpdateEndpoint(ctx, e, next, a); err != nil {
 		if org.Refused(err, org.PartRecord) {
-			return nil // changed meanwhile; the next delivery looks again
+			return true, nil // changed meanwhile; the next delivery looks again
 		}
-		return err
+		return false, err
 	}
 	if disable != "" && s.mailer != nil {
 		if err := s.mailer.EndpointDisabled(ctx, e.OrgID, next, disable); err != nil {
 			s.log.WarnContext(ctx, "admins not told of a disabled webhook", "org", e.OrgID, "webhook", e.ID, "err", err)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // TestEndpoint sends a webhook.test event to one endpoint now and returns the delivery as
@@ -284,7 +348,7 @@ func (s *Service) TestEndpoint(ctx context.Context, p org.Principal, id string) 
 	if err := s.store.PutDelivery(ctx, d); err != nil {
 		return Delivery{}, err
 	}
-	if _, err := s.attempt(ctx, d); err != nil {
+	if _, err := s.attempt(ctx, d, nil); err != nil {
 		return Delivery{}, err
 	}
 	return s.store.GetDelivery(ctx, e.OrgID, e.ID, d.ID)
