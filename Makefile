@@ -73,7 +73,7 @@ bench: ses-local
 	$(GO) test -run '^$$' -bench 'SingleInvite|SCIM(Create|Filter|Deactivate)User' -benchtime 300x -benchmem -count 5 ./internal/httpapi/
 	$(GO) test -run '^$$' -bench 'SCIMGroupPatch1000' -benchtime 1x -benchmem -count 5 ./internal/httpapi/
 	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x -count 3 ./internal/mailer/
-	$(GO) test -run '^$$$$' -bench 'Webhooks1000' -benchtime 1x -count 3 ./internal/hooks/
+	$(GO) test -run '^$$' -bench 'Webhooks1000' -benchtime 1x -count 3 ./internal/hooks/
 	$(GO) test -run '^$$' -bench 'SlackCommand' -benchtime 200x -benchmem -count 5 ./internal/slack/
 	$(GO) test -run '^$$' -bench 'ParseAndPlan100k|Baseline100k' -benchmem -count 5 ./internal/idp/
 	$(GO) test -run '^$$' -bench 'ResyncUnchanged100k' -benchmem -count 5 ./internal/dirsync/
