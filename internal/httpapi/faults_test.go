@@ -50,6 +50,7 @@ var faults = []dynamotest.Fault{dynamotest.Throttle, dynamotest.ServerError, dyn
 func TestEveryAnswerIsTrueUnderFaults(t *testing.T) {
 	for _, fault := range faults {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			s := newServer(t)
 			env := s.env
 			// Each operation's writes meet the fault, more times than the SDK retries.
@@ -169,6 +170,7 @@ func TestEveryAnswerIsTrueUnderFaults(t *testing.T) {
 func TestBulkRowsAreReportedAsStoredUnderFaults(t *testing.T) {
 	for _, fault := range faults {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			s := newServer(t)
 			rows := make([]any, 200)
 			for i := range rows {
@@ -233,6 +235,7 @@ func TestBulkRowsAreReportedAsStoredUnderFaults(t *testing.T) {
 func TestSyncAndSCIMAreTrueUnderFaults(t *testing.T) {
 	for _, fault := range faults {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			s := newServer(t)
 			// Sync: a run applied while DynamoDB fails reports each action as it was stored.
 			var sb strings.Builder
