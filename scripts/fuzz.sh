@@ -8,19 +8,31 @@ fuzztime="${FUZZTIME:-3s}"
 go="${GO:-go}"
 failed=0
 count=0
-pkgs=$($go list ./...)
-for pkg in $pkgs; do
-  listed=$($go test -list '^Fuzz' "$pkg")
-  targets=$(grep '^Fuzz' <<<"$listed" || true)
-  for target in $targets; do
-    count=$((count + 1))
-    if ! $go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s "$pkg" >/tmp/fuzz-$$.log 2>&1; then
-      echo "FAIL fuzz $pkg $target"; grep -v '^fuzz: elapsed' /tmp/fuzz-$$.log | head -40
-      failed=1
-    else
-      echo "ok   fuzz $pkg $target ($fuzztime)"
-    fi
-  done
+# One listing of every package, whose test binaries go builds in parallel (one go test -list
+# per package built them one after another): each package's targets come just before its
+# "ok <package>" line.
+listed=$($go test -list '^Fuzz' ./...)
+targets=()
+pending=()
+while IFS= read -r line; do
+  case "$line" in
+    Fuzz*) pending+=("$line") ;;
+    ok*)
+      pkg=$(awk '{print $2}' <<<"$line")
+      for target in ${pending[@]+"${pending[@]}"}; do targets+=("$pkg $target"); done
+      pending=()
+      ;;
+  esac
+done <<<"$listed"
+for entry in ${targets[@]+"${targets[@]}"}; do
+  pkg=${entry% *} target=${entry#* }
+  count=$((count + 1))
+  if ! $go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s "$pkg" >/tmp/fuzz-$$.log 2>&1; then
+    echo "FAIL fuzz $pkg $target"; grep -v '^fuzz: elapsed' /tmp/fuzz-$$.log | head -40
+    failed=1
+  else
+    echo "ok   fuzz $pkg $target ($fuzztime)"
+  fi
 done
 rm -f /tmp/fuzz-$$.log
 if [ "$count" -eq 0 ]; then echo "no fuzz targets found"; exit 1; fi

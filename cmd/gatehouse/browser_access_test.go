@@ -14,6 +14,7 @@ import (
 // finds the API from its own address. An address naming no section (even one every object
 // has, such as constructor) shows the invitations.
 func TestSettingsPageUnderAStagePath(t *testing.T) {
+	t.Parallel() // its own dev stack and browser
 	api, _ := devStack(t, browserToken)
 	target, err := url.Parse(api)
 	if err != nil {
@@ -41,6 +42,7 @@ func TestSettingsPageUnderAStagePath(t *testing.T) {
 // email, resend, and read the rest; admin-only controls are not offered. Sending the invite
 // form again reuses its Idempotency-Key only when the first answer never came.
 func TestSettingsPageForAMemberToken(t *testing.T) {
+	t.Parallel() // its own dev stack and browser
 	api, _ := devStack(t, browserToken)
 	status, created := browserAPI(t, api, "POST", "/api/v1/tokens", `{"name":"Team lead","role":"member"}`)
 	if status != http.StatusCreated {

@@ -19,6 +19,7 @@ import (
 // page; a run invites each person at their group's role; and an edit that leaves the token
 // empty keeps it, so the next run changes roles.
 func TestDirectorySyncFromOktaInABrowser(t *testing.T) {
+	t.Parallel() // its own dev stack and browser
 	const token = "00aBrowserOktaTokenNeverShown7"
 	okta := connectortest.NewOkta(t, token)
 	okta.SetGroup("00gadmins", "Portal Admins", connectortest.Person{ID: "00u1", Email: "ada@example.com", First: "Ada", Last: "Lovelace"})
@@ -156,6 +157,7 @@ func TestDirectorySyncFromOktaInABrowser(t *testing.T) {
 // a role that does not exist is named with its line, and a run invites the people of each
 // file at its role.
 func TestSyncExportRolesInABrowser(t *testing.T) {
+	t.Parallel() // its own dev stack and browser
 	exports := t.TempDir()
 	api, _ := devStackWith(t, browserToken, map[string]string{"EXPORTS_DIR": exports})
 	header := `"User Id","Status","Username","First name","Last name","Primary email"`

@@ -13,6 +13,7 @@ import (
 // the URL to paste), set role mappings and the guardrail, and decide on deactivations SCIM
 // pushed beyond it.
 func TestIdentityProviderPanelInABrowser(t *testing.T) {
+	t.Parallel() // its own dev stack and browser
 	api, _ := devStackWith(t, browserToken, nil)
 	b := newTab(t)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }

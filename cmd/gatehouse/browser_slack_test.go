@@ -12,6 +12,7 @@ import (
 // has no Slack app to install); an install coming back from Slack is finished, or refused
 // with a reason, and its code leaves the address.
 func TestSlackTabInABrowser(t *testing.T) {
+	t.Parallel() // its own dev stack and browser
 	api, _ := devStackWith(t, browserToken, nil)
 	b := newTab(t)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }

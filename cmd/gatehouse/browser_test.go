@@ -30,6 +30,7 @@ var acceptLink = regexp.MustCompile(`http://127\.0\.0\.1:\d+/invitations/accept\
 // screen and sign out. With GATEHOUSE_SCREENSHOTS=dir it saves screenshots of the main
 // screens there.
 func TestSettingsPageInABrowser(t *testing.T) {
+	t.Parallel() // its own dev stack and browser
 	start := time.Now()
 	exports := t.TempDir()
 	api, inbox := devStackWith(t, browserToken, map[string]string{"EXPORTS_DIR": exports})

@@ -104,6 +104,7 @@ func apiCall(t *testing.T, base, token, method, path, body string) (int, []byte)
 }
 
 func TestInviteEmailAcceptEndToEnd(t *testing.T) {
+	t.Parallel() // its own dev stack
 	const token = "ghk_ZTJlLXRlc3QtdG9rZW4tZm9yLXRoZS1kZXYtc3RhY2t"
 	api, inbox := devStack(t, token)
 	call := func(method, path, body string) (int, map[string]any) {

@@ -16,6 +16,7 @@ import (
 )
 
 func TestTokenCreateMakesAWorkingToken(t *testing.T) {
+	t.Parallel() // its own table
 	env := dynamotest.New(t)
 	getenv := func(k string) string {
 		if k == "DYNAMODB_ENDPOINT" {
@@ -57,6 +58,7 @@ func TestTokenCreateMakesAWorkingToken(t *testing.T) {
 }
 
 func TestDevServesTheSeededOrganization(t *testing.T) {
+	t.Parallel() // its own dev stack
 	const token = "ghk_ZGV2LXN0YWNrLXRlc3QtdG9rZW4tbm90LWEtc2VjcmV"
 	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error"}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -57,6 +57,7 @@ func TestSyncPlanPrintsThePlanOfAFile(t *testing.T) {
 }
 
 func TestDevSyncsFileExportsOnItsInterval(t *testing.T) {
+	t.Parallel() // its own dev stack
 	const token = "ghk_c3luYy10ZXN0LXRva2VuLWZvci10aGUtZGV2LXN0YWN"
 	exports := t.TempDir()
 	path := filepath.Join(exports, "okta.csv")

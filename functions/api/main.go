@@ -12,7 +12,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"gatehouse/internal/awsconfig"
+	"gatehouse/internal/awsenv"
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
@@ -53,7 +53,7 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
+	awsCfg, err := awsenv.Load(getenv, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"gatehouse/internal/awsconfig"
+	"gatehouse/internal/awsenv"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/logs"
@@ -41,7 +41,7 @@ func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
+	awsCfg, err := awsenv.Load(getenv, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}

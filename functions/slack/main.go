@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"gatehouse/internal/awsconfig"
+	"gatehouse/internal/awsenv"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/logs"
@@ -48,7 +48,7 @@ func newHandler(ctx context.Context, getenv env.Getenv, now func() time.Time) (h
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
+	awsCfg, err := awsenv.Load(getenv, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}

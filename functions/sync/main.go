@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"gatehouse/internal/awsconfig"
+	"gatehouse/internal/awsenv"
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
@@ -46,7 +46,7 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
+	awsCfg, err := awsenv.Load(getenv, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}

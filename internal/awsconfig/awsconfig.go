@@ -1,6 +1,7 @@
 // Package awsconfig loads the AWS SDK configuration a process's environment asks for: AWS's
-// own chain (the Lambda role, a profile), or placeholders when it talks only to local
-// stand-ins of AWS services.
+// own chain (a profile, SSO, a role), or placeholders when it talks only to local stand-ins of
+// AWS services. The Lambda functions use package awsenv instead, which links none of the
+// chain's clients.
 package awsconfig
 
 import (

@@ -65,10 +65,14 @@ func (c *cursorKeys) get(ctx context.Context, t *table) ([]byte, error) {
 }
 
 // cursorPattern is what a cursor's key part may hold: the part of a sort key after its prefix.
-var cursorPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,80}$`)
+// Like cursorAlphabet it is compiled on first use: counted repetitions make large programs,
+// which every cold start would pay for.
+var cursorPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_]{1,80}$`) })
 
 // cursorAlphabet is what a whole cursor is made of.
-var cursorAlphabet = regexp.MustCompile(`^[A-Za-z0-9_-]{1,110}\.[A-Za-z0-9_-]{22}$`)
+var cursorAlphabet = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_-]{1,110}\.[A-Za-z0-9_-]{22}$`)
+})
 
 // cursorTag is the MAC binding rest to the organization and the query.
 func cursorTag(secret []byte, q query, rest string) []byte {
@@ -89,12 +93,12 @@ var errBadCursor = org.Invalid("cursor", "invalid_cursor", "cursor is not one th
 // decodeCursor reads a cursor of q back into a sort key, refusing anything not made by
 // encodeCursor for the same organization and query.
 func decodeCursor(secret []byte, q query, cursor string) (string, error) {
-	if !cursorAlphabet.MatchString(cursor) {
+	if !cursorAlphabet().MatchString(cursor) {
 		return "", errBadCursor
 	}
 	body, tag, _ := strings.Cut(cursor, ".")
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(body)
-	if err != nil || !cursorPattern.Match(raw) {
+	if err != nil || !cursorPattern().Match(raw) {
 		return "", errBadCursor
 	}
 	got, err := base64.RawURLEncoding.Strict().DecodeString(tag)

@@ -61,6 +61,7 @@ func ambiguous(f dynamotest.Fault) bool { return reaches(f) || f == dynamotest.S
 func TestEveryAnswerIsTrueUnderFaults(t *testing.T) {
 	for _, fault := range faults {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			s := newServer(t)
 			env := s.env
 			// Each operation's writes meet the fault on every try: the SDK's three, five
@@ -193,6 +194,7 @@ func TestEveryAnswerIsTrueUnderFaults(t *testing.T) {
 func TestBulkRowsAreReportedAsStoredUnderFaults(t *testing.T) {
 	for _, fault := range faults {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			s := newServer(t)
 			rows := make([]any, 200)
 			for i := range rows {
@@ -257,6 +259,7 @@ func TestBulkRowsAreReportedAsStoredUnderFaults(t *testing.T) {
 func TestSyncAndSCIMAreTrueUnderFaults(t *testing.T) {
 	for _, fault := range faults {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			s := newServer(t)
 			// Sync: a run applied while DynamoDB fails reports each action as it was stored.
 			var sb strings.Builder

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -38,8 +39,10 @@ func principalFrom(ctx context.Context) org.Principal {
 	return p
 }
 
-// safeRequestID is what a client-supplied X-Request-Id may look like to be trusted in logs.
-var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+// safeRequestID is what a client-supplied X-Request-Id may look like to be trusted in logs. It
+// is compiled on first use: its counted repetition makes a large program, which every cold
+// start would pay for.
+var safeRequestID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`) })
 
 // statusRecorder remembers the status a handler wrote, for the access log.
 type statusRecorder struct {
@@ -68,7 +71,7 @@ func observe(log *slog.Logger, requestID func(*http.Request) string, next http.H
 		start := time.Now()
 		id := requestID(r)
 		if id == "" {
-			if h := r.Header.Get("X-Request-Id"); safeRequestID.MatchString(h) {
+			if h := r.Header.Get("X-Request-Id"); safeRequestID().MatchString(h) {
 				id = h
 			} else {
 				id = ulid.Make().String()

@@ -1,10 +1,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"embed"
 	"errors"
-	"html/template"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"gatehouse/internal/org"
 )
 
-//go:embed pages/*.html pages/gatehouse.css
+//go:embed pages/gatehouse.css
 var pageFiles embed.FS
 
 // pageSecurity are the headers of every HTML page: nothing from other hosts, no framing, no
@@ -28,30 +27,15 @@ var pageSecurity = map[string]string{
 // Gateway the browser sees /<stage>/invitations/accept while the router sees
 // /invitations/accept.
 type pages struct {
-	accept, done, problem, notice *template.Template
+	accept, done, problem, notice pageContent
 	css                           []byte
 	appURL                        string
 }
 
-// newPages parses the embedded pages.
+// newPages reads the embedded stylesheet.
 func newPages(appURL string) (*pages, error) {
-	parse := func(name string) (*template.Template, error) {
-		return template.ParseFS(pageFiles, "pages/layout.html", "pages/"+name)
-	}
-	p := &pages{appURL: appURL}
+	p := &pages{accept: acceptContent, done: doneContent, problem: problemContent, notice: noticeContent, appURL: appURL}
 	var err error
-	if p.accept, err = parse("accept.html"); err != nil {
-		return nil, err
-	}
-	if p.done, err = parse("done.html"); err != nil {
-		return nil, err
-	}
-	if p.problem, err = parse("problem.html"); err != nil {
-		return nil, err
-	}
-	if p.notice, err = parse("notice.html"); err != nil {
-		return nil, err
-	}
 	if p.css, err = pageFiles.ReadFile("pages/gatehouse.css"); err != nil {
 		return nil, err
 	}
@@ -66,18 +50,14 @@ type pageView struct {
 	AppURL                                            string
 }
 
-func (p *pages) render(w http.ResponseWriter, status int, t *template.Template, v pageView) {
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
-		return
-	}
+func (p *pages) render(w http.ResponseWriter, status int, content pageContent, v pageView) {
+	page := layout(content, v)
 	for k, val := range pageSecurity {
 		w.Header().Set(k, val)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = io.WriteString(w, page)
 }
 
 // article is "an" before a vowel sound, else "a".

@@ -19,6 +19,7 @@ import (
 func TestEveryQueuedEmailIsSentOnceThroughFaults(t *testing.T) {
 	for _, fault := range []dynamotest.Fault{dynamotest.Throttle, dynamotest.ServerError, dynamotest.Refuse, dynamotest.TimeoutAfter, dynamotest.ResetAfter} {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			env := dynamotest.New(t)
 			clock := orgtest.NewClock()
 			svc := org.NewService(env.Store.Org(), org.WithClock(clock.Now))

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,8 +58,9 @@ func checkDomain(o Org, email string) error {
 }
 
 // orgIDPattern keeps organization IDs short, readable and free of the separators used in
-// keys and tokens.
-var orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+// keys and tokens. It is compiled on first use: its counted repetition makes a large program,
+// which every cold start would pay for.
+var orgIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`) })
 
 // NewOrg is what an operator asks for when creating an organization.
 type NewOrg struct {
@@ -71,7 +73,7 @@ type NewOrg struct {
 // CreateOrg creates an organization, and its first admin member when one is named.
 func (s *Service) CreateOrg(ctx context.Context, actor Actor, source Source, req NewOrg) (Org, error) {
 	var verr ValidationError
-	if !orgIDPattern.MatchString(req.ID) {
+	if !orgIDPattern().MatchString(req.ID) {
 		verr.Add("id", "invalid_org_id", "organization id must be 1 to 63 lower-case letters, digits or hyphens")
 	}
 	name, err := NormalizeName("name", req.Name)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -33,17 +34,19 @@ type SlackRequest struct {
 // MaxSlackUsers bounds the list of Slack users allowed to invite.
 const MaxSlackUsers = 200
 
-// slackID matches Slack's team, enterprise and user ids (T…, E…, U…/W…).
-var slackID = regexp.MustCompile(`^[A-Z0-9]{2,32}$`)
+// slackID matches Slack's team, enterprise and user ids (T…, E…, U…/W…). It is compiled on
+// first use: its counted repetition makes a large program, which every cold start would pay
+// for.
+var slackID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{2,32}$`) })
 
 // validate checks the request, reporting every field problem at once.
 func (r SlackRequest) validate() (SlackIntegration, error) {
 	var verr ValidationError
 	in := SlackIntegration{TeamID: r.TeamID, EnterpriseID: r.EnterpriseID}
-	if !slackID.MatchString(r.TeamID) || r.TeamID[0] != 'T' {
+	if !slackID().MatchString(r.TeamID) || r.TeamID[0] != 'T' {
 		verr.Add("teamId", "invalid_team_id", "teamId must be a Slack team id such as T0123ABCD")
 	}
-	if r.EnterpriseID != "" && (!slackID.MatchString(r.EnterpriseID) || r.EnterpriseID[0] != 'E') {
+	if r.EnterpriseID != "" && (!slackID().MatchString(r.EnterpriseID) || r.EnterpriseID[0] != 'E') {
 		verr.Add("enterpriseId", "invalid_enterprise_id", "enterpriseId must be empty or a Slack enterprise id such as E0123ABCD")
 	}
 	switch {
@@ -53,7 +56,7 @@ func (r SlackRequest) validate() (SlackIntegration, error) {
 		verr.Add("allowedUserIds", "too_many", fmt.Sprintf("allowedUserIds may list at most %d users", MaxSlackUsers))
 	}
 	for i, u := range r.AllowedUsers {
-		if !slackID.MatchString(u) || (u[0] != 'U' && u[0] != 'W') {
+		if !slackID().MatchString(u) || (u[0] != 'U' && u[0] != 'W') {
 			verr.Add(fmt.Sprintf("allowedUserIds[%d]", i), "invalid_user_id", "a Slack user id looks like U0123ABCD or W0123ABCD")
 			continue
 		}

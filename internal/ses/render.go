@@ -1,21 +1,15 @@
 package ses
 
 import (
-	"embed"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"net/url"
 	"strings"
-	texttemplate "text/template"
 	"unicode"
 	"unicode/utf8"
 
 	"gatehouse/internal/mailer"
 )
-
-//go:embed templates/invitation.html templates/invitation.txt
-var templateFS embed.FS
 
 // Limits on what a name may add to an email, in runes: enough for any real name, short
 // enough that a hostile one cannot bury the rest of the subject.
@@ -27,26 +21,7 @@ const (
 // expiryLayout reads like "Wednesday, 2 December 2026 at 12:00 UTC"; times are shown in UTC.
 const expiryLayout = "Monday, 2 January 2006 at 15:04 UTC"
 
-// renderer holds the parsed invitation templates.
-type renderer struct {
-	html *htmltemplate.Template
-	text *texttemplate.Template
-}
-
-// newRenderer parses the embedded templates.
-func newRenderer() (*renderer, error) {
-	h, err := htmltemplate.ParseFS(templateFS, "templates/invitation.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse HTML invitation template: %w", err)
-	}
-	t, err := texttemplate.ParseFS(templateFS, "templates/invitation.txt")
-	if err != nil {
-		return nil, fmt.Errorf("parse text invitation template: %w", err)
-	}
-	return &renderer{html: h.Option("missingkey=error"), text: t.Option("missingkey=error")}, nil
-}
-
-// view is what the templates see: every name already cleaned to a single line.
+// view is what the bodies show: every name already cleaned to a single line.
 type view struct {
 	Subject   string
 	Invitee   string
@@ -60,38 +35,13 @@ type view struct {
 // Render builds the subject and the HTML and plain-text bodies of an invitation email. Names
 // are reduced to one line of text before use, so they cannot add headers or lines; the HTML
 // body escapes them. It fails when the message lacks an organization, an http(s) accept URL
-// or an expiry. Render parses the templates on each call; a Sender parses them once.
+// or an expiry.
 func Render(m mailer.Message) (subject, html, text string, err error) {
-	r, err := newRenderer()
-	if err != nil {
-		return "", "", "", err
-	}
-	return r.render(m)
-}
-
-// render is Render with the templates already parsed.
-func (r *renderer) render(m mailer.Message) (subject, html, text string, err error) {
 	v, err := newView(m)
 	if err != nil {
 		return "", "", "", err
 	}
-	html, text, err = r.execute(v)
-	if err != nil {
-		return "", "", "", err
-	}
-	return v.Subject, html, text, nil
-}
-
-// execute fills both templates.
-func (r *renderer) execute(v view) (html, text string, err error) {
-	var h, t strings.Builder
-	if err := r.html.Execute(&h, v); err != nil {
-		return "", "", fmt.Errorf("render HTML invitation: %w", err)
-	}
-	if err := r.text.Execute(&t, v); err != nil {
-		return "", "", fmt.Errorf("render text invitation: %w", err)
-	}
-	return h.String(), t.String(), nil
+	return v.Subject, invitationHTML(v), invitationText(v), nil
 }
 
 // newView checks the message and cleans its names for display.

@@ -1,6 +1,5 @@
-// Package ses is the Amazon SES v2 adapter: it renders invitation emails from embedded
-// templates and sends them with SendEmail, reporting throttling and permanent rejections as
-// the mailer's sentinel errors.
+// Package ses is the Amazon SES v2 adapter: it renders invitation emails and sends them with
+// SendEmail, reporting throttling and permanent rejections as the mailer's sentinel errors.
 package ses
 
 import (
@@ -35,7 +34,6 @@ type Config struct {
 type Sender struct {
 	client API
 	cfg    Config
-	render *renderer
 }
 
 var _ mailer.Sender = (*Sender)(nil)
@@ -43,8 +41,7 @@ var _ mailer.Sender = (*Sender)(nil)
 // charset is the character set of every part SES is given.
 const charset = "UTF-8"
 
-// New returns a Sender over client. It fails when cfg.From is not an email address or the
-// embedded templates do not parse.
+// New returns a Sender over client. It fails when cfg.From is not an email address.
 func New(client API, cfg Config) (*Sender, error) {
 	if client == nil {
 		return nil, errors.New("new SES sender: client is nil")
@@ -55,11 +52,7 @@ func New(client API, cfg Config) (*Sender, error) {
 	if _, err := mail.ParseAddress(cfg.From); err != nil {
 		return nil, fmt.Errorf("new SES sender: From %q is not an email address: %w", cfg.From, err)
 	}
-	r, err := newRenderer()
-	if err != nil {
-		return nil, fmt.Errorf("new SES sender: %w", err)
-	}
-	return &Sender{client: client, cfg: cfg, render: r}, nil
+	return &Sender{client: client, cfg: cfg}, nil
 }
 
 // Send renders m and sends it to m.To, returning the SES message id. A message that cannot be
@@ -74,7 +67,7 @@ func (s *Sender) Send(ctx context.Context, m mailer.Message) (messageID string, 
 	if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
 		return "", fmt.Errorf("%w: recipient %q is not a bare email address", mailer.ErrRejected, m.To)
 	}
-	subject, html, text, err := s.render.render(m)
+	subject, html, text, err := Render(m)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", mailer.ErrRejected, err)
 	}

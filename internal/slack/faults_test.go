@@ -14,6 +14,7 @@ import (
 func TestSlackInvitesAreTrueUnderFaults(t *testing.T) {
 	for _, fault := range []dynamotest.Fault{dynamotest.Throttle, dynamotest.ServerError, dynamotest.Refuse, dynamotest.TimeoutAfter, dynamotest.ResetAfter} {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel() // each fault gets a table and a server of its own
 			b := newBench(t)
 			b.env.Inject(dynamotest.First(15, fault, "TransactWriteItems"))
 			first := b.say("invite jane@acme.com Jane")

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Command is a slash command as Slack posts it (application/x-www-form-urlencoded).
@@ -65,13 +66,15 @@ type Request struct {
 	Problem string
 }
 
-// mailto matches Slack's escaped form of an address, <mailto:jane@acme.com|jane@acme.com>.
-var mailto = regexp.MustCompile(`<mailto:([^|>]+)(?:\|[^>]*)?>`)
+// mailto matches Slack's escaped form of an address, <mailto:jane@acme.com|jane@acme.com>. It
+// is compiled on first use, not by every cold start of the API, which links this package but
+// parses no command.
+var mailto = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<mailto:([^|>]+)(?:\|[^>]*)?>`) })
 
 // ParseText reads what the person typed after the command's name. Empty or unknown text asks
 // for help.
 func ParseText(text string) Request {
-	text = strings.TrimSpace(mailto.ReplaceAllString(text, "$1"))
+	text = strings.TrimSpace(mailto().ReplaceAllString(text, "$1"))
 	verb, rest, _ := strings.Cut(text, " ")
 	rest = strings.TrimSpace(rest)
 	switch strings.ToLower(verb) {

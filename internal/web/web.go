@@ -20,6 +20,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -43,13 +44,18 @@ const (
 	cacheImmutable  = "public, max-age=31536000, immutable"
 )
 
-// Handler serves the Settings page at /settings/ and its assets under /settings/assets/.
+// Handler serves the Settings page at /settings/ and its assets under /settings/assets/. The
+// files are read and hashed on the first request rather than here: an API cold start that
+// serves no page does not pay for them.
 func Handler() http.Handler {
-	h, err := newHandler(static)
-	if err != nil {
-		panic(err) // the embedded folder is fixed at build time, and its tests load it
-	}
-	return h
+	h := sync.OnceValue(func() *handler {
+		h, err := newHandler(static)
+		if err != nil {
+			panic(err) // the embedded folder is fixed at build time, and its tests load it
+		}
+		return h
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h().ServeHTTP(w, r) })
 }
 
 // file is one file ready to serve.
