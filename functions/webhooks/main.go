@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"gatehouse/internal/awsconfig"
+	"gatehouse/internal/awsenv"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/hooks"
@@ -59,7 +59,7 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
+	awsCfg, err := awsenv.Load(getenv, cfg.AWS)
 	if err != nil {
 		return nil, err
 	}
