@@ -63,7 +63,8 @@ func (e *entraJSON) member(s *jsonStream, row int) error {
 	if err := s.decode(row, &m); err != nil {
 		return err
 	}
-	r := record{row: row, id: m.ID, name: entraName(m.GivenName, m.Surname, m.DisplayName)}
+	// Given name and surname, else the display name.
+	r := record{row: row, id: m.ID, first: m.GivenName, last: m.Surname, name: m.DisplayName}
 	if m.Type != "" && !strings.EqualFold(m.Type, graphUser) {
 		r.status = StatusPresent
 		s.b.skip(r, SkipNotUser, "not a user: "+strings.TrimPrefix(m.Type, "#microsoft.graph."))

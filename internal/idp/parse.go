@@ -112,8 +112,7 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 	if b.records() == 0 {
 		return nil, &ParseError{Format: b.snap.Format, Msg: ErrEmpty.Error() + ": no people in it", Err: ErrEmpty}
 	}
-	snap := b.snap // not &b.snap, which would keep the builder's indexes alive
-	return &snap, nil
+	return b.snapshot(), nil
 }
 
 // pageError builds a *ParseError about page i (from 0) of an export of n files.
