@@ -2,6 +2,7 @@ package idp
 
 import (
 	"bufio"
+	"encoding/json"
 	"strings"
 )
 
@@ -23,6 +24,44 @@ type graphMember struct {
 	Mail              string   `json:"mail"`
 	UserPrincipalName string   `json:"userPrincipalName"`
 	AccountEnabled    flexBool `json:"accountEnabled"`
+}
+
+// plainGraphMember is a graphMember decoded by plainGraphMember.UnmarshalJSON.
+type plainGraphMember struct{ m graphMember }
+
+// UnmarshalJSON decodes a member as encoding/json does, in one pass when it is plain (see
+// eachMember). graphMember itself has no UnmarshalJSON, so the fallback is the decoding
+// it always had.
+func (w *plainGraphMember) UnmarshalJSON(data []byte) error {
+	var m graphMember
+	plain := eachMember(string(data), func(key, v string) bool {
+		switch key {
+		case "@odata.type":
+			return plainString(&m.Type, v)
+		case "id":
+			return plainString(&m.ID, v)
+		case "displayName":
+			return plainString(&m.DisplayName, v)
+		case "givenName":
+			return plainString(&m.GivenName, v)
+		case "surname":
+			return plainString(&m.Surname, v)
+		case "mail":
+			return plainString(&m.Mail, v)
+		case "userPrincipalName":
+			return plainString(&m.UserPrincipalName, v)
+		case "accountEnabled":
+			m.AccountEnabled.read(v)
+			return true
+		}
+		return !foldsToAny(key, "@odata.type", "id", "displayName", "givenName", "surname", "mail", "userPrincipalName",
+			"accountEnabled")
+	})
+	if !plain {
+		return json.Unmarshal(data, &w.m)
+	}
+	w.m = m
+	return nil
 }
 
 // graphUser is the @odata.type of users; a member without one is read as a user, as a
@@ -59,10 +98,11 @@ func (e *entraJSON) page(b *builder, r *bufio.Reader) error {
 
 // member reads one element of value.
 func (e *entraJSON) member(s *jsonStream, row int) error {
-	var m graphMember
-	if err := s.decode(row, &m); err != nil {
+	var w plainGraphMember
+	if err := s.decode(row, &w); err != nil {
 		return err
 	}
+	m := w.m
 	// Given name and surname, else the display name.
 	r := record{row: row, id: m.ID, first: m.GivenName, last: m.Surname, name: m.DisplayName}
 	if m.Type != "" && !strings.EqualFold(m.Type, graphUser) {
