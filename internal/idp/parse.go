@@ -65,8 +65,13 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 		p parser
 	)
 	bud := &budget{}
+	var r *bufio.Reader // one buffer for every page
 	for i, src := range pages {
-		r := bufio.NewReaderSize(&limited{r: src, b: bud}, 64<<10)
+		if r == nil {
+			r = bufio.NewReaderSize(&limited{r: src, b: bud}, 64<<10)
+		} else {
+			r.Reset(&limited{r: src, b: bud})
+		}
 		head, err := r.Peek(headSize)
 		var big *tooLarge
 		switch {
