@@ -12,6 +12,10 @@ import (
 // export are given in order; a last page that still has a nextLink means pages are missing.
 type entraJSON struct {
 	nextLink string // of the page read last
+	// decoded is each member in turn, its JSON text kept in text only
+	// until the builder has copied what it keeps.
+	decoded plainGraphMember
+	text    strs
 }
 
 // graphMember is the part of a Graph directory object that sync reads.
@@ -27,14 +31,23 @@ type graphMember struct {
 }
 
 // plainGraphMember is a graphMember decoded by plainGraphMember.UnmarshalJSON.
-type plainGraphMember struct{ m graphMember }
+type plainGraphMember struct {
+	m    graphMember
+	text *strs // where the member's JSON text is copied to, when not nil
+}
 
 // UnmarshalJSON decodes a member as encoding/json does, in one pass when it is plain (see
 // eachMember). graphMember itself has no UnmarshalJSON, so the fallback is the decoding
 // it always had.
 func (w *plainGraphMember) UnmarshalJSON(data []byte) error {
 	var m graphMember
-	plain := eachMember(string(data), func(key, v string) bool {
+	var text string
+	if w.text != nil {
+		text = w.text.keepBytes(data)
+	} else {
+		text = string(data)
+	}
+	plain := eachMember(text, func(key, v string) bool {
 		switch key {
 		case "@odata.type":
 			return plainString(&m.Type, v)
@@ -58,6 +71,7 @@ func (w *plainGraphMember) UnmarshalJSON(data []byte) error {
 			"accountEnabled")
 	})
 	if !plain {
+		w.m = graphMember{}
 		return json.Unmarshal(data, &w.m)
 	}
 	w.m = m
@@ -98,11 +112,11 @@ func (e *entraJSON) page(b *builder, r *bufio.Reader) error {
 
 // member reads one element of value.
 func (e *entraJSON) member(s *jsonStream, row int) error {
-	var w plainGraphMember
-	if err := s.decode(row, &w); err != nil {
+	e.decoded = plainGraphMember{text: &e.text}
+	if err := s.decode(row, &e.decoded); err != nil {
 		return err
 	}
-	m := w.m
+	m := e.decoded.m
 	// Given name and surname, else the display name.
 	r := record{row: row, id: m.ID, first: m.GivenName, last: m.Surname, name: m.DisplayName}
 	if m.Type != "" && !strings.EqualFold(m.Type, graphUser) {

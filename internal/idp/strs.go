@@ -20,6 +20,16 @@ func (k *strs) keep(s string) string {
 	return k.block.String()[start:]
 }
 
+// keepBytes returns b as a string.
+func (k *strs) keepBytes(b []byte) string {
+	if !k.fits(len(b)) {
+		return string(b)
+	}
+	start := k.block.Len()
+	k.block.Write(b)
+	return k.block.String()[start:]
+}
+
 // join returns a copy of first + " " + last.
 func (k *strs) join(first, last string) string {
 	n := len(first) + 1 + len(last)
