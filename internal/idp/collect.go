@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"gatehouse/internal/org"
 )
 
@@ -178,14 +180,27 @@ func (b *builder) add(r record) {
 	b.skipPerson(first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
 }
 
-// name is the cleaned name of r, kept in b.strs. A name of two plain ASCII parts needs no
-// cleaning, so it is joined straight into the block.
+// name is the cleaned name of r, kept in b.strs. Two parts without stray white space or
+// control characters are joined straight into the block, and the whole then needs no
+// cleaning when it is NFC, which parts in NFC joined by a space always are.
 func (b *builder) name(r *record) string {
 	first, last := strings.TrimSpace(r.first), strings.TrimSpace(r.last)
-	if first != "" && last != "" && len(first)+1+len(last) <= org.MaxNameLength && plainASCII(first) && plainASCII(last) {
+	if first == "" || last == "" {
+		return b.strs.keep(cleanName(r.fullName()))
+	}
+	if len(first)+1+len(last) <= org.MaxNameLength && plainASCII(first) && plainASCII(last) {
 		return b.strs.join(first, last)
 	}
-	return b.strs.keep(cleanName(r.fullName()))
+	nf, okf := cleanRunes(first)
+	nl, okl := cleanRunes(last)
+	if !okf || !okl || nf+1+nl > org.MaxNameLength {
+		return b.strs.keep(cleanName(r.fullName()))
+	}
+	name := b.strs.join(first, last)
+	if !norm.NFC.IsNormalString(name) {
+		return b.strs.keep(cleanName(name))
+	}
+	return name
 }
 
 // skipPerson reports a usable record that another one stands for.

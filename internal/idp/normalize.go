@@ -108,25 +108,32 @@ func plainASCII(s string) bool {
 // at most org.MaxNameLength characters, with single inner ASCII spaces and no other
 // white space, control characters or line breaks.
 func clean(s string) bool {
+	n, ok := cleanRunes(s)
+	return ok && n <= org.MaxNameLength && norm.NFC.IsNormalString(s)
+}
+
+// cleanRunes counts the characters of s and reports whether it is valid UTF-8 with single
+// inner ASCII spaces and no other white space, control characters or line breaks.
+func cleanRunes(s string) (int, bool) {
 	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || !utf8.ValidString(s) {
-		return false
+		return 0, false
 	}
 	n, space := 0, false
 	for _, r := range s {
 		switch {
 		case r == ' ':
 			if space {
-				return false
+				return 0, false
 			}
 			space = true
 		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			return false
+			return 0, false
 		default:
 			space = false
 		}
 		n++
 	}
-	return n <= org.MaxNameLength && norm.NFC.IsNormalString(s)
+	return n, true
 }
 
 // isASCII reports whether s has only ASCII bytes, which NFC leaves unchanged.

@@ -18,3 +18,19 @@ func FuzzCleanName(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJoinedName holds the builder's joining of a name's parts to cleanName: parts it joins
+// straight away give what cleanName gives for the joined name.
+func FuzzJoinedName(f *testing.F) {
+	f.Add("Zoë", "Ngata")
+	f.Add("e", "\u0301x")
+	f.Add("伟", "李")
+	f.Add("Ada", "Lovelace")
+	f.Fuzz(func(t *testing.T, first, last string) {
+		b := newBuilder(FormatOktaCSV, 1)
+		r := record{first: first, last: last}
+		if got, want := b.name(&r), cleanName(joinName(first, last)); got != want {
+			t.Fatalf("name of %q and %q = %q, cleanName gives %q", first, last, got, want)
+		}
+	})
+}
