@@ -44,10 +44,11 @@ type builder struct {
 	people  people
 	budget  *budget
 	paged   bool
-	page    int    // the page being read, from 1
-	byID    *index // the position of the person of each external id
-	byEmail *index // the position of the person of each address
-	strs    strs   // the strings of the people kept
+	page    int       // the page being read, from 1
+	tail    *lastByte // under the page's read buffer: what was read of the page last
+	byID    *index    // the position of the person of each external id
+	byEmail *index    // the position of the person of each address
+	strs    strs      // the strings of the people kept
 }
 
 // newBuilder starts a snapshot of format read from pages files.

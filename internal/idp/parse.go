@@ -67,10 +67,11 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 	bud := &budget{}
 	var r *bufio.Reader // one buffer for every page
 	for i, src := range pages {
+		tail := &lastByte{r: &limited{r: src, b: bud}}
 		if r == nil {
-			r = bufio.NewReaderSize(&limited{r: src, b: bud}, 64<<10)
+			r = bufio.NewReaderSize(tail, 64<<10)
 		} else {
-			r.Reset(&limited{r: src, b: bud})
+			r.Reset(tail)
 		}
 		head, err := r.Peek(headSize)
 		var big *tooLarge
@@ -96,7 +97,7 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 			return nil, pageError(b.snap.Format, len(pages), i,
 				fmt.Sprintf("%v: this page is %s, the first page %s", ErrWrongFormat, f, b.snap.Format), ErrWrongFormat)
 		}
-		b.page = i + 1
+		b.page, b.tail = i+1, tail
 		if bytes.HasPrefix(head, []byte(utf8BOM)) {
 			if _, err := r.Discard(len(utf8BOM)); err != nil {
 				return nil, b.unreadable(0, err)
