@@ -128,7 +128,7 @@ func BenchmarkParseAndPlan100k(b *testing.B) {
 			}
 			b.ReportMetric(peak.stop(), "peak-heap-MB")
 			want := map[ActionKind]int{ActionInvite: benchChanges, ActionUpdate: 2 * benchChanges, ActionDeactivate: benchChanges,
-				ActionReactivate: 0, ActionRevoke: 0}
+				ActionReactivate: 0, ActionRevoke: 0, ActionRole: 0}
 			if fmt.Sprint(plan.Counts) != fmt.Sprint(want) || plan.Held || plan.Unchanged != benchPeople-3*benchChanges {
 				b.Fatalf("plan counts %v, unchanged %d, held %v; want %v and %d unchanged", plan.Counts, plan.Unchanged, plan.Held,
 					want, benchPeople-3*benchChanges)

@@ -56,6 +56,6 @@ func (p *planner) skipClaim(c claim, holder int) {
 // taken reports whether an address belongs to an account other than self that the plan
 // does not release.
 func (p *planner) taken(email string, self int) (int, bool) {
-	a, ok := p.byEmail[email]
+	a, ok := p.byEmail.find(email)
 	return a, ok && a != self && !p.frees[a]
 }

@@ -5,42 +5,58 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"gatehouse/internal/org"
 )
 
 // record is one entry of an export as a format parser read it, before the shared rules.
 type record struct {
-	row       int
-	id        string
-	email     string
-	name      string
-	status    Status // empty: rawStatus is not a status the format knows
-	rawStatus string
+	row   int
+	id    string
+	email string
+	// first and last are the parts of the name, joined as joinName does; name is the name
+	// when neither part is there (a display name), or the only one a format has.
+	first, last string
+	name        string
+	status      Status // empty: rawStatus is not a status the format knows
+	rawStatus   string
 	// noEmail, when set, replaces the generic reason for a record without an address.
 	noEmail string
 	// noStatus, when set, replaces the generic reason for a record whose status is unknown.
 	noStatus string
 }
 
+// fullName is the record's name before cleaning: its parts, else name.
+func (r *record) fullName() string {
+	if name := joinName(r.first, r.last); name != "" {
+		return name
+	}
+	return r.name
+}
+
 // builder applies the rules every format shares (email and name normalization, duplicates,
-// skips) and collects the snapshot. It knows the page being read.
+// skips) and collects the snapshot: its people in people, the rest in snap. It knows the
+// page being read.
 type builder struct {
 	snap    Snapshot
+	people  people
 	budget  *budget
 	paged   bool
-	page    int // the page being read, from 1
-	byID    map[string]int
-	byEmail map[string]int
+	page    int       // the page being read, from 1
+	tail    *lastByte // under the page's read buffer: what was read of the page last
+	byID    *index    // the position of the person of each external id
+	byEmail *index    // the position of the person of each address
+	strs    strs      // the strings of the people kept
 }
 
 // newBuilder starts a snapshot of format read from pages files.
 func newBuilder(format Format, pages int) *builder {
-	return &builder{
-		snap:    Snapshot{Format: format},
-		budget:  &budget{},
-		paged:   pages > 1,
-		byID:    make(map[string]int),
-		byEmail: make(map[string]int),
-	}
+	b := &builder{snap: Snapshot{Format: format}, budget: &budget{}, paged: pages > 1}
+	b.byID = newIndex(1024, func(i int) string { return b.people.at(i).ExternalID })
+	b.byEmail = newIndex(1024, func(i int) string { return b.people.at(i).Email })
+	return b
 }
 
 // pageNo is the page to report: 0 when the export is one file.
@@ -75,7 +91,7 @@ func (b *builder) skip(r record, code SkipCode, reason string) {
 	b.budget.done()
 	b.snap.Skipped = append(b.snap.Skipped, Skip{
 		Row: r.row, Page: b.pageNo(), ExternalID: clip(strings.TrimSpace(r.id)),
-		Email: clip(strings.TrimSpace(r.email)), Name: clip(cleanName(r.name)),
+		Email: clip(strings.TrimSpace(r.email)), Name: clip(cleanName(r.fullName())),
 		Reason: clip(reason), Code: code, Status: r.status,
 	})
 }
@@ -122,23 +138,31 @@ func (b *builder) add(r record) {
 		return
 	}
 	p := Person{
-		ExternalID: strings.Clone(strings.TrimSpace(r.id)),
-		Email:      email,
-		Name:       cleanName(r.name),
+		ExternalID: b.strs.keep(strings.TrimSpace(r.id)),
+		Email:      b.strs.keep(email),
+		Name:       b.name(&r),
 		Status:     r.status,
 		Row:        r.row,
 		Page:       b.pageNo(),
 	}
-	if i, ok := b.byID[p.ExternalID]; ok && p.ExternalID != "" {
-		b.skipPerson(p, fmt.Sprintf("duplicate of %s: same id", b.where(i)))
+	// The id goes in with the address, and out again when the address makes the record a
+	// duplicate: one look in each index for a new person.
+	n := b.people.n
+	if p.ExternalID != "" {
+		if i, dup := b.byID.add(p.ExternalID, n); dup {
+			b.skipPerson(p, fmt.Sprintf("duplicate of %s: same id", b.where(i)))
+			return
+		}
+	}
+	i, dup := b.byEmail.add(p.Email, n)
+	if !dup {
+		b.people.add(p)
 		return
 	}
-	i, ok := b.byEmail[email]
-	if !ok {
-		b.keep(p, len(b.snap.People))
-		return
+	if p.ExternalID != "" {
+		b.byID.remove(p.ExternalID, n)
 	}
-	first := b.snap.People[i]
+	first := *b.people.at(i)
 	if first.Status == StatusPresent || p.Status != StatusPresent {
 		b.skipPerson(p, fmt.Sprintf("duplicate of %s: same email", b.where(i)))
 		return
@@ -147,22 +171,37 @@ func (b *builder) add(r record) {
 	// (a rehire with a new account), so the address is the active record's. The earlier
 	// record stays a skipped duplicate with its status: the planner removes or keeps the
 	// account of its id by that status and never hands it to the new id.
-	delete(b.byID, first.ExternalID)
-	b.keep(p, i)
+	if first.ExternalID != "" {
+		b.byID.remove(first.ExternalID, i)
+	}
+	*b.people.at(i) = p
+	if p.ExternalID != "" {
+		b.byID.set(p.ExternalID, i)
+	}
 	b.skipPerson(first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
 }
 
-// keep stores p at index i of the people, appending when i is the length.
-func (b *builder) keep(p Person, i int) {
-	if i == len(b.snap.People) {
-		b.snap.People = append(b.snap.People, p)
-	} else {
-		b.snap.People[i] = p
+// name is the cleaned name of r, kept in b.strs. Two parts without stray white space or
+// control characters are joined straight into the block, and the whole then needs no
+// cleaning when it is NFC, which parts in NFC joined by a space always are.
+func (b *builder) name(r *record) string {
+	first, last := strings.TrimSpace(r.first), strings.TrimSpace(r.last)
+	if first == "" || last == "" {
+		return b.strs.keep(cleanName(r.fullName()))
 	}
-	if p.ExternalID != "" {
-		b.byID[p.ExternalID] = i
+	if len(first)+1+len(last) <= org.MaxNameLength && plainASCII(first) && plainASCII(last) {
+		return b.strs.join(first, last)
 	}
-	b.byEmail[p.Email] = i
+	nf, okf := cleanRunes(first)
+	nl, okl := cleanRunes(last)
+	if !okf || !okl || nf+1+nl > org.MaxNameLength {
+		return b.strs.keep(cleanName(r.fullName()))
+	}
+	name := b.strs.join(first, last)
+	if !norm.NFC.IsNormalString(name) {
+		return b.strs.keep(cleanName(name))
+	}
+	return name
 }
 
 // skipPerson reports a usable record that another one stands for.
@@ -175,15 +214,15 @@ func (b *builder) skipPerson(p Person, reason string) {
 
 // where names the record kept at index i of the people.
 func (b *builder) where(i int) string {
-	p := b.snap.People[i]
+	p := b.people.at(i)
 	return where(p.Group, p.Page, p.Row)
 }
 
 // unterminated marks the person of data row row of the current page, if it was kept, as the
 // last record of a file that ends without a line ending.
 func (b *builder) unterminated(row int) {
-	for i := len(b.snap.People) - 1; i >= 0; i-- {
-		p := &b.snap.People[i]
+	for i := b.people.n - 1; i >= 0; i-- {
+		p := b.people.at(i)
 		if p.Page == b.pageNo() && p.Row == row {
 			p.Unterminated = true
 			return
@@ -195,4 +234,12 @@ func (b *builder) unterminated(row int) {
 }
 
 // records counts what the export held, used or not.
-func (b *builder) records() int { return len(b.snap.People) + len(b.snap.Skipped) }
+func (b *builder) records() int { return b.people.n + len(b.snap.Skipped) }
+
+// snapshot is what the builder read. It shares nothing with the builder's indexes, so
+// they are not kept alive by it.
+func (b *builder) snapshot() *Snapshot {
+	snap := b.snap
+	snap.People = b.people.slice()
+	return &snap
+}

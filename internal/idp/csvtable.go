@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -23,11 +24,12 @@ type csvTable struct {
 	idCol, emailCol int
 }
 
-// openCSV reads the header of a CSV page and checks that it names every required column
-// (as headerName spells them).
-func openCSV(b *builder, src io.Reader, required ...string) (*csvTable, error) {
-	lb := &lastByte{r: src}
-	r := csv.NewReader(lb)
+// openCSV reads the header of a CSV page from src, the page's read buffer, and checks that
+// it names every required column (as headerName spells them). encoding/csv reads straight
+// from src, a bufio.Reader, so the end of the file is told by b.tail.
+func openCSV(b *builder, src *bufio.Reader, required ...string) (*csvTable, error) {
+	lb := b.tail
+	r := csv.NewReader(src)
 	r.ReuseRecord = true
 	r.FieldsPerRecord = -1                                                // checked here, so a short row can be skipped and named
 	t := &csvTable{b: b, r: r, src: lb, idCol: -1, emailCol: -1, row: -1} // errors in the header are at row 0

@@ -17,7 +17,8 @@ func (p *planner) decide() {
 	for i := range p.snap.People {
 		p.person(i)
 	}
-	for a, acc := range p.accounts {
+	for a := range p.accounts {
+		acc := &p.accounts[a]
 		if p.owner[a] >= 0 || !acc.Synced {
 			continue
 		}
@@ -40,7 +41,7 @@ func (p *planner) decide() {
 
 // person decides for person i and the account matched to it, if any.
 func (p *planner) person(i int) {
-	person := p.snap.People[i]
+	person := &p.snap.People[i]
 	a := p.matched[i]
 	switch person.Status {
 	case StatusPending:
@@ -65,7 +66,7 @@ func (p *planner) person(i int) {
 		p.claims = append(p.claims, claim{email: person.Email, self: -1, actions: []int{n}, person: i})
 		return
 	}
-	acc := p.accounts[a]
+	acc := &p.accounts[a]
 	switch {
 	case !acc.Synced:
 		p.plan.Unmanaged++
@@ -90,14 +91,14 @@ func (p *planner) person(i int) {
 // needs a new invitation (the link went to the old one), a new name or id an update.
 func (p *planner) invitation(i, a int) {
 	person, acc := p.snap.People[i], p.accounts[a]
-	if emailKey(acc.Email) == person.Email {
+	if p.keys[a] == person.Email {
 		if !p.update(i, a) && !p.needsRole(i, a) {
 			p.plan.Unchanged++
 		}
 		p.roleOf(i, a)
 		return
 	}
-	u, at := updated(person, acc), p.at(i)
+	u, at := p.updated(i, a), p.at(i)
 	p.frees[a] = true
 	revoke := p.add(Action{Kind: ActionRevoke, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 		ExternalID: acc.ExternalID, Reason: "address changed to " + person.Email + " (" + at + ")"})
@@ -108,8 +109,7 @@ func (p *planner) invitation(i, a int) {
 
 // update adds an update when person i differs from account a, and reports whether it did.
 func (p *planner) update(i, a int) bool {
-	person, acc := p.snap.People[i], p.accounts[a]
-	u := updated(person, acc)
+	u := p.updated(i, a)
 	var what []string
 	if u.Email != u.OldEmail {
 		what = append(what, "email")
@@ -127,17 +127,18 @@ func (p *planner) update(i, a int) bool {
 	n := p.add(u)
 	if u.Email != u.OldEmail {
 		p.frees[a] = true
-		p.claims = append(p.claims, claim{email: person.Email, self: a, actions: []int{n}, person: i})
+		p.claims = append(p.claims, claim{email: p.snap.People[i].Email, self: a, actions: []int{n}, person: i})
 	}
 	return true
 }
 
-// updated is the update that gives account acc the person's values; a name or id the
-// export lacks keeps the account's, and an address equal but for case is not a change.
-func updated(person Person, acc Account) Action {
+// updated is the update that gives account a person i's values; a name or id the export
+// lacks keeps the account's, and an address equal but for case is not a change.
+func (p *planner) updated(i, a int) Action {
+	person, acc := &p.snap.People[i], &p.accounts[a]
 	u := Action{Kind: ActionUpdate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 		ExternalID: acc.ExternalID, OldEmail: acc.Email, OldName: acc.Name, OldExternalID: acc.ExternalID}
-	if emailKey(acc.Email) != person.Email {
+	if p.keys[a] != person.Email {
 		u.Email = person.Email
 	}
 	if person.Name != "" {
@@ -188,7 +189,7 @@ func (p *planner) roles() {
 			case activeAdmin:
 				p.admins--
 			}
-			u := updated(person, acc)
+			u := p.updated(i, a)
 			p.add(Action{Kind: ActionRole, AccountID: acc.ID, Email: u.Email, Name: u.Name, ExternalID: u.ExternalID,
 				Role: person.Role, OldRole: acc.Role, Reason: fmt.Sprintf("role %s from its groups, was %s (%s)", person.Role, acc.Role, p.at(i))})
 		}

@@ -144,6 +144,12 @@ func scanKeys(dec *json.Decoder) []headKey {
 		case string:
 			k.value = v
 		case json.Delim:
+			if !strings.EqualFold(name, "schemas") {
+				if !skipRest(dec, v) {
+					return append(keys, k)
+				}
+				break
+			}
 			for depth := 1; depth > 0; {
 				if tok, err = dec.Token(); err != nil {
 					return append(keys, k)
@@ -165,6 +171,31 @@ func scanKeys(dec *json.Decoder) []headKey {
 		keys = append(keys, k)
 	}
 }
+
+// skipRest reads past the rest of the array or object whose opening delimiter dec has just
+// read, and reports whether it ended well: an element, or a key's value, at a time, which
+// is much quicker than token by token.
+func skipRest(dec *json.Decoder, open json.Delim) bool {
+	var v ignored
+	for dec.More() {
+		if open == '{' {
+			if _, err := dec.Token(); err != nil {
+				return false
+			}
+		}
+		if err := dec.Decode(&v); err != nil {
+			return false
+		}
+	}
+	_, err := dec.Token()
+	return err == nil
+}
+
+// ignored is a JSON value decoded only to read past it.
+type ignored struct{}
+
+// UnmarshalJSON keeps nothing.
+func (*ignored) UnmarshalJSON([]byte) error { return nil }
 
 // utf16 names the encoding of a file that starts with a UTF-16 byte order mark.
 func utf16(head []byte) string {

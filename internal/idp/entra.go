@@ -21,14 +21,6 @@ func entraEmail(mail, upn string) (email, noEmail string) {
 	return upn, ""
 }
 
-// entraName is given name and surname, else the display name.
-func entraName(given, surname, display string) string {
-	if name := joinName(given, surname); name != "" {
-		return name
-	}
-	return display
-}
-
 // entraEnabled maps the CSV's accountEnabled ("True" or "False") to a Status; "" when
 // unknown. Empty means present only when the download has no such column: in a column that
 // is there, an empty value may be a row cut off inside its last field, and reading it as

@@ -39,7 +39,9 @@ func (entraCSV) page(b *builder, r *bufio.Reader) error {
 			id:        rec[id],
 			email:     email,
 			noEmail:   noEmail,
-			name:      entraName(field(rec, given), field(rec, surname), field(rec, display)),
+			first:     field(rec, given), // else the display name
+			last:      field(rec, surname),
+			name:      field(rec, display),
 			status:    entraEnabled(field(rec, enabled), enabled >= 0),
 			rawStatus: "accountEnabled " + field(rec, enabled),
 		}

@@ -2,6 +2,7 @@ package idp
 
 import (
 	"bufio"
+	"encoding/json"
 	"strings"
 )
 
@@ -11,6 +12,10 @@ import (
 // export are given in order; a last page that still has a nextLink means pages are missing.
 type entraJSON struct {
 	nextLink string // of the page read last
+	// decoded is each member in turn, its JSON text kept in text only
+	// until the builder has copied what it keeps.
+	decoded plainGraphMember
+	text    strs
 }
 
 // graphMember is the part of a Graph directory object that sync reads.
@@ -23,6 +28,54 @@ type graphMember struct {
 	Mail              string   `json:"mail"`
 	UserPrincipalName string   `json:"userPrincipalName"`
 	AccountEnabled    flexBool `json:"accountEnabled"`
+}
+
+// plainGraphMember is a graphMember decoded by plainGraphMember.UnmarshalJSON.
+type plainGraphMember struct {
+	m    graphMember
+	text *strs // where the member's JSON text is copied to, when not nil
+}
+
+// UnmarshalJSON decodes a member as encoding/json does, in one pass when it is plain (see
+// eachMember). graphMember itself has no UnmarshalJSON, so the fallback is the decoding
+// it always had.
+func (w *plainGraphMember) UnmarshalJSON(data []byte) error {
+	var m graphMember
+	var text string
+	if w.text != nil {
+		text = w.text.keepBytes(data)
+	} else {
+		text = string(data)
+	}
+	plain := eachMember(text, func(key, v string) bool {
+		switch key {
+		case "@odata.type":
+			return plainString(&m.Type, v)
+		case "id":
+			return plainString(&m.ID, v)
+		case "displayName":
+			return plainString(&m.DisplayName, v)
+		case "givenName":
+			return plainString(&m.GivenName, v)
+		case "surname":
+			return plainString(&m.Surname, v)
+		case "mail":
+			return plainString(&m.Mail, v)
+		case "userPrincipalName":
+			return plainString(&m.UserPrincipalName, v)
+		case "accountEnabled":
+			m.AccountEnabled.read(v)
+			return true
+		}
+		return !foldsToAny(key, "@odata.type", "id", "displayName", "givenName", "surname", "mail", "userPrincipalName",
+			"accountEnabled")
+	})
+	if !plain {
+		w.m = graphMember{}
+		return json.Unmarshal(data, &w.m)
+	}
+	w.m = m
+	return nil
 }
 
 // graphUser is the @odata.type of users; a member without one is read as a user, as a
@@ -59,11 +112,13 @@ func (e *entraJSON) page(b *builder, r *bufio.Reader) error {
 
 // member reads one element of value.
 func (e *entraJSON) member(s *jsonStream, row int) error {
-	var m graphMember
-	if err := s.decode(row, &m); err != nil {
+	e.decoded = plainGraphMember{text: &e.text}
+	if err := s.decode(row, &e.decoded); err != nil {
 		return err
 	}
-	r := record{row: row, id: m.ID, name: entraName(m.GivenName, m.Surname, m.DisplayName)}
+	m := e.decoded.m
+	// Given name and surname, else the display name.
+	r := record{row: row, id: m.ID, first: m.GivenName, last: m.Surname, name: m.DisplayName}
 	if m.Type != "" && !strings.EqualFold(m.Type, graphUser) {
 		r.status = StatusPresent
 		s.b.skip(r, SkipNotUser, "not a user: "+strings.TrimPrefix(m.Type, "#microsoft.graph."))

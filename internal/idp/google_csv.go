@@ -33,7 +33,8 @@ func (googleCSV) page(b *builder, r *bufio.Reader) error {
 		b.add(record{
 			row:       row,
 			email:     rec[email],
-			name:      joinName(field(rec, first), field(rec, last)),
+			first:     field(rec, first),
+			last:      field(rec, last),
 			status:    st,
 			rawStatus: raw,
 		})

@@ -162,7 +162,13 @@ type flexBool struct {
 
 // UnmarshalJSON reads true, false, "true", "false" (any case) or null.
 func (f *flexBool) UnmarshalJSON(data []byte) error {
-	text := strings.TrimSpace(string(data))
+	f.read(string(data))
+	return nil
+}
+
+// read sets f from the JSON text of its value.
+func (f *flexBool) read(text string) {
+	text = strings.TrimSpace(text)
 	switch strings.ToLower(strings.Trim(text, `"`)) {
 	case "true":
 		*f = flexBool{set: true, value: true}
@@ -173,7 +179,6 @@ func (f *flexBool) UnmarshalJSON(data []byte) error {
 	default:
 		*f = flexBool{set: true, bad: true, raw: text}
 	}
-	return nil
 }
 
 // status maps an "active"/"accountEnabled" flag to a Status: absent means present.

@@ -50,12 +50,12 @@ func (p *planner) keptRecords() keptRecords {
 	return k
 }
 
-// lookup finds the skipped record that speaks for acc.
-func (k keptRecords) lookup(acc Account) (Skip, bool) {
+// lookup finds the skipped record that speaks for acc, whose address has emailKey key.
+func (k keptRecords) lookup(acc *Account, key string) (Skip, bool) {
 	if s, ok := k.byID[acc.ExternalID]; ok && acc.ExternalID != "" {
 		return s, true
 	}
-	s, ok := k.byEmail[emailKey(acc.Email)]
+	s, ok := k.byEmail[key]
 	return s, ok && acc.Email != ""
 }
 
@@ -63,13 +63,13 @@ func (k keptRecords) lookup(acc Account) (Skip, bool) {
 // whether one does. The account of a duplicate whose address another record has cannot
 // take that address, which is reported as such.
 func (p *planner) keep(a int) bool {
-	acc := p.accounts[a]
-	s, ok := p.kept.lookup(acc)
+	acc := &p.accounts[a]
+	s, ok := p.kept.lookup(acc, p.keys[a])
 	if !ok {
 		return false
 	}
 	at := where(s.Group, s.Page, s.Row)
-	if s.Code == SkipDuplicate && s.Email != "" && emailKey(acc.Email) != emailKey(s.Email) {
+	if s.Code == SkipDuplicate && s.Email != "" && p.keys[a] != emailKey(s.Email) {
 		p.skipAccount(a, SkipEmailTaken, fmt.Sprintf("left as is: its export record at %s has the address %s, "+
 			"which another record of the export has (%s)", at, s.Email, s.Reason))
 		return true
@@ -104,13 +104,13 @@ func (p *planner) suppressAbsent() {
 func (p *planner) tied(s Skip) bool {
 	found := false
 	for _, c := range []struct {
-		m   map[string]int
+		m   *index
 		key string
 	}{{p.byID, s.ExternalID}, {p.byEmail, emailKey(s.Email)}} {
 		if c.key == "" {
 			continue
 		}
-		if a, ok := c.m[c.key]; ok {
+		if a, ok := c.m.find(c.key); ok {
 			if p.owner[a] >= 0 {
 				return false
 			}

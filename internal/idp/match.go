@@ -7,10 +7,11 @@ import "strings"
 type planner struct {
 	snap     *Snapshot
 	accounts []Account
-	byID     map[string]int // external id -> account
-	byEmail  map[string]int // emailKey -> account
-	matched  []int          // person -> account
-	owner    []int          // account -> person
+	byID     *index   // external id -> account
+	byEmail  *index   // emailKey -> account
+	keys     []string // account -> emailKey of its address, "" when it has none
+	matched  []int    // person -> account
+	owner    []int    // account -> person
 	// frees marks accounts whose address the plan releases (revoked, or updated to another).
 	frees  []bool
 	claims []claim
@@ -32,52 +33,71 @@ type claim struct {
 }
 
 // newPlanner indexes the accounts by external id and by address. When two accounts share
-// one (a member and an old invitation), the member wins, an active one first.
+// one (a member and an old invitation), the member wins, an active one first, and among
+// accounts of one rank the first.
 func newPlanner(s *Snapshot, accounts []Account) *planner {
 	p := &planner{
 		snap:     s,
 		accounts: accounts,
-		byID:     make(map[string]int, len(accounts)),
-		byEmail:  make(map[string]int, len(accounts)),
+		keys:     make([]string, len(accounts)),
 		matched:  make([]int, len(s.People)),
 		owner:    make([]int, len(accounts)),
 		frees:    make([]bool, len(accounts)),
 	}
+	p.byID = newIndex(len(accounts), func(a int) string { return accounts[a].ExternalID })
+	p.byEmail = newIndex(len(accounts), func(a int) string { return p.keys[a] })
 	for i := range p.matched {
 		p.matched[i] = -1
 	}
-	for i, a := range accounts {
+	ranks := make([]uint8, len(accounts))
+	lowest := rankActive
+	for i := range accounts {
+		a := &accounts[i]
 		p.owner[i] = -1
 		if a.Kind == AccountMember && a.Active && (a.Admin || a.LastAdmin) {
 			p.admins++
 		}
-		if a.ExternalID != "" {
-			p.index(p.byID, a.ExternalID, i)
-		}
 		if a.Email != "" {
-			p.index(p.byEmail, emailKey(a.Email), i)
+			p.keys[i] = emailKey(a.Email)
+		}
+		ranks[i] = uint8(rank(a))
+		lowest = max(lowest, rank(a))
+	}
+	// The accounts are indexed from the lowest rank and from the last, so that the last
+	// write of each key is the one that wins.
+	for r := lowest; r >= rankActive; r-- {
+		for i := len(accounts) - 1; i >= 0; i-- {
+			if int(ranks[i]) != r {
+				continue
+			}
+			a := &accounts[i]
+			if a.ExternalID != "" {
+				p.byID.set(a.ExternalID, i)
+			}
+			if a.Email != "" {
+				p.byEmail.set(p.keys[i], i)
+			}
 		}
 	}
 	return p
 }
 
-// index maps key to account i unless an account that ranks higher holds it.
-func (p *planner) index(m map[string]int, key string, i int) {
-	if j, ok := m[key]; ok && rank(p.accounts[j]) <= rank(p.accounts[i]) {
-		return
-	}
-	m[key] = i
-}
+// The ranks of accounts sharing a key, the highest first.
+const (
+	rankActive = iota
+	rankInactive
+	rankInvitation
+)
 
 // rank orders accounts sharing a key: active members, then inactive ones, then invitations.
-func rank(a Account) int {
+func rank(a *Account) int {
 	switch {
 	case a.Kind == AccountMember && a.Active:
-		return 0
+		return rankActive
 	case a.Kind == AccountMember:
-		return 1
+		return rankInactive
 	}
-	return 2
+	return rankInvitation
 }
 
 // match pairs people with accounts. External ids come first, for every record that has
@@ -89,24 +109,33 @@ func rank(a Account) int {
 // a new account of the same person, does not hand over the old account.
 func (p *planner) match() {
 	for _, gone := range []bool{false, true} {
-		for i, person := range p.snap.People {
-			if (person.Status == StatusGone) == gone && person.ExternalID != "" {
+		for i := range p.snap.People {
+			if person := &p.snap.People[i]; (person.Status == StatusGone) == gone && person.ExternalID != "" {
 				p.pair(i, p.byID, person.ExternalID)
 			}
 		}
 	}
-	ids := p.snapshotIDs()
+	var ids map[string]bool // made when first needed
 	for _, gone := range []bool{false, true} {
-		for i, person := range p.snap.People {
+		for i := range p.snap.People {
+			person := &p.snap.People[i]
 			if (person.Status == StatusGone) != gone || p.matched[i] >= 0 {
 				continue
 			}
-			a, ok := p.byEmail[person.Email]
+			a, ok := p.byEmail.find(person.Email)
 			if !ok {
 				continue
 			}
-			if ext := p.accounts[a].ExternalID; ext != "" && (ids[ext] || person.ExternalID != "") {
-				continue
+			if ext := p.accounts[a].ExternalID; ext != "" {
+				if person.ExternalID != "" {
+					continue
+				}
+				if ids == nil {
+					ids = p.snapshotIDs()
+				}
+				if ids[ext] {
+					continue
+				}
 			}
 			p.pair(i, p.byEmail, person.Email)
 		}
@@ -130,8 +159,8 @@ func (p *planner) snapshotIDs() map[string]bool {
 }
 
 // pair links person i with the account m holds for key, if that account is still free.
-func (p *planner) pair(i int, m map[string]int, key string) {
-	a, ok := m[key]
+func (p *planner) pair(i int, m *index, key string) {
+	a, ok := m.find(key)
 	if !ok || p.owner[a] >= 0 {
 		return
 	}
@@ -143,7 +172,8 @@ func (p *planner) pair(i int, m map[string]int, key string) {
 // the account's, but shorter. Such an export still has the right number of fields, so only
 // the comparison shows it was cut inside the record's last, unquoted field.
 func (p *planner) checkCutOff() error {
-	for i, person := range p.snap.People {
+	for i := range p.snap.People {
+		person := &p.snap.People[i]
 		if !person.Unterminated {
 			continue
 		}
@@ -177,7 +207,8 @@ func strictPrefix(short, long string) bool {
 // invite someone or change an account: a file cut inside its last, unquoted field has the
 // right number of fields, and nothing but a line ending that is missing tells it apart.
 func (p *planner) flagCutOff() {
-	for _, person := range p.snap.People {
+	for i := range p.snap.People {
+		person := &p.snap.People[i]
 		if !person.Unterminated {
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 
 // normalizeEmail applies the organization's one definition of an address
 // (org.NormalizeEmail), so an export names people exactly as every other door does. The
-// error says in words what is wrong.
+// error says in words what is wrong. The address may share memory with raw.
 func normalizeEmail(raw string) (string, error) {
 	email, err := org.NormalizeEmail("email", raw)
 	if err != nil {
@@ -24,7 +24,7 @@ func normalizeEmail(raw string) (string, error) {
 		}
 		return "", fmt.Errorf("normalize email: %w", err)
 	}
-	return strings.Clone(email), nil
+	return email, nil
 }
 
 // emailKey is how the planner compares an account's stored address, or a skipped record's,
@@ -52,11 +52,17 @@ func joinName(first, last string) string {
 
 // cleanName makes a display name safe for the organization's name rule instead of dropping
 // the person: invalid UTF-8 becomes U+FFFD, control characters, line breaks and runs of
-// spaces become one space, the result is NFC and at most org.MaxNameLength characters.
+// spaces become one space, the result is NFC and at most org.MaxNameLength characters. A
+// name that needs no cleaning is raw itself, so callers copy what they keep.
 func cleanName(raw string) string {
-	if plainASCII(raw) {
-		return strings.Clone(raw)
+	if plainASCII(raw) || clean(raw) {
+		return raw
 	}
+	return cleanSlowly(raw)
+}
+
+// cleanSlowly is cleanName by its full rules.
+func cleanSlowly(raw string) string {
 	raw = strings.ToValidUTF8(raw, "\uFFFD")
 	var sb strings.Builder
 	sb.Grow(len(raw))
@@ -96,6 +102,38 @@ func plainASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// clean reports whether s is a name that cleanName leaves as it is: valid UTF-8 in NFC,
+// at most org.MaxNameLength characters, with single inner ASCII spaces and no other
+// white space, control characters or line breaks.
+func clean(s string) bool {
+	n, ok := cleanRunes(s)
+	return ok && n <= org.MaxNameLength && norm.NFC.IsNormalString(s)
+}
+
+// cleanRunes counts the characters of s and reports whether it is valid UTF-8 with single
+// inner ASCII spaces and no other white space, control characters or line breaks.
+func cleanRunes(s string) (int, bool) {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || !utf8.ValidString(s) {
+		return 0, false
+	}
+	n, space := 0, false
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if space {
+				return 0, false
+			}
+			space = true
+		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			return 0, false
+		default:
+			space = false
+		}
+		n++
+	}
+	return n, true
 }
 
 // isASCII reports whether s has only ASCII bytes, which NFC leaves unchanged.

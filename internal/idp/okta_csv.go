@@ -30,7 +30,8 @@ func (oktaCSV) page(b *builder, r *bufio.Reader) error {
 			row:       row,
 			id:        rec[id],
 			email:     rec[email],
-			name:      joinName(field(rec, first), field(rec, last)),
+			first:     field(rec, first),
+			last:      field(rec, last),
 			status:    oktaStatus(rec[status]),
 			rawStatus: rec[status],
 		})

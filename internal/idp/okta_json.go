@@ -36,7 +36,8 @@ func (oktaJSON) page(b *builder, r *bufio.Reader) error {
 			row:       i + 1,
 			id:        u.ID,
 			email:     u.Profile.Email,
-			name:      joinName(u.Profile.FirstName, u.Profile.LastName),
+			first:     u.Profile.FirstName,
+			last:      u.Profile.LastName,
 			status:    oktaStatus(u.Status),
 			rawStatus: u.Status,
 		})

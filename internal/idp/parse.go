@@ -65,8 +65,14 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 		p parser
 	)
 	bud := &budget{}
+	var r *bufio.Reader // one buffer for every page
 	for i, src := range pages {
-		r := bufio.NewReaderSize(&limited{r: src, b: bud}, 64<<10)
+		tail := &lastByte{r: &limited{r: src, b: bud}}
+		if r == nil {
+			r = bufio.NewReaderSize(tail, 64<<10)
+		} else {
+			r.Reset(tail)
+		}
 		head, err := r.Peek(headSize)
 		var big *tooLarge
 		switch {
@@ -91,7 +97,7 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 			return nil, pageError(b.snap.Format, len(pages), i,
 				fmt.Sprintf("%v: this page is %s, the first page %s", ErrWrongFormat, f, b.snap.Format), ErrWrongFormat)
 		}
-		b.page = i + 1
+		b.page, b.tail = i+1, tail
 		if bytes.HasPrefix(head, []byte(utf8BOM)) {
 			if _, err := r.Discard(len(utf8BOM)); err != nil {
 				return nil, b.unreadable(0, err)
@@ -112,8 +118,7 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 	if b.records() == 0 {
 		return nil, &ParseError{Format: b.snap.Format, Msg: ErrEmpty.Error() + ": no people in it", Err: ErrEmpty}
 	}
-	snap := b.snap // not &b.snap, which would keep the builder's indexes alive
-	return &snap, nil
+	return b.snapshot(), nil
 }
 
 // pageError builds a *ParseError about page i (from 0) of an export of n files.

@@ -147,13 +147,20 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 	if err != nil {
 		return Plan{}, fmt.Errorf("plan sync: %w", err)
 	}
-	byStatus := make(map[Status]int)
-	for _, p := range s.People {
-		byStatus[p.Status]++
+	present, gone, pending := 0, 0, 0
+	for i := range s.People {
+		switch s.People[i].Status {
+		case StatusPresent:
+			present++
+		case StatusGone:
+			gone++
+		case StatusPending:
+			pending++
+		}
 	}
-	if byStatus[StatusPresent] == 0 {
+	if present == 0 {
 		return Plan{}, fmt.Errorf("plan sync: %w (%d gone, %d pending, %d skipped): nothing is applied",
-			ErrNobodyPresent, byStatus[StatusGone], byStatus[StatusPending], len(s.Skipped))
+			ErrNobodyPresent, gone, pending, len(s.Skipped))
 	}
 	pl := newPlanner(s, current)
 	pl.match()

@@ -1,0 +1,130 @@
+package idp
+
+import "hash/maphash"
+
+// index finds the position of a string among the people of an export or the accounts of an
+// organization, as a map[string]int would, in a quarter of the memory and with no pointers
+// for the garbage collector to follow. Its slots hold 32 bits of each key's hash and the
+// key's position; the keys stay where their owner keeps them, and key(pos) returns them,
+// so a lookup reads one slot and, only when the hash agrees, the key. It keeps at most
+// a few million positions, far more than MaxRecords.
+type index struct {
+	seed  maphash.Seed
+	key   func(pos int) string
+	slots []slot // a power of two of them, under three quarters full, counting removed ones
+	used  int    // slots that are not empty: live and removed keys
+	shift uint   // 32 - log2(len(slots)): a hash's top bits pick its first slot
+}
+
+// slot is one place of an index: pos is the key's position plus one, 0 for an empty slot
+// and -1 for a removed key, which lookups pass over.
+type slot struct {
+	hash uint32
+	pos  int32
+}
+
+// newIndex makes an index for about size keys, whose key at each position key returns.
+func newIndex(size int, key func(pos int) string) *index {
+	x := &index{seed: maphash.MakeSeed(), key: key}
+	n := 8
+	for n*3 < size*4 {
+		n *= 2
+	}
+	x.resize(n)
+	return x
+}
+
+// find returns the position of key.
+func (x *index) find(key string) (int, bool) {
+	h := x.hash(key)
+	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+		s := x.slots[i]
+		switch {
+		case s.pos == 0:
+			return 0, false
+		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == key:
+			return int(s.pos - 1), true
+		}
+	}
+}
+
+// add puts key at pos, unless it is there already: then it returns the position it has.
+func (x *index) add(key string, pos int) (int, bool) {
+	h := x.hash(key)
+	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+		s := x.slots[i]
+		switch {
+		case s.pos == 0:
+			x.insert(h, pos, i)
+			return pos, false
+		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == key:
+			return int(s.pos - 1), true
+		}
+	}
+}
+
+// set puts key at pos, wherever it was.
+func (x *index) set(key string, pos int) {
+	h := x.hash(key)
+	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+		s := x.slots[i]
+		switch {
+		case s.pos == 0:
+			x.insert(h, pos, i)
+			return
+		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == key:
+			x.slots[i].pos = int32(pos + 1)
+			return
+		}
+	}
+}
+
+// remove takes out key, which is at pos. It needs no key(pos), so that an add can be
+// taken back before anything is stored at its position.
+func (x *index) remove(key string, pos int) {
+	h := x.hash(key)
+	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+		s := x.slots[i]
+		switch {
+		case s.pos == 0:
+			return
+		case s.hash == h && s.pos == int32(pos+1):
+			x.slots[i].pos = -1
+			return
+		}
+	}
+}
+
+// insert fills the empty slot i, growing the index when it is three quarters full.
+func (x *index) insert(h uint32, pos, i int) {
+	x.slots[i] = slot{hash: h, pos: int32(pos + 1)}
+	if x.used++; x.used*4 >= len(x.slots)*3 {
+		x.resize(len(x.slots) * 2)
+	}
+}
+
+// resize moves the live keys to n slots, dropping the removed ones.
+func (x *index) resize(n int) {
+	old := x.slots
+	x.slots, x.used, x.shift = make([]slot, n), 0, 32
+	for m := n; m > 1; m >>= 1 {
+		x.shift--
+	}
+	for _, s := range old {
+		if s.pos <= 0 {
+			continue
+		}
+		i := x.first(s.hash)
+		for x.slots[i].pos != 0 {
+			i = (i + 1) & (n - 1)
+		}
+		x.slots[i] = s
+		x.used++
+	}
+}
+
+// hash is the part of key's hash the index keeps.
+func (x *index) hash(key string) uint32 { return uint32(maphash.String(x.seed, key) >> 32) }
+
+// first is the slot where the search for a hash starts.
+func (x *index) first(h uint32) int { return int(h >> x.shift) }
