@@ -126,7 +126,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, sealer, store, svc, prov, log)
 	// Webhooks go out from the same ticker as emails, and may reach receivers on 127.0.0.1.
 	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, log)
-	go deliverWebhooks(ctx, hk, log)
+	go deliverWebhooks(ctx, svc, hk, log)
 	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{
 		Service: svc, Idempotency: store.Idempotency, Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
@@ -230,10 +230,23 @@ func newMailer(awsCfg aws.Config, cfg env.Mailer, store *dynamo.Store, log *slog
 // drainInterval is how often the local stack sends what is queued.
 const drainInterval = time.Second
 
-// drain sends queued invitation emails until ctx ends, as the stream and schedule do in AWS.
-// deliverWebhooks fans out events and delivers webhooks every drainInterval until ctx ends.
-func deliverWebhooks(ctx context.Context, hk *hooks.Service, log *slog.Logger) {
+// expiryInterval is how often the local stack announces the invitations that expired (the
+// webhooks function does every minute in AWS).
+const expiryInterval = 10 * time.Second
+
+// deliverWebhooks fans out events and delivers webhooks every drainInterval, and announces
+// expired invitations every expiryInterval, until ctx ends.
+func deliverWebhooks(ctx context.Context, svc *org.Service, hk *hooks.Service, log *slog.Logger) {
+	var announced time.Time
 	repeat(ctx, drainInterval, func() {
+		if time.Since(announced) >= expiryInterval {
+			announced = time.Now()
+			if n, err := svc.AnnounceExpiries(ctx); err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "announce expired invitations", "err", err)
+			} else if n > 0 {
+				log.InfoContext(ctx, "invitations expired", "count", n)
+			}
+		}
 		stats, err := hk.Sweep(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.ErrorContext(ctx, "deliver webhooks", "err", err)
@@ -244,6 +257,7 @@ func deliverWebhooks(ctx context.Context, hk *hooks.Service, log *slog.Logger) {
 	})
 }
 
+// drain sends queued invitation emails until ctx ends, as the stream and schedule do in AWS.
 func drain(ctx context.Context, m *mailer.Mailer, log *slog.Logger) {
 	repeat(ctx, drainInterval, func() {
 		stats, err := m.Sweep(ctx, 25)

@@ -1,6 +1,7 @@
 // Command webhooks is the Lambda function that delivers webhooks: woken by the table's
 // stream when a change writes its event or a delivery is made due, and by a schedule that
-// retries what is due, it fans events out to endpoints and delivers them. It is a function
+// retries what is due (and first announces the invitations that expired), it fans events out
+// to endpoints and delivers them. It is a function
 // of its own, not the mailer's: a slow or failing endpoint then never delays an invitation
 // email, and its network access and permissions stay apart from SES's.
 package main
@@ -19,6 +20,7 @@ import (
 	"gatehouse/internal/env"
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/logs"
+	"gatehouse/internal/org"
 	"gatehouse/internal/seal"
 	"gatehouse/internal/webhook"
 )
@@ -73,6 +75,7 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	log := logs.New(os.Stdout, cfg.LogLevel)
 	svc := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log)
+	orgs := org.NewService(store.Org())
 	return func(ctx context.Context, w wakeUp) (hooks.Stats, error) {
 		if len(w.Records) == 0 && w.DetailType == "" {
 			return nil, fmt.Errorf("the webhooks function is woken by the table's stream or its schedule, not by this event")
@@ -82,7 +85,19 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 			ctx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
 			defer cancel()
 		}
+		expired := 0
+		if w.DetailType != "" {
+			// Every minute, the invitations whose expiry passed are announced first, so that
+			// this pass delivers their events.
+			var err error
+			if expired, err = orgs.AnnounceExpiries(ctx); err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "announce expired invitations", "err", err)
+			}
+		}
 		stats, err := svc.Sweep(ctx)
+		if expired > 0 {
+			stats["expired"] = expired
+		}
 		if err != nil && ctx.Err() != nil {
 			return stats, nil // out of time: the next invocation goes on
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/hooks"
@@ -78,6 +79,72 @@ func TestStreamBatchDeliversTheEvents(t *testing.T) {
 	defer mu.Unlock()
 	if len(got) != 1 || !strings.HasPrefix(got[0], "invitation.created msg_") {
 		t.Errorf("the endpoint got %v, want one invitation.created", got)
+	}
+}
+
+// TestScheduleAnnouncesExpiredInvitations wakes the function with the schedule's event: an
+// invitation whose expiry passed is announced, and its invitation.expired event delivered,
+// in that one invocation; the next finds nothing more.
+func TestScheduleAnnouncesExpiredInvitations(t *testing.T) {
+	stack := lambdatest.NewStack(t)
+	fn := stack.Deploy(t, "WebhooksFunction")
+	ctx := context.Background()
+	h, err := newHandler(ctx, fn.Getenv)
+	if err != nil {
+		t.Fatalf("with template.yaml's environment: %v", err)
+	}
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			Type string
+			Data struct{ Email, Status string }
+		}
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		got = append(got, p.Type+" "+p.Data.Email+" "+p.Data.Status)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	store := dynamo.New(stack.DynamoDB, fn.Env["TABLE_NAME"])
+	// The invitation was made eight days ago, so its seven days have passed.
+	past := org.NewService(store.Org(), org.WithClock(func() time.Time { return time.Now().Add(-8 * 24 * time.Hour) }))
+	admin, _ := orgtest.Seed(t, past, "acme", "Acme")
+	key, err := seal.LoadOrCreateKey(stack.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := seal.NewLocal(key)
+	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
+	url, events := srv.URL, []string{webhook.EventInvitationExpired}
+	if _, err := hk.CreateEndpoint(ctx, admin, hooks.EndpointRequest{URL: &url, Events: &events}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := past.Invite(ctx, admin, org.InviteRequest{Email: "ada@acme.com", Name: "Ada"}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "webhooks-schedule.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tick wakeUp
+	if err := json.Unmarshal(raw, &tick); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := h(ctx, tick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats["expired"] != 1 {
+		t.Errorf("stats = %v, want one invitation expired", stats)
+	}
+	if stats, err = h(ctx, tick); err != nil || stats["expired"] != 0 {
+		t.Errorf("second tick: stats %v, err %v; want nothing more expired", stats, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0] != "invitation.expired ada@acme.com expired" {
+		t.Errorf("the endpoint got %v, want one invitation.expired for ada@acme.com", got)
 	}
 }
 

@@ -218,19 +218,7 @@ func (s *Hooks) DeleteEndpoint(ctx context.Context, e hooks.Endpoint, audit org.
 
 // queue lists up to limit items of an outbox queue due at or before until, oldest first.
 func (s *Hooks) queue(ctx context.Context, queue string, until time.Time, limit int) ([]map[string]types.AttributeValue, error) {
-	cond := expression.Key("queue").Equal(expression.Value(queue)).And(expression.Key("due").LessThanEqual(expression.Value(fmtTime(until))))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
-	if err != nil {
-		return nil, fmt.Errorf("build queue query: %w", err)
-	}
-	res, err := s.t.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: &s.t.name, IndexName: aws.String(outboxIndex), KeyConditionExpression: expr.KeyCondition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(), Limit: aws.Int32(int32(limit)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("query the %s queue: %w", queue, err)
-	}
-	return res.Items, nil
+	return s.t.due(ctx, queue, until, limit)
 }
 
 // farFuture is a due time after every event's.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -106,7 +108,11 @@ func (s *Invitations) settleChunk(ctx context.Context, first org.Invitation, err
 // createInvitation adds the writes that create one invitation (and queue its email) to x.
 func createInvitation(x *tx, w org.NewInvitation) {
 	inv := w.Invitation
-	x.putNew(org.PartInvitation, toInvitationItem(inv))
+	it := toInvitationItem(inv)
+	if inv.Status == org.StatusPending {
+		it.Queue, it.Due = expiryQueue(inv.ID), it.ExpiresAt
+	}
+	x.putNew(org.PartInvitation, it)
 	holdAddress(x, inv, notExists())
 	w.Audit.Subject = inv
 	x.audit(w.Audit)
@@ -156,6 +162,7 @@ func (s *Invitations) RevokeInvitation(ctx context.Context, inv org.Invitation, 
 	upd := expression.Set(expression.Name("status"), expression.Value(string(inv.Status))).
 		Set(expression.Name("revokedAt"), expression.Value(fmtTime(inv.RevokedAt))).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt)))
+	upd = notDue(upd)
 	pk := orgPK(inv.OrgID)
 	for range 3 {
 		var m emailItem
@@ -183,7 +190,9 @@ func (s *Invitations) ResendInvitation(ctx context.Context, r org.Resend) error 
 	inv := r.Invitation
 	upd := expression.Set(expression.Name("expiresAt"), expression.Value(fmtTime(inv.ExpiresAt))).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt))).
-		Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash))
+		Set(expression.Name("tokenHash"), expression.Value(inv.TokenHash)).
+		Set(expression.Name("queue"), expression.Value(expiryQueue(inv.ID))).
+		Set(expression.Name("due"), expression.Value(fmtTime(inv.ExpiresAt)))
 	upd = setDelivery(upd, inv.Delivery)
 	// The old link must still be current, so two racing resends cannot both win.
 	unchanged := expression.AttributeNotExists(expression.Name("tokenHash")).
@@ -210,6 +219,7 @@ func (s *Invitations) AcceptInvitation(ctx context.Context, inv org.Invitation, 
 		Set(expression.Name("acceptedAt"), expression.Value(fmtTime(inv.AcceptedAt))).
 		Set(expression.Name("updatedAt"), expression.Value(fmtTime(inv.UpdatedAt))).
 		Set(expression.Name("memberId"), expression.Value(inv.MemberID))
+	upd = notDue(upd)
 	cond := statusIs(org.StatusPending).
 		And(expression.Name("tokenHash").Equal(expression.Value(inv.TokenHash))).
 		And(expression.Name("expiresAt").GreaterThan(expression.Value(fmtTime(inv.AcceptedAt))))
@@ -257,4 +267,42 @@ func (s *Invitations) ListInvitations(ctx context.Context, orgID string, q org.I
 		return org.Page[org.Invitation]{}, err
 	}
 	return decodePage(items, next, invitationItem.domain)
+}
+
+// notDue adds to upd what takes an invitation out of the expiry index.
+func notDue(upd expression.UpdateBuilder) expression.UpdateBuilder {
+	return upd.Remove(expression.Name("queue")).Remove(expression.Name("due"))
+}
+
+// DueExpiries lists up to limit pending invitations whose expiry, at or before now, has not
+// been announced, reading the expiry partitions of the outbox index one after another.
+func (s *Invitations) DueExpiries(ctx context.Context, now time.Time, limit int) ([]org.Invitation, error) {
+	var out []org.Invitation
+	for shard := 0; shard < expiryShards && len(out) < limit; shard++ {
+		items, err := s.t.due(ctx, expiriesQueue+strconv.Itoa(shard), now, limit-len(out))
+		if err != nil {
+			return nil, err
+		}
+		for _, raw := range items {
+			var it invitationItem
+			if err := decodeItem(raw, &it); err != nil {
+				return nil, err
+			}
+			out = append(out, it.domain())
+		}
+	}
+	return out, nil
+}
+
+// EndExpiry takes inv out of the expiry index if its status and expiry are still as read,
+// writing audit (and its event) with it when there is one.
+func (s *Invitations) EndExpiry(ctx context.Context, inv org.Invitation, audit *org.AuditEntry) error {
+	cond := statusIs(inv.Status).
+		And(expression.Name("expiresAt").Equal(expression.Value(fmtTime(inv.ExpiresAt)))).
+		And(expression.AttributeExists(expression.Name("due")))
+	x := s.t.newTx().update(org.PartInvitation, orgPK(inv.OrgID), invitationSK(inv.ID), notDue(expression.UpdateBuilder{}), cond)
+	if audit != nil {
+		x.audit(*audit)
+	}
+	return x.commit(ctx)
 }

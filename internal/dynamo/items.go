@@ -87,6 +87,10 @@ type invitationItem struct {
 	RevokedAt         string    `dynamodbav:"revokedAt,omitempty"`
 	MemberID          string    `dynamodbav:"memberId,omitempty"`
 	ExternalID        string    `dynamodbav:"externalId,omitempty"`
+	// Queue and Due put a pending invitation in the outbox index until its expiry has been
+	// announced (see expiryQueue).
+	Queue string `dynamodbav:"queue,omitempty"`
+	Due   string `dynamodbav:"due,omitempty"`
 }
 
 func toInvitationItem(inv org.Invitation) invitationItem {

@@ -1,12 +1,17 @@
 package dynamo
 
-import "strings"
+import (
+	"hash/fnv"
+	"strconv"
+	"strings"
+)
 
 // Every key string of the table lives here.
 //
 //	pk                 sk                   item
 //	ORG#<org>          ORG                  organization (with the count of active admins)
-//	ORG#<org>          INV#<invitationID>   invitation
+//	ORG#<org>          INV#<invitationID>   invitation; while pending, also in the outbox index
+//	                                        under EXPIRIES#<shard>, due at its expiry
 //	ORG#<org>          EMAIL#<email>        who holds an address: a live invitation or a member
 //	ORG#<org>          MEMBER#<memberID>    member
 //	ORG#<org>          TOKEN#<tokenID>      API token (no secret)
@@ -72,6 +77,10 @@ const (
 	prefixDelivery   = "WHD#"
 	eventsQueue      = "EVENTS"   // the outbox index's partition of events to fan out
 	webhooksQueue    = "WEBHOOKS" // and of webhook deliveries due
+	// expiriesQueue prefixes the outbox index's partitions of pending invitations, due at
+	// their expiry; expiryShards of them, so a large import does not write one hot partition.
+	expiriesQueue = "EXPIRIES#"
+	expiryShards  = 8
 	// pkSystem holds what the whole table shares, such as the key cursors are signed with.
 	pkSystem    = "SYSTEM"
 	skCursorKey = "CURSORKEY"
@@ -131,6 +140,14 @@ func tokenSK(id string) string          { return prefixToken + id }
 func auditSK(id string) string          { return prefixAudit + id }
 func idemSK(hash string) string         { return prefixIdem + hash }
 func outboxSK(invID string) string      { return prefixOutbox + invID }
+
+// expiryQueue is the partition of the outbox index that pending invitation invID waits in
+// for its expiry.
+func expiryQueue(invID string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(invID))
+	return expiriesQueue + strconv.Itoa(int(h.Sum32()%expiryShards))
+}
 func sendsSK(email string) string       { return prefixSends + email }
 func apiKeyPK(hash string) string       { return prefixAPIKey + hash }
 func slackTeamPK(teamID string) string  { return prefixTeam + teamID }

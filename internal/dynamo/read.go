@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -223,4 +224,22 @@ func (t *table) queryPartition(ctx context.Context, pk, prefix string, filter *e
 		}
 	}
 	return nil
+}
+
+// due reads up to limit items of partition queue of the outbox index that are due at or
+// before until, soonest first.
+func (t *table) due(ctx context.Context, queue string, until time.Time, limit int) ([]map[string]types.AttributeValue, error) {
+	cond := expression.Key("queue").Equal(expression.Value(queue)).And(expression.Key("due").LessThanEqual(expression.Value(fmtTime(until))))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("build queue query: %w", err)
+	}
+	res, err := t.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: &t.name, IndexName: aws.String(outboxIndex), KeyConditionExpression: expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(), Limit: aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query the %s queue: %w", queue, err)
+	}
+	return res.Items, nil
 }

@@ -116,6 +116,12 @@ func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]stri
 		if n := audits[org.ActionInvited+" "+id]; n != 1 {
 			add("invitation %s has %d audit entries of its creation, want 1", id, n)
 		}
+		switch {
+		case live && (inv.Queue != expiryQueue(id) || inv.Due != inv.ExpiresAt):
+			add("pending invitation %s is not due at its expiry %s (queue %q, due %q)", id, inv.ExpiresAt, inv.Queue, inv.Due)
+		case inv.Status != string(org.StatusPending) && (inv.Queue != "" || inv.Due != ""):
+			add("%s invitation %s is still due to expire (queue %q, due %q)", inv.Status, id, inv.Queue, inv.Due)
+		}
 		switch inv.Status {
 		case string(org.StatusAccepted):
 			if n := audits[org.ActionAccepted+" "+id]; n != 1 {

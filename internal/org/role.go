@@ -72,12 +72,14 @@ const (
 	SourceCLI   Source = "cli"
 	// SourceSCIM is an identity provider pushing people through SCIM.
 	SourceSCIM Source = "scim"
+	// SourceSystem is Gatehouse itself: the mailer, the expiry of invitations, webhooks.
+	SourceSystem Source = "system"
 )
 
 // Valid reports whether s is a known source.
 func (s Source) Valid() bool {
 	switch s {
-	case SourceAPI, SourceWeb, SourceSlack, SourceSync, SourceCLI, SourceSCIM:
+	case SourceAPI, SourceWeb, SourceSlack, SourceSync, SourceCLI, SourceSCIM, SourceSystem:
 		return true
 	}
 	return false

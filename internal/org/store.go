@@ -76,6 +76,14 @@ type InvitationStore interface {
 	// RenameInvitation stores inv's name, external id and role if it is still pending
 	// (PartInvitation).
 	RenameInvitation(ctx context.Context, inv Invitation, audit AuditEntry) error
+	// DueExpiries lists up to limit invitations whose expiry, at or before now, has not been
+	// announced. Creating and resending an invitation make it due at its expiry; accepting
+	// and revoking it, and EndExpiry, make it due no more.
+	DueExpiries(ctx context.Context, now time.Time, limit int) ([]Invitation, error)
+	// EndExpiry makes inv due no more, if it is still as read: the same status and expiry
+	// (PartInvitation). With audit, the expiry is announced: audit and its event are written
+	// with it.
+	EndExpiry(ctx context.Context, inv Invitation, audit *AuditEntry) error
 }
 
 // MemberStore keeps members.

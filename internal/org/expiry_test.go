@@ -1,0 +1,118 @@
+package org_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"gatehouse/internal/org"
+)
+
+// expiredIDs are the invitations that audit entries of the organization say expired, oldest
+// first, with the entries' actor and source checked.
+func (f *fixture) expiredIDs(t *testing.T) []string {
+	t.Helper()
+	page, err := f.svc.AuditLog(context.Background(), f.admin, org.PageRequest{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := len(page.Items) - 1; i >= 0; i-- {
+		a := page.Items[i]
+		if a.Action != org.ActionExpired {
+			continue
+		}
+		if a.Actor != org.ExpiryActor || a.Source != org.SourceSystem || a.TargetType != "invitation" {
+			t.Errorf("expiry entry %+v: want the expiry actor, source system, an invitation", a)
+		}
+		ids = append(ids, a.TargetID)
+	}
+	return ids
+}
+
+func (f *fixture) announce(t *testing.T, want int) {
+	t.Helper()
+	n, err := f.svc.AnnounceExpiries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != want {
+		t.Errorf("announced %d expiries, want %d", n, want)
+	}
+}
+
+func TestExpiriesAreAnnouncedOnceWhenDue(t *testing.T) {
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	lapses := f.invite(t, "lapses@example.com", org.RoleMember).Invitation
+	accepted := f.invite(t, "accepts@example.com", org.RoleMember)
+	revoked := f.invite(t, "revoked@example.com", org.RoleMember).Invitation
+	resent := f.invite(t, "resent@example.com", org.RoleMember).Invitation
+	later, err := f.svc.Invite(ctx, f.admin, org.InviteRequest{Email: "later@example.com", ExpiresInDays: new(14), SendEmail: noEmail()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f.announce(t, 0) // nothing is due yet
+	f.clock.Add(6 * 24 * time.Hour)
+	if _, err := f.svc.Accept(ctx, org.SourceAPI, accepted.Token, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Revoke(ctx, f.admin, revoked.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Resend(ctx, f.admin, resent.ID); err != nil { // now due 7 days from here
+		t.Fatal(err)
+	}
+	f.clock.Add(24 * time.Hour) // the first four were due now
+	f.announce(t, 1)
+	if diff := cmp.Diff([]string{lapses.ID}, f.expiredIDs(t)); diff != "" {
+		t.Errorf("expired (-want +got):\n%s", diff)
+	}
+	f.announce(t, 0) // once only
+
+	f.clock.Add(6 * 24 * time.Hour) // the resent one's new expiry
+	f.announce(t, 1)
+	f.clock.Add(24 * time.Hour) // and the 14-day one's
+	f.announce(t, 1)
+	if diff := cmp.Diff([]string{lapses.ID, resent.ID, later.Invitation.ID}, f.expiredIDs(t)); diff != "" {
+		t.Errorf("expired (-want +got):\n%s", diff)
+	}
+
+	// Resending an expired invitation makes it due again, at its new expiry.
+	if _, err := f.svc.Resend(ctx, f.admin, lapses.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.announce(t, 0)
+	f.clock.Add(7 * 24 * time.Hour)
+	f.announce(t, 1)
+	if got := f.expiredIDs(t); len(got) != 4 || got[3] != lapses.ID {
+		t.Errorf("expired = %v, want the resent invitation announced again last", got)
+	}
+	if problems, err := f.env.Store.Verify(ctx, "acme", f.clock.Now()); err != nil || len(problems) > 0 {
+		t.Errorf("store inconsistent: %v %v", problems, err)
+	}
+}
+
+func TestExpiriesOfManyInvitationsAcrossPages(t *testing.T) {
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	reqs := make([]org.InviteRequest, 250)
+	for i := range reqs {
+		reqs[i] = org.InviteRequest{Email: "p" + string(rune('a'+i%26)) + time.Duration(i).String() + "@example.com", SendEmail: noEmail()}
+	}
+	res, err := f.svc.InviteMany(ctx, f.admin, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Status != "created" {
+			t.Fatalf("row %d: %+v", i, r)
+		}
+	}
+	f.clock.Add(7 * 24 * time.Hour)
+	f.announce(t, 250)
+	f.announce(t, 0)
+}
