@@ -132,14 +132,14 @@ const (
 	typeSCIMWindow      = "scimwindow"
 )
 
-func orgPK(orgID string) string         { return prefixOrg + orgID }
-func invitationSK(id string) string     { return prefixInvitation + id }
-func emailSK(email string) string       { return prefixEmail + email }
-func memberSK(id string) string         { return prefixMember + id }
-func tokenSK(id string) string          { return prefixToken + id }
-func auditSK(id string) string          { return prefixAudit + id }
-func idemSK(hash string) string         { return prefixIdem + hash }
-func outboxSK(invID string) string      { return prefixOutbox + invID }
+func orgPK(orgID string) string     { return prefixOrg + orgID }
+func invitationSK(id string) string { return prefixInvitation + id }
+func emailSK(email string) string   { return prefixEmail + email }
+func memberSK(id string) string     { return prefixMember + id }
+func tokenSK(id string) string      { return prefixToken + id }
+func auditSK(id string) string      { return prefixAudit + id }
+func idemSK(hash string) string     { return prefixIdem + hash }
+func outboxSK(invID string) string  { return prefixOutbox + invID }
 
 // expiryQueue is the partition of the outbox index that pending invitation invID waits in
 // for its expiry.
