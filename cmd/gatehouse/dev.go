@@ -125,7 +125,13 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	prov := provision.New(store.SCIM, store.Sync, svc, log)
 	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, sealer, store, svc, prov, log)
 	// Webhooks go out from the same ticker as emails, and may reach receivers on 127.0.0.1.
-	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, log)
+	// Admins are emailed through the SES emulator when an endpoint is disabled.
+	notices, err := ses.New(ses.NewClient(awsCfg, mcfg.SESEndpoint), ses.Config{From: mcfg.From, ConfigurationSet: mcfg.ConfigurationSet})
+	if err != nil {
+		return err
+	}
+	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, log,
+		hooks.WithMailer(hooks.AdminNotices{Admins: svc.AdminAddresses, Sender: notices, SettingsURL: mcfg.PublicURL + "/settings/"}))
 	go deliverWebhooks(ctx, svc, hk, log)
 	go syncLoop(ctx, syncer, every, log)
 	api, err := httpapi.New(httpapi.Config{

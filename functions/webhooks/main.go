@@ -22,6 +22,7 @@ import (
 	"gatehouse/internal/logs"
 	"gatehouse/internal/org"
 	"gatehouse/internal/seal"
+	"gatehouse/internal/ses"
 	"gatehouse/internal/webhook"
 )
 
@@ -57,7 +58,7 @@ type handler func(context.Context, wakeUp) (hooks.Stats, error)
 
 // newHandler validates the configuration and wires the dispatcher over the table.
 func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
-	cfg, err := env.LoadCommon(getenv)
+	cfg, err := env.LoadWebhooks(getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +75,16 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
 	log := logs.New(os.Stdout, cfg.LogLevel)
-	svc := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log)
 	orgs := org.NewService(store.Org())
+	var opts []hooks.Option
+	if cfg.From != "" {
+		notices, err := ses.New(ses.NewClient(awsCfg, cfg.SESEndpoint), ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, hooks.WithMailer(hooks.AdminNotices{Admins: orgs.AdminAddresses, Sender: notices, SettingsURL: cfg.PublicURL + "/settings/"}))
+	}
+	svc := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log, opts...)
 	return func(ctx context.Context, w wakeUp) (hooks.Stats, error) {
 		if len(w.Records) == 0 && w.DetailType == "" {
 			return nil, fmt.Errorf("the webhooks function is woken by the table's stream or its schedule, not by this event")

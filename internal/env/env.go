@@ -258,3 +258,38 @@ func LoadSlack(getenv Getenv) (Slack, error) {
 	}
 	return s, p.err()
 }
+
+// Webhooks is what the webhooks function reads besides the common settings. With SES_FROM
+// set, it emails an organization's admins when it disables one of their endpoints; without,
+// the disabling is only in the audit log and on the Settings page.
+type Webhooks struct {
+	Common
+	From             string // SES_FROM: the verified sender identity; empty for no emails
+	ConfigurationSet string // SES_CONFIGURATION_SET: optional
+	SESEndpoint      string // SES_ENDPOINT: another SES (the local emulator); empty for AWS
+	PublicURL        string // PUBLIC_URL: the API's public base URL, for the Settings page's link
+}
+
+// LoadWebhooks reads the webhooks function's variables.
+func LoadWebhooks(getenv Getenv) (Webhooks, error) {
+	var p problems
+	w := Webhooks{
+		Common: loadCommon(getenv, &p), From: getenv("SES_FROM"), ConfigurationSet: getenv("SES_CONFIGURATION_SET"),
+		SESEndpoint: getenv("SES_ENDPOINT"), PublicURL: strings.TrimRight(getenv("PUBLIC_URL"), "/"),
+	}
+	if w.From != "" {
+		if _, err := mail.ParseAddress(w.From); err != nil {
+			p.addf("SES_FROM must be an email address such as invites@acme.com, got %q", w.From)
+		}
+		if _, ok := httpURL(w.PublicURL); !ok {
+			p.addf("PUBLIC_URL is required with SES_FROM: the public base URL of the API, such as https://gatehouse.acme.com, which emails to admins link to")
+		}
+	}
+	if e := w.SESEndpoint; e != "" {
+		if !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
+			p.addf("SES_ENDPOINT must be an http:// or https:// URL, got %q", e)
+		}
+		w.AWS = localAWS(getenv)
+	}
+	return w, p.err()
+}

@@ -99,3 +99,20 @@ func TestLambdaLogLevel(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadWebhooks(t *testing.T) {
+	w, err := LoadWebhooks(lookup(map[string]string{"TABLE_NAME": "t"}))
+	if err != nil || w.From != "" {
+		t.Fatalf("without SES_FROM: %+v %v; want no emails and no error", w, err)
+	}
+	w, err = LoadWebhooks(lookup(map[string]string{"TABLE_NAME": "t", "SES_FROM": "Acme <invites@acme.com>", "PUBLIC_URL": "https://gh.acme.com/"}))
+	if err != nil || w.PublicURL != "https://gh.acme.com" || w.From != "Acme <invites@acme.com>" {
+		t.Fatalf("LoadWebhooks = %+v, %v", w, err)
+	}
+	_, err = LoadWebhooks(lookup(map[string]string{"SES_FROM": "not an address", "SES_ENDPOINT": "localhost:8005"}))
+	for _, want := range []string{"TABLE_NAME", "SES_FROM", "PUBLIC_URL", "SES_ENDPOINT"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %s named", err, want)
+		}
+	}
+}

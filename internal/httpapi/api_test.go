@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +45,27 @@ type server struct {
 	// exports is the folder file:// sync sources must lie in.
 	exports string
 	hooks   *hooks.Service
+	// notices is what the webhooks service emailed admins.
+	notices *noticeBox
+}
+
+// noticeBox keeps the notices sent, as "to|subject|text".
+type noticeBox struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (b *noticeBox) SendNotice(_ context.Context, to, subject, text string) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent = append(b.sent, to+"|"+subject+"|"+text)
+	return fmt.Sprintf("notice-%d", len(b.sent)), nil
+}
+
+func (b *noticeBox) all() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.sent)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -110,7 +134,9 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	exports := t.TempDir()
 	prov := provision.New(env.Store.SCIM, env.Store.Sync, svc, log, provision.WithClock(c.Now))
-	hk := hooks.New(env.Store.Hooks, testSealer(t), webhook.NewSender(webhook.SenderOptions{Local: true, Timeout: o.webhookTimeout}), true, log, hooks.WithClock(c.Now))
+	notices := &noticeBox{}
+	hk := hooks.New(env.Store.Hooks, testSealer(t), webhook.NewSender(webhook.SenderOptions{Local: true, Timeout: o.webhookTimeout}), true, log, hooks.WithClock(c.Now),
+		hooks.WithMailer(hooks.AdminNotices{Admins: svc.AdminAddresses, Sender: notices, SettingsURL: "https://gatehouse.example.com/settings/"}))
 	h := mustAPI(t, httpapi.Config{
 		Webhooks: hk,
 		Service:  svc, Idempotency: env.Store.Idempotency, Now: c.Now, SCIM: prov,
@@ -122,7 +148,7 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports, hooks: hk}
+	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports, hooks: hk, notices: notices}
 	ctx := context.Background()
 	for _, id := range []string{"acme", "globex"} {
 		if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "test"}, org.SourceCLI,

@@ -237,6 +237,7 @@ func TestAGoneEndpointIsDisabled(t *testing.T) {
 	s := newServer(t)
 	rv := newReceiver(t)
 	rv.answer = func(int) int { return http.StatusGone }
+	rv.url += "/hooks/s3cret-path?token=s3cret-query" // a receiver keeping a secret in its URL
 	ep := s.endpoint(t, rv, "*")
 	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
 	s.sweep(t)
@@ -247,6 +248,24 @@ func TestAGoneEndpointIsDisabled(t *testing.T) {
 	audit := s.do(http.MethodGet, "/api/v1/audit-logs?limit=100", "acme/admin", nil)
 	if !strings.Contains(string(audit.raw), "webhook.disabled") {
 		t.Errorf("no audit entry of the disabling: %s", audit.raw)
+	}
+	// The admin is emailed once, told which endpoint (never the URL's path, which may hold a
+	// secret) and how to turn it on again.
+	notices := s.notices.all()
+	if len(notices) != 1 {
+		t.Fatalf("notices = %q, want one to the admin", notices)
+	}
+	to, subject, text := splitNotice(notices[0])
+	if to != "owner@acme.example" || !strings.Contains(subject, "disabled the webhook endpoint http://127.0.0.1:") {
+		t.Errorf("notice to %q, subject %q", to, subject)
+	}
+	for _, want := range []string{ep["id"].(string), "410 Gone", "https://gatehouse.example.com/settings/", `{"enabled": true}`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("notice text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(subject+text, "s3cret") {
+		t.Errorf("notice shows the endpoint's URL beyond its origin %s:\n%s", rv.url, text)
 	}
 	// Nothing more goes to it; enabled again, it receives what comes next.
 	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
@@ -391,4 +410,9 @@ func TestEmailAndSyncEventsAreAnnounced(t *testing.T) {
 	if types["sync.run.failed"] == nil {
 		t.Errorf("no sync.run.failed (got %v)", types)
 	}
+}
+
+func splitNotice(n string) (to, subject, text string) {
+	parts := strings.SplitN(n, "|", 3)
+	return parts[0], parts[1], parts[2]
 }

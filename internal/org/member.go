@@ -133,3 +133,31 @@ func (s *Service) updateMember(ctx context.Context, p Principal, id, action stri
 	}
 	return after, nil
 }
+
+// MaxNotified bounds how many admins a notice about an organization is sent to.
+const MaxNotified = 20
+
+// AdminAddresses is the addresses of orgID's active admins (at most MaxNotified), whom
+// Gatehouse tells about what needs an admin, such as a webhook endpoint it disabled.
+func (s *Service) AdminAddresses(ctx context.Context, orgID string) ([]string, error) {
+	var out []string
+	pr := PageRequest{Limit: MaxPageSize}
+	for {
+		page, err := s.members.ListMembers(ctx, orgID, pr)
+		if err != nil {
+			return nil, fmt.Errorf("list the admins of %s: %w", orgID, err)
+		}
+		for _, m := range page.Items {
+			if m.IsActiveAdmin() {
+				out = append(out, m.Email)
+				if len(out) == MaxNotified {
+					return out, nil
+				}
+			}
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		pr.Cursor = page.Next
+	}
+}

@@ -101,3 +101,40 @@ func (s *Sender) Send(ctx context.Context, m mailer.Message) (messageID string, 
 	}
 	return *out.MessageId, nil
 }
+
+// SendNotice sends a plain-text notice from Gatehouse to one address (an admin told of
+// something that needs them), returning the SES message id. Notices carry no invitation
+// tags, so their bounces never touch an invitation.
+func (s *Sender) SendNotice(ctx context.Context, to, subject, text string) (messageID string, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("send notice: %w", err)
+		}
+	}()
+	if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
+		return "", fmt.Errorf("%w: recipient %q is not a bare email address", mailer.ErrRejected, to)
+	}
+	subject = truncate(strings.Join(strings.FieldsFunc(subject, isBreaking), " "), 200)
+	if subject == "" || text == "" {
+		return "", fmt.Errorf("%w: a notice needs a subject and a text", mailer.ErrRejected)
+	}
+	in := &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(s.cfg.From),
+		Destination:      &types.Destination{ToAddresses: []string{to}},
+		Content: &types.EmailContent{Simple: &types.Message{
+			Subject: &types.Content{Data: aws.String(subject), Charset: aws.String(charset)},
+			Body:    &types.Body{Text: &types.Content{Data: aws.String(text), Charset: aws.String(charset)}},
+		}},
+	}
+	if s.cfg.ConfigurationSet != "" {
+		in.ConfigurationSetName = aws.String(s.cfg.ConfigurationSet)
+	}
+	out, err := s.client.SendEmail(ctx, in)
+	if err != nil {
+		return "", classify(err)
+	}
+	if out == nil || aws.ToString(out.MessageId) == "" {
+		return "", errors.New("SES returned no message id")
+	}
+	return *out.MessageId, nil
+}

@@ -155,3 +155,34 @@ func TestSendWithoutMessageID(t *testing.T) {
 		t.Errorf("Send error = %v, want neither sentinel", err)
 	}
 }
+
+func TestSendNoticeIsPlainTextWithoutTags(t *testing.T) {
+	api := &fakeAPI{out: &sesv2.SendEmailOutput{MessageId: aws.String("0100-notice")}}
+	s := newSender(t, api, Config{From: "Gatehouse <invites@acme.com>", ConfigurationSet: "gatehouse-invitations"})
+	id, err := s.SendNotice(t.Context(), "owner@acme.com", "Webhook\r\nBcc: evil@x.io disabled", "Body text")
+	if err != nil || id != "0100-notice" {
+		t.Fatalf("SendNotice = %q, %v", id, err)
+	}
+	in := api.calls[0]
+	msg := in.Content.Simple
+	got := []string{aws.ToString(in.FromEmailAddress), aws.ToString(in.ConfigurationSetName), strings.Join(in.Destination.ToAddresses, ","),
+		aws.ToString(msg.Subject.Data), aws.ToString(msg.Body.Text.Data)}
+	want := []string{"Gatehouse <invites@acme.com>", "gatehouse-invitations", "owner@acme.com", "Webhook Bcc: evil@x.io disabled", "Body text"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("notice (-want +got):\n%s", diff)
+	}
+	if msg.Body.Html != nil || len(in.EmailTags) != 0 {
+		t.Errorf("notice has HTML %v or tags %v, want plain text without invitation tags", msg.Body.Html, in.EmailTags)
+	}
+	for _, bad := range []struct{ to, subject, text string }{
+		{"", "s", "t"}, {"Owner <owner@acme.com>", "s", "t"}, {"a@acme.com, b@acme.com", "s", "t"},
+		{"owner@acme.com\r\nBcc: evil@x.io", "s", "t"}, {"owner@acme.com", " \r\n", "t"}, {"owner@acme.com", "s", ""},
+	} {
+		if _, err := s.SendNotice(t.Context(), bad.to, bad.subject, bad.text); !errors.Is(err, mailer.ErrRejected) {
+			t.Errorf("SendNotice(%q, %q, %q) = %v, want ErrRejected", bad.to, bad.subject, bad.text, err)
+		}
+	}
+	if len(api.calls) != 1 {
+		t.Errorf("SendEmail called %d times, want once", len(api.calls))
+	}
+}
