@@ -16,8 +16,8 @@ func TestRedactedURLShowsOnlyTheOrigin(t *testing.T) {
 		"https://hooks.acme.com?token=secret":        "https://hooks.acme.com/…",
 		"https://hooks.acme.com/#secret":             "https://hooks.acme.com/…",
 		"https://user:pass@hooks.acme.com:8443/x":    "https://hooks.acme.com:8443/…",
-		"not a url":                                  "(an unreadable URL)",
-		"%zz":                                        "(an unreadable URL)",
+		"not a url": "(an unreadable URL)",
+		"%zz":       "(an unreadable URL)",
 	} {
 		if got := redactedURL(raw); got != want {
 			t.Errorf("redactedURL(%q) = %q, want %q", raw, got, want)
@@ -36,7 +36,9 @@ func (f failingNotices) SendNotice(_ context.Context, to, _, _ string) (string, 
 
 func TestAdminNoticesTellEveryAdminAndCountFailures(t *testing.T) {
 	e := Endpoint{ID: "whk_1", URL: "https://hooks.acme.com/x", UpdatedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
-	admins := func(context.Context, string) ([]string, error) { return []string{"a@acme.com", "b@acme.com", "c@acme.com"}, nil }
+	admins := func(context.Context, string) ([]string, error) {
+		return []string{"a@acme.com", "b@acme.com", "c@acme.com"}, nil
+	}
 	n := AdminNotices{Admins: admins, Sender: failingNotices{fail: map[string]bool{"b@acme.com": true}}}
 	err := n.EndpointDisabled(context.Background(), "acme", e, "the endpoint answered 410 Gone")
 	if err == nil || !strings.Contains(err.Error(), "1 of 3 admins not told") {
