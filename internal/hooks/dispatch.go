@@ -308,7 +308,7 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 	var a *org.AuditEntry
 	if disable != "" {
 		entry := org.AuditEntry{ID: s.newID(), OrgID: e.OrgID, At: now, Action: ActionEndpointDisabled,
-			Actor: org.Actor{Type: "gatehouse", ID: "webhooks"}, Source: org.SourceAPI, TargetType: "webhook", TargetID: e.ID,
+			Actor: org.Actor{Type: "system", ID: "webhooks", Name: "Webhooks"}, Source: org.SourceSystem, TargetType: "webhook", TargetID: e.ID,
 			Details: map[string]string{"url": e.URL, "reason": disable}}
 		a = &entry
 	}

@@ -84,7 +84,7 @@ func feedbackAudit(inv org.Invitation, action string, f Feedback) org.AuditEntry
 	seed := sha256.Sum256([]byte(f.MessageID + "\x00" + action))
 	return org.AuditEntry{
 		ID: ulid.MustNew(ulid.Timestamp(at), bytes.NewReader(seed[:])).String(), OrgID: inv.OrgID, At: at, Action: action,
-		Actor: org.Actor{Type: "mailer", ID: "mailer"}, Source: inv.Source,
+		Actor: org.Actor{Type: "mailer", ID: "mailer"}, Source: org.SourceMailer,
 		TargetType: "invitation", TargetID: inv.ID,
 		Details: map[string]string{"email": inv.Email, "messageId": f.MessageID, "reason": inv.Delivery.Reason},
 	}

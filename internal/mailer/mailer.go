@@ -304,7 +304,7 @@ func deliveryAudit(inv org.Invitation) org.AuditEntry {
 	id := ulid.MustNew(ulid.Timestamp(at), bytes.NewReader(seed[:]))
 	return org.AuditEntry{
 		ID: id.String(), OrgID: inv.OrgID, At: at, Action: action,
-		Actor: org.Actor{Type: "mailer", ID: "mailer"}, Source: inv.Source,
+		Actor: org.Actor{Type: "mailer", ID: "mailer"}, Source: org.SourceMailer,
 		TargetType: "invitation", TargetID: inv.ID, Details: details, Subject: inv,
 	}
 }

@@ -72,14 +72,16 @@ const (
 	SourceCLI   Source = "cli"
 	// SourceSCIM is an identity provider pushing people through SCIM.
 	SourceSCIM Source = "scim"
-	// SourceSystem is Gatehouse itself: the mailer, the expiry of invitations, webhooks.
+	// SourceMailer is the mailer recording what became of an invitation's email.
+	SourceMailer Source = "mailer"
+	// SourceSystem is Gatehouse itself otherwise: the expiry of invitations, webhooks.
 	SourceSystem Source = "system"
 )
 
 // Valid reports whether s is a known source.
 func (s Source) Valid() bool {
 	switch s {
-	case SourceAPI, SourceWeb, SourceSlack, SourceSync, SourceCLI, SourceSCIM, SourceSystem:
+	case SourceAPI, SourceWeb, SourceSlack, SourceSync, SourceCLI, SourceSCIM, SourceMailer, SourceSystem:
 		return true
 	}
 	return false
