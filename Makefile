@@ -6,6 +6,8 @@ FUNCTIONS := api mailer slack sync webhooks
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
+BENCH_OUT := bin/bench.txt
+
 SES_LOCAL := tools/ses-local/node_modules/.bin/aws-ses-v2-local
 
 .PHONY: run test test-moto lint bench build clean ses-local
@@ -15,10 +17,15 @@ SES_LOCAL := tools/ses-local/node_modules/.bin/aws-ses-v2-local
 run: ses-local
 	$(GO) run ./cmd/gatehouse dev
 
-## test: every test, with the race detector, then every fuzz target for a few seconds
+## test: every test, with the race detector, then every fuzz target for a few seconds; prints
+## each package as it finishes, the slowest tests, and how long it took (the JSON of every
+## test's result is left in bin/test.json)
 test: ses-local chromium
-	$(GO) test -race -count=1 ./...
-	FUZZTIME=2s GO=$(GO) ./scripts/fuzz.sh
+	@mkdir -p bin; start=$$(date +%s); \
+	  $(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg --jsonfile bin/test.json -- -race -count=1 ./... || exit 1; \
+	  echo "slowest tests:"; $(GO) tool gotestsum tool slowest --jsonfile bin/test.json --threshold 5s | head -15; \
+	  FUZZTIME=2s GO=$(GO) ./scripts/fuzz.sh || exit 1; \
+	  echo "make test passed in $$(( $$(date +%s) - start )) s"
 
 ## fuzz: every fuzz target for longer (FUZZTIME, default a minute each)
 .PHONY: fuzz
@@ -61,27 +68,31 @@ lint:
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is required for make lint (pip install cfn-lint)"; exit 1; }
 	cfn-lint --include-checks I3510 -- template.yaml
 
-## bench: the benchmarks the issues name, five runs each (quote medians). Iteration counts
+## bench: the benchmarks of the performance targets, five runs each, then benchstat's medians of
+## all of them and each target's pair with its ratio (the raw output stays in bin/bench.txt). Iteration counts
 ## are fixed, so that each benchmark and its baseline write the same number of items.
 ## BulkInvite1000TableSize runs its rounds itself and prints the medians on an empty and on
 ## a 45,000-item table and their ratio; Transact3Puts is one transaction at either size.
 bench: ses-local
-	$(GO) test -run '^$$' -bench 'BulkInvite1000$$' -benchtime 1x -benchmem -count 5 ./internal/dynamo/
-	$(GO) test -run '^$$' -bench 'BulkInvite1000TableSize' -benchtime 1x ./internal/dynamo/
-	$(GO) test -run '^$$' -bench 'BulkInvite1000Latency' -benchtime 1x ./internal/dynamo/
-	$(GO) test -run '^$$' -bench 'Transact3Puts' -benchmem -count 5 ./internal/localdb/
-	$(GO) test -run '^$$' -bench 'SingleInvite|SCIM(Create|Filter|Deactivate)User' -benchtime 300x -benchmem -count 5 ./internal/httpapi/
-	$(GO) test -run '^$$' -bench 'SCIMGroupPatch1000' -benchtime 1x -benchmem -count 5 ./internal/httpapi/
-	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x -count 3 ./internal/mailer/
-	$(GO) test -run '^$$' -bench 'Webhooks1000' -benchtime 1x -count 3 ./internal/hooks/
-	$(GO) test -run '^$$' -bench 'SlackCommand' -benchtime 200x -benchmem -count 5 ./internal/slack/
-	$(GO) test -run '^$$' -bench 'ParseAndPlan100k|Baseline100k' -benchmem -count 5 ./internal/idp/
-	$(GO) test -run '^$$' -bench 'ResyncUnchanged100k' -benchmem -count 5 ./internal/dirsync/
-	$(GO) test -run '^$$' -bench 'ResyncUnchanged$$' -benchtime 3x -count 3 ./internal/dynamo/
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/scim/
-	$(GO) test -run '^$$' -bench 'Connector' -benchtime 1x -benchmem -count 5 ./internal/connector/
-	LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 20x -count 5 ./internal/lambdatest/
-	$(GO) test -run '^$$' -bench 'Load' -benchtime 1x -count 1 -timeout 5m ./cmd/gatehouse/
+	@mkdir -p bin; rm -f $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'BulkInvite1000$$' -benchtime 1x -benchmem -count 5 ./internal/dynamo/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'BulkInvite1000TableSize' -benchtime 1x ./internal/dynamo/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'BulkInvite1000Latency' -benchtime 1x ./internal/dynamo/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'Transact3Puts' -benchmem -count 5 ./internal/localdb/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'SingleInvite|SCIM(Create|Filter|Deactivate)User' -benchtime 300x -benchmem -count 5 ./internal/httpapi/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'SCIMGroupPatch1000' -benchtime 1x -benchmem -count 5 ./internal/httpapi/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'Drain' -benchtime 1x -count 3 ./internal/mailer/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'Webhooks1000' -benchtime 1x -count 3 ./internal/hooks/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'SlackCommand' -benchtime 200x -benchmem -count 5 ./internal/slack/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'ParseAndPlan100k|Baseline100k' -benchmem -count 5 ./internal/idp/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'ResyncUnchanged100k' -benchmem -count 5 ./internal/dirsync/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'ResyncUnchanged$$' -benchtime 3x -count 3 ./internal/dynamo/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/scim/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'Connector' -benchtime 1x -benchmem -count 5 ./internal/connector/ | tee -a $(BENCH_OUT)
+	set -o pipefail; LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 20x -count 5 ./internal/lambdatest/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'Load' -benchtime 1x -count 1 -timeout 5m ./cmd/gatehouse/ | tee -a $(BENCH_OUT)
+	$(GO) tool benchstat $(BENCH_OUT)
+	awk -f scripts/bench-ratios.awk $(BENCH_OUT)
 
 # aws-lambda-rie, the Lambda Runtime Interface Emulator that make smoke and make bench run the
 # functions under: pinned, and installed into a folder named for its version.
