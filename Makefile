@@ -100,10 +100,11 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := bin/tools/aws-lambda-rie-$(RIE_VERSION)/aws-lambda-rie
 
 ## smoke: every function built for this machine and run under the Lambda Runtime Interface
-## Emulator with template.yaml's environment, against the local stack, with each event in events/
+## Emulator with template.yaml's environment, against the local stack, with each event in events/;
+## it lists each function, its start-up check and each event it ran
 .PHONY: smoke
 smoke: ses-local $(RIE)
-	LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -tags smoke -count=1 -timeout 8m -run '^TestSmoke$$' ./internal/lambdatest/
+	LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) tool gotestsum --format testname -- -tags smoke -count=1 -timeout 8m -run '^TestSmoke$$' ./internal/lambdatest/
 
 bench: $(RIE)
 $(RIE):
