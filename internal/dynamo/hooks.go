@@ -267,24 +267,24 @@ func (s *Hooks) PutDelivery(ctx context.Context, d hooks.Delivery) error {
 	return nil
 }
 
-// DueDeliveries lists deliveries due at now and not leased, oldest due first.
-func (s *Hooks) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]hooks.Delivery, error) {
-	items, err := s.queue(ctx, webhooksQueue, now, limit)
+// DueDeliveries lists a page of the deliveries due at now, oldest due first, leaving out
+// those leased; after is "" or the next of the page before, and next is "" on the last page.
+func (s *Hooks) DueDeliveries(ctx context.Context, now time.Time, limit int, after string) ([]hooks.Delivery, string, error) {
+	items, next, err := s.t.duePage(ctx, webhooksQueue, now, limit, after)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := make([]hooks.Delivery, 0, len(items))
 	for _, raw := range items {
 		var it deliveryItem
 		if err := decodeItem(raw, &it); err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		if d := it.domain(); d.LeaseUntil.After(now) {
-			continue
+		if d := it.domain(); !d.LeaseUntil.After(now) {
+			out = append(out, d)
 		}
-		out = append(out, it.domain())
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // ClaimDelivery leases d for leaseID until until, if it is still as read and nobody holds it.

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -229,17 +230,48 @@ func (t *table) queryPartition(ctx context.Context, pk, prefix string, filter *e
 // due reads up to limit items of partition queue of the outbox index that are due at or
 // before until, soonest first.
 func (t *table) due(ctx context.Context, queue string, until time.Time, limit int) ([]map[string]types.AttributeValue, error) {
+	items, _, err := t.duePage(ctx, queue, until, limit, "")
+	return items, err
+}
+
+// duePage is due with paging: after is "" or the next of the page before, and next is ""
+// on the last page. A page token is the index key of the page's last item, as JSON; it is
+// used within one process only, never shown.
+func (t *table) duePage(ctx context.Context, queue string, until time.Time, limit int, after string) (items []map[string]types.AttributeValue, next string, err error) {
 	cond := expression.Key("queue").Equal(expression.Value(queue)).And(expression.Key("due").LessThanEqual(expression.Value(fmtTime(until))))
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
 	if err != nil {
-		return nil, fmt.Errorf("build queue query: %w", err)
+		return nil, "", fmt.Errorf("build queue query: %w", err)
 	}
-	res, err := t.db.Query(ctx, &dynamodb.QueryInput{
+	in := &dynamodb.QueryInput{
 		TableName: &t.name, IndexName: aws.String(outboxIndex), KeyConditionExpression: expr.KeyCondition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(), Limit: aws.Int32(int32(limit)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("query the %s queue: %w", queue, err)
 	}
-	return res.Items, nil
+	if after != "" {
+		var k map[string]string
+		if err := json.Unmarshal([]byte(after), &k); err != nil {
+			return nil, "", fmt.Errorf("the %s queue's page token is not one it made: %w", queue, err)
+		}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{}
+		for name, v := range k {
+			in.ExclusiveStartKey[name] = &types.AttributeValueMemberS{Value: v}
+		}
+	}
+	res, err := t.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("query the %s queue: %w", queue, err)
+	}
+	if len(res.LastEvaluatedKey) > 0 {
+		k := map[string]string{}
+		for name, v := range res.LastEvaluatedKey {
+			s, ok := v.(*types.AttributeValueMemberS)
+			if !ok {
+				return nil, "", fmt.Errorf("query the %s queue: key attribute %s is not a string", queue, name)
+			}
+			k[name] = s.Value
+		}
+		b, _ := json.Marshal(k)
+		next = string(b)
+	}
+	return res.Items, next, nil
 }

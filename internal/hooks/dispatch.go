@@ -10,6 +10,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"gatehouse/internal/org"
+	"gatehouse/internal/seal"
 	"gatehouse/internal/view"
 	"gatehouse/internal/webhook"
 )
@@ -25,26 +26,44 @@ const (
 	perEndpoint = 2
 	// lease is how long a dispatcher holds a delivery it attempts: longer than an attempt.
 	lease = 2 * time.Minute
+	// cacheFor is how long a fan-out keeps an organization's list of endpoints.
+	cacheFor = 30 * time.Second
 )
 
 // Stats counts what a dispatch did, by outcome.
 type Stats map[string]int
 
-// Sweep fans out every event waiting and attempts every delivery due, until ctx ends or
-// nothing is left.
+// Sweep fans out the events waiting, for at most half of the time ctx leaves (or a minute),
+// then attempts every delivery due until ctx ends or none is left. Delivering never waits
+// for fan-out to finish: a large import's events never hold back the deliveries already due.
 func (s *Service) Sweep(ctx context.Context) (Stats, error) {
 	stats := Stats{}
-	if err := s.Fanout(ctx, stats); err != nil {
-		return stats, err
+	fanCtx, cancel := context.WithTimeout(ctx, share(ctx, 2, time.Minute))
+	fanErr := s.Fanout(fanCtx, stats)
+	cancel()
+	if errors.Is(fanErr, context.DeadlineExceeded) && ctx.Err() == nil {
+		fanErr = nil // its share of the time is up; the next sweep goes on
 	}
-	return stats, s.Deliver(ctx, stats)
+	return stats, errors.Join(fanErr, s.Deliver(ctx, stats))
+}
+
+// share is 1/n of the time ctx leaves, or most when ctx has no deadline.
+func share(ctx context.Context, n int, most time.Duration) time.Duration {
+	if deadline, ok := ctx.Deadline(); ok {
+		return min(most, time.Until(deadline)/time.Duration(n))
+	}
+	return most
 }
 
 // Fanout turns each waiting event into one delivery per enabled endpoint that subscribes to
 // it, its body rendered once, then drops the event. It is at least once: an event fanned
 // out twice makes each delivery once.
 func (s *Service) Fanout(ctx context.Context, stats Stats) error {
-	endpoints := map[string][]Endpoint{}
+	type listed struct {
+		eps []Endpoint
+		at  time.Time
+	}
+	endpoints := map[string]listed{}
 	for ctx.Err() == nil {
 		events, err := s.store.DueEvents(ctx, pageSize)
 		if err != nil {
@@ -54,14 +73,18 @@ func (s *Service) Fanout(ctx context.Context, stats Stats) error {
 			return nil
 		}
 		for _, ev := range events {
-			eps, ok := endpoints[ev.OrgID]
-			if !ok {
-				if eps, err = s.store.ListEndpoints(ctx, ev.OrgID); err != nil {
+			l, ok := endpoints[ev.OrgID]
+			if now := s.nowUTC(); !ok || now.Sub(l.at) > cacheFor {
+				// Read again now and then, so an endpoint made during a long fan-out gets
+				// the events after it.
+				eps, err := s.store.ListEndpoints(ctx, ev.OrgID)
+				if err != nil {
 					return fmt.Errorf("list webhooks of %s: %w", ev.OrgID, err)
 				}
-				endpoints[ev.OrgID] = eps
+				l = listed{eps: eps, at: now}
+				endpoints[ev.OrgID] = l
 			}
-			if err := s.fanout(ctx, ev, eps); err != nil {
+			if err := s.fanout(ctx, ev, l.eps); err != nil {
 				return err
 			}
 			stats["events"]++
@@ -96,148 +119,279 @@ func (s *Service) fanout(ctx context.Context, ev Event, eps []Endpoint) error {
 	return nil
 }
 
-// Deliver attempts every delivery due, workers at once and at most perEndpoint to one
-// endpoint, until ctx ends or none is due.
+// Bounds of how Deliver reads and holds what is due.
+const (
+	// scanPages bounds the pages of due deliveries one look reads, and queued how many
+	// deliveries of one endpoint it keeps waiting in memory: a look reads past an endpoint
+	// with a backlog to the others' deliveries behind it.
+	scanPages = 50
+	queued    = 20
+	// lookEvery is how often Deliver looks for deliveries that became due while it works.
+	lookEvery = 5 * time.Second
+	// breakAfter failures in a row make Deliver leave an endpoint alone for the rest of a
+	// pass: one that times out costs a pass breakAfter attempts, not its whole backlog.
+	breakAfter = 3
+	// notAttemptedFor is how long a delivery that could not be attempted (the table or key
+	// service unavailable) waits before the same pass tries it again.
+	notAttemptedFor = 30 * time.Second
+)
+
+// Deliver attempts every delivery due until ctx ends or none is left: workers at once, at
+// most perEndpoint of them to one endpoint, taking endpoints in turn. It keeps looking for
+// what became due (every lookEvery, and whenever it runs out), so that one endpoint's
+// backlog, slowness or failures hold only that endpoint's workers, never another's events.
 func (s *Service) Deliver(ctx context.Context, stats Stats) error {
-	var mu sync.Mutex
-	count := func(k string) {
-		mu.Lock()
-		stats[k]++
-		mu.Unlock()
-	}
-	known := newEndpointCache(s)
+	p := &pass{s: s, stats: stats, secrets: newSecretCache(s), queues: map[string][]Delivery{}, busy: map[string]int{},
+		failures: map[string]int{}, tried: map[string]time.Time{}, done: make(chan struct{}, workers)}
+	defer p.wg.Wait()
+	var looked time.Time
 	for ctx.Err() == nil {
-		due, err := s.store.DueDeliveries(ctx, s.nowUTC(), pageSize)
-		if err != nil {
-			return fmt.Errorf("list due deliveries: %w", err)
-		}
-		if len(due) == 0 {
-			return nil
-		}
-		busy := map[string]int{}
-		var batch []Delivery
-		for _, d := range due {
-			if busy[d.EndpointID] < perEndpoint {
-				busy[d.EndpointID]++
-				batch = append(batch, d)
+		if time.Since(looked) >= lookEvery || p.idle() {
+			found, err := p.look(ctx)
+			if err != nil {
+				return err
+			}
+			looked = time.Now()
+			if found == 0 && p.idle() {
+				return nil
 			}
 		}
-		var wg sync.WaitGroup
-		slots := make(chan struct{}, workers)
-		progress := false
-		for _, d := range batch {
-			slots <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-slots }()
-				outcome, err := s.attempt(ctx, d, known)
-				if err != nil {
-					s.log.WarnContext(ctx, "webhook delivery not attempted", "org", d.OrgID, "webhook", d.EndpointID, "delivery", d.ID, "err", err)
-					count("errors")
-					return
-				}
-				mu.Lock()
-				progress = progress || outcome != ""
-				mu.Unlock()
-				if outcome != "" {
-					count(outcome)
-				}
-			})
-		}
-		wg.Wait()
-		if !progress {
-			return nil // every due delivery is leased by another dispatcher
+		p.start(ctx)
+		select {
+		case <-p.done:
+		case <-time.After(time.Until(looked.Add(lookEvery))):
+		case <-ctx.Done():
 		}
 	}
 	return ctx.Err()
 }
 
-// endpointCache keeps the endpoints (and their opened secrets) one dispatch pass has read,
-// so that a thousand deliveries to one endpoint read it once. An entry is read again after
-// cacheFor, so that an endpoint disabled or rotated during a long pass stops being used soon.
-type endpointCache struct {
-	s     *Service
-	mu    sync.Mutex
-	items map[string]*cachedEndpoint
+// pass is one Deliver's state.
+type pass struct {
+	s       *Service
+	secrets *secretCache
+	wg      sync.WaitGroup
+	done    chan struct{} // an attempt ended
+
+	mu       sync.Mutex
+	stats    Stats
+	order    []string              // endpoints with deliveries waiting, in the order taken
+	queues   map[string][]Delivery // waiting deliveries, by endpoint, oldest due first
+	busy     map[string]int        // attempts under way, by endpoint
+	running  int                   // attempts under way
+	failures map[string]int        // failures in a row, by endpoint
+	tried    map[string]time.Time  // when each delivery this pass attempted may be taken again
 }
 
-const cacheFor = 30 * time.Second
+// idle reports whether nothing waits and nothing is under way.
+func (p *pass) idle() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.running == 0 && len(p.order) == 0
+}
 
-type cachedEndpoint struct {
+// look reads the deliveries due, up to scanPages pages, and queues those not already
+// waiting, under way or tried (the index may still show an attempted delivery as it was),
+// up to queued per endpoint. It answers how many it queued.
+func (p *pass) look(ctx context.Context) (int, error) {
+	now := p.s.nowUTC()
+	found, after := 0, ""
+	p.mu.Lock()
+	waiting := map[string]bool{}
+	for _, q := range p.queues {
+		for _, d := range q {
+			waiting[d.ID+"/"+d.EndpointID] = true
+		}
+	}
+	p.mu.Unlock()
+	for range scanPages {
+		due, next, err := p.s.store.DueDeliveries(ctx, now, pageSize, after)
+		if err != nil {
+			return found, fmt.Errorf("list due deliveries: %w", err)
+		}
+		p.mu.Lock()
+		for _, d := range due {
+			key, ep := d.ID+"/"+d.EndpointID, d.OrgID+"/"+d.EndpointID
+			if waiting[key] || now.Before(p.tried[key]) || p.failures[ep] >= breakAfter || len(p.queues[ep]) >= queued {
+				continue
+			}
+			if len(p.queues[ep]) == 0 && p.busy[ep] == 0 {
+				p.order = append(p.order, ep)
+			}
+			p.queues[ep] = append(p.queues[ep], d)
+			waiting[key] = true
+			found++
+		}
+		p.mu.Unlock()
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	return found, nil
+}
+
+// start begins as many waiting deliveries as workers and perEndpoint allow, endpoints in
+// turn.
+func (p *pass) start(ctx context.Context) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for progress := true; progress && p.running < workers; {
+		progress = false
+		for i := 0; i < len(p.order) && p.running < workers; i++ {
+			ep := p.order[i]
+			q := p.queues[ep]
+			if len(q) == 0 || p.busy[ep] >= perEndpoint {
+				continue
+			}
+			d := q[0]
+			p.queues[ep] = q[1:]
+			p.busy[ep]++
+			p.running++
+			p.tried[d.ID+"/"+d.EndpointID] = farFuture // under way
+			progress = true
+			p.wg.Go(func() { p.attempt(ctx, ep, d) })
+		}
+		p.prune()
+	}
+}
+
+// prune drops from the order the endpoints with nothing waiting or under way.
+func (p *pass) prune() {
+	kept := p.order[:0]
+	for _, ep := range p.order {
+		if len(p.queues[ep]) > 0 || p.busy[ep] > 0 {
+			kept = append(kept, ep)
+		} else {
+			delete(p.queues, ep)
+		}
+	}
+	p.order = kept
+}
+
+// attempt attempts d and notes what came of it.
+func (p *pass) attempt(ctx context.Context, ep string, d Delivery) {
+	outcome, again, err := p.s.attempt(ctx, d, p.secrets, false)
+	p.mu.Lock()
+	p.busy[ep]--
+	p.running--
+	p.tried[d.ID+"/"+d.EndpointID] = again
+	switch {
+	case err != nil:
+		p.s.log.WarnContext(ctx, "webhook delivery not attempted", "org", d.OrgID, "webhook", d.EndpointID, "delivery", d.ID, "err", err)
+		p.stats["errors"]++
+		p.failures[ep]++
+	case outcome == DeliveryDelivered:
+		p.failures[ep] = 0
+	case outcome == DeliveryFailing || outcome == DeliveryFailed:
+		p.failures[ep]++
+	}
+	if outcome != "" {
+		p.stats[outcome]++
+	}
+	if p.failures[ep] >= breakAfter {
+		// Left alone for the rest of the pass; its deliveries stay due for the next.
+		p.queues[ep] = nil
+	}
+	p.prune()
+	p.mu.Unlock()
+	select {
+	case p.done <- struct{}{}:
+	default:
+	}
+}
+
+// farFuture is a time after every delivery's.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// secretCache keeps the signing secrets of the endpoints one pass has opened, by endpoint
+// and the endpoint's updatedAt (which every change of it moves), so that a thousand
+// deliveries to one endpoint open its secrets once, and a rotation is seen at once.
+type secretCache struct {
+	s     *Service
+	mu    sync.Mutex
+	items map[string]*openedSecrets
+}
+
+type openedSecrets struct {
 	once    sync.Once
-	readAt  time.Time
-	e       Endpoint
 	secrets []string
 	err     error
 }
 
-func newEndpointCache(s *Service) *endpointCache {
-	return &endpointCache{s: s, items: map[string]*cachedEndpoint{}}
+func newSecretCache(s *Service) *secretCache {
+	return &secretCache{s: s, items: map[string]*openedSecrets{}}
 }
 
-// get is the endpoint id of orgID with its secrets, read once per cacheFor; forget drops it
-// after the pass changed it.
-func (c *endpointCache) get(ctx context.Context, orgID, id string) (Endpoint, []string, error) {
-	key := orgID + "/" + id
-	now := c.s.nowUTC()
+// get is e's live signing secrets, the current one first.
+func (c *secretCache) get(ctx context.Context, e Endpoint) ([]string, error) {
+	key := e.OrgID + "/" + e.ID + "@" + e.UpdatedAt.Format(time.RFC3339Nano)
 	c.mu.Lock()
 	it, ok := c.items[key]
-	if !ok || now.Sub(it.readAt) > cacheFor {
-		it = &cachedEndpoint{readAt: now}
+	if !ok {
+		it = &openedSecrets{}
 		c.items[key] = it
 	}
 	c.mu.Unlock()
-	it.once.Do(func() {
-		it.e, it.secrets, it.err = c.read(ctx, orgID, id)
-		if it.err != nil {
-			c.forget(orgID, id) // an error is not kept: the next delivery tries again
-		}
-	})
-	return it.e, it.secrets, it.err
-}
-
-func (c *endpointCache) read(ctx context.Context, orgID, id string) (Endpoint, []string, error) {
-	e, err := c.s.store.GetEndpoint(ctx, orgID, id)
-	if err != nil || !e.Enabled {
-		return e, nil, err
+	it.once.Do(func() { it.secrets, it.err = c.s.openSecrets(ctx, e) })
+	if it.err != nil {
+		c.mu.Lock()
+		delete(c.items, key) // an error is not kept: the next delivery tries again
+		c.mu.Unlock()
+		return nil, it.err
 	}
-	secrets, err := c.s.secrets(ctx, e)
-	return e, secrets, err
+	return c.s.liveSecrets(e, it.secrets), nil
 }
 
-func (c *endpointCache) forget(orgID, id string) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	delete(c.items, orgID+"/"+id)
-	c.mu.Unlock()
+// unavailable reports whether err says the table or the key service could not answer just
+// now, which passes: the delivery is tried again later, and counts as no attempt.
+func unavailable(err error) bool {
+	return errors.Is(err, org.ErrUnavailable) || errors.Is(err, org.ErrOutcomeUnknown) || errors.Is(err, seal.ErrUnavailable) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// attempt claims d, sends it, and records the outcome, which it returns ("" when another
-// dispatcher holds d). known caches endpoints across a pass; nil reads afresh.
-func (s *Service) attempt(ctx context.Context, d Delivery, known *endpointCache) (string, error) {
+// attempt claims d, sends it, and records the outcome. It returns the outcome ("" when
+// another dispatcher holds d) and when this pass may take d again. The endpoint is read
+// afresh for every delivery, so one deleted, disabled or pointed elsewhere gets nothing more
+// from the moment it is; secrets caches its opened secrets across a pass (nil: none). test
+// marks an admin's test call, which reports what the receiver answered and changes nothing
+// about the endpoint.
+func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache, test bool) (outcome string, again time.Time, err error) {
 	now := s.nowUTC()
 	leaseID := ulid.Make().String()
 	if err := s.store.ClaimDelivery(ctx, d, leaseID, now, now.Add(lease)); err != nil {
 		if org.Refused(err, org.PartRecord) {
-			return "", nil
+			return "", now.Add(lease), nil
 		}
-		return "", err
+		return "", now.Add(notAttemptedFor), err
 	}
 	d.LeaseID, d.LeaseUntil = leaseID, now.Add(lease)
-	if known == nil {
-		known = newEndpointCache(s)
+	if secrets == nil {
+		secrets = newSecretCache(s)
 	}
-	e, secrets, err := known.get(ctx, d.OrgID, d.EndpointID)
+	e, err := s.store.GetEndpoint(ctx, d.OrgID, d.EndpointID)
 	if errors.Is(err, org.ErrNotFound) || (err == nil && !e.Enabled) {
 		// Deleted or disabled since: nothing more is sent.
 		d.Status, d.NextAt, d.LastError = DeliveryFailed, time.Time{}, "the endpoint was deleted or disabled before this was delivered"
-		return DeliveryFailed, s.record(ctx, d)
+		return DeliveryFailed, farFuture, s.record(ctx, d)
 	}
 	if err != nil {
-		return "", err
+		return "", now.Add(notAttemptedFor), err
 	}
-	res := s.sender.Send(ctx, e.URL, secrets, d.ID, now, d.Body)
+	var res webhook.Result
+	keys, err := secrets.get(ctx, e)
+	switch {
+	case err != nil && unavailable(err):
+		return "", now.Add(notAttemptedFor), err
+	case err != nil:
+		// The secrets cannot be opened (damaged, or sealed under a key this deployment no
+		// longer has): nothing can be signed. It fails like an unreachable receiver, so it
+		// gives up in time and the endpoint is disabled, with its admins told.
+		s.log.ErrorContext(ctx, "webhook signing secret cannot be opened", "org", d.OrgID, "webhook", e.ID, "err", err)
+		res = webhook.Result{Outcome: webhook.Retry, Error: "the endpoint's signing secret cannot be opened; rotate it"}
+	default:
+		res = s.sender.Send(ctx, e.URL, keys, d.ID, now, d.Body)
+	}
 	done := s.nowUTC()
 	d.Attempts++
 	d.LastStatus, d.LastBody, d.LastError, d.UpdatedAt = res.Status, res.Body, res.Error, done
@@ -258,22 +412,31 @@ func (s *Service) attempt(ctx context.Context, d Delivery, known *endpointCache)
 		if ok {
 			d.Status, d.NextAt = DeliveryFailing, next
 		} else {
+			// Tried for the whole retry window: when the endpoint has not answered well
+			// since before this delivery's first try, it is dead.
 			d.Status, d.NextAt = DeliveryFailed, time.Time{}
+			if !e.FailingSince.IsZero() && !e.FailingSince.After(d.TriesSince) {
+				disable = "deliveries have failed for three days"
+			}
 		}
 	}
 	if err := s.record(ctx, d); err != nil {
-		return "", err
+		return "", done.Add(notAttemptedFor), err
 	}
-	if changed, err := s.follow(ctx, e, d, disable, done); err != nil {
-		s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)
-	} else if changed {
-		known.forget(d.OrgID, e.ID)
+	if !test {
+		if err := s.follow(ctx, e, d, disable, done); err != nil {
+			s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)
+		}
 	}
 	if d.Status == DeliveryFailed || d.Status == DeliveryFailing {
 		s.log.WarnContext(ctx, "webhook delivery failed", "org", d.OrgID, "webhook", e.ID, "delivery", d.ID, "status", res.Status,
 			"attempts", d.Attempts, "final", d.Status == DeliveryFailed, "reason", res.Error)
 	}
-	return d.Status, nil
+	again = d.NextAt
+	if again.IsZero() {
+		again = farFuture
+	}
+	return d.Status, again, nil
 }
 
 // record stores d's outcome; a lease lost meanwhile is no error (another dispatcher took over).
@@ -285,24 +448,23 @@ func (s *Service) record(ctx context.Context, d Delivery) error {
 	return err
 }
 
-// follow keeps e's state in step with d's outcome: failing since its first failure, back to
-// well on a success, and disabled (with an audit entry and an email to the admins) when it
-// asked for no more (disable) or has failed for DisableAfter.
-func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable string, now time.Time) (bool, error) {
+// follow keeps e's state in step with d's outcome: failing since its first failure after a
+// success, well again on a success, and disabled (with an audit entry and an email to the
+// admins) when disable says why: it asked for no more, or a delivery gave up after its
+// three days without the endpoint answering well in that time.
+func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable string, now time.Time) error {
 	next := e
 	switch {
 	case d.Status == DeliveryDelivered:
 		next.FailingSince = time.Time{}
 	case e.FailingSince.IsZero():
 		next.FailingSince = now
-	case now.Sub(e.FailingSince) >= DisableAfter && disable == "":
-		disable = "deliveries have failed for three days"
 	}
 	if disable != "" {
 		next.Enabled, next.DisabledReason = false, disable
 	}
 	if next.FailingSince.Equal(e.FailingSince) && next.Enabled == e.Enabled {
-		return false, nil
+		return nil
 	}
 	next.UpdatedAt = now
 	var a *org.AuditEntry
@@ -314,16 +476,16 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 	}
 	if err := s.store.UpdateEndpoint(ctx, e, next, a); err != nil {
 		if org.Refused(err, org.PartRecord) {
-			return true, nil // changed meanwhile; the next delivery looks again
+			return nil // changed meanwhile; the next delivery looks again
 		}
-		return false, err
+		return err
 	}
 	if disable != "" && s.mailer != nil {
 		if err := s.mailer.EndpointDisabled(ctx, e.OrgID, next, disable); err != nil {
 			s.log.WarnContext(ctx, "admins not told of a disabled webhook", "org", e.OrgID, "webhook", e.ID, "err", err)
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // TestEndpoint sends a webhook.test event to one endpoint now and returns the delivery as
@@ -348,7 +510,7 @@ func (s *Service) TestEndpoint(ctx context.Context, p org.Principal, id string) 
 	if err := s.store.PutDelivery(ctx, d); err != nil {
 		return Delivery{}, err
 	}
-	if _, err := s.attempt(ctx, d, nil); err != nil {
+	if _, _, err := s.attempt(ctx, d, nil, true); err != nil {
 		return Delivery{}, err
 	}
 	return s.store.GetDelivery(ctx, e.OrgID, e.ID, d.ID)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gatehouse/internal/org"
+	"gatehouse/internal/seal"
 	"gatehouse/internal/webhook"
 )
 
@@ -126,6 +127,15 @@ func (s *Service) seal(ctx context.Context, e *Endpoint, secrets []string) error
 // secrets are e's signing secrets at now: the current one, and the one a rotation replaced
 // while it still signs.
 func (s *Service) secrets(ctx context.Context, e Endpoint) ([]string, error) {
+	all, err := s.openSecrets(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return s.liveSecrets(e, all), nil
+}
+
+// openSecrets is every secret sealed with e, the current one first.
+func (s *Service) openSecrets(ctx context.Context, e Endpoint) ([]string, error) {
 	if s.sealer == nil {
 		return nil, ErrNoSealer
 	}
@@ -136,12 +146,17 @@ func (s *Service) secrets(ctx context.Context, e Endpoint) ([]string, error) {
 	defer clear(b)
 	var secrets []string
 	if err := json.Unmarshal(b, &secrets); err != nil || len(secrets) == 0 {
-		return nil, fmt.Errorf("decode the secret of webhook %s: %w", e.ID, err)
-	}
-	if len(secrets) > 1 && !s.nowUTC().Before(e.PreviousUntil) {
-		secrets = secrets[:1]
+		return nil, fmt.Errorf("decode the secret of webhook %s: %w", e.ID, errors.Join(err, seal.ErrCorrupt))
 	}
 	return secrets, nil
+}
+
+// liveSecrets is those of all that sign now: the previous one only until e.PreviousUntil.
+func (s *Service) liveSecrets(e Endpoint, all []string) []string {
+	if len(all) > 1 && !s.nowUTC().Before(e.PreviousUntil) {
+		return all[:1]
+	}
+	return all
 }
 
 // Endpoints lists p's organization's endpoints.

@@ -100,8 +100,10 @@ type Store interface {
 	// PutDelivery stores a new delivery, unless one with its endpoint and id exists (which
 	// is no error: fan-out is at least once).
 	PutDelivery(ctx context.Context, d Delivery) error
-	// DueDeliveries lists deliveries due at now, oldest due first.
-	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	// DueDeliveries lists a page of up to limit deliveries due at now and not leased,
+	// oldest due first: after is "" for the first page, or the next of the page before;
+	// next is "" on the last.
+	DueDeliveries(ctx context.Context, now time.Time, limit int, after string) (due []Delivery, next string, err error)
 	// ClaimDelivery leases d (as read) for leaseID until until, if nobody holds it past now
 	// and it has not changed (org.PartRecord otherwise).
 	ClaimDelivery(ctx context.Context, d Delivery, leaseID string, now, until time.Time) error
