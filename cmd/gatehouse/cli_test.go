@@ -36,6 +36,7 @@ func TestHelpPrintsUsageAndExitsZero(t *testing.T) {
 }
 
 func TestMisuseExitsTwoAndSaysWhatOnce(t *testing.T) {
+	api := map[string]string{"GATEHOUSE_API": "http://127.0.0.1:1", "GATEHOUSE_TOKEN": "ghk_x"}
 	tests := []struct {
 		args []string
 		vars map[string]string
@@ -43,9 +44,25 @@ func TestMisuseExitsTwoAndSaysWhatOnce(t *testing.T) {
 	}{
 		{[]string{"launch"}, nil, `gatehouse: unknown command "launch"` + "\nrun 'gatehouse help' for usage\n"},
 		{[]string{"token", "mint"}, nil, `gatehouse: unknown command "token mint" (token has: create)`},
-		{[]string{"sync"}, nil, `gatehouse: "sync" needs one of: plan`},
+		{[]string{"invitations"}, nil, `gatehouse: "invitations" needs one of: list, revoke, resend`},
 		{nil, nil, "gatehouse: no command given"},
 		{[]string{"dev", "now"}, nil, `gatehouse: dev takes no arguments, got "now"`},
+		{[]string{"invite", "--bogus"}, api, "gatehouse: invite: flag provided but not defined: -bogus\nrun 'gatehouse invite --help' for usage\n"},
+		{[]string{"invite"}, api, "gatehouse: invite needs --file or --email, not both"},
+		{[]string{"invite", "--file", "a.csv", "--email", "a@example.com"}, api, "gatehouse: invite needs --file or --email, not both"},
+		{[]string{"invite", "--file", "a.csv", "--name", "Ada"}, api, "gatehouse: --name goes with --email"},
+		{[]string{"invite", "--email", "a@example.com", "--role", "owner"}, api, "gatehouse: --role owner: role must be one of admin, member, viewer"},
+		{[]string{"invite", "--email", "a@example.com"}, nil, "gatehouse: no API address: set GATEHOUSE_API or pass --api"},
+		{[]string{"invite", "--email", "a@example.com"}, map[string]string{"GATEHOUSE_API": "http://127.0.0.1:1"}, "gatehouse: no API token: set GATEHOUSE_TOKEN or pass --token-file"},
+		{[]string{"members", "list", "--api", "127.0.0.1:3000"}, api, `gatehouse: API address "127.0.0.1:3000" must be an http or https URL`},
+		{[]string{"members", "list", "--json", "--csv"}, api, "gatehouse: --json and --csv exclude each other"},
+		{[]string{"members", "list", "extra"}, api, `gatehouse: members list takes no arguments, got "extra"`},
+		{[]string{"invitations", "list", "--status", "lost"}, api, "gatehouse: --status lost: status must be one of pending, accepted, revoked, expired"},
+		{[]string{"invitations", "revoke"}, api, "gatehouse: invitations revoke needs the id of at least one invitation"},
+		{[]string{"audit", "export"}, api, "gatehouse: audit export needs --since"},
+		{[]string{"audit", "export", "--since", "yesterday"}, api, "gatehouse: --since yesterday: give a date such as 2026-11-01"},
+		{[]string{"audit", "export", "--since", "2026-11-02", "--until", "2026-11-01"}, api, "gatehouse: --since 2026-11-02 is not before --until 2026-11-01"},
+		{[]string{"audit", "export", "--since", "2026-11-01", "--format", "xml"}, api, "gatehouse: --format xml: give jsonl or csv"},
 		{[]string{"token", "create", "--table", "t"}, nil, "gatehouse: token create needs --org and --table"},
 		{[]string{"sync", "plan", "--file", "x", "--format", "ldif"}, nil, `gatehouse: --format: unknown export format "ldif"`},
 	}
@@ -97,7 +114,7 @@ func TestUsageListsWhatTheReadmeMentions(t *testing.T) {
 			}
 		}
 	}
-	if commandsSeen < 2 {
+	if commandsSeen < 8 {
 		t.Errorf("found %d gatehouse commands in the README; is the pattern right?", commandsSeen)
 	}
 	row := regexp.MustCompile("^\\| (`[A-Z_]+`.*?) \\| ([^|]+) \\|")
@@ -117,5 +134,27 @@ func TestUsageListsWhatTheReadmeMentions(t *testing.T) {
 	}
 	if varsSeen < 10 {
 		t.Errorf("found %d variables for gatehouse in the README's Configuration; is the pattern right?", varsSeen)
+	}
+}
+
+func TestProgressBarShowsCountsAndNotes(t *testing.T) {
+	var buf bytes.Buffer
+	bar := newBar(&buf, 250)
+	bar.answered(100, "98 created, 2 already invited")
+	if !strings.Contains(buf.String(), "inviting (98 created, 2 already invited)") || !strings.Contains(buf.String(), "(100/250)") {
+		t.Errorf("bar after a request: %q", buf.String())
+	}
+	bar.note("gatehouse: temporarily_unavailable; retrying in 1s")
+	bar.answered(100, "198 created, 2 already invited")
+	if !strings.Contains(buf.String(), "\rgatehouse: temporarily_unavailable; retrying in 1s\n") || !strings.Contains(buf.String(), "inviting (198 created, 2 already invited)") || !strings.Contains(buf.String(), "(200/250)") {
+		t.Errorf("bar after a note and a request: %q", buf.String())
+	}
+	bar.finish()
+
+	var lines bytes.Buffer
+	p := newProgress(&lines, 250) // not a terminal
+	p.answered(100, "100 created")
+	if lines.String() != "invite: 100 of 250 rows answered (100 created)\n" {
+		t.Errorf("progress off a terminal: %q", lines.String())
 	}
 }

@@ -1,6 +1,8 @@
-// Command gatehouse is the operator's tool: `gatehouse dev` runs the whole product locally,
-// `gatehouse token create` makes an API token straight in a table (how a deployment's first
-// token is made), and `gatehouse sync plan` shows what directory sync would make of an export.
+// Command gatehouse is the operator's and scripter's tool: `gatehouse dev` runs the whole
+// product locally, `gatehouse token create` makes an API token straight in a table (how a
+// deployment's first token is made), `gatehouse sync plan` shows what directory sync would
+// make of an export, and the API commands (invite, invitations, members, audit) call a local
+// or deployed API.
 package main
 
 import (
@@ -25,9 +27,22 @@ The local stack and the table:
                                      print what sync would do with an export, against an
                                      empty organization (reads no table)
 
+Against the API (--api URL or GATEHOUSE_API; the token in GATEHOUSE_TOKEN or --token-file FILE):
+  gatehouse invite --file people.csv [--role ROLE] [--skip-invalid] [--results out.csv]
+  gatehouse invite --email EMAIL [--name NAME] [--role ROLE] [--results out.csv]
+                                     invite people (a CSV of email,name,role), 100 a request;
+                                     checks every row first, resumes when run again
+  gatehouse invitations list [--status STATUS] [--json | --csv]
+  gatehouse invitations revoke ID [ID ...] [--json]
+  gatehouse invitations resend ID [ID ...] [--json]
+  gatehouse members list [--json | --csv]
+  gatehouse audit export --since 2026-11-01 [--until 2026-11-30] [--format jsonl | csv]
+                                     every audit entry of the period, newest first
+
   gatehouse help [COMMAND]           this text, or a command's flags (as COMMAND --help)
 
 Environment:
+  GATEHOUSE_API, GATEHOUSE_TOKEN     the API's base URL and the API token, for the API commands
   TABLE_NAME, DYNAMODB_ENDPOINT      the table of token create and dev, and another DynamoDB
   PORT, SES_LOCAL_PORT, SES_ENDPOINT, GATEHOUSE_DEV_TOKEN, EXPORTS_DIR, SYNC_INTERVAL,
   SECRETS_KEY_FILE, SLACK_SIGNING_SECRET, S3_ENDPOINT, CORS_ALLOWED_ORIGINS, APP_URL
@@ -35,7 +50,7 @@ Environment:
   LOG_LEVEL, AWS_REGION, AWS_PROFILE, AWS_*
                                      logging, and the AWS SDK's usual settings
 
-Exit status: 0 done, 1 failed, 2 used wrongly.
+Exit status: 0 done, 1 failed (for invite: some rows were not invited), 2 used wrongly.
 `
 
 func main() {
@@ -112,6 +127,12 @@ func commands() []command {
 		{"dev", runDev},
 		{"token create", runTokenCreate},
 		{"sync plan", runSyncPlan},
+		{"invite", runInvite},
+		{"invitations list", runInvitationsList},
+		{"invitations revoke", runInvitationsRevoke},
+		{"invitations resend", runInvitationsResend},
+		{"members list", runMembersList},
+		{"audit export", runAuditExport},
 	}
 }
 
@@ -200,6 +221,22 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef(cmdName(fs), "%s: %v", cmdName(fs), err)
 	}
 	return nil
+}
+
+// parseInterspersed is parseFlags for a command taking arguments among its flags (IDs), and
+// returns those arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args, stdout); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // noArgs refuses the arguments left after fs's flags.
