@@ -36,8 +36,16 @@ const devOrg = "demo"
 // names another SES), the table, a seeded demo organization with an admin token, the API on
 // 127.0.0.1:$PORT, and the mailer sending what is queued every second.
 func runDev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return fmt.Errorf("dev takes no arguments; configure it with environment variables")
+	fs := newFlags("dev", "", `Runs the whole product locally until interrupted: the API and pages on
+http://127.0.0.1:$PORT (default 3000), an embedded DynamoDB (unless DYNAMODB_ENDPOINT names
+another), the SES emulator whose inbox keeps every email, the mailer, directory sync and
+webhooks, and a seeded demo organization whose admin token it prints. It takes no flags:
+configure it with the environment variables the README's Configuration lists.`)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("dev", "dev takes no arguments, got %q; configure it with environment variables", fs.Arg(0))
 	}
 	port := getenv("PORT")
 	if port == "" {

@@ -1,9 +1,8 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,22 +37,27 @@ type skipJSON struct {
 
 // runSyncPlan prints the plan an export gives against an empty organization, touching no
 // store: a check of an export before it is configured.
-func runSyncPlan(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sync plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func runSyncPlan(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) error {
+	fs := newFlags("sync plan", "--file EXPORT [--file PAGE2 ...] [--format auto] [--json]",
+		`Prints what directory sync would do with an identity provider's export, against an empty
+organization: whom it would invite, and which records it would skip and why. It reads no
+table and calls no API.`)
 	var files fileList
 	fs.Var(&files, "file", "the export file (repeat for the pages of a paged export)")
 	format := fs.String("format", "auto", "the export's format: auto, okta-csv, okta-json, entra-csv, entra-json, google-csv, google-json, scim")
 	asJSON := fs.Bool("json", false, "print JSON for scripts")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if len(files) == 0 || fs.NArg() > 0 {
-		return errors.New("usage: gatehouse sync plan --file EXPORT [--file PAGE2 ...] [--format auto] [--json]")
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("sync plan", "sync plan needs --file")
 	}
 	f, err := idp.ParseFormat(*format)
 	if err != nil {
-		return err
+		return usagef("sync plan", "--format: %v", err)
 	}
 	pages := make([]io.Reader, 0, len(files))
 	for _, name := range files {

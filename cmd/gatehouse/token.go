@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"gatehouse/internal/awsconfig"
 	"gatehouse/internal/dynamo"
@@ -16,18 +16,30 @@ import (
 // runTokenCreate creates an API token in a table, creating the organization first when it
 // does not exist yet, and prints the secret (alone, on stdout, for scripts).
 func runTokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gatehouse token create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("token create", "--org ORG [--org-name NAME] [--role admin] [--name NAME] [--table TABLE]",
+		`Creates an API token straight in a DynamoDB table, with your AWS credentials, creating the
+organization first when it does not exist, and prints the token's secret, alone, on stdout.
+This is how a deployment's first token is made; make the others through the API.`)
 	orgID := fs.String("org", "", "organization id (created if missing)")
 	orgName := fs.String("org-name", "", "organization display name, when it is created")
 	role := fs.String("role", "admin", "token role: admin, member or viewer")
 	name := fs.String("name", "operator", "token name, to recognise it later")
 	table := fs.String("table", getenv("TABLE_NAME"), "DynamoDB table (default $TABLE_NAME)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *orgID == "" || *table == "" {
-		return errors.New("token create needs --org and --table (or TABLE_NAME)")
+		return usagef("token create", "token create needs --org and --table (or TABLE_NAME)")
+	}
+	// Checked before the organization is created, so that a typo makes nothing.
+	if _, err := org.ParseRole("role", *role, org.RoleAdmin); err != nil {
+		return usagef("token create", "--role %s: %s", *role, fieldMessage(err))
+	}
+	if _, err := org.NormalizeName("name", *name); err != nil {
+		return usagef("token create", "--name: %s", fieldMessage(err))
 	}
 	cfg, err := env.LoadCommon(func(k string) string {
 		if k == "TABLE_NAME" {
@@ -56,4 +68,18 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	fmt.Fprintf(stderr, "created %s token %s (%s) for %s; the secret is shown only now:\n", nt.Token.Role, nt.Token.ID, nt.Token.Name, *orgID)
 	fmt.Fprintln(stdout, nt.Secret)
 	return nil
+}
+
+// fieldMessage is the message of a domain validation error, without the field names the
+// flag's name replaces.
+func fieldMessage(err error) string {
+	var verr *org.ValidationError
+	if !errors.As(err, &verr) {
+		return err.Error()
+	}
+	msgs := make([]string, len(verr.Fields))
+	for i, f := range verr.Fields {
+		msgs[i] = f.Message
+	}
+	return strings.Join(msgs, "; ")
 }

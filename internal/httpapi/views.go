@@ -14,6 +14,7 @@ type (
 	actorView      = view.Actor
 	invitationView = view.Invitation
 	memberView     = view.Member
+	auditView      = view.AuditEntry
 )
 
 // timePtr omits zero times from JSON.
@@ -45,67 +46,12 @@ func toTokenView(t org.APIToken, now time.Time) tokenView {
 		ExpiresAt: timePtr(t.ExpiresAt), Expired: t.ExpiredAt(now), OwnerID: t.OwnerID, LastUsedAt: timePtr(t.LastUsedAt)}
 }
 
-type auditView struct {
-	ID      string            `json:"id"`
-	At      time.Time         `json:"at"`
-	Action  string            `json:"action"`
-	Actor   actorView         `json:"actor"`
-	Source  string            `json:"source"`
-	Target  targetView        `json:"target"`
-	Details map[string]string `json:"details,omitempty"`
+func toAuditView(a org.AuditEntry) auditView { return view.OfAudit(a) }
+
+func toListView[D any, V any](p org.Page[D], show func(D) V) view.List[V] {
+	return view.OfPage(p, show)
 }
 
-type targetView struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-}
-
-func toAuditView(a org.AuditEntry) auditView {
-	return auditView{ID: a.ID, At: a.At, Action: a.Action, Actor: actorView(a.Actor), Source: string(a.Source),
-		Target: targetView{Type: a.TargetType, ID: a.TargetID}, Details: a.Details}
-}
-
-// listView is one page of a list.
-type listView[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"nextCursor,omitempty"`
-}
-
-func toListView[D any, V any](p org.Page[D], view func(D) V) listView[V] {
-	out := listView[V]{Items: make([]V, len(p.Items)), NextCursor: p.Next}
-	for i, it := range p.Items {
-		out.Items[i] = view(it)
-	}
-	return out
-}
-
-type bulkResultView struct {
-	Index       int              `json:"index"`
-	Email       string           `json:"email"`
-	Status      string           `json:"status"`
-	Invitation  *invitationView  `json:"invitation,omitempty"`
-	ExistingID  string           `json:"existingId,omitempty"`
-	DuplicateOf *int             `json:"duplicateOf,omitempty"`
-	Errors      []org.FieldError `json:"errors,omitempty"`
-}
-
-type bulkView struct {
-	Results []bulkResultView `json:"results"`
-	Summary map[string]int   `json:"summary"`
-}
-
-func toBulkView(results []org.BulkResult, created func(org.Created) invitationView) bulkView {
-	v := bulkView{Results: make([]bulkResultView, len(results)), Summary: map[string]int{
-		org.BulkCreated: 0, org.BulkAlreadyInvited: 0, org.BulkAlreadyMember: 0, org.BulkInvalid: 0, org.BulkFailed: 0, org.BulkDomainNotAllowed: 0,
-	}}
-	for i, r := range results {
-		rv := bulkResultView{Index: r.Index, Email: r.Email, Status: r.Status, ExistingID: r.ExistingID, DuplicateOf: r.DuplicateOf, Errors: r.Errors}
-		if r.Status == org.BulkCreated {
-			inv := created(r.Created)
-			rv.Invitation = &inv
-		}
-		v.Results[i] = rv
-		v.Summary[r.Status]++
-	}
-	return v
+func toBulkView(results []org.BulkResult, created func(org.Created) invitationView) view.Bulk {
+	return view.OfBulk(results, created)
 }

@@ -61,6 +61,22 @@ func TestInviteRequestDefaults(t *testing.T) {
 	}
 }
 
+func TestInviteRequestNormalize(t *testing.T) {
+	got, err := InviteRequest{Email: "  Ada@EXAMPLE.com ", Name: " Ada Lovelace "}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := InviteRequest{Email: "ada@example.com", Name: "Ada Lovelace", Role: "member"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("normalized mismatch (-want +got):\n%s", diff)
+	}
+	_, err = InviteRequest{Email: "ada@example.com", Role: "owner"}.Normalize()
+	var verr *ValidationError
+	if !errors.As(err, &verr) || len(verr.Fields) != 1 || verr.Fields[0].Code != "invalid_role" {
+		t.Errorf("bad role: err = %v, want one invalid_role field", err)
+	}
+}
+
 func TestInvitationTokens(t *testing.T) {
 	tok := newInvitationToken("acme", "inv_01ABC")
 	orgID, invID, ok := parseInvitationToken(tok)

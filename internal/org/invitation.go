@@ -97,6 +97,19 @@ type invite struct {
 	externalID string
 }
 
+// Normalize checks r by the rules every invitation is made with and returns it with its
+// address, name and role in normal form (the role defaulted), so that a client can check a
+// whole import before sending any of it. The error is a *ValidationError naming every field
+// at fault.
+func (r InviteRequest) Normalize() (InviteRequest, error) {
+	in, err := r.validate()
+	if err != nil {
+		return InviteRequest{}, err
+	}
+	r.Email, r.Name, r.Role = in.email, in.name, string(in.role)
+	return r, nil
+}
+
 // validate normalizes r, reporting every field problem at once.
 func (r InviteRequest) validate() (invite, error) {
 	var verr ValidationError
