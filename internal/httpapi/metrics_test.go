@@ -45,7 +45,7 @@ func TestRequestsAreMeasuredByRoutePattern(t *testing.T) {
 	}
 	wantRequests := map[[2]string]float64{
 		{"GET /api/v1/users", "2xx"}: 1, {"GET /api/v1/users", "4xx"}: 1,
-		{"GET /api/v1/users/{id}", "4xx"}: 2,
+		{"GET /api/v1/users/{id}", "4xx"}:           2,
 		{"POST /api/v1/legacy/users/invite", "2xx"}: 1, {"POST /api/v1/invitations/bulk", "2xx"}: 1,
 		{"unmatched", "4xx"}: 2,
 	}
