@@ -232,7 +232,11 @@ func (s *Service) attempt(ctx context.Context, d Delivery, known *endpointCache)
 	if errors.Is(err, org.ErrNotFound) || (err == nil && !e.Enabled) {
 		// Deleted or disabled since: nothing more is sent.
 		d.Status, d.NextAt, d.LastError = DeliveryFailed, time.Time{}, "the endpoint was deleted or disabled before this was delivered"
-		return DeliveryFailed, s.record(ctx, d)
+		if err := s.record(ctx, d); err != nil {
+			return "", err
+		}
+		s.measure(ctx, d, 0, false)
+		return DeliveryFailed, nil
 	}
 	if err != nil {
 		return "", err
@@ -264,6 +268,7 @@ func (s *Service) attempt(ctx context.Context, d Delivery, known *endpointCache)
 	if err := s.record(ctx, d); err != nil {
 		return "", err
 	}
+	s.measure(ctx, d, done.Sub(now), true)
 	if changed, err := s.follow(ctx, e, d, disable, done); err != nil {
 		s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)
 	} else if changed {

@@ -95,6 +95,17 @@ func (r *Recorder) Matching(name string, dims ...string) []Record {
 	return out
 }
 
+// Named is the records of name, whatever their dimensions.
+func (r *Recorder) Named(name string) []Record {
+	var out []Record
+	for _, rec := range r.Records() {
+		if rec.Name == name {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
 // Sum adds up the values of Matching(name, dims...).
 func (r *Recorder) Sum(name string, dims ...string) float64 {
 	var sum float64
