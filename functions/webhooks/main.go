@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"gatehouse/internal/env"
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/logs"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/seal"
 	"gatehouse/internal/webhook"
 )
@@ -32,7 +34,7 @@ func main() {
 
 // run builds the handler and serves Lambda invocations until the runtime stops the process.
 func run(ctx context.Context, getenv env.Getenv) error {
-	h, err := newHandler(ctx, getenv)
+	h, err := newHandler(ctx, getenv, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -53,8 +55,9 @@ type wakeUp struct {
 // handler is the Lambda entry point: a wake-up in, what was done out.
 type handler func(context.Context, wakeUp) (hooks.Stats, error)
 
-// newHandler validates the configuration and wires the dispatcher over the table.
-func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+// newHandler validates the configuration and wires the dispatcher over the table, logging
+// and writing its metrics to stdout.
+func newHandler(ctx context.Context, getenv env.Getenv, stdout io.Writer) (handler, error) {
 	cfg, err := env.LoadCommon(getenv)
 	if err != nil {
 		return nil, err
@@ -71,9 +74,13 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		return nil, fmt.Errorf("SECRETS_KEY_ID is required: the webhooks function opens endpoints' signing secrets with it")
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
-	log := logs.New(os.Stdout, cfg.LogLevel)
-	svc := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log)
-	return func(ctx context.Context, w wakeUp) (hooks.Stats, error) {
+	log := logs.New(stdout, cfg.LogLevel)
+	sink, err := metrics.New(stdout, metrics.Config{Namespace: cfg.MetricsNamespace, Function: "webhooks", Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	svc := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log, hooks.WithMetrics(sink))
+	return metrics.Invocation(sink, func(ctx context.Context, w wakeUp) (hooks.Stats, error) {
 		if len(w.Records) == 0 && w.DetailType == "" {
 			return nil, fmt.Errorf("the webhooks function is woken by the table's stream or its schedule, not by this event")
 		}
@@ -87,5 +94,5 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 			return stats, nil // out of time: the next invocation goes on
 		}
 		return stats, err
-	}, nil
+	}), nil
 }

@@ -3,7 +3,9 @@
 package metricstest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -123,4 +125,58 @@ func (r *Recorder) Names() []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// Written is the EMF documents among the JSON lines of out (a function's standard output,
+// its log lines mixed in), failing the test on a document without its metadata.
+func Written(t testing.TB, out []byte) []map[string]any {
+	t.Helper()
+	var docs []map[string]any
+	for _, line := range bytes.Split(out, []byte("\n")) {
+		if !bytes.Contains(line, []byte(`"_aws"`)) {
+			continue
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(line, &doc); err != nil {
+			t.Fatalf("metrics line is not JSON: %v: %s", err, line)
+		}
+		meta, _ := doc["_aws"].(map[string]any)
+		if directives, _ := meta["CloudWatchMetrics"].([]any); len(directives) == 0 || meta["Timestamp"] == nil {
+			t.Fatalf("metrics line without its metadata: %s", line)
+		}
+		docs = append(docs, doc)
+	}
+	return docs
+}
+
+// WrittenBy is the documents of Written that carry metric and the Function dimension fn.
+func WrittenBy(t testing.TB, out []byte, fn, metric string) []map[string]any {
+	t.Helper()
+	var found []map[string]any
+	for _, doc := range Written(t, out) {
+		if _, ok := doc[metric]; ok && doc["Function"] == fn {
+			found = append(found, doc)
+		}
+	}
+	return found
+}
+
+// Output stands in for a function's standard output: safe to write from many goroutines
+// at once, as the logger and the metrics do.
+type Output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+// Bytes is everything written so far.
+func (o *Output) Bytes() []byte {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return bytes.Clone(o.buf.Bytes())
 }
