@@ -75,6 +75,7 @@ bench: ses-local
 	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x -count 3 ./internal/mailer/
 	$(GO) test -run '^$$' -bench 'Webhooks1000' -benchtime 1x -count 3 ./internal/hooks/
 	$(GO) test -run '^$$' -bench 'SlackCommand' -benchtime 200x -benchmem -count 5 ./internal/slack/
+	$(GO) test -run '^$$' -bench 'RequestMetrics' -benchmem -count 5 ./internal/metrics/
 	$(GO) test -run '^$$' -bench 'ParseAndPlan100k|Baseline100k' -benchmem -count 5 ./internal/idp/
 	$(GO) test -run '^$$' -bench 'ResyncUnchanged100k' -benchmem -count 5 ./internal/dirsync/
 	$(GO) test -run '^$$' -bench 'ResyncUnchanged$$' -benchtime 3x -count 3 ./internal/dynamo/

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -397,5 +398,21 @@ func TestNewChecksItsConfiguration(t *testing.T) {
 	}
 	if _, err := New(&bytes.Buffer{}, Config{Namespace: "Gatehouse/my-stack_1", Function: "api"}); err != nil {
 		t.Errorf("a stack's namespace refused: %v", err)
+	}
+}
+
+// BenchmarkRequestMetrics is what one API request's metrics cost: two records gathered in
+// its batch and written as two documents when it ends.
+func BenchmarkRequestMetrics(b *testing.B) {
+	s, err := New(io.Discard, Config{Namespace: "Gatehouse/bench", Function: "api"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx, flush := s.Batch(context.Background())
+		s.Count(ctx, "ApiRequests", 1, "Route", "POST /api/v1/invitations", "StatusClass", "2xx")
+		s.Duration(ctx, "ApiLatency", 12*time.Millisecond, "Route", "POST /api/v1/invitations")
+		flush()
 	}
 }
