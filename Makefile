@@ -91,6 +91,7 @@ bench: ses-local
 	set -o pipefail; $(GO) test -run '^$$' -bench 'Connector' -benchtime 1x -benchmem -count 5 ./internal/connector/ | tee -a $(BENCH_OUT)
 	set -o pipefail; LAMBDA_RIE=$(CURDIR)/$(RIE) $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 20x -count 5 ./internal/lambdatest/ | tee -a $(BENCH_OUT)
 	set -o pipefail; $(GO) test -run '^$$' -bench 'Load' -benchtime 1x -count 1 -timeout 5m ./cmd/gatehouse/ | tee -a $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench 'RequestMetrics' -benchmem -count 5 ./internal/metrics/ | tee -a $(BENCH_OUT)
 	$(GO) tool benchstat $(BENCH_OUT)
 	awk -f scripts/bench-ratios.awk $(BENCH_OUT)
 

@@ -22,6 +22,7 @@ import (
 	"gatehouse/internal/localses"
 	"gatehouse/internal/logs"
 	"gatehouse/internal/mailer"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 	"gatehouse/internal/ses"
@@ -97,6 +98,10 @@ configure it with the environment variables the README's Configuration lists.`)
 		return err
 	}
 	log := logs.New(stderr, cfg.LogLevel)
+	sink, err := devMetrics(cfg.Common, stderr, log)
+	if err != nil {
+		return err
+	}
 	// The mailer's settings cover both local services: one AWS configuration serves them.
 	awsCfg, err := awsconfig.Load(ctx, mcfg.AWS)
 	if err != nil {
@@ -108,16 +113,16 @@ configure it with the environment variables the README's Configuration lists.`)
 	}
 	store := dynamo.New(client, cfg.Table)
 	// The local stack has no Slack app to install: workspaces are connected by team id.
-	svc := org.NewService(store.Org(), org.WithManualSlack())
+	svc := org.NewService(store.Org(), org.WithManualSlack(), org.WithMetrics(sink))
 	secret, err := seedDev(ctx, svc, getenv("GATEHOUSE_DEV_TOKEN"))
 	if err != nil {
 		return err
 	}
-	m, err := newMailer(awsCfg, mcfg, store, log)
+	m, err := newMailer(awsCfg, mcfg, store, sink, log)
 	if err != nil {
 		return err
 	}
-	go drain(ctx, m, log)
+	go drain(ctx, m, sink, log)
 	every, err := syncInterval(getenv("SYNC_INTERVAL"))
 	if err != nil {
 		return err
@@ -131,20 +136,20 @@ configure it with the environment variables the README's Configuration lists.`)
 		return err
 	}
 	prov := provision.New(store.SCIM, store.Sync, svc, log)
-	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, sealer, store, svc, prov, log)
+	syncer := devSync(awsCfg, cfg.S3Endpoint, exports, sealer, store, svc, prov, sink, log)
 	// Webhooks go out from the same ticker as emails, and may reach receivers on 127.0.0.1.
 	// Admins are emailed through the SES emulator when an endpoint is disabled.
 	notices, err := ses.New(ses.NewClient(awsCfg, mcfg.SESEndpoint), ses.Config{From: mcfg.From, ConfigurationSet: mcfg.ConfigurationSet})
 	if err != nil {
 		return err
 	}
-	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, log,
+	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, log, hooks.WithMetrics(sink),
 		hooks.WithMailer(hooks.AdminNotices{Admins: svc.AdminAddresses, Sender: notices, SettingsURL: mcfg.PublicURL + "/settings/"}))
-	go deliverWebhooks(ctx, svc, hk, log)
-	go syncLoop(ctx, syncer, every, log)
+	go deliverWebhooks(ctx, svc, hk, sink, log)
+	go syncLoop(ctx, syncer, every, sink, log)
 	api, err := httpapi.New(httpapi.Config{
 		Service: svc, Idempotency: store.Idempotency, Logger: log, AllowedOrigins: cfg.AllowedOrigins, AppURL: cfg.AppURL, PublicURL: cfg.PublicURL,
-		Sync: syncer, SCIM: prov, Webhooks: hk,
+		Sync: syncer, SCIM: prov, Webhooks: hk, Metrics: sink,
 	})
 	if err != nil {
 		return err
@@ -160,7 +165,7 @@ configure it with the environment variables the README's Configuration lists.`)
 	root := http.NewServeMux()
 	root.Handle("/slack/commands", commands)
 	root.Handle("/", api)
-	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sink.Handler(root), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, `Gatehouse is running.
 
   API          %s/api/v1  (health: %s/healthz)
@@ -232,13 +237,24 @@ func startSES(port string) (*localses.Emulator, error) {
 	return localses.Start(bin, p)
 }
 
+// devMetrics is where the local stack's metrics go: with LOG_LEVEL=debug, to the log (w) as
+// the very EMF lines a deployed function writes, so that a metric's wiring can be checked by
+// eye; otherwise nowhere. Nothing reads them locally, and at the usual level the log is for
+// people, who need one line per request, not three.
+func devMetrics(cfg env.Common, w io.Writer, log *slog.Logger) (*metrics.Sink, error) {
+	if cfg.LogLevel > slog.LevelDebug {
+		w = nil
+	}
+	return metrics.New(w, metrics.Config{Namespace: cfg.MetricsNamespace, Function: "dev", Logger: log})
+}
+
 // newMailer wires the mailer to the store and SES.
-func newMailer(awsCfg aws.Config, cfg env.Mailer, store *dynamo.Store, log *slog.Logger) (*mailer.Mailer, error) {
+func newMailer(awsCfg aws.Config, cfg env.Mailer, store *dynamo.Store, sink *metrics.Sink, log *slog.Logger) (*mailer.Mailer, error) {
 	sender, err := ses.New(ses.NewClient(awsCfg, cfg.SESEndpoint), ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
 	if err != nil {
 		return nil, err
 	}
-	return mailer.New(store.Deliveries, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
+	return mailer.New(store.Deliveries, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log, Metrics: sink})
 }
 
 // drainInterval is how often the local stack sends what is queued.
@@ -250,9 +266,9 @@ const expiryInterval = 10 * time.Second
 
 // deliverWebhooks fans out events and delivers webhooks every drainInterval, and announces
 // expired invitations every expiryInterval, until ctx ends.
-func deliverWebhooks(ctx context.Context, svc *org.Service, hk *hooks.Service, log *slog.Logger) {
+func deliverWebhooks(ctx context.Context, svc *org.Service, hk *hooks.Service, sink *metrics.Sink, log *slog.Logger) {
 	var announced time.Time
-	repeat(ctx, drainInterval, func() {
+	repeat(ctx, drainInterval, sink, func(ctx context.Context) {
 		if time.Since(announced) >= expiryInterval {
 			announced = time.Now()
 			if n, err := svc.AnnounceExpiries(ctx); err != nil && ctx.Err() == nil {
@@ -272,8 +288,8 @@ func deliverWebhooks(ctx context.Context, svc *org.Service, hk *hooks.Service, l
 }
 
 // drain sends queued invitation emails until ctx ends, as the stream and schedule do in AWS.
-func drain(ctx context.Context, m *mailer.Mailer, log *slog.Logger) {
-	repeat(ctx, drainInterval, func() {
+func drain(ctx context.Context, m *mailer.Mailer, sink *metrics.Sink, log *slog.Logger) {
+	repeat(ctx, drainInterval, sink, func(ctx context.Context) {
 		stats, err := m.Sweep(ctx, 25)
 		if err != nil && ctx.Err() == nil {
 			log.ErrorContext(ctx, "send queued invitation emails", "err", err)

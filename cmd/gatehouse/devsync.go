@@ -14,6 +14,7 @@ import (
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/localproc"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 	"gatehouse/internal/seal"
@@ -26,13 +27,13 @@ const defaultSyncInterval = 30 * time.Second
 // exports folder (and nowhere else), and s3:// ones from S3_ENDPOINT when it is set;
 // identity providers' credentials are sealed under the local key file, and providers may
 // be fakes on 127.0.0.1.
-func devSync(awsCfg aws.Config, s3Endpoint, exports string, sealer seal.Sealer, store *dynamo.Store, svc *org.Service, prov *provision.Service, log *slog.Logger) *dirsync.Service {
+func devSync(awsCfg aws.Config, s3Endpoint, exports string, sealer seal.Sealer, store *dynamo.Store, svc *org.Service, prov *provision.Service, sink *metrics.Sink, log *slog.Logger) *dirsync.Service {
 	opener := blob.Opener{FilesDir: exports}
 	if s3Endpoint != "" {
 		opener.S3 = blob.NewS3Client(awsCfg, s3Endpoint)
 	}
 	return dirsync.New(store.Sync, svc, opener, log, dirsync.WithExportsDir(exports), dirsync.WithHeldApplier(provision.TriggerSCIM, prov),
-		dirsync.WithDirectories(sealer, true))
+		dirsync.WithDirectories(sealer, true), dirsync.WithMetrics(sink))
 }
 
 // devSealer seals identity-provider credentials under the local stack's key: the file
@@ -87,8 +88,8 @@ func syncInterval(raw string) (time.Duration, error) {
 
 // syncLoop runs every enabled sync each interval until ctx ends. A pass has no deadline: it
 // runs every organization, however long that takes, and the ticks it overlaps are dropped.
-func syncLoop(ctx context.Context, s *dirsync.Service, every time.Duration, log *slog.Logger) {
-	repeat(ctx, every, func() {
+func syncLoop(ctx context.Context, s *dirsync.Service, every time.Duration, sink *metrics.Sink, log *slog.Logger) {
+	repeat(ctx, every, sink, func(ctx context.Context) {
 		sum, err := s.SyncAll(ctx, dirsync.TriggerSchedule)
 		if err != nil && ctx.Err() == nil {
 			log.ErrorContext(ctx, "directory sync", "err", err)
@@ -99,8 +100,9 @@ func syncLoop(ctx context.Context, s *dirsync.Service, every time.Duration, log 
 	})
 }
 
-// repeat calls do every interval until ctx ends.
-func repeat(ctx context.Context, every time.Duration, do func()) {
+// repeat calls do every interval until ctx ends, writing each call's metrics to sink when
+// it returns, as a Lambda invocation's are.
+func repeat(ctx context.Context, every time.Duration, sink *metrics.Sink, do func(context.Context)) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -109,6 +111,8 @@ func repeat(ctx context.Context, every time.Duration, do func()) {
 			return
 		case <-tick.C:
 		}
-		do()
+		tickCtx, flush := sink.Batch(ctx)
+		do(tickCtx)
+		flush()
 	}
 }

@@ -47,8 +47,9 @@ Environment:
   PORT, SES_LOCAL_PORT, SES_ENDPOINT, GATEHOUSE_DEV_TOKEN, EXPORTS_DIR, SYNC_INTERVAL,
   SECRETS_KEY_FILE, SLACK_SIGNING_SECRET, S3_ENDPOINT, CORS_ALLOWED_ORIGINS, APP_URL
                                      the local stack (see the README's Configuration)
-  LOG_LEVEL, AWS_REGION, AWS_PROFILE, AWS_*
-                                     logging, and the AWS SDK's usual settings
+  LOG_LEVEL, METRICS_NAMESPACE, AWS_REGION, AWS_PROFILE, AWS_*
+                                     logging (metrics are logged at debug), and the AWS SDK's
+                                     usual settings
 
 Exit status: 0 done, 1 failed (for invite: some rows were not invited), 2 used wrongly.
 `

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"gatehouse/internal/dynamo/dynamotest"
+	"gatehouse/internal/env"
+	"gatehouse/internal/metrics/metricstest"
 	"gatehouse/internal/org"
 )
 
@@ -65,13 +68,15 @@ func TestTokenCreateMakesAWorkingToken(t *testing.T) {
 func TestDevServesTheSeededOrganization(t *testing.T) {
 	t.Parallel() // its own dev stack
 	const token = "ghk_ZGV2LXN0YWNrLXRlc3QtdG9rZW4tbm90LWEtc2VjcmV"
-	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "error"}
+	// At debug level the log shows the metrics, as the EMF lines a function writes.
+	vars := map[string]string{"PORT": "0", "SES_LOCAL_PORT": "0", "GATEHOUSE_DEV_TOKEN": token, "LOG_LEVEL": "debug"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	log := &metricstest.Output{}
 	go func() {
-		done <- runDev(ctx, nil, func(k string) string { return vars[k] }, pw, io.Discard)
+		done <- runDev(ctx, nil, func(k string) string { return vars[k] }, pw, log)
 		pw.Close()
 	}()
 	base := ""
@@ -89,6 +94,12 @@ func TestDevServesTheSeededOrganization(t *testing.T) {
 	if status, _ := apiCall(t, base, token, http.MethodPost, "/api/v1/legacy/users/invite", `{"name":"John Doe","email":"john.doe@rely.io"}`); status != http.StatusCreated {
 		t.Errorf("legacy invite on the dev stack: %d", status)
 	}
+	if docs := metricstest.WrittenBy(t, log.Bytes(), "dev", "InvitationsCreated"); len(docs) != 1 || docs[0]["Source"] != "legacy" {
+		t.Errorf("InvitationsCreated in the log: %v, want the legacy invitation's", docs)
+	}
+	if docs := metricstest.WrittenBy(t, log.Bytes(), "dev", "ApiRequests"); len(docs) != 1 || docs[0]["Route"] != "POST /api/v1/legacy/users/invite" {
+		t.Errorf("ApiRequests in the log: %v, want the legacy invite's", docs)
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -97,5 +108,19 @@ func TestDevServesTheSeededOrganization(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("dev did not stop after cancel")
+	}
+}
+
+func TestDevMetricsGoToTheLogOnlyAtDebug(t *testing.T) {
+	for level, want := range map[slog.Level]int{slog.LevelDebug: 1, slog.LevelInfo: 0, slog.LevelError: 0} {
+		var out bytes.Buffer
+		sink, err := devMetrics(env.Common{LogLevel: level, MetricsNamespace: "Gatehouse"}, &out, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sink.Count(context.Background(), "EmailsSent", 1)
+		if got := len(metricstest.WrittenBy(t, out.Bytes(), "dev", "EmailsSent")); got != want {
+			t.Errorf("at %s: %d documents in the log, want %d", level, got, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 
@@ -20,6 +21,7 @@ import (
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/logs"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 	"gatehouse/internal/seal"
@@ -36,7 +38,7 @@ func main() {
 
 // run builds the handler and serves Lambda invocations until the runtime stops the process.
 func run(ctx context.Context, getenv env.Getenv) error {
-	h, err := newHandler(ctx, getenv)
+	h, err := newHandler(ctx, getenv, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -47,8 +49,9 @@ func run(ctx context.Context, getenv env.Getenv) error {
 // handler is the Lambda entry point: an API Gateway REST proxy event in, a response out.
 type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
-// newHandler validates the configuration and wires the API over the table.
-func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+// newHandler validates the configuration and wires the API over the table, logging and
+// writing its metrics to stdout.
+func newHandler(ctx context.Context, getenv env.Getenv, stdout io.Writer) (handler, error) {
 	cfg, err := env.LoadAPI(getenv)
 	if err != nil {
 		return nil, err
@@ -58,8 +61,12 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		return nil, err
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
-	svc := org.NewService(store.Org())
-	log := logs.New(os.Stdout, cfg.LogLevel)
+	log := logs.New(stdout, cfg.LogLevel)
+	sink, err := metrics.New(stdout, metrics.Config{Namespace: cfg.MetricsNamespace, Function: "api", Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	svc := org.NewService(store.Org(), org.WithMetrics(sink))
 	opener := blob.Opener{S3: blob.NewS3Client(awsCfg, cfg.S3Endpoint)}
 	var install httpapi.SlackInstaller
 	if cfg.SlackClientID != "" {
@@ -73,10 +80,11 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	sync := dirsync.New(store.Sync, svc, opener, log, dirsync.WithHeldApplier(provision.TriggerSCIM, prov), dirsync.WithDirectories(sealer, cfg.Local))
+	sync := dirsync.New(store.Sync, svc, opener, log, dirsync.WithHeldApplier(provision.TriggerSCIM, prov),
+		dirsync.WithDirectories(sealer, cfg.Local), dirsync.WithMetrics(sink))
 	var webhooks httpapi.Webhooks
 	if sealer != nil {
-		webhooks = hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log)
+		webhooks = hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log, hooks.WithMetrics(sink))
 	}
 	api, err := httpapi.New(httpapi.Config{
 		SlackInstall:   install,
@@ -90,11 +98,12 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		AllowedOrigins: cfg.AllowedOrigins,
 		AppURL:         cfg.AppURL,
 		PublicURL:      cfg.PublicURL,
+		Metrics:        sink,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return httpadapter.New(api).ProxyWithContext, nil
+	return metrics.Invocation(sink, httpadapter.New(api).ProxyWithContext), nil
 }
 
 // apiGatewayRequestID is API Gateway's id for the request, so logs join up with its own.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/lambdatest"
+	"gatehouse/internal/metrics/metricstest"
 	"gatehouse/internal/org"
 )
 
@@ -37,9 +39,18 @@ func loadEvent(t *testing.T, name string) events.APIGatewayProxyRequest {
 // events' token.
 func newTestHandler(t *testing.T) (handler, *org.Service) {
 	t.Helper()
+	h, svc, _ := newTestHandlerWriting(t)
+	return h, svc
+}
+
+// newTestHandlerWriting is newTestHandler, with what the function writes to its standard
+// output (logs and metrics).
+func newTestHandlerWriting(t *testing.T) (handler, *org.Service, *metricstest.Output) {
+	t.Helper()
 	stack := lambdatest.NewStack(t)
 	fn := stack.Deploy(t, "ApiFunction")
-	h, err := newHandler(context.Background(), fn.Getenv)
+	out := &metricstest.Output{}
+	h, err := newHandler(context.Background(), fn.Getenv, out)
 	if err != nil {
 		t.Fatalf("with template.yaml's environment: %v", err)
 	}
@@ -50,7 +61,7 @@ func newTestHandler(t *testing.T) (handler, *org.Service) {
 	if _, err := svc.DevToken(context.Background(), "demo", fixtureToken); err != nil {
 		t.Fatal(err)
 	}
-	return h, svc
+	return h, svc, out
 }
 
 // invoke sends an event through the handler and decodes the JSON answer.
@@ -147,8 +158,24 @@ func TestAcceptEventWithARealToken(t *testing.T) {
 }
 
 func TestHandlerRefusesIncompleteConfiguration(t *testing.T) {
-	_, err := newHandler(context.Background(), func(string) string { return "" })
+	_, err := newHandler(context.Background(), func(string) string { return "" }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
 		t.Errorf("err = %v, want TABLE_NAME named", err)
+	}
+}
+
+func TestEachInvocationWritesItsMetrics(t *testing.T) {
+	h, _, out := newTestHandlerWriting(t)
+	invoke(t, h, loadEvent(t, "api-legacy-invite.json"))
+	docs := metricstest.WrittenBy(t, out.Bytes(), "api", "ApiRequests")
+	if len(docs) != 1 || docs[0]["Route"] != "POST /api/v1/legacy/users/invite" || docs[0]["StatusClass"] != "2xx" {
+		t.Errorf("ApiRequests documents: %v", docs)
+	}
+	if docs := metricstest.WrittenBy(t, out.Bytes(), "api", "InvitationsCreated"); len(docs) != 1 || docs[0]["Source"] != "legacy" {
+		t.Errorf("InvitationsCreated documents: %v", docs)
+	}
+	meta := docs[0]["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	if meta["Namespace"] != "Gatehouse/gatehouse" {
+		t.Errorf("namespace %v, want the stack's (Gatehouse/<stack>, as template.yaml names it)", meta["Namespace"])
 	}
 }

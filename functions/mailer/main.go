@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -15,6 +16,7 @@ import (
 	"gatehouse/internal/env"
 	"gatehouse/internal/logs"
 	"gatehouse/internal/mailer"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/ses"
 )
 
@@ -27,7 +29,7 @@ func main() {
 
 // run builds the handler and serves Lambda invocations until the runtime stops the process.
 func run(ctx context.Context, getenv env.Getenv) error {
-	h, err := newFunction(ctx, getenv)
+	h, err := newFunction(ctx, getenv, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -35,8 +37,9 @@ func run(ctx context.Context, getenv env.Getenv) error {
 	return nil
 }
 
-// newFunction validates the configuration and wires the mailer over the table and SES.
-func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, json.RawMessage) (any, error), error) {
+// newFunction validates the configuration and wires the mailer over the table and SES,
+// logging and writing its metrics to stdout.
+func newFunction(ctx context.Context, getenv env.Getenv, stdout io.Writer) (func(context.Context, json.RawMessage) (any, error), error) {
 	cfg, err := env.LoadMailer(getenv)
 	if err != nil {
 		return nil, err
@@ -50,10 +53,14 @@ func newFunction(ctx context.Context, getenv env.Getenv) (func(context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	log := logs.New(os.Stdout, cfg.LogLevel)
-	m, err := mailer.New(dynamo.New(db, cfg.Table).Deliveries, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log})
+	log := logs.New(stdout, cfg.LogLevel)
+	sink, err := metrics.New(stdout, metrics.Config{Namespace: cfg.MetricsNamespace, Function: "mailer", Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	return newHandler(m, log), nil
+	m, err := mailer.New(dynamo.New(db, cfg.Table).Deliveries, sender, mailer.Config{PublicURL: cfg.PublicURL, Rate: cfg.Rate, Logger: log, Metrics: sink})
+	if err != nil {
+		return nil, err
+	}
+	return metrics.Invocation(sink, newHandler(m, log)), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/lambdatest"
 	"gatehouse/internal/mailer"
+	"gatehouse/internal/metrics/metricstest"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/ses/sestest"
@@ -24,7 +26,8 @@ func TestEventsReplayThroughTheLambdaEntryPoint(t *testing.T) {
 	stack := lambdatest.NewStack(t)
 	fn := stack.Deploy(t, "MailerFunction")
 	ctx := context.Background()
-	h, err := newFunction(ctx, fn.Getenv)
+	out := &metricstest.Output{}
+	h, err := newFunction(ctx, fn.Getenv, out)
 	if err != nil {
 		t.Fatalf("with template.yaml's environment: %v", err)
 	}
@@ -71,10 +74,16 @@ func TestEventsReplayThroughTheLambdaEntryPoint(t *testing.T) {
 	if inv, err = store.Invitations.GetInvitation(ctx, "demo", c.Invitation.ID); err != nil || inv.Delivery.State != org.DeliveryBounced {
 		t.Errorf("delivery after the bounce = %+v (%v), want bounced", inv.Delivery, err)
 	}
+	// Each invocation wrote its metrics: the email sent, the sweep's outbox age, the bounce.
+	for metric, want := range map[string]any{"EmailsSent": 1.0, "OutboxAge": 0.0, "EmailsBounced": 1.0} {
+		if docs := metricstest.WrittenBy(t, out.Bytes(), "mailer", metric); len(docs) != 1 || docs[0][metric] != want {
+			t.Errorf("%s documents %v, want one of %v", metric, docs, want)
+		}
+	}
 }
 
 func TestFunctionRefusesIncompleteConfiguration(t *testing.T) {
-	_, err := newFunction(context.Background(), func(string) string { return "" })
+	_, err := newFunction(context.Background(), func(string) string { return "" }, io.Discard)
 	for _, want := range []string{"TABLE_NAME", "SES_FROM", "PUBLIC_URL"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %s named", err, want)

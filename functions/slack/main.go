@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/logs"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/org"
 	"gatehouse/internal/slack"
 )
@@ -30,7 +32,7 @@ func main() {
 
 // run builds the handler and serves Lambda invocations until the runtime stops the process.
 func run(ctx context.Context, getenv env.Getenv) error {
-	h, err := newHandler(ctx, getenv, time.Now)
+	h, err := newHandler(ctx, getenv, os.Stdout, time.Now)
 	if err != nil {
 		return err
 	}
@@ -41,9 +43,10 @@ func run(ctx context.Context, getenv env.Getenv) error {
 // handler is the Lambda entry point: an API Gateway REST proxy event in, a response out.
 type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
-// newHandler validates the configuration and wires the webhook over the table, reading the
-// time (which signatures must be close to) from now.
-func newHandler(ctx context.Context, getenv env.Getenv, now func() time.Time) (handler, error) {
+// newHandler validates the configuration and wires the webhook over the table, logging and
+// writing its metrics to stdout, and reading the time (which signatures must be close to)
+// from now.
+func newHandler(ctx context.Context, getenv env.Getenv, stdout io.Writer, now func() time.Time) (handler, error) {
 	cfg, err := env.LoadSlack(getenv)
 	if err != nil {
 		return nil, err
@@ -57,9 +60,14 @@ func newHandler(ctx context.Context, getenv env.Getenv, now func() time.Time) (h
 		return nil, err
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
+	log := logs.New(stdout, cfg.LogLevel)
+	sink, err := metrics.New(stdout, metrics.Config{Namespace: cfg.MetricsNamespace, Function: "slack", Logger: log})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/slack/commands", withRequestID(slack.Handler(slack.Config{
-		Service: org.NewService(store.Org()), Verifier: v, Replays: store.Idempotency, Logger: logs.New(os.Stdout, cfg.LogLevel), Now: now,
+		Service: org.NewService(store.Org(), org.WithMetrics(sink)), Verifier: v, Replays: store.Idempotency, Logger: log, Now: now,
 	})))
-	return httpadapter.New(mux).ProxyWithContext, nil
+	return metrics.Invocation(sink, httpadapter.New(mux).ProxyWithContext), nil
 }

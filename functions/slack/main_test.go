@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/lambdatest"
+	"gatehouse/internal/metrics/metricstest"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/slack"
@@ -64,10 +66,17 @@ func signedCommand(t *testing.T, secret string, tamper func(body string) string)
 // gives too.
 func newTestHandler(t *testing.T) (handler, *org.Service, org.Principal, string) {
 	t.Helper()
+	return newTestHandlerWriting(t, io.Discard)
+}
+
+// newTestHandlerWriting is newTestHandler, writing what the function writes to its standard
+// output (logs and metrics) to out.
+func newTestHandlerWriting(t *testing.T, out io.Writer) (handler, *org.Service, org.Principal, string) {
+	t.Helper()
 	stack := lambdatest.NewStack(t)
 	fn := stack.Deploy(t, "SlackFunction")
 	clock := orgtest.NewClock()
-	h, err := newHandler(context.Background(), fn.Getenv, clock.Now)
+	h, err := newHandler(context.Background(), fn.Getenv, out, clock.Now)
 	if err != nil {
 		t.Fatalf("with template.yaml's environment: %v", err)
 	}
@@ -128,8 +137,20 @@ func TestForgedEventsAreRefused(t *testing.T) {
 }
 
 func TestAnEmptySigningSecretRefusesToStart(t *testing.T) {
-	_, err := newHandler(context.Background(), func(k string) string { return map[string]string{"TABLE_NAME": "t"}[k] }, time.Now)
+	_, err := newHandler(context.Background(), func(k string) string { return map[string]string{"TABLE_NAME": "t"}[k] }, io.Discard, time.Now)
 	if err == nil || !strings.Contains(err.Error(), "SLACK_SIGNING_SECRET") {
 		t.Errorf("err = %v, want one naming SLACK_SIGNING_SECRET", err)
+	}
+}
+
+func TestACommandWritesItsMetrics(t *testing.T) {
+	out := &metricstest.Output{}
+	h, _, _, secret := newTestHandlerWriting(t, out)
+	if _, err := h(context.Background(), signedCommand(t, secret, nil)); err != nil {
+		t.Fatal(err)
+	}
+	docs := metricstest.WrittenBy(t, out.Bytes(), "slack", "InvitationsCreated")
+	if len(docs) != 1 || docs[0]["Source"] != "slack" || docs[0]["InvitationsCreated"] != 1.0 {
+		t.Errorf("InvitationsCreated documents %v, want one invitation from slack", docs)
 	}
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -16,6 +17,7 @@ import (
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/env"
 	"gatehouse/internal/logs"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/org"
 	"gatehouse/internal/seal"
 )
@@ -29,7 +31,7 @@ func main() {
 
 // run builds the handler and serves Lambda invocations until the runtime stops the process.
 func run(ctx context.Context, getenv env.Getenv) error {
-	h, err := newHandler(ctx, getenv)
+	h, err := newHandler(ctx, getenv, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -40,8 +42,9 @@ func run(ctx context.Context, getenv env.Getenv) error {
 // handler is the Lambda entry point: a scheduled event in, the pass's summary out.
 type handler func(context.Context, events.EventBridgeEvent) (dirsync.Summary, error)
 
-// newHandler validates the configuration and wires sync over the table and S3.
-func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+// newHandler validates the configuration and wires sync over the table and S3, logging and
+// writing its metrics to stdout.
+func newHandler(ctx context.Context, getenv env.Getenv, stdout io.Writer) (handler, error) {
 	cfg, err := env.LoadCommon(getenv)
 	if err != nil {
 		return nil, err
@@ -56,8 +59,14 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := dirsync.New(store.Sync, org.NewService(store.Org()), opener, logs.New(os.Stdout, cfg.LogLevel), dirsync.WithDirectories(sealer, cfg.Local))
-	return func(ctx context.Context, _ events.EventBridgeEvent) (dirsync.Summary, error) {
+	log := logs.New(stdout, cfg.LogLevel)
+	sink, err := metrics.New(stdout, metrics.Config{Namespace: cfg.MetricsNamespace, Function: "sync", Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	svc := dirsync.New(store.Sync, org.NewService(store.Org(), org.WithMetrics(sink)), opener, log,
+		dirsync.WithDirectories(sealer, cfg.Local), dirsync.WithMetrics(sink))
+	return metrics.Invocation(sink, func(ctx context.Context, _ events.EventBridgeEvent) (dirsync.Summary, error) {
 		return svc.SyncAll(ctx, dirsync.TriggerSchedule)
-	}, nil
+	}), nil
 }

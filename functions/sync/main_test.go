@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,11 +14,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/go-cmp/cmp"
 
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/lambdatest"
+	"gatehouse/internal/metrics/metricstest"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 )
@@ -34,7 +37,8 @@ func TestScheduledEventSyncsEveryOrganization(t *testing.T) {
 	stack := lambdatest.NewStack(t)
 	fn := stack.Deploy(t, "SyncFunction")
 	ctx := context.Background()
-	h, err := newHandler(ctx, fn.Getenv)
+	out := &metricstest.Output{}
+	h, err := newHandler(ctx, fn.Getenv, out)
 	if err != nil {
 		t.Fatalf("with template.yaml's environment: %v", err)
 	}
@@ -83,10 +87,23 @@ func TestScheduledEventSyncsEveryOrganization(t *testing.T) {
 	if len(runs.Items) != 1 || runs.Items[0].Status != dirsync.RunFailed || runs.Items[0].Error == "" {
 		t.Errorf("globex runs = %+v", runs.Items)
 	}
+	statuses := map[any]any{}
+	for _, doc := range metricstest.WrittenBy(t, out.Bytes(), "sync", "SyncRuns") {
+		statuses[doc["Status"]] = doc["SyncRuns"]
+	}
+	if diff := cmp.Diff(map[any]any{"applied": 1.0, "failed": 1.0}, statuses); diff != "" {
+		t.Errorf("SyncRuns written mismatch (-want +got):\n%s", diff)
+	}
+	if docs := metricstest.WrittenBy(t, out.Bytes(), "sync", "SyncPeopleChanged"); len(docs) != 1 || docs[0]["SyncPeopleChanged"] != 2.0 {
+		t.Errorf("SyncPeopleChanged documents %v, want acme's 2", docs)
+	}
+	if docs := metricstest.WrittenBy(t, out.Bytes(), "sync", "InvitationsCreated"); len(docs) != 1 || docs[0]["Source"] != "sync" {
+		t.Errorf("InvitationsCreated documents %v, want sync's", docs)
+	}
 }
 
 func TestHandlerRefusesIncompleteConfiguration(t *testing.T) {
-	_, err := newHandler(context.Background(), func(string) string { return "" })
+	_, err := newHandler(context.Background(), func(string) string { return "" }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
 		t.Errorf("err = %v, want TABLE_NAME named", err)
 	}

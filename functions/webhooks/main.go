@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"gatehouse/internal/env"
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/logs"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/org"
 	"gatehouse/internal/seal"
 	"gatehouse/internal/ses"
@@ -35,7 +37,7 @@ func main() {
 
 // run builds the handler and serves Lambda invocations until the runtime stops the process.
 func run(ctx context.Context, getenv env.Getenv) error {
-	h, err := newHandler(ctx, getenv)
+	h, err := newHandler(ctx, getenv, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -56,8 +58,9 @@ type wakeUp struct {
 // handler is the Lambda entry point: a wake-up in, what was done out.
 type handler func(context.Context, wakeUp) (hooks.Stats, error)
 
-// newHandler validates the configuration and wires the dispatcher over the table.
-func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
+// newHandler validates the configuration and wires the dispatcher over the table, logging
+// and writing its metrics to stdout.
+func newHandler(ctx context.Context, getenv env.Getenv, stdout io.Writer) (handler, error) {
 	cfg, err := env.LoadWebhooks(getenv)
 	if err != nil {
 		return nil, err
@@ -74,9 +77,13 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		return nil, fmt.Errorf("SECRETS_KEY_ID is required: the webhooks function opens endpoints' signing secrets with it")
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
-	log := logs.New(os.Stdout, cfg.LogLevel)
+	log := logs.New(stdout, cfg.LogLevel)
+	sink, err := metrics.New(stdout, metrics.Config{Namespace: cfg.MetricsNamespace, Function: "webhooks", Logger: log})
+	if err != nil {
+		return nil, err
+	}
 	orgs := org.NewService(store.Org())
-	var opts []hooks.Option
+	opts := []hooks.Option{hooks.WithMetrics(sink)}
 	if cfg.From != "" {
 		notices, err := ses.New(ses.NewClient(awsCfg, cfg.SESEndpoint), ses.Config{From: cfg.From, ConfigurationSet: cfg.ConfigurationSet})
 		if err != nil {
@@ -85,7 +92,7 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 		opts = append(opts, hooks.WithMailer(hooks.AdminNotices{Admins: orgs.AdminAddresses, Sender: notices, SettingsURL: cfg.PublicURL + "/settings/"}))
 	}
 	svc := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: cfg.Local}), cfg.Local, log, opts...)
-	return func(ctx context.Context, w wakeUp) (hooks.Stats, error) {
+	return metrics.Invocation(sink, func(ctx context.Context, w wakeUp) (hooks.Stats, error) {
 		if len(w.Records) == 0 && w.DetailType == "" {
 			return nil, fmt.Errorf("the webhooks function is woken by the table's stream or its schedule, not by this event")
 		}
@@ -120,5 +127,5 @@ func newHandler(ctx context.Context, getenv env.Getenv) (handler, error) {
 			return stats, nil // out of time: the next invocation goes on
 		}
 		return stats, err
-	}, nil
+	}), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/lambdatest"
+	"gatehouse/internal/metrics/metricstest"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/seal"
@@ -29,7 +31,8 @@ func TestStreamBatchDeliversTheEvents(t *testing.T) {
 	stack := lambdatest.NewStack(t)
 	fn := stack.Deploy(t, "WebhooksFunction")
 	ctx := context.Background()
-	h, err := newHandler(ctx, fn.Getenv)
+	out := &metricstest.Output{}
+	h, err := newHandler(ctx, fn.Getenv, out)
 	if err != nil {
 		t.Fatalf("with template.yaml's environment: %v", err)
 	}
@@ -80,6 +83,9 @@ func TestStreamBatchDeliversTheEvents(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "invitation.created msg_") {
 		t.Errorf("the endpoint got %v, want one invitation.created", got)
 	}
+	if docs := metricstest.WrittenBy(t, out.Bytes(), "webhooks", "WebhookDeliveries"); len(docs) != 1 || docs[0]["Status"] != "delivered" {
+		t.Errorf("WebhookDeliveries documents %v, want one delivered", docs)
+	}
 }
 
 // TestScheduleAnnouncesExpiredInvitations wakes the function with the schedule's event: an
@@ -89,7 +95,7 @@ func TestScheduleAnnouncesExpiredInvitations(t *testing.T) {
 	stack := lambdatest.NewStack(t)
 	fn := stack.Deploy(t, "WebhooksFunction")
 	ctx := context.Background()
-	h, err := newHandler(ctx, fn.Getenv)
+	h, err := newHandler(ctx, fn.Getenv, io.Discard)
 	if err != nil {
 		t.Fatalf("with template.yaml's environment: %v", err)
 	}
@@ -149,13 +155,13 @@ func TestScheduleAnnouncesExpiredInvitations(t *testing.T) {
 }
 
 func TestHandlerRefusesIncompleteConfiguration(t *testing.T) {
-	_, err := newHandler(context.Background(), func(string) string { return "" })
+	_, err := newHandler(context.Background(), func(string) string { return "" }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
 		t.Errorf("err = %v, want TABLE_NAME named", err)
 	}
 	_, err = newHandler(context.Background(), func(k string) string {
 		return map[string]string{"TABLE_NAME": "t", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"}[k]
-	})
+	}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "SECRETS_KEY_ID") {
 		t.Errorf("err = %v, want SECRETS_KEY_ID named", err)
 	}

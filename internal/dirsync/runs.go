@@ -138,6 +138,7 @@ func (s *Service) approveOther(ctx context.Context, p org.Principal, held Run, o
 			run.Counts["failed"]++
 		}
 	}
+	s.countRun(ctx, run, nil) // applied, whether or not its report is stored
 	if err := s.store.PutRun(context.WithoutCancel(ctx), run, s.runAudit(p, run)); err != nil {
 		return Run{}, fmt.Errorf("store run %s: %w", run.ID, err)
 	}

@@ -95,6 +95,8 @@ type Service struct {
 	// sealer keeps directory credentials; http reaches identity providers (egress).
 	sealer Sealer
 	http   *http.Client
+	// metrics counts runs.
+	metrics Metrics
 }
 
 // HeldApplier applies and discards the held runs of another door than the schedule, such as
@@ -133,7 +135,7 @@ func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = n
 // New returns a Service.
 func New(store Store, members Members, open Opener, log *slog.Logger, opts ...Option) *Service {
 	s := &Service{store: store, members: members, open: open, log: log, now: time.Now,
-		newID: func() string { return ulid.Make().String() }, minTimeLeft: minTimeLeft}
+		newID: func() string { return ulid.Make().String() }, minTimeLeft: minTimeLeft, metrics: nopMetrics{}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -69,8 +69,15 @@ const applyMargin = 3 * time.Second
 // nothing is applied.
 const readMargin = 60 * time.Second
 
-// sync makes one run.
+// sync makes one run, and counts it.
 func (s *Service) sync(ctx context.Context, q request) (Run, error) {
+	run, err := s.makeRun(ctx, q)
+	s.countRun(ctx, run, err)
+	return run, err
+}
+
+// makeRun makes one run.
+func (s *Service) makeRun(ctx context.Context, q request) (Run, error) {
 	c := q.c
 	run := Run{ID: "run_" + s.newID(), OrgID: c.OrgID, Trigger: q.trigger, StartedAt: s.nowUTC(), Format: c.Format}
 	p := org.SyncPrincipal(c.OrgID)

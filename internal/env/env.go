@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"gatehouse/internal/metrics"
 )
 
 // Getenv looks a variable up, like os.Getenv; tests pass a map's lookup instead.
@@ -38,6 +40,9 @@ type Common struct {
 	Store
 	AWS
 	LogLevel slog.Level // LOG_LEVEL: debug, info (default), warn, error
+	// MetricsNamespace is METRICS_NAMESPACE: the CloudWatch namespace of the metrics the
+	// process writes, DefaultMetricsNamespace when unset (the template names one per stack).
+	MetricsNamespace string
 	// Local is set when the table is on this machine (DYNAMODB_ENDPOINT on 127.0.0.1 or
 	// localhost): the local stack, whose identity providers may be fakes on 127.0.0.1.
 	Local bool
@@ -99,6 +104,9 @@ func (p problems) err() error {
 	return errors.New("configuration: " + strings.Join(p, "; "))
 }
 
+// DefaultMetricsNamespace is the CloudWatch namespace when METRICS_NAMESPACE is unset.
+const DefaultMetricsNamespace = "Gatehouse"
+
 // LoadCommon reads the variables every process needs.
 func LoadCommon(getenv Getenv) (Common, error) {
 	var p problems
@@ -125,6 +133,13 @@ func loadCommon(getenv Getenv, p *problems) Common {
 		c.AWS = localAWS(getenv)
 	}
 	c.LogLevel = logLevel(getenv, p)
+	c.MetricsNamespace = getenv("METRICS_NAMESPACE")
+	if c.MetricsNamespace == "" {
+		c.MetricsNamespace = DefaultMetricsNamespace
+	}
+	if err := metrics.CheckNamespace(c.MetricsNamespace); err != nil {
+		p.addf("METRICS_NAMESPACE: %v", err)
+	}
 	if u, ok := httpURL(c.Endpoint); ok {
 		h := u.Hostname()
 		c.Local = h == "127.0.0.1" || h == "localhost" || h == "::1"

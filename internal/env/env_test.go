@@ -9,11 +9,11 @@ import (
 func lookup(m map[string]string) Getenv { return func(k string) string { return m[k] } }
 
 func TestLoadCommonReportsEveryProblem(t *testing.T) {
-	_, err := LoadCommon(lookup(map[string]string{"DYNAMODB_ENDPOINT": "localhost:8000", "LOG_LEVEL": "loud"}))
+	_, err := LoadCommon(lookup(map[string]string{"DYNAMODB_ENDPOINT": "localhost:8000", "LOG_LEVEL": "loud", "METRICS_NAMESPACE": "AWS/Lambda"}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, want := range []string{"TABLE_NAME", "DYNAMODB_ENDPOINT", "LOG_LEVEL"} {
+	for _, want := range []string{"TABLE_NAME", "DYNAMODB_ENDPOINT", "LOG_LEVEL", "METRICS_NAMESPACE"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
@@ -25,8 +25,12 @@ func TestLoadCommon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Table != "t" || c.Endpoint != "http://127.0.0.1:8000" || c.LogLevel != slog.LevelDebug {
+	if c.Table != "t" || c.Endpoint != "http://127.0.0.1:8000" || c.LogLevel != slog.LevelDebug || c.MetricsNamespace != "Gatehouse" {
 		t.Errorf("config = %+v", c)
+	}
+	c, err = LoadCommon(lookup(map[string]string{"TABLE_NAME": "t", "METRICS_NAMESPACE": "Gatehouse/prod"}))
+	if err != nil || c.MetricsNamespace != "Gatehouse/prod" {
+		t.Errorf("METRICS_NAMESPACE=Gatehouse/prod: %q, %v", c.MetricsNamespace, err)
 	}
 }
 

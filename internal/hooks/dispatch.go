@@ -373,7 +373,11 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache,
 	if errors.Is(err, org.ErrNotFound) || (err == nil && !e.Enabled) {
 		// Deleted or disabled since: nothing more is sent.
 		d.Status, d.NextAt, d.LastError = DeliveryFailed, time.Time{}, "the endpoint was deleted or disabled before this was delivered"
-		return DeliveryFailed, farFuture, s.record(ctx, d)
+		if err := s.record(ctx, d); err != nil {
+			return "", now.Add(notAttemptedFor), err
+		}
+		s.measure(ctx, d, 0, false)
+		return DeliveryFailed, farFuture, nil
 	}
 	if err != nil {
 		return "", now.Add(notAttemptedFor), err
@@ -423,6 +427,7 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache,
 	if err := s.record(ctx, d); err != nil {
 		return "", done.Add(notAttemptedFor), err
 	}
+	s.measure(ctx, d, done.Sub(now), true)
 	if !test {
 		if err := s.follow(ctx, e, d, disable, done); err != nil {
 			s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)

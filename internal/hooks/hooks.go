@@ -130,14 +130,15 @@ type Mailer interface {
 
 // Service manages endpoints and delivers events.
 type Service struct {
-	store  Store
-	sealer Sealer
-	sender *webhook.Sender
-	log    *slog.Logger
-	now    func() time.Time
-	newID  func() string
-	local  bool
-	mailer Mailer
+	store   Store
+	sealer  Sealer
+	sender  *webhook.Sender
+	log     *slog.Logger
+	now     func() time.Time
+	newID   func() string
+	local   bool
+	mailer  Mailer
+	metrics Metrics
 }
 
 // Option changes how a Service is built.
@@ -153,7 +154,7 @@ func WithMailer(m Mailer) Option { return func(s *Service) { s.mailer = m } }
 // local lets endpoints be http://127.0.0.1 (the local stack and tests; never input).
 func New(store Store, sealer Sealer, sender *webhook.Sender, local bool, log *slog.Logger, opts ...Option) *Service {
 	s := &Service{store: store, sealer: sealer, sender: sender, log: log, now: time.Now, local: local,
-		newID: func() string { return ulid.Make().String() }}
+		newID: func() string { return ulid.Make().String() }, metrics: nopMetrics{}}
 	for _, o := range opts {
 		o(s)
 	}

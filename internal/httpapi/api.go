@@ -48,6 +48,9 @@ type Config struct {
 	// Webhooks manages webhook endpoints; without it the /api/v1/webhooks routes are not
 	// served.
 	Webhooks Webhooks
+	// Metrics receives each request's status class and latency by route, and SCIM's
+	// requests by resource; nothing is recorded when nil.
+	Metrics Metrics
 }
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
@@ -57,6 +60,9 @@ func New(c Config) (http.Handler, error) {
 	}
 	if c.RequestID == nil {
 		c.RequestID = func(*http.Request) string { return "" }
+	}
+	if c.Metrics == nil {
+		c.Metrics = nopMetrics{}
 	}
 	a := &api{
 		slackInstall: c.SlackInstall, scim: c.SCIM, store: c.Service, orgs: c.Service, invitations: c.Service, members: c.Service, tokens: c.Service, slack: c.Service, sync: c.Sync, webhooks: c.Webhooks,
@@ -126,7 +132,7 @@ func New(c Config) (http.Handler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("build the scim endpoint: %w", err)
 		}
-		mux.Handle("/scim/v2/", a.scimEndpoint(h))
+		mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.Measure(c.Metrics, a.scimEndpoint(h))))
 		mux.Handle("POST /api/v1/integrations/scim/token", private(a.createSCIMToken()))
 		mux.Handle("GET /api/v1/integrations/scim", private(a.getSCIM()))
 		mux.Handle("PUT /api/v1/integrations/scim", private(a.putSCIM()))
@@ -145,7 +151,7 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle("POST /api/v1/sync/runs/{id}/approve", private(a.approveSyncRun()))
 		mux.Handle("POST /api/v1/sync/runs/{id}/discard", private(a.discardSyncRun()))
 	}
-	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, budgeted(problemRouting(mux)))), nil
+	return observe(c.Logger, c.RequestID, requestMetrics{c.Metrics, routeOf(mux)}, cors(c.AllowedOrigins, budgeted(problemRouting(mux)))), nil
 }
 
 // RequestBudget bounds the work of one request, well inside API Gateway's 29 seconds: what

@@ -25,6 +25,7 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/metrics/metricstest"
 	"gatehouse/internal/org"
 	"gatehouse/internal/org/orgtest"
 	"gatehouse/internal/provision"
@@ -108,6 +109,8 @@ type serverOptions struct {
 	slackInstall httpapi.SlackInstaller
 	// webhookTimeout bounds one webhook attempt; 0 means the default 10 s.
 	webhookTimeout time.Duration
+	// metrics, when set, receives the API's and the organization service's metrics.
+	metrics *metricstest.Recorder
 }
 
 // testSealer seals under a fresh local key.
@@ -130,6 +133,10 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	if o.manualSlack {
 		opts = append(opts, org.WithManualSlack())
 	}
+	var metrics httpapi.Metrics
+	if o.metrics != nil {
+		opts, metrics = append(opts, org.WithMetrics(o.metrics)), o.metrics
+	}
 	svc := org.NewService(env.Store.Org(), opts...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	exports := t.TempDir()
@@ -145,6 +152,7 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 		SlackInstall: o.slackInstall,
+		Metrics:      metrics,
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

@@ -22,7 +22,9 @@ func (a *api) legacyInvite() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		a.createInvitation(w, r, org.InviteRequest{Email: req.Email, Name: req.Name, Role: string(org.RoleAdmin)})
+		p := principalFrom(r.Context())
+		p.Via = org.ViaLegacy // counted apart from the API's own invitations
+		a.createInvitation(w, r, p, org.InviteRequest{Email: req.Email, Name: req.Name, Role: string(org.RoleAdmin)})
 	})
 }
 
@@ -34,13 +36,13 @@ func (a *api) invite() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		a.createInvitation(w, r, req)
+		a.createInvitation(w, r, principalFrom(r.Context()), req)
 	})
 }
 
-// createInvitation invites one person and answers 201 with the invitation.
-func (a *api) createInvitation(w http.ResponseWriter, r *http.Request, req org.InviteRequest) {
-	c, err := a.invitations.Invite(r.Context(), principalFrom(r.Context()), req)
+// createInvitation invites one person as p and answers 201 with the invitation.
+func (a *api) createInvitation(w http.ResponseWriter, r *http.Request, p org.Principal, req org.InviteRequest) {
+	c, err := a.invitations.Invite(r.Context(), p, req)
 	if err != nil {
 		a.fail(w, r, err)
 		return

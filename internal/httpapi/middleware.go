@@ -65,8 +65,8 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 }
 
 // observe gives every request an id, common headers, an access log line (never with bodies
-// or query strings, which may hold tokens) and a 500 instead of a crash on panic.
-func observe(log *slog.Logger, requestID func(*http.Request) string, next http.Handler) http.Handler {
+// or query strings, which may hold tokens), its metrics and a 500 instead of a crash on panic.
+func observe(log *slog.Logger, requestID func(*http.Request) string, metrics requestMetrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestID(r)
@@ -89,9 +89,11 @@ func observe(log *slog.Logger, requestID func(*http.Request) string, next http.H
 					writeProblem(rec, r, problemFor(errors.New("panic")))
 				}
 			}
+			took := time.Since(start)
 			log.InfoContext(r.Context(), "request",
 				"requestId", id, "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "durationMs", time.Since(start).Milliseconds())
+				"status", rec.status, "durationMs", took.Milliseconds())
+			metrics.record(r.Context(), r, rec.status, took)
 		}()
 		next.ServeHTTP(rec, r)
 	})

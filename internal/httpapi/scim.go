@@ -130,11 +130,10 @@ func (a *api) deleteSCIM() http.Handler {
 	})
 }
 
-// scimEndpoint serves /scim/v2/… for identity providers: a SCIM token, and only a SCIM
+// scimEndpoint serves /scim/v2/… (paths below it, the prefix stripped) for identity providers: a SCIM token, and only a SCIM
 // token, of one organization (an API token is refused, as a SCIM token is on /api/v1). The
 // scheme is compared without regard to case (RFC 7235), as on /api/v1.
 func (a *api) scimEndpoint(h http.Handler) http.Handler {
-	inner := http.StripPrefix("/scim/v2", h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
@@ -151,6 +150,6 @@ func (a *api) scimEndpoint(h http.Handler) http.Handler {
 			scim.WriteError(w, http.StatusServiceUnavailable, "the database cannot be reached just now; retry in a moment")
 			return
 		}
-		inner.ServeHTTP(w, r.WithContext(ctx))
+		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -5,10 +5,12 @@ package lambdatest_test
 import (
 	"net"
 	"regexp"
+	"slices"
 	"sync/atomic"
 	"testing"
 
 	"gatehouse/internal/lambdatest"
+	"gatehouse/internal/metrics/metricstest"
 )
 
 // TestSmoke builds every function for this machine and runs each under the Lambda Runtime
@@ -39,6 +41,10 @@ func TestSmoke(t *testing.T) {
 			}
 			if lines := errorLog.FindAllString(emu.Output(), -1); len(lines) > 0 {
 				t.Errorf("the function logged errors:\n%v", lines)
+			}
+			// Its invocations wrote their metrics, as CloudWatch Logs will read them.
+			if docs := metricstest.Written(t, []byte(emu.Output())); !slices.ContainsFunc(docs, func(d map[string]any) bool { return d["Function"] == f.Dir }) {
+				t.Errorf("the function wrote no metrics of Function %s among %d documents", f.Dir, len(docs))
 			}
 		})
 	}

@@ -19,6 +19,8 @@ type Template struct {
 	Functions map[string]*Function
 	// Resources are the types of every resource, by logical ID.
 	Resources map[string]string
+	// Properties are every resource's properties, resolved, by logical ID.
+	Properties map[string]json.RawMessage
 }
 
 // Function is one AWS::Serverless::Function with the template's Globals applied.
@@ -99,9 +101,9 @@ func Parse(data []byte, v Values) (*Template, error) {
 		sort.Strings(unknown)
 		return nil, fmt.Errorf("conditions %v cannot be evaluated: they name a condition the template lacks, or use a function conditions cannot", unknown)
 	}
-	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}}
+	t := &Template{Functions: map[string]*Function{}, Resources: map[string]string{}, Properties: map[string]json.RawMessage{}}
 	for id, res := range raw.Resources {
-		t.Resources[id] = res.Type
+		t.Resources[id], t.Properties[id] = res.Type, res.Properties
 		if res.Type != "AWS::Serverless::Function" {
 			continue
 		}

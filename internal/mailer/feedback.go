@@ -74,6 +74,11 @@ func (m *Mailer) RecordFeedback(ctx context.Context, f Feedback) (Outcome, error
 	case err != nil:
 		return OutcomeSkipped, fmt.Errorf("record %s of invitation %s: %w", f.Kind, inv.ID, err)
 	}
+	if f.Kind == FeedbackComplaint {
+		m.cfg.Metrics.Count(ctx, metricComplained, 1)
+	} else {
+		m.cfg.Metrics.Count(ctx, metricBounced, 1)
+	}
 	return OutcomeRecorded, nil
 }
 

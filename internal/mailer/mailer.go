@@ -70,6 +70,9 @@ type Config struct {
 	SettleWait time.Duration
 	Now        func() time.Time
 	Logger     *slog.Logger
+	// Metrics receives what the mailer did (sent, deferred, failed, bounced, latency,
+	// outbox age); nothing is recorded when nil.
+	Metrics Metrics
 }
 
 // Mailer delivers outbox entries.
@@ -98,6 +101,9 @@ func New(store Store, sender Sender, cfg Config) (*Mailer, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopMetrics{}
 	}
 	limit := rate.Inf
 	if cfg.Rate > 0 {
@@ -197,6 +203,7 @@ func (m *Mailer) Deliver(ctx context.Context, orgID, invitationID string) (Outco
 	if err := m.store.Release(ctx, e, done.Add(backoff(e.Attempts))); err != nil {
 		return m.lost(err)
 	}
+	m.cfg.Metrics.Count(ctx, metricDeferred, 1)
 	return OutcomeRetry, nil
 }
 
@@ -210,9 +217,13 @@ func (m *Mailer) record(ctx context.Context, e Entry, inv org.Invitation, event 
 	if err := settle(ctx, m.cfg.SettleWait, func(ctx context.Context) error { return m.store.RecordDelivery(ctx, inv, event) }); err != nil {
 		return m.lost(err)
 	}
+	// Counted at the commit point: once per email, whatever becomes of the audit and entry.
 	if inv.Delivery.State == org.DeliveryFailed {
+		m.cfg.Metrics.Count(ctx, metricFailed, 1)
 		return m.finish(ctx, e, inv, OutcomeFailed)
 	}
+	m.cfg.Metrics.Count(ctx, metricSent, 1)
+	m.cfg.Metrics.Duration(ctx, metricSendLatency, at.Sub(e.QueuedAt))
 	return m.finish(ctx, e, inv, OutcomeSent)
 }
 

@@ -46,10 +46,15 @@ func (m *Mailer) DeliverEach(ctx context.Context, jobs []Job, done func(i int, o
 func (m *Mailer) Sweep(ctx context.Context, limit int) (Stats, error) {
 	stats := Stats{}
 	var first error
-	for ctx.Err() == nil {
-		entries, err := m.store.DueEntries(ctx, m.now(), limit)
+	for round := 0; ctx.Err() == nil; round++ {
+		now := m.now()
+		entries, err := m.store.DueEntries(ctx, now, limit)
 		if err != nil {
 			return stats, err
+		}
+		if round == 0 {
+			// Read most overdue first, the first page shows how long the backlog has waited.
+			m.cfg.Metrics.Duration(ctx, metricOutboxAge, outboxAge(entries, now))
 		}
 		jobs := make([]Job, len(entries))
 		for i, e := range entries {

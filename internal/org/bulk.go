@@ -74,11 +74,13 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 		invs, audits, rows, tokens = append(invs, inv), append(audits, a), append(rows, i), append(tokens, token)
 	}
 	if len(invs) > 0 {
+		created := 0
 		for j, err := range s.create(ctx, p.OrgID, invs, audits) {
 			r := &results[rows[j]]
 			var existing *ExistingError
 			switch {
 			case err == nil:
+				created++
 				r.Status, r.Created = BulkCreated, Created{Invitation: invs[j], Token: tokens[j]}
 			case errors.As(err, &existing) && errors.Is(err, ErrAlreadyInvited):
 				r.Status, r.ExistingID = BulkAlreadyInvited, existing.ID
@@ -102,6 +104,7 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 				r.Errors = []FieldError{{Field: "invitations[" + strconv.Itoa(rows[j]) + "]", Code: failureCode(err), Message: msg}}
 			}
 		}
+		s.countCreated(ctx, p, true, created)
 	}
 	for i := range results {
 		if first := results[i].DuplicateOf; first != nil {

@@ -27,6 +27,7 @@ func (s *Service) Invite(ctx context.Context, p Principal, req InviteRequest) (C
 	if err := s.create(ctx, p.OrgID, []Invitation{inv}, []AuditEntry{a})[0]; err != nil {
 		return Created{}, fmt.Errorf("invite %s: %w", inv.ID, err)
 	}
+	s.countCreated(ctx, p, false, 1)
 	return Created{Invitation: inv, Token: token}, nil
 }
 

@@ -101,6 +101,9 @@ type Principal struct {
 	Role   Role
 	Actor  Actor
 	Source Source
+	// Via names the call within Source that acts, where operators count it apart from the
+	// source's others (ViaLegacy); empty for most. Only metrics read it.
+	Via string
 	// OwnerID is the member an API token acts for, if it does.
 	OwnerID string
 	// ExpiresAt is when the API token expires; zero for never.

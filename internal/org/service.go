@@ -26,6 +26,7 @@ type Service struct {
 	manualSlack bool
 	// lastTouch is when this process last recorded each token's use, by token id.
 	lastTouch sync.Map
+	metrics   Metrics
 }
 
 // Option changes how a Service is built.
@@ -52,6 +53,7 @@ func NewService(stores Stores, opts ...Option) *Service {
 		slack:       stores.Slack,
 		now:         time.Now,
 		newID:       func() string { return ulid.Make().String() },
+		metrics:     nopMetrics{},
 	}
 	for _, o := range opts {
 		o(s)
