@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/lambdatest"
@@ -165,4 +169,99 @@ func TestHandlerRefusesIncompleteConfiguration(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "SECRETS_KEY_ID") {
 		t.Errorf("err = %v, want SECRETS_KEY_ID named", err)
 	}
+}
+
+// TestTheStreamFilterWakesForWhatIsDue holds template.yaml's filter of the table's stream to
+// the items the code really writes: a change's event and a delivery made due wake the
+// function; the dispatcher's own claim of a delivery, its outcome, and everything else do not.
+func TestTheStreamFilterWakesForWhatIsDue(t *testing.T) {
+	stack := lambdatest.NewStack(t)
+	fn := stack.Deploy(t, "WebhooksFunction")
+	var patterns []string
+	for _, tr := range fn.Triggers {
+		if tr.Type == "DynamoDB" {
+			p, err := tr.Filters()
+			if err != nil {
+				t.Fatal(err)
+			}
+			patterns = append(patterns, p...)
+		}
+	}
+	if len(patterns) == 0 {
+		t.Fatal("WebhooksFunction has no filtered DynamoDB trigger")
+	}
+	ctx := context.Background()
+	table := fn.Env["TABLE_NAME"]
+	store := dynamo.New(stack.DynamoDB, table)
+	svc := org.NewService(store.Org())
+	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
+	key, err := seal.LoadOrCreateKey(stack.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := seal.NewLocal(key)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	defer srv.Close()
+	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
+	url, events := srv.URL, []string{"*"}
+	ep, err := hk.CreateEndpoint(ctx, admin, hooks.EndpointRequest{URL: &url, Events: &events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// items is every item of the table of type typ.
+	items := func(typ string) []map[string]types.AttributeValue {
+		out, err := stack.DynamoDB.Scan(ctx, &dynamodb.ScanInput{TableName: &table, FilterExpression: aws.String("#t = :t"),
+			ExpressionAttributeNames: map[string]string{"#t": "type"}, ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberS{Value: typ}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Items
+	}
+	wakes := func(what, eventName string, item map[string]types.AttributeValue, want bool) {
+		t.Helper()
+		got, err := lambdatest.Matches(patterns, lambdatest.StreamRecord(eventName, item))
+		if err != nil || got != want {
+			t.Errorf("%s (%s): wakes the function = %v (%v), want %v", what, eventName, got, err, want)
+		}
+	}
+	if _, err := svc.Invite(ctx, admin, org.InviteRequest{Email: "ada@acme.com", Name: "Ada"}); err != nil {
+		t.Fatal(err)
+	}
+	evs := items("event")
+	if len(evs) != 1 {
+		t.Fatalf("%d event items, want 1", len(evs))
+	}
+	wakes("the invitation's event", "INSERT", evs[0], true)
+	for _, other := range []string{"invitation", "audit", "outbox", "webhook"} {
+		for _, it := range items(other) {
+			wakes("a "+other+" item", "INSERT", it, false)
+			wakes("a "+other+" item", "MODIFY", it, false)
+		}
+	}
+	if err := hk.Fanout(ctx, hooks.Stats{}); err != nil {
+		t.Fatal(err)
+	}
+	ds := items("webhookdelivery")
+	if len(ds) != 1 {
+		t.Fatalf("%d deliveries, want 1", len(ds))
+	}
+	wakes("a new delivery", "INSERT", ds[0], true)
+	due, _, err := store.Hooks.DueDeliveries(ctx, time.Now().Add(time.Minute), 10, "")
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %v, %v", due, err)
+	}
+	if err := store.Hooks.ClaimDelivery(ctx, due[0], "lease-1", time.Now(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wakes("a delivery's claim", "MODIFY", items("webhookdelivery")[0], false)
+	d := due[0]
+	d.LeaseID, d.Status, d.Attempts, d.NextAt, d.UpdatedAt = "lease-1", hooks.DeliveryFailing, 1, time.Now().Add(time.Hour), time.Now().UTC().Truncate(time.Millisecond)
+	if err := store.Hooks.RecordDelivery(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	wakes("a failed attempt's record", "MODIFY", items("webhookdelivery")[0], false)
+	if _, err := hk.RetryDelivery(ctx, admin, ep.Endpoint.ID, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	wakes("an admin's retry", "MODIFY", items("webhookdelivery")[0], true)
 }
