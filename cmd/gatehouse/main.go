@@ -26,6 +26,9 @@ The local stack and the table:
   gatehouse sync plan --file EXPORT [--file PAGE2 ...] [--format auto] [--json]
                                      print what sync would do with an export, against an
                                      empty organization (reads no table)
+  gatehouse upkeep expiries [--table TABLE]
+                                     once after upgrading: announce the expiry of invitations
+                                     an older release stored, like everyone else's
 
 Against the API (--api URL or GATEHOUSE_API; the token in GATEHOUSE_TOKEN or --token-file FILE):
   gatehouse invite --file people.csv [--role ROLE] [--skip-invalid] [--results out.csv]
@@ -128,6 +131,7 @@ func commands() []command {
 		{"dev", runDev},
 		{"token create", runTokenCreate},
 		{"sync plan", runSyncPlan},
+		{"upkeep expiries", runUpkeepExpiries},
 		{"invite", runInvite},
 		{"invitations list", runInvitationsList},
 		{"invitations revoke", runInvitationsRevoke},

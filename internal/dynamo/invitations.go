@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/org"
@@ -305,4 +306,53 @@ func (s *Invitations) EndExpiry(ctx context.Context, inv org.Invitation, audit *
 		x.audit(*audit)
 	}
 	return x.commit(ctx)
+}
+
+// BackfillExpiries puts in the expiry index every pending invitation not yet in it whose
+// expiry is after now: those stored by a release before invitations' expiries were
+// announced. Those that expired already are left alone (announcing them now, perhaps weeks
+// late, would mislead). It reads the whole table, so it is for an operator to run once
+// (gatehouse upkeep expiries), and it is safe to run again or alongside the API: each write
+// is conditioned on the invitation still being pending with the same expiry and not indexed.
+func (s *Invitations) BackfillExpiries(ctx context.Context, now time.Time) (int, error) {
+	filter := expression.Name("type").Equal(expression.Value(typeInvitation)).
+		And(statusIs(org.StatusPending)).
+		And(expression.AttributeNotExists(expression.Name("due"))).
+		And(expression.Name("expiresAt").GreaterThan(expression.Value(fmtTime(now))))
+	expr, err := expression.NewBuilder().WithFilter(filter).Build()
+	if err != nil {
+		return 0, fmt.Errorf("build scan: %w", err)
+	}
+	in := &dynamodb.ScanInput{TableName: &s.t.name, FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()}
+	n := 0
+	for {
+		out, err := s.t.db.Scan(ctx, in)
+		if err != nil {
+			return n, fmt.Errorf("scan for pending invitations: %w", err)
+		}
+		for _, raw := range out.Items {
+			var it invitationItem
+			if err := decodeItem(raw, &it); err != nil {
+				return n, err
+			}
+			upd := expression.Set(expression.Name("queue"), expression.Value(expiryQueue(it.ID))).
+				Set(expression.Name("due"), expression.Value(it.ExpiresAt))
+			cond := statusIs(org.StatusPending).
+				And(expression.Name("expiresAt").Equal(expression.Value(it.ExpiresAt))).
+				And(expression.AttributeNotExists(expression.Name("due")))
+			switch err := s.t.newTx().update(org.PartInvitation, it.PK, it.SK, upd, cond).commit(ctx); {
+			case err == nil:
+				n++
+			case refused(err, org.PartInvitation):
+				// Accepted, revoked, resent or indexed since the scan read it.
+			default:
+				return n, fmt.Errorf("index invitation %s: %w", it.ID, err)
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return n, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
 }

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"gatehouse/internal/org"
@@ -115,4 +118,42 @@ func TestExpiriesOfManyInvitationsAcrossPages(t *testing.T) {
 	f.clock.Add(7 * 24 * time.Hour)
 	f.announce(t, 250)
 	f.announce(t, 0)
+}
+
+// TestBackfillIndexesInvitationsStoredBeforeExpiries: invitations an older release stored
+// (without the expiry index's attributes) are indexed by the backfill when still live, and
+// then announced when due; those expired already are left alone.
+func TestBackfillIndexesInvitationsStoredBeforeExpiries(t *testing.T) {
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	old := f.invite(t, "old@example.com", org.RoleMember).Invitation // will have expired
+	f.clock.Add(5 * 24 * time.Hour)
+	live := f.invite(t, "live@example.com", org.RoleMember).Invitation
+	table := f.env.Store.Table()
+	for _, id := range []string{old.ID, live.ID} {
+		_, err := f.env.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &table,
+			Key: map[string]types.AttributeValue{
+				"pk": &types.AttributeValueMemberS{Value: "ORG#acme"}, "sk": &types.AttributeValueMemberS{Value: "INV#" + id},
+			},
+			UpdateExpression: aws.String("REMOVE queue, due"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Add(3 * 24 * time.Hour) // old has expired; live has four days left
+	n, err := f.env.Store.Invitations.BackfillExpiries(ctx, f.clock.Now())
+	if err != nil || n != 1 {
+		t.Fatalf("backfill = %d, %v; want the one live invitation", n, err)
+	}
+	if n, err := f.env.Store.Invitations.BackfillExpiries(ctx, f.clock.Now()); err != nil || n != 0 {
+		t.Errorf("a second backfill = %d, %v; want nothing more", n, err)
+	}
+	f.announce(t, 0)
+	f.clock.Add(5 * 24 * time.Hour)
+	f.announce(t, 1)
+	if diff := cmp.Diff([]string{live.ID}, f.expiredIDs(t)); diff != "" {
+		t.Errorf("expired (-want +got):\n%s", diff)
+	}
 }
