@@ -11,8 +11,9 @@ import * as sync from './sync.js';
 import * as audit from './audit.js';
 import * as identity from './scim.js';
 import * as slack from './slack.js';
+import * as webhooks from './webhooks.js';
 
-const views = { invitations, members, bulk, sync, identity, slack, audit };
+const views = { invitations, members, bulk, sync, identity, slack, webhooks, audit };
 const NOTICE_KEY = 'gatehouse.notice';
 const TOKEN_SHAPE = /^ghk_[A-Za-z0-9_-]{43}$/;
 
@@ -60,6 +61,7 @@ function start(who, focus = false) {
     sync.mount(me);
     identity.mount(me);
     slack.mount(me);
+    webhooks.mount(me);
     audit.mount(me);
   }
   route(focus);

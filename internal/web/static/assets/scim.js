@@ -3,8 +3,8 @@
 // and the deactivations it holds for an admin.
 
 import { request, explain } from './api.js';
-import { $, h, fill, when, badge, table, loading, empty, failure, notify, announce, busy } from './dom.js';
-import { ask, copyText } from './dialog.js';
+import { $, h, fill, when, badge, table, loading, empty, failure, notify, busy } from './dom.js';
+import { ask, copyable } from './dialog.js';
 import { clearErrors, showErrors } from './forms.js';
 
 let me;
@@ -73,14 +73,6 @@ function render() {
       h('div', { class: 'actions' }, rotate, off)),
     held(),
     configForm());
-}
-
-// copyable shows a value with a button that copies it.
-function copyable(id, value, label) {
-  const input = h('input', { type: 'text', readonly: true, id, value, spellcheck: 'false', 'aria-label': label.replace('Copy ', '') });
-  const copy = h('button', { type: 'button', class: 'secondary small', id: `${id}-copy`, text: label,
-    onclick: async () => { if (await copyText(value, input)) announce(`${label.replace('Copy ', '')} copied`); } });
-  return h('div', { class: 'actions' }, input, copy);
 }
 
 // newToken creates (or rotates) the token and shows it once, with the URL to paste.
