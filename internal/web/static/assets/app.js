@@ -12,14 +12,15 @@ import * as audit from './audit.js';
 import * as identity from './scim.js';
 import * as slack from './slack.js';
 import * as webhooks from './webhooks.js';
+import * as tokens from './tokens.js';
 
-const views = { invitations, members, bulk, sync, identity, slack, webhooks, audit };
+const views = { invitations, members, bulk, sync, identity, slack, webhooks, tokens, audit };
 const NOTICE_KEY = 'gatehouse.notice';
 const TOKEN_SHAPE = /^ghk_[A-Za-z0-9_-]{43}$/;
 
 // me is who is signed in: an admin token, or a member's or viewer's (the API does not say
 // which of the two, and refuses what they may not do).
-const me = { isAdmin: false, name: '' };
+const me = { isAdmin: false, name: '', tokenId: '' };
 let started = false;
 
 // identify checks token and learns whether it is an admin's: only admins may list tokens,
@@ -27,11 +28,11 @@ let started = false;
 async function identify(token) {
   await request('GET', '/users?limit=1', { token });
   try {
-    const tokens = await request('GET', '/tokens', { token });
-    const mine = tokens.items.find((t) => t.hint && token.endsWith(t.hint));
-    return { isAdmin: true, name: mine ? mine.name : '' };
+    const list = await request('GET', '/tokens', { token });
+    const mine = list.items.find((t) => t.hint && token.endsWith(t.hint));
+    return { isAdmin: true, name: mine ? mine.name : '', tokenId: mine ? mine.id : '' };
   } catch (err) {
-    if (err.status === 403) return { isAdmin: false, name: '' };
+    if (err.status === 403) return { isAdmin: false, name: '', tokenId: '' };
     throw err;
   }
 }
@@ -62,6 +63,7 @@ function start(who, focus = false) {
     identity.mount(me);
     slack.mount(me);
     webhooks.mount(me);
+    tokens.mount(me);
     audit.mount(me);
   }
   route(focus);
