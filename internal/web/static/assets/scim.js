@@ -58,7 +58,7 @@ function render() {
       notify('SCIM is off.');
       load();
     } catch (err) {
-      notify(explain(err), 'bad');
+      notify(explain(err), 'error');
     }
   });
   const row = (label, value) => [h('dt', { text: label }), h('dd', {}, value)];
@@ -88,7 +88,7 @@ async function newToken(button) {
         h('p', { class: 'label', text: 'Token (Secret Token)' }), copyable('scim-new-token', res.token, 'Copy token')) });
     render();
   } catch (err) {
-    notify(explain(err), 'bad');
+    notify(explain(err), 'error');
   } finally {
     busy(button, false);
   }
@@ -116,7 +116,7 @@ function held() {
         notify(verb === 'approve' ? 'The held deactivations are applied.' : 'The held deactivations are dropped; the people stay.');
         load();
       } catch (err) {
-        notify(explain(err), 'bad');
+        notify(explain(err), 'error');
         busy(e.target, false);
       }
     };
