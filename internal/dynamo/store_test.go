@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,6 +121,96 @@ func TestListingPagesAndFilters(t *testing.T) {
 	}
 	if len(audit.Items) != 3 || audit.Items[0].Action != org.ActionRevoked || audit.Next == "" {
 		t.Errorf("newest audit entries = %+v (next %q); want the revocation first and more pages", audit.Items, audit.Next)
+	}
+}
+
+func TestInvitationsAreSearchedByAddressAndName(t *testing.T) {
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	invite := func(email, name string) string {
+		t.Helper()
+		c, err := f.svc.Invite(ctx, f.admin, org.InviteRequest{Email: email, Name: name, SendEmail: noEmail()})
+		if err != nil {
+			t.Fatalf("invite %s: %v", email, err)
+		}
+		f.clock.Add(time.Millisecond)
+		return c.Invitation.ID
+	}
+	ada := invite("ada@example.com", "Ada Lovelace")
+	bob := invite("bob@lovelace.io", "Bob Byte")
+	elodie := invite("e.durand@example.com", "\u00c9lodie Durand") // É composed
+	grace := invite("grace@example.com", "Grace Hopper")
+	nameless := invite("nameless@example.com", "")
+	if _, err := f.svc.Revoke(ctx, f.admin, grace); err != nil {
+		t.Fatal(err)
+	}
+	search := func(status org.InvitationStatus, q string, limit int) []string {
+		t.Helper()
+		var ids []string
+		query := org.InvitationQuery{Status: status, Search: q, PageRequest: org.PageRequest{Limit: limit}}
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatalf("search %q does not end", q)
+			}
+			page, err := f.svc.Invitations(ctx, f.admin, query)
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			for _, inv := range page.Items {
+				ids = append(ids, inv.ID)
+			}
+			if page.Next == "" {
+				return ids
+			}
+			query.Cursor = page.Next
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		status org.InvitationStatus
+		q      string
+		want   []string
+	}{
+		{"a name and an address, in any case, newest first", "", "  LoveLace ", []string{bob, ada}},
+		{"an address", "", "e.durand@", []string{elodie}},
+		{"a letter typed decomposed", "", "e\u0301lodie", []string{elodie}},
+		{"with the status", org.StatusPending, "grace", nil},
+		{"with another status", org.StatusRevoked, "grace", []string{grace}},
+		{"a name and an address of one person", "", "grace", []string{grace}},
+		{"nameless", "", "nameless@", []string{nameless}},
+		{"nothing", "", "nobody", nil},
+		{"everyone", org.StatusPending, "", []string{nameless, elodie, bob, ada}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, limit := range []int{1, 50} {
+				got := search(c.status, c.q, limit)
+				if diff := cmp.Diff(c.want, got); diff != "" {
+					t.Errorf("limit %d: mismatch (-want +got):\n%s", limit, diff)
+				}
+			}
+		})
+	}
+
+	// A renamed invitation is found by its new name.
+	if _, err := f.svc.RenameInvitation(ctx, f.admin, bob, "Robert Byte", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("", "robert", 50); !cmp.Equal(got, []string{bob}) {
+		t.Errorf("after a rename: %v, want Bob", got)
+	}
+	// A cursor continues only the search it was made for.
+	page, err := f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: "lovelace", PageRequest: org.PageRequest{Limit: 1}})
+	if err != nil || page.Next == "" {
+		t.Fatalf("first page: %v %q", err, page.Next)
+	}
+	_, err = f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: "byte", PageRequest: org.PageRequest{Limit: 1, Cursor: page.Next}})
+	var verr *org.ValidationError
+	if !errors.As(err, &verr) || verr.Fields[0].Field != "cursor" {
+		t.Errorf("another search's cursor: %v, want a cursor error", err)
+	}
+	_, err = f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: strings.Repeat("a", 101)})
+	if !errors.As(err, &verr) || verr.Fields[0].Field != "q" || verr.Fields[0].Code != "invalid_query" {
+		t.Errorf("a search of 101 characters: %v, want invalid_query on q", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -337,6 +338,9 @@ func TestBadInputIsNamed(t *testing.T) {
 	t.Run("bad status", func(t *testing.T) {
 		wantProblem(t, s.do("GET", "/api/v1/invitations?status=lost", "acme/admin", nil), 400, "invalid_status", "status")
 	})
+	t.Run("overlong search", func(t *testing.T) {
+		wantProblem(t, s.do("GET", "/api/v1/invitations?q="+strings.Repeat("a", 101), "acme/admin", nil), 400, "invalid_query", "q")
+	})
 	t.Run("tampered cursor", func(t *testing.T) {
 		wantProblem(t, s.do("GET", "/api/v1/audit-logs?cursor=JTI3OyBkcm9w", "acme/admin", nil), 400, "invalid_cursor", "cursor")
 	})
@@ -391,6 +395,10 @@ func TestBulkInviteReportsEveryRowInOrder(t *testing.T) {
 	list := s.do("GET", "/api/v1/invitations?status=pending", "acme/admin", nil)
 	if n := len(list.body["items"].([]any)); n != 3 {
 		t.Errorf("pending invitations = %d, want 3", n)
+	}
+	found := s.do("GET", "/api/v1/invitations?status=pending&q="+url.QueryEscape(" "+strings.ToUpper(results[0].(map[string]any)["email"].(string)[:3])), "acme/admin", nil)
+	if items, _ := found.body["items"].([]any); found.status != http.StatusOK || len(items) != 1 || items[0].(map[string]any)["email"] != results[0].(map[string]any)["email"] {
+		t.Errorf("searching the first row's address: %d %s", found.status, found.raw)
 	}
 	tooMany := make([]map[string]any, 1001)
 	for i := range tooMany {

@@ -178,10 +178,14 @@ type Page[T any] struct {
 	Next  string
 }
 
-// InvitationQuery filters a list of invitations by status as seen at Now.
+// InvitationQuery filters a list of invitations by status as seen at Now, and by a search of
+// their addresses and names.
 type InvitationQuery struct {
 	PageRequest
 	Status InvitationStatus // empty: every status
+	// Search, when set, keeps the invitations whose address or name holds it, compared in
+	// Fold's form: "ada" finds Ada Lovelace and ada@example.com.
+	Search string
 	Now    time.Time
 }
 
