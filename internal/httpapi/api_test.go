@@ -566,6 +566,22 @@ func TestMembersTokensAndAuditLog(t *testing.T) {
 	if diff := cmp.Diff(want, actions); diff != "" {
 		t.Errorf("audit actions mismatch (-want +got):\n%s", diff)
 	}
+
+	// Filtered by action (or kind of action), actor and source.
+	tokenEntries := s.do("GET", "/api/v1/audit-logs?action=token.*&source=api&actor="+url.QueryEscape("admin"), "acme/admin", nil)
+	items, _ := tokenEntries.body["items"].([]any)
+	if tokenEntries.status != http.StatusOK || len(items) != 4 {
+		t.Fatalf("the admin token's token changes: %d %s", tokenEntries.status, tokenEntries.raw)
+	}
+	// The revocation, the bot's creation and the setup's member and viewer tokens; not the
+	// admin token itself, which the CLI made.
+	for i, action := range []string{"token.revoked", "token.created", "token.created", "token.created"} {
+		if e := items[i].(map[string]any); e["action"] != action || e["actor"].(map[string]any)["name"] != "admin" {
+			t.Errorf("entry %d = %v, want %s by the admin token", i, e, action)
+		}
+	}
+	wantProblem(t, s.do("GET", "/api/v1/audit-logs?action=DROP+TABLE", "acme/admin", nil), 400, "invalid_action", "action")
+	wantProblem(t, s.do("GET", "/api/v1/audit-logs?source=email", "acme/admin", nil), 400, "invalid_source", "source")
 }
 
 func TestServerErrorsHideTheirCause(t *testing.T) {

@@ -107,7 +107,8 @@ type TokenStore interface {
 
 // AuditStore reads the audit log; entries are written with the changes they record.
 type AuditStore interface {
-	ListAudit(ctx context.Context, orgID string, p PageRequest) (Page[AuditEntry], error)
+	// ListAudit lists entries newest first, filtered by q (whose filters are checked).
+	ListAudit(ctx context.Context, orgID string, q AuditQuery) (Page[AuditEntry], error)
 }
 
 // SlackStore keeps Slack connections, found by organization and by team.
