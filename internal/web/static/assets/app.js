@@ -79,9 +79,35 @@ function route(focus = true) {
     if (a.getAttribute('href') === `#/${current}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  showTab();
   document.title = `${$(`${current}-title`).textContent} · Settings · Gatehouse`;
   views[current].show();
   if (focus) $(`${current}-title`).focus();
+}
+
+// strip is the tab strip's list, which scrolls sideways where the tabs do not fit.
+const strip = () => document.querySelector('.sections ul');
+
+// markOverflow says on the strip which ends have tabs scrolled out of sight, for its fades.
+function markOverflow() {
+  const ul = strip();
+  const more = [];
+  if (ul.scrollLeft > 1) more.push('start');
+  if (ul.scrollLeft + ul.clientWidth < ul.scrollWidth - 1) more.push('end');
+  ul.parentElement.dataset.more = more.join(' ');
+}
+
+// showTab scrolls the strip, not the page, so that the current tab is in sight.
+function showTab() {
+  const ul = strip();
+  const a = ul.querySelector('[aria-current="page"]');
+  if (a) {
+    const box = ul.getBoundingClientRect();
+    const tab = a.getBoundingClientRect();
+    if (tab.left < box.left) ul.scrollLeft -= box.left - tab.left + 24;
+    else if (tab.right > box.right) ul.scrollLeft += tab.right - box.right + 24;
+  }
+  markOverflow();
 }
 
 function signOut(notice = '') {
@@ -118,6 +144,8 @@ $('signin-form').addEventListener('submit', async (e) => {
 });
 
 $('sign-out').addEventListener('click', () => signOut());
+strip().addEventListener('scroll', markOverflow, { passive: true });
+addEventListener('resize', markOverflow);
 addEventListener('hashchange', () => { if (started && !$('app').hidden) route(); });
 addEventListener('gatehouse:unauthenticated', () => {
   if (started) signOut('Your session ended: the token is no longer accepted. Sign in with a valid token.');

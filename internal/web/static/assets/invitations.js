@@ -2,7 +2,7 @@
 // delivery, and resend, revoke and copy-link actions.
 
 import { request, query, explain, newKey } from './api.js';
-import { $, h, when, badge, person, table, loading, empty, failure, notify, busy, announce } from './dom.js';
+import { $, h, when, badge, person, table, loading, empty, failure, notify, notifyFailure, busy, announce } from './dom.js';
 import { ask, showLink } from './dialog.js';
 import * as batch from './invbatch.js';
 
@@ -208,7 +208,7 @@ async function resend(inv, button) {
     }
     update(res, button.dataset.action);
   } catch (err) {
-    notify(explain(err), 'error');
+    notifyFailure(err);
   } finally {
     busy(button, false);
   }
