@@ -26,8 +26,10 @@ function eventsField(types, chosen) {
   };
   all.addEventListener('change', sync);
   sync();
-  const list = h('div', { class: 'event-list' }, types.map((t, i) => h('label', { class: 'check' }, boxes[i],
-    h('span', {}, h('code', { text: t.type }), h('span', { class: 'hint block', id: `webhook-event-${t.type.replaceAll('.', '-')}-hint`, text: t.description })))));
+  // Each box is named by its type and described by what the type announces.
+  const list = h('div', { class: 'event-list' }, types.map((t, i) => h('div', { class: 'event' },
+    h('label', { class: 'check' }, boxes[i], h('code', { text: t.type })),
+    h('p', { class: 'hint', id: `webhook-event-${t.type.replaceAll('.', '-')}-hint`, text: t.description }))));
   const el = h('fieldset', { class: 'events' },
     h('legend', { text: 'Events' }),
     h('label', { class: 'check' }, all, h('span', { text: 'All events, including those Gatehouse adds later' })),
