@@ -42,7 +42,8 @@ chromium:
 
 ## screenshots: the Settings page's main screens into docs/screenshots/, as the README shows them
 screenshots: ses-local chromium
-	GATEHOUSE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestSettingsPageInABrowser$$' ./cmd/gatehouse/
+	GATEHOUSE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 \
+	  -run '^(TestSettingsPageInABrowser|TestInvitationSearchAndBatchesInABrowser|TestWebhooksTabInABrowser|TestTokensTabInABrowser|TestAuditLogFiltersAndExportInABrowser)$$' ./cmd/gatehouse/
 
 ## ses-local: the SES v2 emulator, pinned by tools/ses-local/package-lock.json
 ses-local: $(SES_LOCAL)

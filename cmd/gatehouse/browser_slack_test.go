@@ -50,5 +50,5 @@ func TestSlackTabInABrowser(t *testing.T) {
 	// and its code is gone from the address.
 	b.do("come back from Slack", chromedp.Navigate(api+"/settings/#/slack?code=fake&state=fake.state"))
 	b.do("sign in", chromedp.Evaluate[chromedp.Void](`1`))
-	b.waitFor("the refusal", `[...document.querySelectorAll('#toasts .toast')].length > 0 && location.hash === '#/slack'`)
+	b.waitFor("the refusal, as an error", `document.querySelector('#toasts .toast[data-kind=error]') && location.hash === '#/slack' && document.querySelector('#alert').textContent !== ''`)
 }

@@ -135,8 +135,16 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
 		t.Fatalf("allow downloads: %v", err)
 	}
+	b.do("dismiss the earlier messages", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#toasts .toast button').forEach(b => b.click())`))
 	click("send the import", "#bulk-send")
 	b.waitFor("the results", shown("#bulk-results table"))
+	// The results say how it went above them: nothing pops up over them.
+	if covered := eval[bool](b, "toasts over the results", `(() => {
+		const r = document.querySelector('#bulk-results').getBoundingClientRect();
+		return [...document.querySelectorAll('#toasts .toast')].some(t => { const o = t.getBoundingClientRect(); return o.left < r.right && o.right > r.left && o.top < r.bottom && o.bottom > r.top; });
+	})()`); covered {
+		t.Error("a toast covers the import's results")
+	}
 	results := eval[[]string](b, "the results", `[...document.querySelectorAll('#bulk-results tbody tr')].map(r => [r.dataset.line, r.dataset.email, r.dataset.result].join(' '))`)
 	want := []string{
 		"2 lin@example.com Invited", "3 bob@example.com Invited", "4 not-an-address Invalid", "5 ada@example.com Already invited",
@@ -161,6 +169,9 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.waitFor("the confirmation", `document.querySelector('#dialog').open && document.activeElement.id === 'dialog-cancel'`)
 	click("confirm", "#dialog-ok")
 	b.waitFor("Bob no longer pending", `!`+present(row("#inv-panel", "bob@example.com"))+` && `+toast("revoked"))
+	// While the message shows, the page keeps room for it: the end of the list scrolls clear.
+	b.do("scroll to the end", chromedp.Evaluate[chromedp.Void](`scrollTo(0, document.documentElement.scrollHeight)`))
+	b.waitFor("the end of the list above the message", `document.querySelector('#inv-count').closest('.card').getBoundingClientRect().bottom <= Math.min(...[...document.querySelectorAll('#toasts .toast')].map(t => t.getBoundingClientRect().top))`)
 	click("the revoked tab", "#tab-revoked")
 	b.waitFor("Bob revoked", present(row("#inv-panel", "bob@example.com")))
 	click("the pending tab", "#tab-pending")
@@ -169,7 +180,8 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	// invitation gets a new link at once (after a reload, which forgets the first one).
 	b.waitFor("Ada pending", present(row("#inv-panel", "ada@example.com")))
 	click("resend to Ada", row("#inv-panel", "ada@example.com")+` [data-action=resend]`)
-	b.waitFor("resending too soon explained", `[...document.querySelectorAll('#toasts .toast[data-kind=error]')].some(t => /less than a minute/.test(t.textContent) && /Try again in \d+ seconds/.test(t.textContent))`)
+	// Too soon is a notice, not an error: nothing went wrong, it only has to wait.
+	b.waitFor("resending too soon explained", `[...document.querySelectorAll('#toasts .toast[data-kind=notice]')].some(t => /less than a minute/.test(t.textContent) && /Try again in \d+ seconds/.test(t.textContent)) && !document.querySelector('#toasts .toast[data-kind=error]')`)
 	b.do("reload", chromedp.Reload())
 	b.waitFor("still signed in after a reload", present(row("#inv-panel", "grace@example.com")))
 	click("copy Grace's link", row("#inv-panel", "grace@example.com")+` [data-action=copy-link]`)
@@ -259,6 +271,15 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	click("run now", "#sync-run")
 	b.waitFor("an applied run", `[...document.querySelectorAll('#sync-runs tbody tr[data-status=applied]')].some(r => r.textContent.includes('8 invited'))`)
 	b.waitFor("the runs in focus, the run applied", focused("sync-runs-title")+` && `+said("Sync applied"))
+	// A run's details open under it, as wide as the list of runs.
+	click("show the run's details", `#sync-runs tr[data-status=applied] [data-action=details]`)
+	b.waitFor("the details across the table", `(() => {
+		const button = document.querySelector('#sync-runs tr[data-status=applied] [data-action=details]');
+		const row = document.getElementById(button.getAttribute('aria-controls'));
+		const table = row.closest('table').getBoundingClientRect().width;
+		return button.getAttribute('aria-expanded') === 'true' && !row.hidden && row.firstElementChild.getBoundingClientRect().width >= table - 1 && row.textContent.includes('kim@example.com');
+	})()`)
+	click("hide them", `#sync-runs tr[data-status=applied] [data-action=details]`)
 	// Seven of eight leave at once: more than the guardrail lets through without approval.
 	writeExport(people[0])
 	click("run now", "#sync-run")
@@ -292,6 +313,15 @@ func TestSettingsPageInABrowser(t *testing.T) {
 		t.Errorf("the page scrolls sideways on a phone: %d > %d", eval[int](b, "width", `document.documentElement.scrollWidth`), eval[int](b, "width", `window.innerWidth`))
 	}
 	b.shotAt("phone", "#list-title")
+	// The tab strip scrolls sideways, and says so with a fade at the end that has more.
+	b.waitFor("more at the end, faded there", `(n => n.dataset.more === 'end' && getComputedStyle(n, '::before').opacity === '0' && getComputedStyle(n, '::after').opacity === '1')(document.querySelector('.sections'))`)
+	if got := eval[string](b, "the tab strip", `getComputedStyle(document.querySelector('.sections ul')).overflowX`); got != "auto" {
+		t.Errorf("the tab strip's overflow-x = %q, want it to scroll sideways", got)
+	}
+	b.do("open the audit log", chromedp.Evaluate[chromedp.Void](`location.hash = '#/audit'`))
+	b.waitFor("its tab in sight", `(ul => { const a = ul.querySelector('[aria-current=page]').getBoundingClientRect(), s = ul.getBoundingClientRect(); return a.left >= s.left && a.right <= s.right })(document.querySelector('.sections ul'))`)
+	b.waitFor("more at the start, faded there", `(n => n.dataset.more === 'start' && getComputedStyle(n, '::before').opacity === '1' && getComputedStyle(n, '::after').opacity === '0')(document.querySelector('.sections'))`)
+	b.shotAt("phone-tabs", ".topbar")
 	b.do("back to a desktop", chromedp.EmulateViewport(1280, 900))
 
 	// Sign out forgets the token.

@@ -195,7 +195,7 @@ func TestDirectorySyncReadsOktaGroupsWithTheirRoles(t *testing.T) {
 	if strings.Contains(b.logs.String(), oktaToken) {
 		t.Error("the API token is in the logs")
 	}
-	page, err := b.svc.AuditLog(context.Background(), b.admin, org.PageRequest{Limit: 100})
+	page, err := b.svc.AuditLog(context.Background(), b.admin, org.AuditQuery{PageRequest: org.PageRequest{Limit: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

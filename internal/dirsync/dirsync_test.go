@@ -353,7 +353,7 @@ func TestAMemberMayMoveToAnAddressOfAnExpiredInvitation(t *testing.T) {
 	if m, ok := members["ada.king@acme.com"]; !ok || m.ExternalID != "00u1" {
 		t.Errorf("moved member = %+v (found %v)", m, ok)
 	}
-	log, err := b.svc.AuditLog(context.Background(), b.admin, org.PageRequest{Limit: 5})
+	log, err := b.svc.AuditLog(context.Background(), b.admin, org.AuditQuery{PageRequest: org.PageRequest{Limit: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}

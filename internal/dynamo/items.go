@@ -63,11 +63,15 @@ func (it orgItem) domain() org.Org {
 
 type invitationItem struct {
 	key
-	Type              string    `dynamodbav:"type"`
-	ID                string    `dynamodbav:"id"`
-	OrgID             string    `dynamodbav:"orgId"`
-	Email             string    `dynamodbav:"email"`
-	Name              string    `dynamodbav:"name,omitempty"`
+	Type  string `dynamodbav:"type"`
+	ID    string `dynamodbav:"id"`
+	OrgID string `dynamodbav:"orgId"`
+	Email string `dynamodbav:"email"`
+	Name  string `dynamodbav:"name,omitempty"`
+	// SearchName is the name in org.Fold's form, which searches compare with; written even
+	// when empty, so that every invitation has it (invitations written before it existed
+	// have none).
+	SearchName        string    `dynamodbav:"searchName"`
 	Role              string    `dynamodbav:"role"`
 	Status            string    `dynamodbav:"status"`
 	TokenHash         string    `dynamodbav:"tokenHash,omitempty"`
@@ -101,6 +105,7 @@ func toInvitationItem(inv org.Invitation) invitationItem {
 		OrgID:             inv.OrgID,
 		Email:             inv.Email,
 		Name:              inv.Name,
+		SearchName:        org.Fold(inv.Name),
 		Role:              string(inv.Role),
 		Status:            string(inv.Status),
 		TokenHash:         inv.TokenHash,

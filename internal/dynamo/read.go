@@ -102,6 +102,18 @@ const (
 	filteredPageSize = 200
 )
 
+// allOf is the filter that holds when every one of filters does; nil when there are none.
+func allOf(filters []expression.ConditionBuilder) *expression.ConditionBuilder {
+	switch len(filters) {
+	case 0:
+		return nil
+	case 1:
+		return &filters[0]
+	}
+	f := expression.And(filters[0], filters[1], filters[2:]...)
+	return &f
+}
+
 // queryPage reads one page of q: at most q.page.Limit items that pass the filter, and the
 // cursor of the next page when more items may follow.
 func (t *table) queryPage(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {

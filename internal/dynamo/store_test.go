@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,12 +115,192 @@ func TestListingPagesAndFilters(t *testing.T) {
 			t.Errorf("cursor %q: err = %v, want a cursor validation error", cursor, err)
 		}
 	}
-	audit, err := f.svc.AuditLog(ctx, f.admin, org.PageRequest{Limit: 3})
+	audit, err := f.svc.AuditLog(ctx, f.admin, org.AuditQuery{PageRequest: org.PageRequest{Limit: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(audit.Items) != 3 || audit.Items[0].Action != org.ActionRevoked || audit.Next == "" {
 		t.Errorf("newest audit entries = %+v (next %q); want the revocation first and more pages", audit.Items, audit.Next)
+	}
+}
+
+func TestInvitationsAreSearchedByAddressAndName(t *testing.T) {
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	invite := func(email, name string) string {
+		t.Helper()
+		c, err := f.svc.Invite(ctx, f.admin, org.InviteRequest{Email: email, Name: name, SendEmail: noEmail()})
+		if err != nil {
+			t.Fatalf("invite %s: %v", email, err)
+		}
+		f.clock.Add(time.Millisecond)
+		return c.Invitation.ID
+	}
+	ada := invite("ada@example.com", "Ada Lovelace")
+	bob := invite("bob@lovelace.io", "Bob Byte")
+	elodie := invite("e.durand@example.com", "\u00c9lodie Durand") // É composed
+	grace := invite("grace@example.com", "Grace Hopper")
+	nameless := invite("nameless@example.com", "")
+	if _, err := f.svc.Revoke(ctx, f.admin, grace); err != nil {
+		t.Fatal(err)
+	}
+	search := func(status org.InvitationStatus, q string, limit int) []string {
+		t.Helper()
+		var ids []string
+		query := org.InvitationQuery{Status: status, Search: q, PageRequest: org.PageRequest{Limit: limit}}
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatalf("search %q does not end", q)
+			}
+			page, err := f.svc.Invitations(ctx, f.admin, query)
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			for _, inv := range page.Items {
+				ids = append(ids, inv.ID)
+			}
+			if page.Next == "" {
+				return ids
+			}
+			query.Cursor = page.Next
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		status org.InvitationStatus
+		q      string
+		want   []string
+	}{
+		{"a name and an address, in any case, newest first", "", "  LoveLace ", []string{bob, ada}},
+		{"an address", "", "e.durand@", []string{elodie}},
+		{"a letter typed decomposed", "", "e\u0301lodie", []string{elodie}},
+		{"with the status", org.StatusPending, "grace", nil},
+		{"with another status", org.StatusRevoked, "grace", []string{grace}},
+		{"a name and an address of one person", "", "grace", []string{grace}},
+		{"nameless", "", "nameless@", []string{nameless}},
+		{"nothing", "", "nobody", nil},
+		{"everyone", org.StatusPending, "", []string{nameless, elodie, bob, ada}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, limit := range []int{1, 50} {
+				got := search(c.status, c.q, limit)
+				if diff := cmp.Diff(c.want, got); diff != "" {
+					t.Errorf("limit %d: mismatch (-want +got):\n%s", limit, diff)
+				}
+			}
+		})
+	}
+
+	// A renamed invitation is found by its new name.
+	if _, err := f.svc.RenameInvitation(ctx, f.admin, bob, "Robert Byte", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("", "robert", 50); !cmp.Equal(got, []string{bob}) {
+		t.Errorf("after a rename: %v, want Bob", got)
+	}
+	// A cursor continues only the search it was made for.
+	page, err := f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: "lovelace", PageRequest: org.PageRequest{Limit: 1}})
+	if err != nil || page.Next == "" {
+		t.Fatalf("first page: %v %q", err, page.Next)
+	}
+	_, err = f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: "byte", PageRequest: org.PageRequest{Limit: 1, Cursor: page.Next}})
+	var verr *org.ValidationError
+	if !errors.As(err, &verr) || verr.Fields[0].Field != "cursor" {
+		t.Errorf("another search's cursor: %v, want a cursor error", err)
+	}
+	_, err = f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: strings.Repeat("a", 101)})
+	if !errors.As(err, &verr) || verr.Fields[0].Field != "q" || verr.Fields[0].Code != "invalid_query" {
+		t.Errorf("a search of 101 characters: %v, want invalid_query on q", err)
+	}
+}
+
+func TestAuditLogIsFilteredByActionActorAndSource(t *testing.T) {
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	lead := f.principal("acme", org.RoleMember)
+	lead.Actor.Name, lead.Source = "Team lead", org.SourceWeb
+	a := f.invite(t, "a@example.com", org.RoleViewer).Invitation.ID
+	f.clock.Add(time.Millisecond)
+	if _, err := f.svc.Invite(ctx, lead, org.InviteRequest{Email: "b@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Millisecond)
+	if _, err := f.svc.Revoke(ctx, f.admin, a); err != nil {
+		t.Fatal(err)
+	}
+	type entry struct{ Action, Actor, Source string }
+	list := func(q org.AuditQuery) []entry {
+		t.Helper()
+		var got []entry
+		q.Limit = 1
+		for pages := 0; ; pages++ {
+			if pages > 20 {
+				t.Fatalf("%+v does not end", q)
+			}
+			page, err := f.svc.AuditLog(ctx, f.admin, q)
+			if err != nil {
+				t.Fatalf("%+v: %v", q, err)
+			}
+			for _, e := range page.Items {
+				got = append(got, entry{e.Action, e.Actor.ID, string(e.Source)})
+			}
+			if page.Next == "" {
+				return got
+			}
+			q.Cursor = page.Next
+		}
+	}
+	created, revoked := entry{org.ActionInvited, "tok_admin", "api"}, entry{org.ActionRevoked, "tok_admin", "api"}
+	byLead := entry{org.ActionInvited, "tok_member", "web"}
+	for _, c := range []struct {
+		name string
+		q    org.AuditQuery
+		want []entry
+	}{
+		{"an action", org.AuditQuery{Action: "invitation.created"}, []entry{byLead, created}},
+		{"a kind of action", org.AuditQuery{Action: " invitation.* "}, []entry{revoked, byLead, created}},
+		{"an actor by id", org.AuditQuery{Actor: "tok_member"}, []entry{byLead}},
+		{"an actor by name", org.AuditQuery{Actor: "Team lead"}, []entry{byLead}},
+		{"a source", org.AuditQuery{Source: org.SourceWeb}, []entry{byLead}},
+		{"all at once", org.AuditQuery{Action: "invitation.*", Actor: "admin token", Source: org.SourceAPI}, []entry{revoked, created}},
+		{"nothing matches", org.AuditQuery{Action: "invitation.created", Source: org.SourceSlack}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if diff := cmp.Diff(c.want, list(c.q)); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if all := list(org.AuditQuery{}); len(all) != 4 || all[3].Action != org.ActionOrganizationCreate {
+		t.Errorf("the whole log = %v, want the three changes and the organization's creation", all)
+	}
+
+	// A cursor continues only the filter it was made for; a malformed filter is named.
+	page, err := f.svc.AuditLog(ctx, f.admin, org.AuditQuery{Action: "invitation.*", PageRequest: org.PageRequest{Limit: 1}})
+	if err != nil || page.Next == "" {
+		t.Fatalf("first page: %v %q", err, page.Next)
+	}
+	for _, q := range []org.AuditQuery{
+		{Action: "invitation.created", PageRequest: org.PageRequest{Cursor: page.Next}},
+		{PageRequest: org.PageRequest{Cursor: page.Next}},
+	} {
+		_, err := f.svc.AuditLog(ctx, f.admin, q)
+		var verr *org.ValidationError
+		if !errors.As(err, &verr) || verr.Fields[0].Field != "cursor" {
+			t.Errorf("%+v: %v, want a cursor error", q, err)
+		}
+	}
+	_, err = f.svc.AuditLog(ctx, f.admin, org.AuditQuery{Action: "Invitation Created", Actor: "a\nb", Source: "email"})
+	var verr *org.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("malformed filters: %v", err)
+	}
+	var fields []string
+	for _, fe := range verr.Fields {
+		fields = append(fields, fe.Field+" "+fe.Code)
+	}
+	if diff := cmp.Diff([]string{"action invalid_action", "actor invalid_actor", "source invalid_source"}, fields); diff != "" {
+		t.Errorf("malformed filters mismatch (-want +got):\n%s", diff)
 	}
 }
 

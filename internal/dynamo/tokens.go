@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"gatehouse/internal/org"
 )
@@ -117,9 +119,28 @@ type Audit struct{ t *table }
 
 var _ org.AuditStore = (*Audit)(nil)
 
-// ListAudit lists audit entries newest first.
-func (s *Audit) ListAudit(ctx context.Context, orgID string, p org.PageRequest) (org.Page[org.AuditEntry], error) {
-	items, next, err := s.t.queryPage(ctx, query{orgID: orgID, prefix: prefixAudit, page: p})
+// ListAudit lists audit entries newest first, keeping those of q's action (or kind of
+// action), actor (by id or name) and source.
+func (s *Audit) ListAudit(ctx context.Context, orgID string, q org.AuditQuery) (org.Page[org.AuditEntry], error) {
+	var filters []expression.ConditionBuilder
+	switch kind, ok := strings.CutSuffix(q.Action, ".*"); {
+	case ok:
+		filters = append(filters, expression.BeginsWith(expression.Name("action"), kind+"."))
+	case q.Action != "":
+		filters = append(filters, expression.Name("action").Equal(expression.Value(q.Action)))
+	}
+	if q.Actor != "" {
+		filters = append(filters, expression.Name("actor.id").Equal(expression.Value(q.Actor)).
+			Or(expression.Name("actor.name").Equal(expression.Value(q.Actor))))
+	}
+	if q.Source != "" {
+		filters = append(filters, expression.Name("source").Equal(expression.Value(string(q.Source))))
+	}
+	view := "" // the unfiltered log's cursors stay as they were
+	if len(filters) > 0 {
+		view = url.Values{"action": {q.Action}, "actor": {q.Actor}, "source": {string(q.Source)}}.Encode()
+	}
+	items, next, err := s.t.queryPage(ctx, query{orgID: orgID, prefix: prefixAudit, filter: allOf(filters), view: view, page: q.PageRequest})
 	if err != nil {
 		return org.Page[org.AuditEntry]{}, err
 	}

@@ -119,6 +119,7 @@ func New(c Config) (http.Handler, error) {
 	if c.Webhooks != nil {
 		mux.Handle("POST /api/v1/webhooks", private(a.createWebhook()))
 		mux.Handle("GET /api/v1/webhooks", private(a.listWebhooks()))
+		mux.Handle("GET /api/v1/webhooks/event-types", private(webhookEventTypes()))
 		mux.Handle("GET /api/v1/webhooks/{id}", private(a.getWebhook()))
 		mux.Handle("PATCH /api/v1/webhooks/{id}", private(a.updateWebhook()))
 		mux.Handle("DELETE /api/v1/webhooks/{id}", private(a.deleteWebhook()))

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -371,6 +372,9 @@ func TestBadInputIsNamed(t *testing.T) {
 	t.Run("bad status", func(t *testing.T) {
 		wantProblem(t, s.do("GET", "/api/v1/invitations?status=lost", "acme/admin", nil), 400, "invalid_status", "status")
 	})
+	t.Run("overlong search", func(t *testing.T) {
+		wantProblem(t, s.do("GET", "/api/v1/invitations?q="+strings.Repeat("a", 101), "acme/admin", nil), 400, "invalid_query", "q")
+	})
 	t.Run("tampered cursor", func(t *testing.T) {
 		wantProblem(t, s.do("GET", "/api/v1/audit-logs?cursor=JTI3OyBkcm9w", "acme/admin", nil), 400, "invalid_cursor", "cursor")
 	})
@@ -425,6 +429,10 @@ func TestBulkInviteReportsEveryRowInOrder(t *testing.T) {
 	list := s.do("GET", "/api/v1/invitations?status=pending", "acme/admin", nil)
 	if n := len(list.body["items"].([]any)); n != 3 {
 		t.Errorf("pending invitations = %d, want 3", n)
+	}
+	found := s.do("GET", "/api/v1/invitations?status=pending&q="+url.QueryEscape(" "+strings.ToUpper(results[0].(map[string]any)["email"].(string)[:3])), "acme/admin", nil)
+	if items, _ := found.body["items"].([]any); found.status != http.StatusOK || len(items) != 1 || items[0].(map[string]any)["email"] != results[0].(map[string]any)["email"] {
+		t.Errorf("searching the first row's address: %d %s", found.status, found.raw)
 	}
 	tooMany := make([]map[string]any, 1001)
 	for i := range tooMany {
@@ -592,6 +600,22 @@ func TestMembersTokensAndAuditLog(t *testing.T) {
 	if diff := cmp.Diff(want, actions); diff != "" {
 		t.Errorf("audit actions mismatch (-want +got):\n%s", diff)
 	}
+
+	// Filtered by action (or kind of action), actor and source.
+	tokenEntries := s.do("GET", "/api/v1/audit-logs?action=token.*&source=api&actor="+url.QueryEscape("admin"), "acme/admin", nil)
+	items, _ := tokenEntries.body["items"].([]any)
+	if tokenEntries.status != http.StatusOK || len(items) != 4 {
+		t.Fatalf("the admin token's token changes: %d %s", tokenEntries.status, tokenEntries.raw)
+	}
+	// The revocation, the bot's creation and the setup's member and viewer tokens; not the
+	// admin token itself, which the CLI made.
+	for i, action := range []string{"token.revoked", "token.created", "token.created", "token.created"} {
+		if e := items[i].(map[string]any); e["action"] != action || e["actor"].(map[string]any)["name"] != "admin" {
+			t.Errorf("entry %d = %v, want %s by the admin token", i, e, action)
+		}
+	}
+	wantProblem(t, s.do("GET", "/api/v1/audit-logs?action=DROP+TABLE", "acme/admin", nil), 400, "invalid_action", "action")
+	wantProblem(t, s.do("GET", "/api/v1/audit-logs?source=email", "acme/admin", nil), 400, "invalid_source", "source")
 }
 
 func TestServerErrorsHideTheirCause(t *testing.T) {

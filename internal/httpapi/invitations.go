@@ -87,7 +87,7 @@ func pageRequest(r *http.Request) (org.PageRequest, error) {
 	return p, nil
 }
 
-// listInvitations serves GET /api/v1/invitations?status=&limit=&cursor=.
+// listInvitations serves GET /api/v1/invitations?status=&q=&limit=&cursor=.
 func (a *api) listInvitations() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pr, err := pageRequest(r)
@@ -95,7 +95,8 @@ func (a *api) listInvitations() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		q := org.InvitationQuery{PageRequest: pr, Status: org.InvitationStatus(r.URL.Query().Get("status"))}
+		params := r.URL.Query()
+		q := org.InvitationQuery{PageRequest: pr, Status: org.InvitationStatus(params.Get("status")), Search: params.Get("q")}
 		page, err := a.invitations.Invitations(r.Context(), principalFrom(r.Context()), q)
 		if err != nil {
 			a.fail(w, r, err)

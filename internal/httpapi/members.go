@@ -137,7 +137,7 @@ func (a *api) revokeToken() http.Handler {
 	})
 }
 
-// auditLog serves GET /api/v1/audit-logs?limit=&cursor=.
+// auditLog serves GET /api/v1/audit-logs?action=&actor=&source=&limit=&cursor=.
 func (a *api) auditLog() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pr, err := pageRequest(r)
@@ -145,7 +145,9 @@ func (a *api) auditLog() http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		page, err := a.tokens.AuditLog(r.Context(), principalFrom(r.Context()), pr)
+		params := r.URL.Query()
+		q := org.AuditQuery{PageRequest: pr, Action: params.Get("action"), Actor: params.Get("actor"), Source: org.Source(params.Get("source"))}
+		page, err := a.tokens.AuditLog(r.Context(), principalFrom(r.Context()), q)
 		if err != nil {
 			a.fail(w, r, err)
 			return

@@ -50,7 +50,7 @@ type TokenService interface {
 	CreateToken(ctx context.Context, p org.Principal, name, role string, opts ...org.TokenOption) (org.NewToken, error)
 	Tokens(ctx context.Context, p org.Principal) ([]org.APIToken, error)
 	RevokeToken(ctx context.Context, p org.Principal, id string) error
-	AuditLog(ctx context.Context, p org.Principal, pr org.PageRequest) (org.Page[org.AuditEntry], error)
+	AuditLog(ctx context.Context, p org.Principal, q org.AuditQuery) (org.Page[org.AuditEntry], error)
 }
 
 // SlackService serves the Slack connection routes.

@@ -7,6 +7,8 @@ import (
 
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/org"
+	"gatehouse/internal/view"
+	"gatehouse/internal/webhook"
 )
 
 // Webhooks manages an organization's webhook endpoints and their deliveries (package hooks
@@ -100,6 +102,15 @@ func (a *api) listWebhooks() http.Handler {
 		}
 		now := a.now()
 		writeJSON(w, http.StatusOK, toListView(org.Page[hooks.Endpoint]{Items: eps}, func(e hooks.Endpoint) endpointView { return toEndpointView(e, now) }))
+	})
+}
+
+// webhookEventTypes serves GET /api/v1/webhooks/event-types: every event type an endpoint
+// may subscribe to, with what it announces, for any role (it is the documentation of the
+// events, and holds nothing of the organization's).
+func webhookEventTypes() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, view.List[webhook.EventDoc]{Items: webhook.EventDocs()})
 	})
 }
 

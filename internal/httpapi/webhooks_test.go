@@ -18,6 +18,7 @@ import (
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/hooks"
 	"gatehouse/internal/mailer"
+	"gatehouse/internal/webhook"
 )
 
 // receiver is a webhook endpoint on 127.0.0.1 that checks every request as the Standard
@@ -367,6 +368,24 @@ func TestWebhookEndpointsAreChecked(t *testing.T) {
 	if r := s.do(http.MethodDelete, "/api/v1/webhooks/"+ep["id"].(string), "acme/admin", nil); r.status != http.StatusNoContent {
 		t.Errorf("delete: %d %s", r.status, r.raw)
 	}
+}
+
+func TestWebhookEventTypesAreListedForEveryRole(t *testing.T) {
+	s := newServer(t)
+	for _, who := range []string{"acme/admin", "acme/viewer"} {
+		r := s.do(http.MethodGet, "/api/v1/webhooks/event-types", who, nil)
+		items, _ := r.body["items"].([]any)
+		if r.status != http.StatusOK || len(items) != len(webhook.EventTypes()) {
+			t.Fatalf("%s: GET event-types: %d %s", who, r.status, r.raw)
+		}
+		for i, it := range items {
+			doc := it.(map[string]any)
+			if doc["type"] != webhook.EventTypes()[i] || doc["description"] == "" {
+				t.Errorf("%s: event type %d is %v, want %s with a description", who, i, doc, webhook.EventTypes()[i])
+			}
+		}
+	}
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/webhooks/event-types", "", nil), http.StatusUnauthorized, "unauthenticated", "")
 }
 
 // fakeMail takes every email.

@@ -119,7 +119,7 @@ func (f *fixture) mailerOver(t *testing.T, store mailer.Store) *mailer.Mailer {
 // audited counts the audit entries of action on invitation id.
 func (f *fixture) audited(t *testing.T, action, id string) int {
 	t.Helper()
-	page, err := f.svc.AuditLog(context.Background(), f.admin, org.PageRequest{Limit: 100})
+	page, err := f.svc.AuditLog(context.Background(), f.admin, org.AuditQuery{PageRequest: org.PageRequest{Limit: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestInvitationIsEmailedOnceWithAWorkingLink(t *testing.T) {
 	if err != nil || member.Email != "grace@example.com" {
 		t.Fatalf("accept with the emailed link: %+v, %v", member, err)
 	}
-	audit, err := f.svc.AuditLog(context.Background(), f.admin, org.PageRequest{})
+	audit, err := f.svc.AuditLog(context.Background(), f.admin, org.AuditQuery{PageRequest: org.PageRequest{}})
 	if err != nil {
 		t.Fatal(err)
 	}

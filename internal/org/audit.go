@@ -2,7 +2,12 @@ package org
 
 import (
 	"context"
+	"regexp"
+	"strings"
+	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The audit actions.
@@ -42,14 +47,52 @@ type AuditEntry struct {
 	Subject any
 }
 
-// AuditLog lists the caller's organization's audit entries, newest first.
-func (s *Service) AuditLog(ctx context.Context, p Principal, pr PageRequest) (Page[AuditEntry], error) {
+// AuditQuery filters the audit log; the zero value lists every entry.
+type AuditQuery struct {
+	PageRequest
+	// Action keeps the entries of one action (invitation.created), or, ending in ".*", of
+	// every action of its kind (invitation.*).
+	Action string
+	// Actor keeps the entries whose actor has this id or name, as recorded.
+	Actor string
+	// Source keeps the entries made through one door.
+	Source Source
+}
+
+// actionPattern is what an action filter may be: dotted lower-case words, the last one
+// possibly "*". It compiles on first use, not at every cold start.
+var actionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*(\.\*)?$`) })
+
+// maxActorFilter bounds an actor filter: an id, or a name of at most MaxNameLength.
+const maxActorFilter = MaxNameLength
+
+// check trims the filters and names each one that is malformed.
+func (q *AuditQuery) check() error {
+	var verr ValidationError
+	q.Action, q.Actor = strings.TrimSpace(q.Action), strings.TrimSpace(q.Actor)
+	if q.Action != "" && (len(q.Action) > 64 || !actionPattern().MatchString(q.Action)) {
+		verr.Add("action", "invalid_action", "action must be an audit action such as invitation.created, or a kind of them such as invitation.*")
+	}
+	if !utf8.ValidString(q.Actor) || utf8.RuneCountInString(q.Actor) > maxActorFilter || strings.ContainsFunc(q.Actor, unicode.IsControl) {
+		verr.Add("actor", "invalid_actor", "actor must be an actor's id or name, of at most 200 characters without control characters")
+	}
+	if q.Source != "" && !q.Source.Valid() {
+		verr.Add("source", "invalid_source", "source must be one of api, web, slack, sync, cli, scim")
+	}
+	return verr.Err()
+}
+
+// AuditLog lists the caller's organization's audit entries, newest first, as q filters them.
+func (s *Service) AuditLog(ctx context.Context, p Principal, q AuditQuery) (Page[AuditEntry], error) {
 	if !p.canRead() {
 		return Page[AuditEntry]{}, ErrForbidden
 	}
-	pr, err := pr.Normalize()
-	if err != nil {
+	var err error
+	if q.PageRequest, err = q.PageRequest.Normalize(); err != nil {
 		return Page[AuditEntry]{}, err
 	}
-	return s.auditLog.ListAudit(ctx, p.OrgID, pr)
+	if err := q.check(); err != nil {
+		return Page[AuditEntry]{}, err
+	}
+	return s.auditLog.ListAudit(ctx, p.OrgID, q)
 }

@@ -17,7 +17,7 @@ import (
 // first, with the entries' actor and source checked.
 func (f *fixture) expiredIDs(t *testing.T) []string {
 	t.Helper()
-	page, err := f.svc.AuditLog(context.Background(), f.admin, org.PageRequest{Limit: 100})
+	page, err := f.svc.AuditLog(context.Background(), f.admin, org.AuditQuery{PageRequest: org.PageRequest{Limit: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,9 @@ func (s *Service) Invitations(ctx context.Context, p Principal, q InvitationQuer
 	if q.PageRequest, err = q.PageRequest.Normalize(); err != nil {
 		return Page[Invitation]{}, err
 	}
+	if q.Search, err = NormalizeSearch("q", q.Search); err != nil {
+		return Page[Invitation]{}, err
+	}
 	q.Now = s.nowUTC()
 	page, err := s.invitations.ListInvitations(ctx, p.OrgID, q)
 	if err != nil {

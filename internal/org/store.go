@@ -115,7 +115,8 @@ type TokenStore interface {
 
 // AuditStore reads the audit log; entries are written with the changes they record.
 type AuditStore interface {
-	ListAudit(ctx context.Context, orgID string, p PageRequest) (Page[AuditEntry], error)
+	// ListAudit lists entries newest first, filtered by q (whose filters are checked).
+	ListAudit(ctx context.Context, orgID string, q AuditQuery) (Page[AuditEntry], error)
 }
 
 // SlackStore keeps Slack connections, found by organization and by team.
@@ -186,10 +187,14 @@ type Page[T any] struct {
 	Next  string
 }
 
-// InvitationQuery filters a list of invitations by status as seen at Now.
+// InvitationQuery filters a list of invitations by status as seen at Now, and by a search of
+// their addresses and names.
 type InvitationQuery struct {
 	PageRequest
 	Status InvitationStatus // empty: every status
+	// Search, when set, keeps the invitations whose address or name holds it, compared in
+	// Fold's form: "ada" finds Ada Lovelace and ada@example.com.
+	Search string
 	Now    time.Time
 }
 

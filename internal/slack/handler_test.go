@@ -158,7 +158,7 @@ func TestInviteOneRecordsSlackAsSourceAndActor(t *testing.T) {
 	if inv.Delivery.State != org.DeliveryQueued {
 		t.Errorf("delivery = %s, want queued (email goes through the outbox)", inv.Delivery.State)
 	}
-	log, err := b.svc.AuditLog(context.Background(), b.admin, org.PageRequest{Limit: 1})
+	log, err := b.svc.AuditLog(context.Background(), b.admin, org.AuditQuery{PageRequest: org.PageRequest{Limit: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestReplayedRequestInvitesOnce(t *testing.T) {
 	if n := len(b.pending()); n != 1 {
 		t.Errorf("pending invitations = %d, want 1", n)
 	}
-	log, err := b.svc.AuditLog(context.Background(), b.admin, org.PageRequest{Limit: 100})
+	log, err := b.svc.AuditLog(context.Background(), b.admin, org.AuditQuery{PageRequest: org.PageRequest{Limit: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,12 +59,41 @@ const maxEvents = 100
 // eventTypes is every event type, in the order of EventTypes: an array value, so that no
 // caller can change the list.
 func eventTypes() [17]string {
-	return [...]string{
-		EventInvitationCreated, EventInvitationResent, EventInvitationRevoked,
-		EventInvitationAccepted, EventInvitationExpired, EventInvitationEmailSent,
-		EventInvitationEmailFailed, EventInvitationBounced, EventMemberRoleChanged,
-		EventMemberDeactivated, EventMemberReactivated, EventSyncRunApplied, EventSyncRunHeld,
-		EventSyncRunFailed, EventSCIMUserProvisioned, EventSCIMUserDeprovisioned, EventTest,
+	all := eventDocs()
+	var types [len(all)]string
+	for i, d := range all {
+		types[i] = d.Type
+	}
+	return types
+}
+
+// EventDoc is an event type and what it announces, in words for a person choosing what an
+// endpoint receives.
+type EventDoc struct {
+	Type        string `json:"type"`
+	Description string `json:"description"`
+}
+
+// eventDocs is every event type with its description, in the order of EventTypes.
+func eventDocs() [17]EventDoc {
+	return [...]EventDoc{
+		{EventInvitationCreated, "An invitation was made (one by one or in a bulk import)."},
+		{EventInvitationResent, "An invitation was sent again, with a new link."},
+		{EventInvitationRevoked, "An invitation was withdrawn before it was accepted."},
+		{EventInvitationAccepted, "The invitee accepted and became a member."},
+		{EventInvitationExpired, "An invitation's expiry passed unaccepted."},
+		{EventInvitationEmailSent, "The invitation email was handed to the mail service."},
+		{EventInvitationEmailFailed, "The invitation email could not be sent."},
+		{EventInvitationBounced, "The invitation email bounced or drew a complaint."},
+		{EventMemberRoleChanged, "A member's role changed."},
+		{EventMemberDeactivated, "A member was deactivated and lost access."},
+		{EventMemberReactivated, "A deactivated member was given access again."},
+		{EventSyncRunApplied, "A directory sync run applied its changes."},
+		{EventSyncRunHeld, "A directory sync run was held back for an admin to approve."},
+		{EventSyncRunFailed, "A directory sync run failed and applied nothing."},
+		{EventSCIMUserProvisioned, "An identity provider created or activated a user over SCIM."},
+		{EventSCIMUserDeprovisioned, "An identity provider removed or deactivated a user over SCIM."},
+		{EventTest, "An admin asked for a test delivery to one endpoint."},
 	}
 }
 
@@ -72,6 +101,13 @@ func eventTypes() [17]string {
 // slice is the caller's own.
 func EventTypes() []string {
 	all := eventTypes()
+	return all[:]
+}
+
+// EventDocs returns every event type with its description, in the order of EventTypes. The
+// slice is the caller's own.
+func EventDocs() []EventDoc {
+	all := eventDocs()
 	return all[:]
 }
 

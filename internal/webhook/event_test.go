@@ -29,6 +29,24 @@ func TestEventTypes(t *testing.T) {
 	}
 }
 
+func TestEveryEventTypeIsDescribed(t *testing.T) {
+	docs := EventDocs()
+	types := make([]string, len(docs))
+	for i, d := range docs {
+		types[i] = d.Type
+		if len(d.Description) < 10 || !strings.HasSuffix(d.Description, ".") || strings.ToUpper(d.Description[:1]) != d.Description[:1] {
+			t.Errorf("%s is described as %q, want a sentence", d.Type, d.Description)
+		}
+	}
+	if diff := cmp.Diff(EventTypes(), types); diff != "" {
+		t.Errorf("EventDocs' types mismatch (-EventTypes +EventDocs):\n%s", diff)
+	}
+	docs[0].Type = "changed"
+	if EventDocs()[0].Type != "invitation.created" {
+		t.Error("changing the returned slice changed the event descriptions")
+	}
+}
+
 func TestValidEventsAccepts(t *testing.T) {
 	for _, events := range [][]string{
 		{"*"},

@@ -11,14 +11,16 @@ import * as sync from './sync.js';
 import * as audit from './audit.js';
 import * as identity from './scim.js';
 import * as slack from './slack.js';
+import * as webhooks from './webhooks.js';
+import * as tokens from './tokens.js';
 
-const views = { invitations, members, bulk, sync, identity, slack, audit };
+const views = { invitations, members, bulk, sync, identity, slack, webhooks, tokens, audit };
 const NOTICE_KEY = 'gatehouse.notice';
 const TOKEN_SHAPE = /^ghk_[A-Za-z0-9_-]{43}$/;
 
 // me is who is signed in: an admin token, or a member's or viewer's (the API does not say
 // which of the two, and refuses what they may not do).
-const me = { isAdmin: false, name: '' };
+const me = { isAdmin: false, name: '', tokenId: '' };
 let started = false;
 
 // identify checks token and learns whether it is an admin's: only admins may list tokens,
@@ -26,11 +28,11 @@ let started = false;
 async function identify(token) {
   await request('GET', '/users?limit=1', { token });
   try {
-    const tokens = await request('GET', '/tokens', { token });
-    const mine = tokens.items.find((t) => t.hint && token.endsWith(t.hint));
-    return { isAdmin: true, name: mine ? mine.name : '' };
+    const list = await request('GET', '/tokens', { token });
+    const mine = list.items.find((t) => t.hint && token.endsWith(t.hint));
+    return { isAdmin: true, name: mine ? mine.name : '', tokenId: mine ? mine.id : '' };
   } catch (err) {
-    if (err.status === 403) return { isAdmin: false, name: '' };
+    if (err.status === 403) return { isAdmin: false, name: '', tokenId: '' };
     throw err;
   }
 }
@@ -60,6 +62,8 @@ function start(who, focus = false) {
     sync.mount(me);
     identity.mount(me);
     slack.mount(me);
+    webhooks.mount(me);
+    tokens.mount(me);
     audit.mount(me);
   }
   route(focus);
@@ -75,9 +79,35 @@ function route(focus = true) {
     if (a.getAttribute('href') === `#/${current}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  showTab();
   document.title = `${$(`${current}-title`).textContent} · Settings · Gatehouse`;
   views[current].show();
   if (focus) $(`${current}-title`).focus();
+}
+
+// strip is the tab strip's list, which scrolls sideways where the tabs do not fit.
+const strip = () => document.querySelector('.sections ul');
+
+// markOverflow says on the strip which ends have tabs scrolled out of sight, for its fades.
+function markOverflow() {
+  const ul = strip();
+  const more = [];
+  if (ul.scrollLeft > 1) more.push('start');
+  if (ul.scrollLeft + ul.clientWidth < ul.scrollWidth - 1) more.push('end');
+  ul.parentElement.dataset.more = more.join(' ');
+}
+
+// showTab scrolls the strip, not the page, so that the current tab is in sight.
+function showTab() {
+  const ul = strip();
+  const a = ul.querySelector('[aria-current="page"]');
+  if (a) {
+    const box = ul.getBoundingClientRect();
+    const tab = a.getBoundingClientRect();
+    if (tab.left < box.left) ul.scrollLeft -= box.left - tab.left + 24;
+    else if (tab.right > box.right) ul.scrollLeft += tab.right - box.right + 24;
+  }
+  markOverflow();
 }
 
 function signOut(notice = '') {
@@ -114,6 +144,8 @@ $('signin-form').addEventListener('submit', async (e) => {
 });
 
 $('sign-out').addEventListener('click', () => signOut());
+strip().addEventListener('scroll', markOverflow, { passive: true });
+addEventListener('resize', markOverflow);
 addEventListener('hashchange', () => { if (started && !$('app').hidden) route(); });
 addEventListener('gatehouse:unauthenticated', () => {
   if (started) signOut('Your session ended: the token is no longer accepted. Sign in with a valid token.');

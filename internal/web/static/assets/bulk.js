@@ -2,7 +2,7 @@
 // endpoint with a progress bar, and get a result for each row, also as a CSV download.
 
 import { request, explain, newKey, sentence, unsettled } from './api.js';
-import { $, h, fill, badge, table, notify, announce, downloadLink } from './dom.js';
+import { $, h, fill, badge, table, announce, downloadLink } from './dom.js';
 import { parse, people, check, write, MAX_ROWS, CSVError } from './csv.js';
 import { clearErrors, fieldError } from './forms.js';
 
@@ -218,6 +218,7 @@ function report(results) {
     current,
   );
   box.hidden = false;
+  // The summary above the results says how it went (and is said to screen readers): no
+  // toast to cover the results.
   $('bulk-results-title').focus();
-  notify(`Import finished: ${summary}.`, count('Invited') === results.length ? 'ok' : 'info');
 }

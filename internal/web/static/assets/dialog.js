@@ -25,6 +25,9 @@ export function ask({ title, message = '', body = null, confirmLabel = 'OK', can
       open = null;
       dialog.removeEventListener('close', onClose);
       if (dialog.open) dialog.close();
+      // What the dialog showed (a secret, a link) leaves the page with it; callers keep
+      // their own references to the fields they read.
+      $('dialog-body').replaceChildren();
       resolve(value);
     };
     const onClose = () => done(dialog.returnValue === 'ok');
@@ -50,6 +53,31 @@ export async function copyText(text, input = null) {
     }
     return false;
   }
+}
+
+// copyable shows a read-only value with a button that copies it; label names the button
+// ("Copy token"), and without "Copy " the value.
+export function copyable(id, value, label) {
+  const what = label.replace(/^Copy /, '');
+  const input = h('input', { type: 'text', readonly: true, id, value, spellcheck: 'false', 'aria-label': what[0].toUpperCase() + what.slice(1) });
+  const status = h('span', { class: 'hint', id: `${id}-status`, 'aria-live': 'polite' });
+  const copy = h('button', {
+    type: 'button', class: 'secondary small', id: `${id}-copy`, text: label,
+    onclick: async () => {
+      const copied = await copyText(value, input);
+      status.textContent = copied ? 'Copied.' : 'Press Ctrl+C (or ⌘C) to copy the selected text.';
+      if (copied) announce(`${what[0].toUpperCase()}${what.slice(1)} copied`);
+    },
+  });
+  return h('div', { class: 'actions copyable' }, input, copy, status);
+}
+
+// showSecret shows a secret that the API gives only once, to copy, with what it is for.
+export function showSecret({ title, message, id, value, label = 'Copy secret', notes = [] }) {
+  const body = h('div', {}, message ? h('p', { text: message }) : null, copyable(id, value, label),
+    notes.map((text) => h('p', { class: 'hint', text })),
+    h('p', { class: 'hint', text: 'It is shown only now: Gatehouse keeps no copy it could show again.' }));
+  return ask({ title, body, confirmLabel: 'Done', cancelLabel: '' });
 }
 
 // showLink shows an accept link to hand out, with a button that copies it.

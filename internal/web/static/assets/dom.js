@@ -91,17 +91,35 @@ export function announce(text, urgent = false) {
   requestAnimationFrame(() => { live.textContent = text; });
 }
 
+// reserve keeps room under the page for the toasts while they show, so that whatever ends
+// the page (a table of results, its last buttons) can always be scrolled clear of them.
+let reserve = null;
+function reserveRoom(box) {
+  reserve ??= new ResizeObserver(() => {
+    $('main').style.paddingBottom = box.children.length ? `max(4rem, ${box.offsetHeight + 32}px)` : '';
+  });
+  reserve.observe(box);
+}
+
 // notify shows a short message, which screen readers hear through the live regions (the
-// toasts come and go, so they are not live themselves); errors stay longer.
+// toasts come and go, so they are not live themselves); errors stay longer. kind is ok,
+// info, notice (nothing went wrong, but something must wait) or error.
 export function notify(text, kind = 'ok') {
   const box = $('toasts');
+  reserveRoom(box);
   const close = () => toast.remove();
   announce(text, kind === 'error');
   const toast = h('div', { class: `toast ${kind}`, dataset: { kind } },
     h('p', { text }), h('button', { type: 'button', 'aria-label': 'Dismiss', onclick: close, text: '×' }));
   box.append(toast);
   while (box.children.length > 3) box.firstElementChild.remove();
-  setTimeout(close, kind === 'error' ? 12000 : 6000);
+  setTimeout(close, { error: 12000, notice: 9000 }[kind] || 6000);
+}
+
+// notifyFailure tells of a refused request: a notice when it was only too soon (an email
+// that has to wait, with when to try again), an error otherwise.
+export function notifyFailure(err) {
+  notify(explain(err), err && err.code === 'rate_limited' ? 'notice' : 'error');
 }
 
 // busy marks a button as working (or done working), keeping its label to restore.

@@ -46,6 +46,8 @@ export function showErrors(form, err, { fieldName = (f) => f, extra = null } = {
     else rest.push(sentence(fe.message));
   }
   const box = form.querySelector('.form-error');
+  // Being too soon (an address emailed enough for today) is a notice: nothing is wrong.
+  if (box) box.classList.toggle('notice', err.code === 'rate_limited');
   if (box && (!first || rest.length || extra)) {
     const text = rest.length ? rest.join(' ') : first ? '' : explain(err);
     box.replaceChildren(...[text && h('span', { text }), extra].filter(Boolean));

@@ -2,8 +2,9 @@
 // delivery, and resend, revoke and copy-link actions.
 
 import { request, query, explain, newKey } from './api.js';
-import { $, h, when, badge, person, table, loading, empty, failure, notify, busy, announce } from './dom.js';
+import { $, h, when, badge, person, table, loading, empty, failure, notify, notifyFailure, busy, announce } from './dom.js';
 import { ask, showLink } from './dialog.js';
+import * as batch from './invbatch.js';
 
 const PAGE = 25;
 // links holds accept links shown when an invitation without email was made or renewed in
@@ -11,6 +12,7 @@ const PAGE = 25;
 const links = new Map();
 let me;
 let status = 'pending';
+let search = '';
 let items = [];
 let cursor = '';
 let generation = 0;
@@ -31,7 +33,23 @@ export function mount(who) {
   }
   $('inv-refresh').addEventListener('click', () => load(true));
   $('inv-more').addEventListener('click', () => load(false));
+  // The list is searched by the API, a moment after the typing stops.
+  let typing = 0;
+  $('inv-search').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      const q = $('inv-search').value.trim();
+      if (q !== search) {
+        search = q;
+        load(true);
+      }
+    }, 300);
+  });
+  batch.setup(me, () => (live() ? items : []), () => load(true));
 }
+
+// live says whether the tab shows invitations that can still be resent or revoked.
+const live = () => status === 'pending' || status === 'expired';
 
 export function show() {
   load(true);
@@ -72,15 +90,22 @@ async function load(reset) {
   if (reset) {
     items = [];
     cursor = '';
+    batch.clear();
     panel.replaceChildren(loading('Loading invitations…'));
   }
   const more = $('inv-more');
   busy(more, true, 'Loading…');
   try {
-    const res = await request('GET', `/invitations${query({ status, limit: PAGE, cursor })}`);
-    if (gen !== generation) return;
-    items = items.concat(res.items);
-    cursor = res.nextCursor || '';
+    // A filtered page may come back short (the API reads a bounded amount per request):
+    // read on a few times before showing it.
+    const before = items.length;
+    for (let round = 0; round < 5; round++) {
+      const res = await request('GET', `/invitations${query({ status, q: search, limit: PAGE, cursor })}`);
+      if (gen !== generation) return;
+      items = items.concat(res.items);
+      cursor = res.nextCursor || '';
+      if (!cursor || items.length - before >= PAGE) break;
+    }
     render();
   } catch (err) {
     if (gen !== generation) return;
@@ -104,17 +129,23 @@ const dateColumn = { pending: 'Expires', expired: 'Expired', revoked: 'Revoked',
 function render() {
   const panel = $('inv-panel');
   $('inv-more').hidden = !cursor;
-  $('inv-count').textContent = items.length ? `${items.length}${cursor ? '+' : ''} ${status} invitation${items.length === 1 ? '' : 's'}` : '';
+  const matching = search ? ` matching “${search}”` : '';
+  $('inv-count').textContent = items.length ? `${items.length}${cursor ? '+' : ''} ${status} invitation${items.length === 1 ? '' : 's'}${matching}` : '';
+  if (!items.length && search) {
+    const clear = h('button', { type: 'button', class: 'secondary', text: 'Clear the search', onclick: () => { $('inv-search').value = ''; search = ''; load(true); $('inv-search').focus(); } });
+    panel.replaceChildren(empty(`No ${status} invitations match “${search}”`, 'The search looks through addresses and names. Try part of either, or another tab.', clear));
+    return;
+  }
   if (!items.length) {
     const [title, text] = emptyText[status];
     const action = status === 'pending' ? h('button', { type: 'button', class: 'secondary', text: 'Invite someone', onclick: () => $('invite-email').focus() }) : null;
     panel.replaceChildren(empty(title, text, action));
     return;
   }
-  const live = status === 'pending' || status === 'expired';
-  const columns = ['Person', 'Role', 'Invited', 'Email', dateColumn[status]].concat(live ? [{ label: 'Actions' }] : []);
-  const note = live && !me.isAdmin ? h('p', { class: 'note', text: 'Your token can resend invitations for members and viewers; revoking needs an admin token.' }) : null;
-  panel.replaceChildren(...[note, table(columns, items.map(cells), { caption: `${status[0].toUpperCase()}${status.slice(1)} invitations`, rowProps: (i) => rowProps(items[i]) })].filter(Boolean));
+  const columns = (live() ? [{ label: 'Select', class: 'select' }] : []).concat(['Person', 'Role', 'Invited', 'Email', dateColumn[status]], live() ? [{ label: 'Actions' }] : []);
+  const note = live() && !me.isAdmin ? h('p', { class: 'note', text: 'Your token can resend invitations for members and viewers; revoking needs an admin token.' }) : null;
+  const rows = items.map((inv) => (live() ? [{ content: batch.box(inv), class: 'select' }, ...cells(inv)] : cells(inv)));
+  panel.replaceChildren(...[note, live() ? batch.bar() : null, table(columns, rows, { caption: `${status[0].toUpperCase()}${status.slice(1)} invitations${matching}`, rowProps: (i) => rowProps(items[i]) })].filter(Boolean));
   watch(++watching);
 }
 
@@ -131,7 +162,7 @@ function cells(inv) {
     { content: delivery(inv), class: 'delivery' },
     when(date),
   ];
-  if (status === 'pending' || status === 'expired') row.push({ content: h('div', { class: 'actions' }, actions(inv)) });
+  if (live()) row.push({ content: h('div', { class: 'actions' }, actions(inv)) });
   return row;
 }
 
@@ -177,7 +208,7 @@ async function resend(inv, button) {
     }
     update(res, button.dataset.action);
   } catch (err) {
-    notify(explain(err), 'error');
+    notifyFailure(err);
   } finally {
     busy(button, false);
   }

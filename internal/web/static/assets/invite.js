@@ -2,8 +2,8 @@
 // field. Sending the same form again after an unsettled failure (no answer, a server error)
 // carries the same Idempotency-Key, so it never invites twice.
 
-import { request, newKey, explain, unsettled } from './api.js';
-import { $, h, notify, busy } from './dom.js';
+import { request, newKey, unsettled } from './api.js';
+import { $, h, notify, notifyFailure, busy } from './dom.js';
 import { clearErrors, showErrors } from './forms.js';
 
 // retry is the key and body of the last submission whose outcome is unknown. Any other answer
@@ -79,7 +79,7 @@ function nextStep(err, form) {
           clearErrors(form);
           notify(`The invitation to ${res.email} is on its way again.`);
         } catch (again) {
-          notify(explain(again), 'error');
+          notifyFailure(again);
           busy(e.currentTarget, false);
         }
       },

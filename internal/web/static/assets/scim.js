@@ -3,8 +3,8 @@
 // and the deactivations it holds for an admin.
 
 import { request, explain } from './api.js';
-import { $, h, fill, when, badge, table, loading, empty, failure, notify, announce, busy } from './dom.js';
-import { ask, copyText } from './dialog.js';
+import { $, h, fill, when, badge, table, loading, empty, failure, notify, busy } from './dom.js';
+import { ask, copyable } from './dialog.js';
 import { clearErrors, showErrors } from './forms.js';
 
 let me;
@@ -58,7 +58,7 @@ function render() {
       notify('SCIM is off.');
       load();
     } catch (err) {
-      notify(explain(err), 'bad');
+      notify(explain(err), 'error');
     }
   });
   const row = (label, value) => [h('dt', { text: label }), h('dd', {}, value)];
@@ -75,14 +75,6 @@ function render() {
     configForm());
 }
 
-// copyable shows a value with a button that copies it.
-function copyable(id, value, label) {
-  const input = h('input', { type: 'text', readonly: true, id, value, spellcheck: 'false', 'aria-label': label.replace('Copy ', '') });
-  const copy = h('button', { type: 'button', class: 'secondary small', id: `${id}-copy`, text: label,
-    onclick: async () => { if (await copyText(value, input)) announce(`${label.replace('Copy ', '')} copied`); } });
-  return h('div', { class: 'actions' }, input, copy);
-}
-
 // newToken creates (or rotates) the token and shows it once, with the URL to paste.
 async function newToken(button) {
   busy(button, true, 'Creating…');
@@ -96,7 +88,7 @@ async function newToken(button) {
         h('p', { class: 'label', text: 'Token (Secret Token)' }), copyable('scim-new-token', res.token, 'Copy token')) });
     render();
   } catch (err) {
-    notify(explain(err), 'bad');
+    notify(explain(err), 'error');
   } finally {
     busy(button, false);
   }
@@ -124,7 +116,7 @@ function held() {
         notify(verb === 'approve' ? 'The held deactivations are applied.' : 'The held deactivations are dropped; the people stay.');
         load();
       } catch (err) {
-        notify(explain(err), 'bad');
+        notify(explain(err), 'error');
         busy(e.target, false);
       }
     };

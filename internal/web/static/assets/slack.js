@@ -33,7 +33,7 @@ async function finish(code, st) {
     const c = await request('POST', '/integrations/slack/install/complete', { body: { code, state: st } });
     notify(`Slack workspace ${c.teamId} is connected.`);
   } catch (err) {
-    notify(explain(err), 'bad');
+    notify(explain(err), 'error');
   }
   load();
 }
@@ -57,7 +57,7 @@ async function load() {
     } catch (err) {
       busy(install, false);
       if (err.code === 'slack_install_not_configured') return state('manual', manualCard());
-      notify(explain(err), 'bad');
+      notify(explain(err), 'error');
     }
   });
   state('unconnected', h('div', { class: 'card' },
@@ -77,7 +77,7 @@ function connected(c) {
       notify('Slack is disconnected.');
       load();
     } catch (err) {
-      notify(explain(err), 'bad');
+      notify(explain(err), 'error');
     }
   });
   state('connected',

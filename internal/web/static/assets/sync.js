@@ -110,10 +110,10 @@ async function loadRuns(box, cursor = '', earlier = []) {
     const held = items.filter((r) => r.status === 'held');
     fill(box,
       held.map(heldNotice),
-      table(['Started', 'Trigger', 'Status', 'Changes', 'Took', 'Details'], items.map((r) => [
+      withDetails(table(['Started', 'Trigger', 'Status', 'Changes', 'Took', 'Details'], items.map((r) => [
         when(r.startedAt), r.trigger, badge(r.status, statusKinds[r.status] ?? '', { dataset: { state: r.status } }),
-        summary(r.counts, ['applied', 'approved'].includes(r.status)), took(r.durationMs), runDetails(r),
-      ]), { caption: 'Sync runs, newest first', rowProps: (i) => ({ dataset: { id: items[i].id, status: items[i].status } }) }),
+        summary(r.counts, ['applied', 'approved'].includes(r.status)), took(r.durationMs), '',
+      ]), { caption: 'Sync runs, newest first', rowProps: (i) => ({ dataset: { id: items[i].id, status: items[i].status } }) }), items),
       res.nextCursor ? h('button', { type: 'button', class: 'secondary small', text: 'Show older runs', onclick: () => loadRuns(box, res.nextCursor, items) }) : null);
   } catch (err) {
     if (err.code === 'route_not_found') box.replaceChildren(empty('Runs are not available', 'This Gatehouse does not list sync runs yet.'));
@@ -127,8 +127,31 @@ function took(ms) {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+// withDetails gives each run of the table a row of its own under it for its details, as
+// wide as the table (a run's changes are a table themselves), opened by the run's button.
+function withDetails(wrap, items) {
+  wrap.querySelectorAll('tbody > tr').forEach((tr, i) => {
+    const r = items[i];
+    const id = `sync-run-details-${r.id}`;
+    const row = h('tr', { class: 'detail-row', id, hidden: true, dataset: { detailsOf: r.id } },
+      h('td', { colspan: String(tr.children.length) }, runDetails(r)));
+    const toggle = h('button', {
+      type: 'button', class: 'secondary small', dataset: { action: 'details' }, 'aria-expanded': 'false', 'aria-controls': id,
+      'aria-label': `Details of the ${r.trigger} run started ${new Date(r.startedAt).toLocaleString()}`, text: 'Show',
+    });
+    toggle.addEventListener('click', () => {
+      row.hidden = !row.hidden;
+      toggle.setAttribute('aria-expanded', String(!row.hidden));
+      toggle.textContent = row.hidden ? 'Show' : 'Hide';
+    });
+    tr.lastElementChild.replaceChildren(toggle);
+    tr.after(row);
+  });
+  return wrap;
+}
+
 function runDetails(r) {
-  return h('details', {}, h('summary', { text: 'Show' }),
+  return h('div', { class: 'run-details' },
     r.error ? h('p', { class: 'reason', text: sentence(r.error) }) : null,
     r.removalsSuppressed ? h('p', { class: 'note warn', text: `Nobody was removed for being absent: ${r.removalsSuppressed}` }) : null,
     r.format ? h('p', { class: 'small', text: `Format: ${r.format}` }) : null,
