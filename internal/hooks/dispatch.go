@@ -309,7 +309,7 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 	if disable != "" {
 		entry := org.AuditEntry{ID: s.newID(), OrgID: e.OrgID, At: now, Action: ActionEndpointDisabled,
 			Actor: org.Actor{Type: "system", ID: "webhooks", Name: "Webhooks"}, Source: org.SourceSystem, TargetType: "webhook", TargetID: e.ID,
-			Details: map[string]string{"url": e.URL, "reason": disable}}
+			Details: map[string]string{"url": redactedURL(e.URL), "reason": disable}}
 		a = &entry
 	}
 	if err := s.store.UpdateEndpoint(ctx, e, next, a); err != nil {

@@ -101,7 +101,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, p org.Principal, r Endpoin
 	if err := s.seal(ctx, &e, []string{secret}); err != nil {
 		return NewEndpoint{}, err
 	}
-	a := s.audit(p, now, ActionEndpointCreated, e.ID, map[string]string{"url": e.URL, "events": strings.Join(e.Events, ",")})
+	a := s.audit(p, now, ActionEndpointCreated, e.ID, map[string]string{"url": redactedURL(e.URL), "events": strings.Join(e.Events, ",")})
 	if err := s.store.CreateEndpoint(ctx, e, a); err != nil {
 		return NewEndpoint{}, fmt.Errorf("store webhook: %w", err)
 	}
@@ -175,7 +175,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p org.Principal, id string
 		return Endpoint{}, err
 	}
 	next.UpdatedAt = s.nowUTC()
-	a := s.audit(p, next.UpdatedAt, ActionEndpointUpdated, id, map[string]string{"url": next.URL, "events": strings.Join(next.Events, ","),
+	a := s.audit(p, next.UpdatedAt, ActionEndpointUpdated, id, map[string]string{"url": redactedURL(next.URL), "events": strings.Join(next.Events, ","),
 		"enabled": fmt.Sprint(next.Enabled)})
 	if err := s.store.UpdateEndpoint(ctx, prev, next, &a); err != nil {
 		return Endpoint{}, conflicted(err)
@@ -192,7 +192,7 @@ func (s *Service) DeleteEndpoint(ctx context.Context, p org.Principal, id string
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteEndpoint(ctx, e, s.audit(p, s.nowUTC(), ActionEndpointDeleted, id, map[string]string{"url": e.URL})); err != nil {
+	if err := s.store.DeleteEndpoint(ctx, e, s.audit(p, s.nowUTC(), ActionEndpointDeleted, id, map[string]string{"url": redactedURL(e.URL)})); err != nil {
 		return conflicted(err)
 	}
 	return nil
@@ -237,7 +237,9 @@ func conflicted(err error) error {
 	return err
 }
 
-// audit builds an audit entry about endpoint id.
+// audit builds an audit entry about endpoint id. Details name an endpoint's URL by its origin
+// only (redactedURL): every role reads the audit log, and a URL's path or query often holds
+// the receiver's secret.
 func (s *Service) audit(p org.Principal, at time.Time, action, id string, details map[string]string) org.AuditEntry {
 	return org.AuditEntry{ID: s.newID(), OrgID: p.OrgID, At: at, Action: action, Actor: p.Actor, Source: p.Source,
 		TargetType: "webhook", TargetID: id, Details: details}
