@@ -63,10 +63,10 @@ func (s *Service) check(ctx context.Context, e *Endpoint, r EndpointRequest, cre
 		e.Description = d
 	}
 	if r.Enabled != nil {
-		e.Enabled = *r.Enabled
-		if e.Enabled {
+		if *r.Enabled && !e.Enabled { // turned on again: a fresh start
 			e.DisabledReason, e.FailingSince = "", time.Time{}
 		}
+		e.Enabled = *r.Enabled
 	}
 	return verr.Err()
 }
@@ -160,7 +160,9 @@ func (s *Service) Endpoint(ctx context.Context, p org.Principal, id string) (End
 	return s.store.GetEndpoint(ctx, p.OrgID, id)
 }
 
-// UpdateEndpoint changes what r sets.
+// UpdateEndpoint changes what r sets. Pointing the endpoint at another URL or turning it on
+// again sends events on after the token that did it is gone, as creating one does: only a
+// Lasting principal may.
 func (s *Service) UpdateEndpoint(ctx context.Context, p org.Principal, id string, r EndpointRequest) (Endpoint, error) {
 	if p.Role != org.RoleAdmin {
 		return Endpoint{}, fmt.Errorf("update webhook: %w", org.ErrForbidden)
@@ -168,6 +170,15 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p org.Principal, id string
 	prev, err := s.store.GetEndpoint(ctx, p.OrgID, id)
 	if err != nil {
 		return Endpoint{}, err
+	}
+	moved := r.URL != nil && strings.TrimSpace(*r.URL) != prev.URL
+	enabling := r.Enabled != nil && *r.Enabled && !prev.Enabled
+	if (moved || enabling) && !p.Lasting() {
+		what := "change the url of"
+		if !moved {
+			what = "enable"
+		}
+		return Endpoint{}, fmt.Errorf("%s webhook %s: %w", what, id, org.ErrLimitedToken)
 	}
 	next := prev
 	next.Events = append([]string(nil), prev.Events...)

@@ -100,7 +100,7 @@ var errorMap = []struct {
 	code   string
 	detail string
 }{
-	{org.ErrLimitedToken, http.StatusForbidden, "limited_token", "a token that expires or acts for a member cannot set up what outlives it (a SCIM token, a Slack workspace); use an admin token that does neither"},
+	{org.ErrLimitedToken, http.StatusForbidden, "limited_token", "a token that expires or acts for a member cannot set up what outlives it (a SCIM token, a Slack workspace, a webhook endpoint made, pointed elsewhere or turned on); use an admin token that does neither"},
 	{org.ErrTokenExpired, http.StatusUnauthorized, "token_expired", "this API token has expired; an admin can make a new one"},
 	{org.ErrTokenOwnerInactive, http.StatusUnauthorized, "token_owner_inactive", "this API token acts for a member who is no longer active; an admin can make a new one"},
 	{org.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "send a valid API token as 'Authorization: Bearer <token>'"},
