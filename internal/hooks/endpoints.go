@@ -71,7 +71,8 @@ func (s *Service) check(ctx context.Context, e *Endpoint, r EndpointRequest, cre
 	return verr.Err()
 }
 
-// CreateEndpoint makes an endpoint of p's organization, with its first signing secret.
+// CreateEndpoint makes an endpoint of p's organization, with its first signing secret. The
+// store refuses one past MaxEndpoints (ErrTooManyEndpoints), counting in the same write.
 func (s *Service) CreateEndpoint(ctx context.Context, p org.Principal, r EndpointRequest) (NewEndpoint, error) {
 	if !p.Lasting() {
 		if p.Role != org.RoleAdmin {
@@ -90,19 +91,15 @@ func (s *Service) CreateEndpoint(ctx context.Context, p org.Principal, r Endpoin
 	if err := s.check(ctx, &e, r, true); err != nil {
 		return NewEndpoint{}, err
 	}
-	existing, err := s.store.ListEndpoints(ctx, p.OrgID)
-	if err != nil {
-		return NewEndpoint{}, fmt.Errorf("list webhooks: %w", err)
-	}
-	if len(existing) >= MaxEndpoints {
-		return NewEndpoint{}, ErrTooManyEndpoints
-	}
 	secret := webhook.NewSecret()
 	if err := s.seal(ctx, &e, []string{secret}); err != nil {
 		return NewEndpoint{}, err
 	}
 	a := s.audit(p, now, ActionEndpointCreated, e.ID, map[string]string{"url": redactedURL(e.URL), "events": strings.Join(e.Events, ",")})
 	if err := s.store.CreateEndpoint(ctx, e, a); err != nil {
+		if org.Refused(err, PartEndpointCount) {
+			return NewEndpoint{}, ErrTooManyEndpoints
+		}
 		return NewEndpoint{}, fmt.Errorf("store webhook: %w", err)
 	}
 	return NewEndpoint{Endpoint: e, Secret: secret}, nil

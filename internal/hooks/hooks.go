@@ -85,11 +85,16 @@ type Delivery struct {
 // Store keeps endpoints, events and deliveries. A write refused because its condition
 // failed is an *org.ConflictError (org.PartRecord).
 type Store interface {
+	// CreateEndpoint stores a new endpoint unless its organization has MaxEndpoints already
+	// (PartEndpointCount): the store counts them in the same write, so that creates at once
+	// never pass the limit together.
 	CreateEndpoint(ctx context.Context, e Endpoint, audit org.AuditEntry) error
 	GetEndpoint(ctx context.Context, orgID, id string) (Endpoint, error)
 	ListEndpoints(ctx context.Context, orgID string) ([]Endpoint, error)
 	// UpdateEndpoint replaces prev with next if prev is still current (org.PartRecord).
 	UpdateEndpoint(ctx context.Context, prev, next Endpoint, audit *org.AuditEntry) error
+	// DeleteEndpoint removes e if it is still as read (org.PartRecord), freeing its place in
+	// the count.
 	DeleteEndpoint(ctx context.Context, e Endpoint, audit org.AuditEntry) error
 
 	// DueEvents lists events not yet fanned out, oldest first; DropEvent removes one that
@@ -169,6 +174,10 @@ const (
 	// DisableAfter is how long an endpoint may fail before Gatehouse disables it.
 	DisableAfter = 72 * time.Hour
 )
+
+// PartEndpointCount names the store's count of an organization's endpoints in a refused
+// write: a create it refused would have passed MaxEndpoints.
+const PartEndpointCount org.Part = "webhook-count"
 
 // Errors of endpoints.
 var (
