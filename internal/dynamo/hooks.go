@@ -330,8 +330,11 @@ func (s *Hooks) ListDeliveries(ctx context.Context, orgID, endpointID string, p 
 	return decodePage(items, next, deliveryItem.domain)
 }
 
-// RequeueDelivery makes prev due again as next, if it is still as read.
+// RequeueDelivery makes prev due again as next, if it is still as read and no dispatcher
+// holds a lease on it at next.UpdatedAt: a claim leaves updatedAt as it was, and replacing
+// the item would drop the lease of an attempt under way, letting a second one start.
 func (s *Hooks) RequeueDelivery(ctx context.Context, prev, next hooks.Delivery, audit org.AuditEntry) error {
-	same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(prev.UpdatedAt)))
+	same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(prev.UpdatedAt))).
+		And(expression.AttributeNotExists(expression.Name("leaseUntil")).Or(expression.Name("leaseUntil").LessThan(expression.Value(fmtTime(next.UpdatedAt)))))
 	return s.t.newTx().put(org.PartRecord, toDeliveryItem(next), &same).audit(audit).commit(ctx)
 }

@@ -370,7 +370,8 @@ func (s *Service) Deliveries(ctx context.Context, p org.Principal, id string, pr
 }
 
 // RetryDelivery makes a delivery due now again, with its body and id, as an admin asks
-// (after fixing the receiver, say); a delivery already delivered is sent once more.
+// (after fixing the receiver, say); a delivery already delivered is sent once more. One a
+// dispatcher is attempting at that moment is left to it (ErrDeliveryUnderWay).
 func (s *Service) RetryDelivery(ctx context.Context, p org.Principal, endpointID, id string) (Delivery, error) {
 	if p.Role != org.RoleAdmin {
 		return Delivery{}, fmt.Errorf("retry webhook delivery: %w", org.ErrForbidden)
@@ -394,6 +395,9 @@ func (s *Service) RetryDelivery(ctx context.Context, p org.Principal, endpointID
 	}
 	a := s.audit(p, now, ActionDeliveryRetried, endpointID, map[string]string{"delivery": id, "event": prev.EventType})
 	if err := s.store.RequeueDelivery(ctx, prev, next, a); err != nil {
+		if cur, gerr := s.store.GetDelivery(ctx, p.OrgID, endpointID, id); org.Refused(err, org.PartRecord) && gerr == nil && cur.LeaseUntil.After(now) {
+			return Delivery{}, fmt.Errorf("retry webhook delivery %s: %w", id, ErrDeliveryUnderWay)
+		}
 		return Delivery{}, conflicted(err)
 	}
 	return next, nil

@@ -116,7 +116,8 @@ type Store interface {
 	// ListDeliveries lists an endpoint's deliveries, newest first.
 	ListDeliveries(ctx context.Context, orgID, endpointID string, p org.PageRequest) (org.Page[Delivery], error)
 	// RequeueDelivery makes d due at d.NextAt again, as an admin asked, if it has not
-	// changed since it was read (org.PartRecord).
+	// changed since it was read and no dispatcher holds its lease at next.UpdatedAt
+	// (org.PartRecord).
 	RequeueDelivery(ctx context.Context, prev, next Delivery, audit org.AuditEntry) error
 }
 
@@ -185,6 +186,8 @@ var (
 	ErrNoSealer = errors.New("webhooks need a key to keep signing secrets with")
 	// ErrTooManyEndpoints: the organization has MaxEndpoints already.
 	ErrTooManyEndpoints = errors.New("the organization has the most webhook endpoints it may have")
+	// ErrDeliveryUnderWay: a dispatcher is attempting the delivery at this moment.
+	ErrDeliveryUnderWay = errors.New("the delivery is being delivered right now")
 )
 
 // The audit actions of webhooks.

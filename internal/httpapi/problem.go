@@ -124,6 +124,7 @@ var errorMap = []struct {
 	{org.ErrDomainNotAllowed, http.StatusForbidden, "domain_not_allowed", "the address's domain is not one of the organization's allowed domains"},
 	{hooks.ErrNoSealer, http.StatusNotFound, "webhooks_not_configured", "this deployment has no key to keep webhook signing secrets with"},
 	{hooks.ErrTooManyEndpoints, http.StatusConflict, "too_many_webhooks", "the organization has 20 webhook endpoints, the most it may have; delete one first"},
+	{hooks.ErrDeliveryUnderWay, http.StatusConflict, "conflict", "the delivery is being delivered right now; try again in a moment"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
 	{org.ErrOutcomeUnknown, http.StatusServiceUnavailable, "outcome_unknown", "the database could not be reached to confirm whether this was done; read it back before trying again (a retry with the same Idempotency-Key gives this answer again)"},
