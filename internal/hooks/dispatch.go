@@ -287,8 +287,12 @@ func (s *Service) record(ctx context.Context, d Delivery) error {
 
 // follow keeps e's state in step with d's outcome: failing since its first failure, back to
 // well on a success, and disabled (with an audit entry and an email to the admins) when it
-// asked for no more (disable) or has failed for DisableAfter.
+// asked for no more (disable) or has failed for DisableAfter. A test delivery (webhook.test,
+// now or on a later retry) only reports what the receiver answered: it changes nothing.
 func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable string, now time.Time) (bool, error) {
+	if d.EventType == webhook.EventTest {
+		return false, nil
+	}
 	next := e
 	switch {
 	case d.Status == DeliveryDelivered:
@@ -327,7 +331,8 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 }
 
 // TestEndpoint sends a webhook.test event to one endpoint now and returns the delivery as
-// it stands after the attempt.
+// it stands after the attempt. Whatever the receiver answers, the endpoint stays as it is
+// (see follow): a test reports, and no email tells admins of it.
 func (s *Service) TestEndpoint(ctx context.Context, p org.Principal, id string) (Delivery, error) {
 	if p.Role != org.RoleAdmin {
 		return Delivery{}, fmt.Errorf("test webhook: %w", org.ErrForbidden)
