@@ -400,8 +400,10 @@ func (s *Service) RetryDelivery(ctx context.Context, p org.Principal, endpointID
 	}
 	a := s.audit(p, now, ActionDeliveryRetried, endpointID, map[string]string{"delivery": id, "event": prev.EventType})
 	if err := s.store.RequeueDelivery(ctx, prev, next, a); err != nil {
-		if cur, gerr := s.store.GetDelivery(ctx, p.OrgID, endpointID, id); org.Refused(err, org.PartRecord) && gerr == nil && cur.LeaseUntil.After(now) {
-			return Delivery{}, fmt.Errorf("retry webhook delivery %s: %w", id, ErrDeliveryUnderWay)
+		if org.Refused(err, org.PartRecord) {
+			if cur, gerr := s.store.GetDelivery(ctx, p.OrgID, endpointID, id); gerr == nil && cur.LeaseUntil.After(now) {
+				return Delivery{}, fmt.Errorf("retry webhook delivery %s: %w", id, ErrDeliveryUnderWay)
+			}
 		}
 		return Delivery{}, conflicted(err)
 	}
