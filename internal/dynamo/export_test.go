@@ -2,11 +2,13 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"gatehouse/internal/hooks"
 	"gatehouse/internal/org"
 )
 
@@ -62,4 +64,24 @@ func seed(ctx context.Context, db *dynamodb.Client, table string, items []any) e
 		}
 	}
 	return nil
+}
+
+// SeedEndpoints writes webhook endpoints straight into the table, leaving the organization's
+// count of them as it is: endpoints made before the store counted them, or behind its back.
+func SeedEndpoints(ctx context.Context, db *dynamodb.Client, table string, endpoints []hooks.Endpoint) error {
+	items := make([]any, 0, len(endpoints))
+	for _, e := range endpoints {
+		items = append(items, toEndpointItem(e))
+	}
+	return seed(ctx, db, table, items)
+}
+
+// HasEndpointCount reports whether orgID has a count of its webhook endpoints stored.
+func HasEndpointCount(ctx context.Context, s *Store, orgID string) (bool, error) {
+	var it endpointCountItem
+	err := s.t.get(ctx, orgPK(orgID), skWebhookCount, &it)
+	if errors.Is(err, org.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -168,13 +168,17 @@ func (it deliveryItem) domain() hooks.Delivery {
 		LeaseID: it.LeaseID, LeaseUntil: parseTime(it.LeaseUntil)}
 }
 
-// CreateEndpoint writes a new endpoint of an organization that exists (PartOrg).
+// CreateEndpoint writes a new endpoint of an organization that exists (PartOrg) and has
+// fewer than hooks.MaxEndpoints (hooks.PartEndpointCount).
 func (s *Hooks) CreateEndpoint(ctx context.Context, e hooks.Endpoint, audit org.AuditEntry) error {
-	return s.t.newTx().
-		check(org.PartOrg, orgPK(e.OrgID), skOrg, expression.AttributeExists(expression.Name(attrPK))).
-		putNew(org.PartRecord, toEndpointItem(e)).
-		audit(audit).
-		commit(ctx)
+	return s.counted(ctx, e.OrgID, +1, func() *tx {
+		x := s.t.newTx().
+			check(org.PartOrg, orgPK(e.OrgID), skOrg, expression.AttributeExists(expression.Name(attrPK))).
+			putNew(org.PartRecord, toEndpointItem(e)).
+			audit(audit)
+		countEndpoints(x, e.OrgID, +1)
+		return x
+	})
 }
 
 // GetEndpoint reads one endpoint.
@@ -210,10 +214,14 @@ func (s *Hooks) UpdateEndpoint(ctx context.Context, prev, next hooks.Endpoint, a
 	return x.commit(ctx)
 }
 
-// DeleteEndpoint removes an endpoint if it is still as read.
+// DeleteEndpoint removes an endpoint if it is still as read, and takes it off the count.
 func (s *Hooks) DeleteEndpoint(ctx context.Context, e hooks.Endpoint, audit org.AuditEntry) error {
 	same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(e.UpdatedAt)))
-	return s.t.newTx().del(org.PartRecord, orgPK(e.OrgID), webhookSK(e.ID), same).audit(audit).commit(ctx)
+	return s.counted(ctx, e.OrgID, -1, func() *tx {
+		x := s.t.newTx().del(org.PartRecord, orgPK(e.OrgID), webhookSK(e.ID), same).audit(audit)
+		countEndpoints(x, e.OrgID, -1)
+		return x
+	})
 }
 
 // queue lists up to limit items of an outbox queue due at or before until, oldest first.
@@ -322,8 +330,11 @@ func (s *Hooks) ListDeliveries(ctx context.Context, orgID, endpointID string, p 
 	return decodePage(items, next, deliveryItem.domain)
 }
 
-// RequeueDelivery makes prev due again as next, if it is still as read.
+// RequeueDelivery makes prev due again as next, if it is still as read and no dispatcher
+// holds a lease on it at next.UpdatedAt: a claim leaves updatedAt as it was, and replacing
+// the item would drop the lease of an attempt under way, letting a second one start.
 func (s *Hooks) RequeueDelivery(ctx context.Context, prev, next hooks.Delivery, audit org.AuditEntry) error {
-	same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(prev.UpdatedAt)))
+	same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(prev.UpdatedAt))).
+		And(expression.AttributeNotExists(expression.Name("leaseUntil")).Or(expression.Name("leaseUntil").LessThan(expression.Value(fmtTime(next.UpdatedAt)))))
 	return s.t.newTx().put(org.PartRecord, toDeliveryItem(next), &same).audit(audit).commit(ctx)
 }

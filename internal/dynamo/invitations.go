@@ -238,6 +238,7 @@ func (s *Invitations) AcceptInvitation(ctx context.Context, inv org.Invitation, 
 
 // RenameInvitation stores a pending invitation's name, external id and role.
 func (s *Invitations) RenameInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
+	audit.Subject = inv
 	upd := expression.Set(expression.Name("name"), expression.Value(inv.Name)).
 		Set(expression.Name("searchName"), expression.Value(org.Fold(inv.Name))).
 		Set(expression.Name("role"), expression.Value(string(inv.Role))).

@@ -42,6 +42,8 @@ import (
 //	ORG#<org>          EVENT#<auditID>      a change to announce, written with it; in the outbox
 //	                                        index under EVENTS until fanned out
 //	ORG#<org>          WEBHOOK#<id>         a webhook endpoint
+//	ORG#<org>          WEBHOOKCOUNT         how many webhook endpoints the organization has,
+//	                                        raised below the limit in each create's transaction
 //	ORG#<org>          WHD#<endpoint>#<id>  a delivery of an event to an endpoint; in the outbox
 //	                                        index under WEBHOOKS while not final
 const (
@@ -74,6 +76,7 @@ const (
 	pkSyncConfig     = "SYNCCONFIG"
 	prefixEvent      = "EVENT#"
 	prefixWebhook    = "WEBHOOK#"
+	skWebhookCount   = "WEBHOOKCOUNT"
 	prefixDelivery   = "WHD#"
 	eventsQueue      = "EVENTS"   // the outbox index's partition of events to fan out
 	webhooksQueue    = "WEBHOOKS" // and of webhook deliveries due
@@ -118,6 +121,7 @@ const (
 	typeCursorKey       = "cursorkey"
 	typeEvent           = "event"
 	typeWebhook         = "webhook"
+	typeWebhookCount    = "webhookcount"
 	typeWebhookDelivery = "webhookdelivery"
 	typeDirectoryState  = "syncdirectory"
 	typeSyncRun         = "syncrun"

@@ -19,7 +19,9 @@ import (
 // one audit entry of its creation, and one of its acceptance or withdrawal when it has
 // either; every token has one of its creation; an email waiting to be sent has exactly one
 // outbox entry and an outbox entry belongs to an email waiting to be sent; the count of
-// active admins kept on the organization is the number of its active admin members. An empty list is a
+// active admins kept on the organization is the number of its active admin members; the count
+// of webhook endpoints is the number of its endpoints (an organization whose endpoints
+// predate the count has none until one is next created or deleted). An empty list is a
 // consistent organization. It reads at now, for telling expired invitations.
 func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]string, error) {
 	var (
@@ -30,6 +32,8 @@ func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]stri
 		outbox      = map[string]int{}       // by invitation id
 		audits      = map[string]int{}       // by action and target
 		admins      = -1                     // the organization's count of active admins
+		endpoints   = 0
+		counted     = -1 // the organization's count of webhook endpoints
 	)
 	err := s.t.queryPartition(ctx, orgPK(orgID), "", nil, func(item map[string]types.AttributeValue) error {
 		var k key
@@ -69,6 +73,14 @@ func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]stri
 				return err
 			}
 			outbox[it.InvitationID]++
+		case strings.HasPrefix(k.SK, prefixWebhook):
+			endpoints++
+		case k.SK == skWebhookCount:
+			var it endpointCountItem
+			if err := decodeItem(item, &it); err != nil {
+				return err
+			}
+			counted = it.Count
 		case strings.HasPrefix(k.SK, prefixAudit):
 			var it auditItem
 			if err := decodeItem(item, &it); err != nil {
@@ -155,6 +167,9 @@ func (s *Store) Verify(ctx context.Context, orgID string, now time.Time) ([]stri
 	}
 	if admins >= 0 && admins != active {
 		add("the organization counts %d active admins, and %d members are", admins, active)
+	}
+	if counted >= 0 && counted != endpoints {
+		add("the organization counts %d webhook endpoints, and it has %d", counted, endpoints)
 	}
 	for id := range tokens {
 		if n := audits[org.ActionTokenCreated+" "+id]; n != 1 {

@@ -271,7 +271,7 @@ func (p *pass) prune() {
 
 // attempt attempts d and notes what came of it.
 func (p *pass) attempt(ctx context.Context, ep string, d Delivery) {
-	outcome, again, err := p.s.attempt(ctx, d, p.secrets, false)
+	outcome, again, err := p.s.attempt(ctx, d, p.secrets)
 	p.mu.Lock()
 	p.busy[ep]--
 	p.running--
@@ -353,10 +353,8 @@ func unavailable(err error) bool {
 // attempt claims d, sends it, and records the outcome. It returns the outcome ("" when
 // another dispatcher holds d) and when this pass may take d again. The endpoint is read
 // afresh for every delivery, so one deleted, disabled or pointed elsewhere gets nothing more
-// from the moment it is; secrets caches its opened secrets across a pass (nil: none). test
-// marks an admin's test call, which reports what the receiver answered and changes nothing
-// about the endpoint.
-func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache, test bool) (outcome string, again time.Time, err error) {
+// from the moment it is; secrets caches its opened secrets across a pass (nil: none).
+func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache) (outcome string, again time.Time, err error) {
 	now := s.nowUTC()
 	leaseID := ulid.Make().String()
 	if err := s.store.ClaimDelivery(ctx, d, leaseID, now, now.Add(lease)); err != nil {
@@ -428,10 +426,8 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache,
 		return "", done.Add(notAttemptedFor), err
 	}
 	s.measure(ctx, d, done.Sub(now), true)
-	if !test {
-		if err := s.follow(ctx, e, d, disable, done); err != nil {
-			s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)
-		}
+	if err := s.follow(ctx, e, d, disable, done); err != nil {
+		s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)
 	}
 	if d.Status == DeliveryFailed || d.Status == DeliveryFailing {
 		s.log.WarnContext(ctx, "webhook delivery failed", "org", d.OrgID, "webhook", e.ID, "delivery", d.ID, "status", res.Status,
@@ -456,8 +452,13 @@ func (s *Service) record(ctx context.Context, d Delivery) error {
 // follow keeps e's state in step with d's outcome: failing since its first failure after a
 // success, well again on a success, and disabled (with an audit entry and an email to the
 // admins) when disable says why: it asked for no more, or a delivery gave up after its
-// three days without the endpoint answering well in that time.
+// three days without the endpoint answering well in that time. A test delivery
+// (webhook.test, now or on a later retry) only reports what the receiver answered: it
+// changes nothing.
 func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable string, now time.Time) error {
+	if d.EventType == webhook.EventTest {
+		return nil
+	}
 	next := e
 	switch {
 	case d.Status == DeliveryDelivered:
@@ -476,7 +477,7 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 	if disable != "" {
 		entry := org.AuditEntry{ID: s.newID(), OrgID: e.OrgID, At: now, Action: ActionEndpointDisabled,
 			Actor: org.Actor{Type: "system", ID: "webhooks", Name: "Webhooks"}, Source: org.SourceSystem, TargetType: "webhook", TargetID: e.ID,
-			Details: map[string]string{"url": e.URL, "reason": disable}}
+			Details: map[string]string{"url": redactedURL(e.URL), "reason": disable}}
 		a = &entry
 	}
 	if err := s.store.UpdateEndpoint(ctx, e, next, a); err != nil {
@@ -494,7 +495,8 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 }
 
 // TestEndpoint sends a webhook.test event to one endpoint now and returns the delivery as
-// it stands after the attempt.
+// it stands after the attempt. Whatever the receiver answers, the endpoint stays as it is
+// (see follow): a test reports, and no email tells admins of it.
 func (s *Service) TestEndpoint(ctx context.Context, p org.Principal, id string) (Delivery, error) {
 	if p.Role != org.RoleAdmin {
 		return Delivery{}, fmt.Errorf("test webhook: %w", org.ErrForbidden)
@@ -515,7 +517,7 @@ func (s *Service) TestEndpoint(ctx context.Context, p org.Principal, id string) 
 	if err := s.store.PutDelivery(ctx, d); err != nil {
 		return Delivery{}, err
 	}
-	if _, _, err := s.attempt(ctx, d, nil, true); err != nil {
+	if _, _, err := s.attempt(ctx, d, nil); err != nil {
 		return Delivery{}, err
 	}
 	return s.store.GetDelivery(ctx, e.OrgID, e.ID, d.ID)
@@ -537,7 +539,8 @@ func (s *Service) Deliveries(ctx context.Context, p org.Principal, id string, pr
 }
 
 // RetryDelivery makes a delivery due now again, with its body and id, as an admin asks
-// (after fixing the receiver, say); a delivery already delivered is sent once more.
+// (after fixing the receiver, say); a delivery already delivered is sent once more. One a
+// dispatcher is attempting at that moment is left to it (ErrDeliveryUnderWay).
 func (s *Service) RetryDelivery(ctx context.Context, p org.Principal, endpointID, id string) (Delivery, error) {
 	if p.Role != org.RoleAdmin {
 		return Delivery{}, fmt.Errorf("retry webhook delivery: %w", org.ErrForbidden)
@@ -561,6 +564,11 @@ func (s *Service) RetryDelivery(ctx context.Context, p org.Principal, endpointID
 	}
 	a := s.audit(p, now, ActionDeliveryRetried, endpointID, map[string]string{"delivery": id, "event": prev.EventType})
 	if err := s.store.RequeueDelivery(ctx, prev, next, a); err != nil {
+		if org.Refused(err, org.PartRecord) {
+			if cur, gerr := s.store.GetDelivery(ctx, p.OrgID, endpointID, id); gerr == nil && cur.LeaseUntil.After(now) {
+				return Delivery{}, fmt.Errorf("retry webhook delivery %s: %w", id, ErrDeliveryUnderWay)
+			}
+		}
 		return Delivery{}, conflicted(err)
 	}
 	return next, nil

@@ -64,15 +64,16 @@ func (s *Service) check(ctx context.Context, e *Endpoint, r EndpointRequest, cre
 		e.Description = d
 	}
 	if r.Enabled != nil {
-		e.Enabled = *r.Enabled
-		if e.Enabled {
+		if *r.Enabled && !e.Enabled { // turned on again: a fresh start
 			e.DisabledReason, e.FailingSince = "", time.Time{}
 		}
+		e.Enabled = *r.Enabled
 	}
 	return verr.Err()
 }
 
-// CreateEndpoint makes an endpoint of p's organization, with its first signing secret.
+// CreateEndpoint makes an endpoint of p's organization, with its first signing secret. The
+// store refuses one past MaxEndpoints (ErrTooManyEndpoints), counting in the same write.
 func (s *Service) CreateEndpoint(ctx context.Context, p org.Principal, r EndpointRequest) (NewEndpoint, error) {
 	if !p.Lasting() {
 		if p.Role != org.RoleAdmin {
@@ -91,19 +92,15 @@ func (s *Service) CreateEndpoint(ctx context.Context, p org.Principal, r Endpoin
 	if err := s.check(ctx, &e, r, true); err != nil {
 		return NewEndpoint{}, err
 	}
-	existing, err := s.store.ListEndpoints(ctx, p.OrgID)
-	if err != nil {
-		return NewEndpoint{}, fmt.Errorf("list webhooks: %w", err)
-	}
-	if len(existing) >= MaxEndpoints {
-		return NewEndpoint{}, ErrTooManyEndpoints
-	}
 	secret := webhook.NewSecret()
 	if err := s.seal(ctx, &e, []string{secret}); err != nil {
 		return NewEndpoint{}, err
 	}
-	a := s.audit(p, now, ActionEndpointCreated, e.ID, map[string]string{"url": e.URL, "events": strings.Join(e.Events, ",")})
+	a := s.audit(p, now, ActionEndpointCreated, e.ID, map[string]string{"url": redactedURL(e.URL), "events": strings.Join(e.Events, ",")})
 	if err := s.store.CreateEndpoint(ctx, e, a); err != nil {
+		if org.Refused(err, PartEndpointCount) {
+			return NewEndpoint{}, ErrTooManyEndpoints
+		}
 		return NewEndpoint{}, fmt.Errorf("store webhook: %w", err)
 	}
 	return NewEndpoint{Endpoint: e, Secret: secret}, nil
@@ -175,7 +172,9 @@ func (s *Service) Endpoint(ctx context.Context, p org.Principal, id string) (End
 	return s.store.GetEndpoint(ctx, p.OrgID, id)
 }
 
-// UpdateEndpoint changes what r sets.
+// UpdateEndpoint changes what r sets. Pointing the endpoint at another URL or turning it on
+// again sends events on after the token that did it is gone, as creating one does: only a
+// Lasting principal may.
 func (s *Service) UpdateEndpoint(ctx context.Context, p org.Principal, id string, r EndpointRequest) (Endpoint, error) {
 	if p.Role != org.RoleAdmin {
 		return Endpoint{}, fmt.Errorf("update webhook: %w", org.ErrForbidden)
@@ -184,13 +183,22 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p org.Principal, id string
 	if err != nil {
 		return Endpoint{}, err
 	}
+	moved := r.URL != nil && strings.TrimSpace(*r.URL) != prev.URL
+	enabling := r.Enabled != nil && *r.Enabled && !prev.Enabled
+	if (moved || enabling) && !p.Lasting() {
+		what := "change the url of"
+		if !moved {
+			what = "enable"
+		}
+		return Endpoint{}, fmt.Errorf("%s webhook %s: %w", what, id, org.ErrLimitedToken)
+	}
 	next := prev
 	next.Events = append([]string(nil), prev.Events...)
 	if err := s.check(ctx, &next, r, false); err != nil {
 		return Endpoint{}, err
 	}
 	next.UpdatedAt = s.nowUTC()
-	a := s.audit(p, next.UpdatedAt, ActionEndpointUpdated, id, map[string]string{"url": next.URL, "events": strings.Join(next.Events, ","),
+	a := s.audit(p, next.UpdatedAt, ActionEndpointUpdated, id, map[string]string{"url": redactedURL(next.URL), "events": strings.Join(next.Events, ","),
 		"enabled": fmt.Sprint(next.Enabled)})
 	if err := s.store.UpdateEndpoint(ctx, prev, next, &a); err != nil {
 		return Endpoint{}, conflicted(err)
@@ -207,7 +215,7 @@ func (s *Service) DeleteEndpoint(ctx context.Context, p org.Principal, id string
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteEndpoint(ctx, e, s.audit(p, s.nowUTC(), ActionEndpointDeleted, id, map[string]string{"url": e.URL})); err != nil {
+	if err := s.store.DeleteEndpoint(ctx, e, s.audit(p, s.nowUTC(), ActionEndpointDeleted, id, map[string]string{"url": redactedURL(e.URL)})); err != nil {
 		return conflicted(err)
 	}
 	return nil
@@ -252,7 +260,9 @@ func conflicted(err error) error {
 	return err
 }
 
-// audit builds an audit entry about endpoint id.
+// audit builds an audit entry about endpoint id. Details name an endpoint's URL by its origin
+// only (redactedURL): every role reads the audit log, and a URL's path or query often holds
+// the receiver's secret.
 func (s *Service) audit(p org.Principal, at time.Time, action, id string, details map[string]string) org.AuditEntry {
 	return org.AuditEntry{ID: s.newID(), OrgID: p.OrgID, At: at, Action: action, Actor: p.Actor, Source: p.Source,
 		TargetType: "webhook", TargetID: id, Details: details}

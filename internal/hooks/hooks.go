@@ -85,11 +85,16 @@ type Delivery struct {
 // Store keeps endpoints, events and deliveries. A write refused because its condition
 // failed is an *org.ConflictError (org.PartRecord).
 type Store interface {
+	// CreateEndpoint stores a new endpoint unless its organization has MaxEndpoints already
+	// (PartEndpointCount): the store counts them in the same write, so that creates at once
+	// never pass the limit together.
 	CreateEndpoint(ctx context.Context, e Endpoint, audit org.AuditEntry) error
 	GetEndpoint(ctx context.Context, orgID, id string) (Endpoint, error)
 	ListEndpoints(ctx context.Context, orgID string) ([]Endpoint, error)
 	// UpdateEndpoint replaces prev with next if prev is still current (org.PartRecord).
 	UpdateEndpoint(ctx context.Context, prev, next Endpoint, audit *org.AuditEntry) error
+	// DeleteEndpoint removes e if it is still as read (org.PartRecord), freeing its place in
+	// the count.
 	DeleteEndpoint(ctx context.Context, e Endpoint, audit org.AuditEntry) error
 
 	// DueEvents lists events not yet fanned out, oldest first; DropEvent removes one that
@@ -113,7 +118,8 @@ type Store interface {
 	// ListDeliveries lists an endpoint's deliveries, newest first.
 	ListDeliveries(ctx context.Context, orgID, endpointID string, p org.PageRequest) (org.Page[Delivery], error)
 	// RequeueDelivery makes d due at d.NextAt again, as an admin asked, if it has not
-	// changed since it was read (org.PartRecord).
+	// changed since it was read and no dispatcher holds its lease at next.UpdatedAt
+	// (org.PartRecord).
 	RequeueDelivery(ctx context.Context, prev, next Delivery, audit org.AuditEntry) error
 }
 
@@ -173,12 +179,18 @@ const (
 	DisableAfter = 72 * time.Hour
 )
 
+// PartEndpointCount names the store's count of an organization's endpoints in a refused
+// write: a create it refused would have passed MaxEndpoints.
+const PartEndpointCount org.Part = "webhook-count"
+
 // Errors of endpoints.
 var (
 	// ErrNoSealer: the deployment has no key to keep signing secrets with.
 	ErrNoSealer = errors.New("webhooks need a key to keep signing secrets with")
 	// ErrTooManyEndpoints: the organization has MaxEndpoints already.
 	ErrTooManyEndpoints = errors.New("the organization has the most webhook endpoints it may have")
+	// ErrDeliveryUnderWay: a dispatcher is attempting the delivery at this moment.
+	ErrDeliveryUnderWay = errors.New("the delivery is being delivered right now")
 )
 
 // The audit actions of webhooks.

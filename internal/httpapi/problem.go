@@ -100,7 +100,7 @@ var errorMap = []struct {
 	code   string
 	detail string
 }{
-	{org.ErrLimitedToken, http.StatusForbidden, "limited_token", "a token that expires or acts for a member cannot set up what outlives it (a SCIM token, a Slack workspace); use an admin token that does neither"},
+	{org.ErrLimitedToken, http.StatusForbidden, "limited_token", "a token that expires or acts for a member cannot set up what outlives it (a SCIM token, a Slack workspace, a webhook endpoint made, pointed elsewhere or turned on); use an admin token that does neither"},
 	{org.ErrTokenExpired, http.StatusUnauthorized, "token_expired", "this API token has expired; an admin can make a new one"},
 	{org.ErrTokenOwnerInactive, http.StatusUnauthorized, "token_owner_inactive", "this API token acts for a member who is no longer active; an admin can make a new one"},
 	{org.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "send a valid API token as 'Authorization: Bearer <token>'"},
@@ -124,6 +124,7 @@ var errorMap = []struct {
 	{org.ErrDomainNotAllowed, http.StatusForbidden, "domain_not_allowed", "the address's domain is not one of the organization's allowed domains"},
 	{hooks.ErrNoSealer, http.StatusNotFound, "webhooks_not_configured", "this deployment has no key to keep webhook signing secrets with"},
 	{hooks.ErrTooManyEndpoints, http.StatusConflict, "too_many_webhooks", "the organization has 20 webhook endpoints, the most it may have; delete one first"},
+	{hooks.ErrDeliveryUnderWay, http.StatusConflict, "conflict", "the delivery is being delivered right now; try again in a moment"},
 	{org.ErrExists, http.StatusConflict, "already_exists", "it already exists"},
 	{org.ErrConflict, http.StatusConflict, "conflict", "it changed while we were working on it; read it again and retry"},
 	{org.ErrOutcomeUnknown, http.StatusServiceUnavailable, "outcome_unknown", "the database could not be reached to confirm whether this was done; read it back before trying again (a retry with the same Idempotency-Key gives this answer again)"},

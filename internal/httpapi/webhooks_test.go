@@ -37,6 +37,10 @@ type received struct {
 	id, eventType string
 	data          map[string]any
 	verified      bool
+	// verifiedBy says which trusted secrets verify the request, each checked alone (as a
+	// receiver knowing only that one would); signatures counts the webhook-signature's entries.
+	verifiedBy map[string]bool
+	signatures int
 }
 
 func newReceiver(t *testing.T) *receiver {
@@ -47,13 +51,13 @@ func newReceiver(t *testing.T) *receiver {
 		secrets := append([]string(nil), rv.secrets...)
 		n := len(rv.got) + 1
 		rv.mu.Unlock()
-		verified := false
+		verified, by := false, map[string]bool{}
 		for _, secret := range secrets {
 			wh, err := standardwebhooks.NewWebhook(secret)
 			// The fake clock of the tests is days away from the real one: the timestamp is
 			// checked apart from the signature.
 			if err == nil && wh.VerifyIgnoringTimestamp(body, r.Header) == nil {
-				verified = true
+				verified, by[secret] = true, true
 			}
 		}
 		var payload struct {
@@ -62,7 +66,8 @@ func newReceiver(t *testing.T) *receiver {
 		}
 		_ = json.Unmarshal(body, &payload)
 		rv.mu.Lock()
-		rv.got = append(rv.got, received{id: r.Header.Get("webhook-id"), eventType: payload.Type, data: payload.Data, verified: verified})
+		rv.got = append(rv.got, received{id: r.Header.Get("webhook-id"), eventType: payload.Type, data: payload.Data, verified: verified,
+			verifiedBy: by, signatures: len(strings.Fields(r.Header.Get("webhook-signature")))})
 		rv.mu.Unlock()
 		time.Sleep(rv.delay)
 		w.WriteHeader(rv.answer(n))
@@ -285,38 +290,66 @@ func TestAGoneEndpointIsDisabled(t *testing.T) {
 	}
 }
 
+// TestRotatedSecretsOverlapForADay: the secret a rotation answers is the one that signs from
+// then on, end to end (a receiver knowing only it verifies every event); the old one verifies
+// too for a day, and not after.
 func TestRotatedSecretsOverlapForADay(t *testing.T) {
 	s := newServer(t)
-	old, fresh := newReceiver(t), newReceiver(t)
-	ep := s.do(http.MethodPost, "/api/v1/webhooks", "acme/admin", map[string]any{"url": old.url, "events": []string{"*"}})
-	first := ep.body["secret"].(string)
-	rot := s.do(http.MethodPost, "/api/v1/webhooks/"+ep.body["id"].(string)+"/rotate-secret", "acme/admin", nil)
+	rv := newReceiver(t)
+	ep := s.endpoint(t, rv, "*")
+	first := ep["secret"].(string)
+	path := "/api/v1/webhooks/" + ep["id"].(string)
+	rot := s.do(http.MethodPost, path+"/rotate-secret", "acme/admin", nil)
 	second, _ := rot.body["secret"].(string)
 	if rot.status != http.StatusOK || second == "" || second == first || rot.body["previousSecretUntil"] == nil {
 		t.Fatalf("rotate: %d %s", rot.status, rot.raw)
 	}
-	old.trust(first)    // a receiver still on the old secret
-	fresh.trust(second) // and one already on the new
-	s.do(http.MethodPatch, "/api/v1/webhooks/"+ep.body["id"].(string), "acme/admin", map[string]any{"url": fresh.url})
-	s.do(http.MethodPatch, "/api/v1/webhooks/"+ep.body["id"].(string), "acme/admin", map[string]any{"url": old.url})
-	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
-	s.sweep(t)
-	if got := old.events(); len(got) != 1 || !got[0].verified {
-		t.Fatalf("within the day, the old secret still verifies: %+v", got)
-	}
-	s.clock.Add(hooks.RotationOverlap + time.Minute)
-	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
-	s.sweep(t)
-	if got := old.events(); len(got) != 2 || got[1].verified {
-		t.Errorf("a day later the old secret still verifies: %+v", got)
-	}
-	// The test call: webhook.test, delivered, reported at once.
-	test := s.do(http.MethodPost, "/api/v1/webhooks/"+ep.body["id"].(string)+"/test", "acme/admin", nil)
-	if test.status != http.StatusOK || test.body["eventType"] != "webhook.test" || test.body["attempts"] != float64(1) {
-		t.Errorf("test: %d %s", test.status, test.raw)
-	}
 	if strings.Contains(string(rot.raw), first) {
 		t.Error("the rotation answer shows the old secret")
+	}
+	rv.trust(second) // each request is checked against each secret alone
+	check := func(when string, ev received, old bool) {
+		t.Helper()
+		if !ev.verifiedBy[second] {
+			t.Errorf("%s: %s does not verify with the secret the rotation answered", when, ev.eventType)
+		}
+		if ev.verifiedBy[first] != old {
+			t.Errorf("%s: %s verifies with the old secret: %v, want %v", when, ev.eventType, ev.verifiedBy[first], old)
+		}
+		if want := map[bool]int{true: 2, false: 1}[old]; ev.signatures != want {
+			t.Errorf("%s: %d signatures, want %d", when, ev.signatures, want)
+		}
+	}
+
+	// Within the day: an event and a test call, each signed with both.
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "ada@acme.com", "sendEmail": false})
+	s.sweep(t)
+	test := s.do(http.MethodPost, path+"/test", "acme/admin", nil)
+	if test.status != http.StatusOK || test.body["eventType"] != "webhook.test" || test.body["attempts"] != float64(1) || test.body["status"] != "delivered" {
+		t.Errorf("test: %d %s", test.status, test.raw)
+	}
+	got := rv.events()
+	if len(got) != 2 {
+		t.Fatalf("within the day: %d requests, want the event and the test: %+v", len(got), got)
+	}
+	for _, ev := range got {
+		check("within the day", ev, true)
+	}
+
+	// A day later: the new secret alone.
+	s.clock.Add(hooks.RotationOverlap + time.Minute)
+	if r := s.do(http.MethodGet, path, "acme/admin", nil); r.body["previousSecretUntil"] != nil {
+		t.Errorf("a day later the endpoint still shows a previous secret: %s", r.raw)
+	}
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
+	s.sweep(t)
+	s.do(http.MethodPost, path+"/test", "acme/admin", nil)
+	got = rv.events()
+	if len(got) != 4 {
+		t.Fatalf("a day later: %d requests, want 4: %+v", len(got), got)
+	}
+	for _, ev := range got[2:] {
+		check("a day later", ev, false)
 	}
 }
 

@@ -11,7 +11,9 @@ import (
 )
 
 // The event types, as they appear in a payload's "type" and in an endpoint's events. Every
-// state change that writes an audit entry has one.
+// change of a person (an invitation, a member) that writes an audit entry has one, whichever
+// door it came through: SCIM's and directory sync's changes are these events too, with their
+// source. Changes of the organization's own set-up (tokens, settings, integrations) have none.
 const (
 	// EventInvitationCreated: an invitation was made (one by one or in a bulk import).
 	EventInvitationCreated = "invitation.created"
@@ -29,22 +31,27 @@ const (
 	EventInvitationEmailFailed = "invitation.email_failed"
 	// EventInvitationBounced: the invitation email bounced or drew a complaint.
 	EventInvitationBounced = "invitation.bounced"
+	// EventInvitationRenamed: a pending invitation's name or identity-provider id changed (the
+	// identity provider's, through directory sync or SCIM).
+	EventInvitationRenamed = "invitation.renamed"
+	// EventInvitationRoleChanged: the role a pending invitation joins with changed (the
+	// identity provider's groups, through directory sync or SCIM).
+	EventInvitationRoleChanged = "invitation.role_changed"
 	// EventMemberRoleChanged: a member's role changed.
 	EventMemberRoleChanged = "member.role_changed"
 	// EventMemberDeactivated: a member was deactivated and lost access.
 	EventMemberDeactivated = "member.deactivated"
 	// EventMemberReactivated: a deactivated member was given access again.
 	EventMemberReactivated = "member.reactivated"
+	// EventMemberUpdated: a member's address, name or identity-provider id changed (the
+	// identity provider's, through directory sync or SCIM).
+	EventMemberUpdated = "member.updated"
 	// EventSyncRunApplied: a directory sync run applied its changes.
 	EventSyncRunApplied = "sync.run.applied"
 	// EventSyncRunHeld: a directory sync run was held back for an admin to approve.
 	EventSyncRunHeld = "sync.run.held"
 	// EventSyncRunFailed: a directory sync run failed and applied nothing.
 	EventSyncRunFailed = "sync.run.failed"
-	// EventSCIMUserProvisioned: an identity provider created or activated a user over SCIM.
-	EventSCIMUserProvisioned = "scim.user.provisioned"
-	// EventSCIMUserDeprovisioned: an identity provider removed or deactivated a user over SCIM.
-	EventSCIMUserDeprovisioned = "scim.user.deprovisioned"
 	// EventTest: an admin asked for a test delivery to one endpoint.
 	EventTest = "webhook.test"
 )
@@ -58,7 +65,7 @@ const maxEvents = 100
 
 // eventTypes is every event type, in the order of EventTypes: an array value, so that no
 // caller can change the list.
-func eventTypes() [17]string {
+func eventTypes() [18]string {
 	all := eventDocs()
 	var types [len(all)]string
 	for i, d := range all {
@@ -75,7 +82,7 @@ type EventDoc struct {
 }
 
 // eventDocs is every event type with its description, in the order of EventTypes.
-func eventDocs() [17]EventDoc {
+func eventDocs() [18]EventDoc {
 	return [...]EventDoc{
 		{EventInvitationCreated, "An invitation was made (one by one or in a bulk import)."},
 		{EventInvitationResent, "An invitation was sent again, with a new link."},
@@ -85,14 +92,15 @@ func eventDocs() [17]EventDoc {
 		{EventInvitationEmailSent, "The invitation email was handed to the mail service."},
 		{EventInvitationEmailFailed, "The invitation email could not be sent."},
 		{EventInvitationBounced, "The invitation email bounced or drew a complaint."},
+		{EventInvitationRenamed, "A pending invitation's name or external id changed (from the directory)."},
+		{EventInvitationRoleChanged, "A pending invitation's role changed (from the directory)."},
 		{EventMemberRoleChanged, "A member's role changed."},
 		{EventMemberDeactivated, "A member was deactivated and lost access."},
 		{EventMemberReactivated, "A deactivated member was given access again."},
+		{EventMemberUpdated, "A member's address or name changed (from the directory)."},
 		{EventSyncRunApplied, "A directory sync run applied its changes."},
 		{EventSyncRunHeld, "A directory sync run was held back for an admin to approve."},
 		{EventSyncRunFailed, "A directory sync run failed and applied nothing."},
-		{EventSCIMUserProvisioned, "An identity provider created or activated a user over SCIM."},
-		{EventSCIMUserDeprovisioned, "An identity provider removed or deactivated a user over SCIM."},
 		{EventTest, "An admin asked for a test delivery to one endpoint."},
 	}
 }

@@ -15,9 +15,9 @@ func TestEventTypes(t *testing.T) {
 	want := []string{
 		"invitation.created", "invitation.resent", "invitation.revoked", "invitation.accepted",
 		"invitation.expired", "invitation.email_sent", "invitation.email_failed",
-		"invitation.bounced", "member.role_changed", "member.deactivated", "member.reactivated",
-		"sync.run.applied", "sync.run.held", "sync.run.failed", "scim.user.provisioned",
-		"scim.user.deprovisioned", "webhook.test",
+		"invitation.bounced", "invitation.renamed", "invitation.role_changed", "member.role_changed",
+		"member.deactivated", "member.reactivated", "member.updated", "sync.run.applied",
+		"sync.run.held", "sync.run.failed", "webhook.test",
 	}
 	got := EventTypes()
 	if diff := cmp.Diff(want, got); diff != "" {

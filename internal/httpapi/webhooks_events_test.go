@@ -1,0 +1,84 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestEveryChangeOfAPersonIsAnnounced: the changes directory sync and SCIM make beyond
+// inviting, deactivating and reactivating (a pending invitation renamed or given another role
+// by its groups, a member's address and name changed by the identity provider) each reach the
+// endpoints subscribed to them, with the invitation or member as the API shows it, source
+// scim.
+func TestEveryChangeOfAPersonIsAnnounced(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false, "defaultRole": "viewer",
+		"roleMappings": []any{map[string]any{"group": "Engineers", "role": "member"}}})
+	receivers := map[string]*receiver{}
+	for _, typ := range []string{"invitation.renamed", "invitation.role_changed", "member.updated"} {
+		receivers[typ] = newReceiver(t)
+		s.endpoint(t, receivers[typ], typ)
+	}
+
+	bob := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("bob@acme.com", "bob@acme.com", "Bob", "B")).body["id"].(string)
+	put := scimUser("bob@acme.com", "bob@acme.com", "Robert", "Brown")
+	put["id"] = bob
+	if r := s.do(http.MethodPut, "/scim/v2/Users/"+bob, "acme/scim", put); r.status != http.StatusOK {
+		t.Fatalf("rename bob: %d %s", r.status, r.raw)
+	}
+	if r := s.do(http.MethodPost, "/scim/v2/Groups", "acme/scim", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"},
+		"displayName": "Engineers", "members": []any{map[string]any{"value": bob}}}); r.status != http.StatusCreated {
+		t.Fatalf("create group: %d %s", r.status, r.raw)
+	}
+	ada := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+	adaMember := s.accept(t, ada)
+	put = scimUser("ada@acme.com", "ada.king@acme.com", "Ada", "King")
+	put["id"] = ada
+	if r := s.do(http.MethodPut, "/scim/v2/Users/"+ada, "acme/scim", put); r.status != http.StatusOK {
+		t.Fatalf("readdress ada: %d %s", r.status, r.raw)
+	}
+	s.sweep(t)
+
+	bobNow := s.do(http.MethodGet, "/api/v1/invitations/"+bob, "acme/admin", nil).body
+	adaNow := s.do(http.MethodGet, "/api/v1/users/"+adaMember, "acme/admin", nil).body
+	for _, tt := range []struct {
+		typ  string
+		want map[string]any // fields of data, as the API shows the resource after the change
+	}{
+		{"invitation.renamed", map[string]any{"id": bob, "email": "bob@acme.com", "name": "Robert Brown", "role": "viewer", "status": "pending"}},
+		{"invitation.role_changed", map[string]any{"id": bob, "email": "bob@acme.com", "name": "Robert Brown", "role": bobNow["role"], "status": "pending"}},
+		{"member.updated", map[string]any{"id": adaMember, "email": "ada.king@acme.com", "name": "Ada King", "role": adaNow["role"], "status": "active"}},
+	} {
+		got := receivers[tt.typ].events()
+		if len(got) != 1 {
+			t.Errorf("%s: %d events, want 1: %+v", tt.typ, len(got), got)
+			continue
+		}
+		ev := got[0]
+		if ev.eventType != tt.typ || !ev.verified {
+			t.Errorf("%s: got type %s, verified %v", tt.typ, ev.eventType, ev.verified)
+		}
+		for k, v := range tt.want {
+			if ev.data[k] != v {
+				t.Errorf("%s: data[%s] = %v, want %v (data %v)", tt.typ, k, ev.data[k], v, ev.data)
+			}
+		}
+		if ev.data["source"] != "scim" || ev.data["actor"] == nil {
+			t.Errorf("%s: source %v, actor %v; want scim and the SCIM token", tt.typ, ev.data["source"], ev.data["actor"])
+		}
+	}
+	if bobNow["role"] != "member" {
+		t.Errorf("bob's invitation role after joining Engineers = %v, want member", bobNow["role"])
+	}
+}
+
+// TestSCIMUserEventsAreNotOffered: SCIM's changes arrive as invitation and member events, so
+// there is no scim.user event type to subscribe to.
+func TestSCIMUserEventsAreNotOffered(t *testing.T) {
+	s := newServer(t)
+	rv := newReceiver(t)
+	for _, typ := range []string{"scim.user.provisioned", "scim.user.deprovisioned"} {
+		wantProblem(t, s.do(http.MethodPost, "/api/v1/webhooks", "acme/admin", map[string]any{"url": rv.url, "events": []string{typ}}),
+			http.StatusBadRequest, "unknown_event", "events[0]")
+	}
+}
