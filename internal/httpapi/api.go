@@ -77,6 +77,7 @@ func New(c Config) (http.Handler, error) {
 		return authenticate(c.Service, c.Logger, idempotent(c.Idempotency, c.Now, c.Logger, h))
 	}
 	mux.Handle("GET /healthz", a.health())
+	mux.Handle("GET /api/v1/openapi.json", openAPI())
 	// Accepting needs no API token (the invitation token is the credential) and no
 	// idempotency record: a repeated accept is refused by the invitation's own state.
 	mux.Handle("POST /api/v1/invitations/accept", a.accept())
