@@ -52,6 +52,12 @@ type Config struct {
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
 func New(c Config) (http.Handler, error) {
+	h, _, err := newAPI(c)
+	return h, err
+}
+
+// newAPI builds the API handler and lists the routes it serves (see router.patterns).
+func newAPI(c Config) (http.Handler, []string, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -64,9 +70,9 @@ func New(c Config) (http.Handler, error) {
 	}
 	p, err := newPages(c.AppURL)
 	if err != nil {
-		return nil, fmt.Errorf("parse pages: %w", err)
+		return nil, nil, fmt.Errorf("parse pages: %w", err)
 	}
-	mux := http.NewServeMux()
+	mux := &router{ServeMux: http.NewServeMux()}
 	mux.Handle("GET /invitations/accept", a.acceptPage(p))
 	mux.Handle("POST /invitations/accept", a.acceptForm(p))
 	mux.Handle("GET /assets/gatehouse.css", stylesheet(p))
@@ -125,9 +131,10 @@ func New(c Config) (http.Handler, error) {
 	if c.SCIM != nil && a.publicURL != "" {
 		h, err := scim.New(scim.Config{Backend: c.SCIM, BaseURL: a.scimBase(), Logger: c.Logger})
 		if err != nil {
-			return nil, fmt.Errorf("build the scim endpoint: %w", err)
+			return nil, nil, fmt.Errorf("build the scim endpoint: %w", err)
 		}
 		mux.Handle("/scim/v2/", a.scimEndpoint(h))
+		mux.below("/scim/v2", h)
 		mux.Handle("POST /api/v1/integrations/scim/token", private(a.createSCIMToken()))
 		mux.Handle("GET /api/v1/integrations/scim", private(a.getSCIM()))
 		mux.Handle("PUT /api/v1/integrations/scim", private(a.putSCIM()))
@@ -146,7 +153,36 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle("POST /api/v1/sync/runs/{id}/approve", private(a.approveSyncRun()))
 		mux.Handle("POST /api/v1/sync/runs/{id}/discard", private(a.discardSyncRun()))
 	}
-	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, budgeted(problemRouting(mux)))), nil
+	return observe(c.Logger, c.RequestID, cors(c.AllowedOrigins, budgeted(problemRouting(mux.ServeMux)))), mux.patterns, nil
+}
+
+// router is the API's ServeMux, remembering every pattern it serves so that the tests can
+// hold the OpenAPI description to the routes the code serves, rather than to a list kept
+// beside them.
+type router struct {
+	*http.ServeMux
+	// patterns are the ServeMux patterns in the order they were registered, and for a
+	// handler mounted below a subtree pattern (SCIM's) its own routes under that prefix.
+	patterns []string
+}
+
+// Handle registers h for pattern, as http.ServeMux does, and remembers the pattern.
+func (r *router) Handle(pattern string, h http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.Handle(pattern, h)
+}
+
+// below remembers the routes h serves below prefix, when h lists them (as the SCIM
+// handler does, relative to its mount point: "GET /Users/{id}").
+func (r *router) below(prefix string, h http.Handler) {
+	lister, ok := h.(interface{ Routes() []string })
+	if !ok {
+		return
+	}
+	for _, route := range lister.Routes() {
+		method, path, _ := strings.Cut(route, " ")
+		r.patterns = append(r.patterns, method+" "+prefix+path)
+	}
 }
 
 // RequestBudget bounds the work of one request, well inside API Gateway's 29 seconds: what

@@ -42,6 +42,8 @@ type server struct {
 	// exports is the folder file:// sync sources must lie in.
 	exports string
 	hooks   *hooks.Service
+	// config is what the API was built from.
+	config httpapi.Config
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -111,7 +113,7 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	exports := t.TempDir()
 	prov := provision.New(env.Store.SCIM, env.Store.Sync, svc, log, provision.WithClock(c.Now))
 	hk := hooks.New(env.Store.Hooks, testSealer(t), webhook.NewSender(webhook.SenderOptions{Local: true, Timeout: o.webhookTimeout}), true, log, hooks.WithClock(c.Now))
-	h := mustAPI(t, httpapi.Config{
+	cfg := httpapi.Config{
 		Webhooks: hk,
 		Service:  svc, Idempotency: env.Store.Idempotency, Now: c.Now, SCIM: prov,
 		Sync: dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports),
@@ -119,10 +121,10 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 		Logger:    log,
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 		SlackInstall: o.slackInstall,
-	})
-	ts := httptest.NewServer(h)
+	}
+	ts := httptest.NewServer(mustAPI(t, cfg))
 	t.Cleanup(ts.Close)
-	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports, hooks: hk}
+	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports, hooks: hk, config: cfg}
 	ctx := context.Background()
 	for _, id := range []string{"acme", "globex"} {
 		if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "test"}, org.SourceCLI,

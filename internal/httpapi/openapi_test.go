@@ -2,12 +2,41 @@ package httpapi_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
+
+// specFile is openapi.json, loaded and validated once for all the tests that use it.
+var specFile = sync.OnceValues(func() (*openapi3.T, error) {
+	data, err := os.ReadFile("openapi.json")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("load openapi.json: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, errors.New("openapi.json is not valid (see TestTheOpenAPIDocumentIsValidAndServed)")
+	}
+	return doc, nil
+})
+
+// openAPISpec is openapi.json, failing the test when it does not load.
+func openAPISpec(t testing.TB) *openapi3.T {
+	t.Helper()
+	doc, err := specFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
 
 // loadSpec parses and validates an OpenAPI document.
 func loadSpec(t *testing.T, data []byte) *openapi3.T {
