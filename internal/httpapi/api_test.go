@@ -48,12 +48,16 @@ type server struct {
 
 func ptr[T any](v T) *T { return &v }
 
-// mustAPI builds the API handler.
+// mustAPI builds the API handler; in tests (not benchmarks) every request and answer is
+// checked against openapi.json (see conform).
 func mustAPI(tb testing.TB, c httpapi.Config) http.Handler {
 	tb.Helper()
 	h, err := httpapi.New(c)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if t, ok := tb.(*testing.T); ok {
+		return conform(t, h)
 	}
 	return h
 }

@@ -123,7 +123,7 @@ func TestTheSlackCommandIsServedAsDescribed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := slack.Handler(slack.Config{Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := conform(t, slack.Handler(slack.Config{Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	for method, want := range map[string]int{http.MethodGet: http.StatusMethodNotAllowed, http.MethodPost: http.StatusUnauthorized} {
 		req := httptest.NewRequest(method, "/slack/commands", strings.NewReader("team_id=T1&user_id=U1&command=%2Fgatehouse&text=help"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
