@@ -321,6 +321,29 @@ func undescribed(req *http.Request, res *http.Response, body []byte, pathKnown b
 	return ""
 }
 
+// eventMismatch says how a webhook delivery departs from every event openapi.json describes
+// under webhooks (its headers and its body); "" when it is one of them.
+func eventMismatch(t testing.TB, header http.Header, body []byte) string {
+	var problems []string
+	for name, item := range openAPISpec(t).Webhooks {
+		op := item.Post
+		problem := ""
+		for _, p := range op.Parameters {
+			if p.Value.In == "header" && p.Value.Required && header.Get(p.Value.Name) == "" {
+				problem = "no " + p.Value.Name + " header"
+			}
+		}
+		if problem == "" {
+			problem = checkBody(op.RequestBody.Value.Content, pointer("webhooks", name, "post", "requestBody"), header.Get("Content-Type"), body)
+		}
+		if problem == "" {
+			return ""
+		}
+		problems = append(problems, name+": "+problem)
+	}
+	return strings.Join(problems, "; ")
+}
+
 // TestTheRestAnswersAsDescribed runs the operations the other tests of this package leave
 // out (SCIM's discovery documents and some of its group operations, the Settings page and
 // its assets), so that every operation's answers are held to openapi.json.
