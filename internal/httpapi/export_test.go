@@ -7,3 +7,12 @@ func Routes(c Config) ([]string, error) {
 	_, routes, err := newAPI(c)
 	return routes, err
 }
+
+// MappedCodes are the problem codes the error map gives domain errors.
+func MappedCodes() []string {
+	var codes []string
+	for _, m := range errorMap {
+		codes = append(codes, m.code)
+	}
+	return codes
+}

@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
 
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/slack"
+	"gatehouse/internal/webhook"
 )
 
 // operation is a method on a path, as the OpenAPI document writes paths.
@@ -137,5 +139,54 @@ func TestTheSlackCommandIsServedAsDescribed(t *testing.T) {
 		if want == http.StatusMethodNotAllowed && rec.Header().Get("Allow") != http.MethodPost {
 			t.Errorf("Allow = %q, want POST", rec.Header().Get("Allow"))
 		}
+	}
+}
+
+// problemCodes are the codes openapi.json says some operation's problem answers may carry.
+func problemCodes(t *testing.T) map[string]bool {
+	t.Helper()
+	codes := map[string]bool{}
+	var visit func(s *openapi3.SchemaRef)
+	visit = func(s *openapi3.SchemaRef) {
+		if s == nil || s.Value == nil {
+			return
+		}
+		if c := s.Value.Properties["code"]; c != nil && c.Value != nil {
+			for _, e := range c.Value.Enum {
+				codes[e.(string)] = true
+			}
+		}
+		for _, sub := range s.Value.AllOf {
+			visit(sub)
+		}
+	}
+	doc := openAPISpec(t)
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, res := range op.Responses.Map() {
+				if m := res.Value.Content.Get("application/problem+json"); m != nil {
+					visit(m.Schema)
+				}
+			}
+		}
+	}
+	return codes
+}
+
+// Every problem code the error map can answer is one some operation describes, and every
+// event type an endpoint may subscribe to is in the document's EventType.
+func TestTheOpenAPIDocumentNamesEveryCodeAndEvent(t *testing.T) {
+	described := problemCodes(t)
+	for _, code := range httpapi.MappedCodes() {
+		if !described[code] {
+			t.Errorf("problem code %s is answered by the error map but no operation of openapi.json lists it", code)
+		}
+	}
+	var events []string
+	for _, e := range openAPISpec(t).Components.Schemas["EventType"].Value.Enum {
+		events = append(events, e.(string))
+	}
+	if diff := cmp.Diff(webhook.EventTypes(), events); diff != "" {
+		t.Errorf("openapi.json's EventType mismatch (-code +document):\n%s", diff)
 	}
 }
