@@ -253,8 +253,9 @@ func (a *api) health() http.Handler {
 	})
 }
 
-// routingMethods are the methods the API serves, tried to tell a 405 from a 404.
-var routingMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+// routingMethods are the methods the API serves, tried to tell a 405 from a 404 and to list
+// in Allow. HEAD is served wherever GET is (the ServeMux matches it to GET patterns).
+var routingMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // problemRouting answers unknown paths and methods with problem JSON rather than the
 // router's plain text.
@@ -276,9 +277,9 @@ func problemRouting(mux *http.ServeMux) http.Handler {
 			writeProblem(w, r, newProblem(http.StatusNotFound, "route_not_found", "no such endpoint: "+r.Method+" "+r.URL.Path))
 			return
 		}
-		for _, m := range allowed {
-			w.Header().Add("Allow", m)
-		}
-		writeProblem(w, r, newProblem(http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not supported on "+r.URL.Path))
+		// One header listing them all (RFC 9110 §10.2.1): some clients read only the first.
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeProblem(w, r, newProblem(http.StatusMethodNotAllowed, "method_not_allowed",
+			r.Method+" is not supported on "+r.URL.Path+"; it serves "+strings.Join(allowed, ", ")))
 	})
 }

@@ -348,10 +348,21 @@ func TestBadInputIsNamed(t *testing.T) {
 	})
 	t.Run("unknown route and method", func(t *testing.T) {
 		wantProblem(t, s.do("GET", "/api/v1/nothing", "acme/admin", nil), 404, "route_not_found", "")
-		r := s.do("PUT", "/api/v1/invitations", "acme/admin", nil)
-		wantProblem(t, r, 405, "method_not_allowed", "")
-		if got := r.header.Values("Allow"); !cmp.Equal(got, []string{"GET", "POST"}) {
-			t.Errorf("Allow = %v", got)
+		// One Allow header, listing every method the path serves.
+		for path, allow := range map[string]string{
+			"/api/v1/invitations":              "GET, HEAD, POST",
+			"/api/v1/invitations/inv_x":        "GET, HEAD, DELETE",
+			"/api/v1/invitations/inv_x/resend": "POST",
+			"/api/v1/organization":             "GET, HEAD, PATCH",
+		} {
+			r := s.do("PUT", path, "acme/admin", nil)
+			wantProblem(t, r, 405, "method_not_allowed", "")
+			if got := r.header.Values("Allow"); !cmp.Equal(got, []string{allow}) {
+				t.Errorf("PUT %s: Allow = %q, want one header %q", path, got, allow)
+			}
+			if !strings.HasSuffix(r.body["detail"].(string), "; it serves "+allow) {
+				t.Errorf("PUT %s: detail %q does not say what the path serves", path, r.body["detail"])
+			}
 		}
 	})
 }
