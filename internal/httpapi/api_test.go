@@ -304,6 +304,38 @@ func TestRolesLimitWhatTokensDo(t *testing.T) {
 	}
 }
 
+// A 403 says which role the action needs, and what the token has.
+func TestAForbiddenAnswerNamesTheRoleNeeded(t *testing.T) {
+	s := newServer(t)
+	tests := []struct {
+		who, method, path string
+		body              any
+		role, detail      string
+	}{
+		{"acme/viewer", "POST", "/api/v1/invitations", map[string]any{"email": "v@x.io"}, "member",
+			"inviting with the role member needs the member role; your token's role is viewer"},
+		{"acme/member", "POST", "/api/v1/invitations", map[string]any{"email": "a@x.io", "role": "admin"}, "admin",
+			"inviting with the role admin needs the admin role; your token's role is member"},
+		{"acme/member", "POST", "/api/v1/invitations", map[string]any{"email": "n@x.io", "sendEmail": false}, "admin",
+			"inviting without email needs the admin role; your token's role is member"},
+		{"acme/viewer", "POST", "/api/v1/invitations/bulk", map[string]any{"invitations": []any{map[string]any{"email": "b@x.io"}}}, "member",
+			"inviting needs the member role; your token's role is viewer"},
+		{"acme/member", "DELETE", "/api/v1/invitations/inv_x", nil, "admin", "revoking invitations needs the admin role; your token's role is member"},
+		{"acme/member", "GET", "/api/v1/tokens", nil, "admin", "listing API tokens needs the admin role; your token's role is member"},
+		{"acme/viewer", "PATCH", "/api/v1/users/usr_x", map[string]any{"role": "admin"}, "admin", "managing members needs the admin role; your token's role is viewer"},
+		{"acme/member", "GET", "/api/v1/webhooks", nil, "admin", "managing webhooks needs the admin role; your token's role is member"},
+		{"acme/member", "GET", "/api/v1/sync/runs", nil, "admin", "reading sync runs needs the admin role; your token's role is member"},
+		{"acme/member", "PUT", "/api/v1/integrations/scim", map[string]any{"defaultRole": "viewer"}, "admin", "configuring SCIM needs the admin role; your token's role is member"},
+	}
+	for _, tt := range tests {
+		r := s.do(tt.method, tt.path, tt.who, tt.body)
+		wantProblem(t, r, http.StatusForbidden, "forbidden", "")
+		if r.body["requiredRole"] != tt.role || r.body["detail"] != tt.detail {
+			t.Errorf("%s %s %s: requiredRole %v, detail %q; want %s, %q", tt.who, tt.method, tt.path, r.body["requiredRole"], r.body["detail"], tt.role, tt.detail)
+		}
+	}
+}
+
 func TestBadInputIsNamed(t *testing.T) {
 	s := newServer(t)
 	tests := []struct {

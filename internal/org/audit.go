@@ -44,8 +44,8 @@ type AuditEntry struct {
 
 // AuditLog lists the caller's organization's audit entries, newest first.
 func (s *Service) AuditLog(ctx context.Context, p Principal, pr PageRequest) (Page[AuditEntry], error) {
-	if !p.canRead() {
-		return Page[AuditEntry]{}, ErrForbidden
+	if err := p.Require(RoleViewer, "reading the audit log"); err != nil {
+		return Page[AuditEntry]{}, err
 	}
 	pr, err := pr.Normalize()
 	if err != nil {
