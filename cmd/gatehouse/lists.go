@@ -19,8 +19,8 @@ func invitationColumns() []column[view.Invitation] {
 		{"role", func(v view.Invitation) string { return v.Role }},
 		{"status", func(v view.Invitation) string { return v.Status }},
 		{"delivery", func(v view.Invitation) string { return v.Delivery.State }},
-		{"created", func(v view.Invitation) string { return day(v.CreatedAt) }},
-		{"expires", func(v view.Invitation) string { return day(v.ExpiresAt) }},
+		{"created", func(v view.Invitation) string { return day(v.CreatedAt.Time) }},
+		{"expires", func(v view.Invitation) string { return day(v.ExpiresAt.Time) }},
 	}
 }
 
@@ -33,7 +33,7 @@ func memberColumns() []column[view.Member] {
 		{"role", func(v view.Member) string { return v.Role }},
 		{"status", func(v view.Member) string { return v.Status }},
 		{"source", func(v view.Member) string { return v.Source }},
-		{"joined", func(v view.Member) string { return day(v.JoinedAt) }},
+		{"joined", func(v view.Member) string { return day(v.JoinedAt.Time) }},
 	}
 }
 

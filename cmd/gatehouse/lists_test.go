@@ -64,8 +64,8 @@ func TestListAndAuditCommandsAgainstTheDevStack(t *testing.T) {
 	}
 	want := [][]string{
 		{"id", "email", "name", "role", "status", "delivery", "created", "expires"},
-		{invs[0].ID, invs[0].Email, invs[0].Name, "member", "revoked", "disabled", day(invs[0].CreatedAt), day(invs[0].ExpiresAt)},
-		{invs[1].ID, invs[1].Email, invs[1].Name, "member", "revoked", "disabled", day(invs[1].CreatedAt), day(invs[1].ExpiresAt)},
+		{invs[0].ID, invs[0].Email, invs[0].Name, "member", "revoked", "disabled", day(invs[0].CreatedAt.Time), day(invs[0].ExpiresAt.Time)},
+		{invs[1].ID, invs[1].Email, invs[1].Name, "member", "revoked", "disabled", day(invs[1].CreatedAt.Time), day(invs[1].ExpiresAt.Time)},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("revoked invitations mismatch (-want +got):\n%s", diff)

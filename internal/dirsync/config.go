@@ -210,8 +210,8 @@ func inside(dir, path string) bool {
 
 // Configure stores the caller's organization's sync configuration.
 func (s *Service) Configure(ctx context.Context, p org.Principal, req ConfigRequest) (Config, error) {
-	if p.Role != org.RoleAdmin {
-		return Config{}, fmt.Errorf("configure sync: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "configuring directory sync"); err != nil {
+		return Config{}, err
 	}
 	c, err := req.validate(p.OrgID, s.exportsDir)
 	var verr *org.ValidationError
@@ -245,8 +245,8 @@ func (s *Service) Configure(ctx context.Context, p org.Principal, req ConfigRequ
 
 // Config returns the caller's organization's sync configuration, or ErrNotConfigured.
 func (s *Service) Config(ctx context.Context, p org.Principal) (Config, error) {
-	if p.Role != org.RoleAdmin {
-		return Config{}, fmt.Errorf("read sync configuration: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "reading the sync configuration"); err != nil {
+		return Config{}, err
 	}
 	c, err := s.store.GetSyncConfig(ctx, p.OrgID)
 	if errors.Is(err, org.ErrNotFound) {

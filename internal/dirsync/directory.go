@@ -338,8 +338,8 @@ func (s *Service) unchanged(ctx context.Context, c Config) bool {
 // req when given (with the stored credentials where it leaves them out), and reads the
 // first page of each group, for an admin checking the settings. It stores nothing.
 func (s *Service) TestDirectory(ctx context.Context, p org.Principal, req *DirectoryRequest) (*connector.Report, error) {
-	if p.Role != org.RoleAdmin {
-		return nil, fmt.Errorf("test directory: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "testing directory settings"); err != nil {
+		return nil, err
 	}
 	var dir *Directory
 	if req != nil {

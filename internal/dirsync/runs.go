@@ -12,8 +12,8 @@ import (
 
 // Runs lists the caller's organization's stored runs, newest first.
 func (s *Service) Runs(ctx context.Context, p org.Principal, pr org.PageRequest) (org.Page[Run], error) {
-	if p.Role != org.RoleAdmin {
-		return org.Page[Run]{}, fmt.Errorf("list sync runs: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "reading sync runs"); err != nil {
+		return org.Page[Run]{}, err
 	}
 	pr, err := pr.Normalize()
 	if err != nil {
@@ -28,8 +28,8 @@ func (s *Service) Runs(ctx context.Context, p org.Principal, pr org.PageRequest)
 
 // Run returns one of the caller's organization's runs.
 func (s *Service) Run(ctx context.Context, p org.Principal, id string) (Run, error) {
-	if p.Role != org.RoleAdmin {
-		return Run{}, fmt.Errorf("read sync run: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "reading sync runs"); err != nil {
+		return Run{}, err
 	}
 	r, err := s.store.GetRun(ctx, p.OrgID, id)
 	if err != nil {
@@ -66,8 +66,8 @@ func (s *Service) Approve(ctx context.Context, p org.Principal, id string) (Run,
 // Preview plans an uploaded export against the caller's organization without applying or
 // storing anything.
 func (s *Service) Preview(ctx context.Context, p org.Principal, rawFormat string, export io.Reader) (idp.Plan, idp.Format, error) {
-	if p.Role != org.RoleAdmin {
-		return idp.Plan{}, "", fmt.Errorf("preview sync: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "previewing a sync"); err != nil {
+		return idp.Plan{}, "", err
 	}
 	format, err := idp.ParseFormat(rawFormat)
 	if err != nil {
@@ -95,8 +95,8 @@ func (s *Service) Preview(ctx context.Context, p org.Principal, rawFormat string
 // configuration says (no upload, so no size limit of a request), without applying or
 // storing anything.
 func (s *Service) PreviewConfigured(ctx context.Context, p org.Principal) (idp.Plan, idp.Format, error) {
-	if p.Role != org.RoleAdmin {
-		return idp.Plan{}, "", fmt.Errorf("preview sync: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "previewing a sync"); err != nil {
+		return idp.Plan{}, "", err
 	}
 	c, err := s.config(ctx, p.OrgID)
 	if err != nil {

@@ -29,8 +29,8 @@ func (s *Service) Sync(ctx context.Context, orgID, trigger string) (Run, error) 
 
 // SyncNow is Sync started by an admin of the organization (recorded as them in the audit log).
 func (s *Service) SyncNow(ctx context.Context, p org.Principal) (Run, error) {
-	if p.Role != org.RoleAdmin {
-		return Run{}, fmt.Errorf("run sync: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "running a sync"); err != nil {
+		return Run{}, err
 	}
 	c, err := s.config(ctx, p.OrgID)
 	if err != nil {

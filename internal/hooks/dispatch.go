@@ -498,8 +498,8 @@ func (s *Service) follow(ctx context.Context, e Endpoint, d Delivery, disable st
 // it stands after the attempt. Whatever the receiver answers, the endpoint stays as it is
 // (see follow): a test reports, and no email tells admins of it.
 func (s *Service) TestEndpoint(ctx context.Context, p org.Principal, id string) (Delivery, error) {
-	if p.Role != org.RoleAdmin {
-		return Delivery{}, fmt.Errorf("test webhook: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+		return Delivery{}, err
 	}
 	e, err := s.store.GetEndpoint(ctx, p.OrgID, id)
 	if err != nil {
@@ -525,8 +525,8 @@ func (s *Service) TestEndpoint(ctx context.Context, p org.Principal, id string) 
 
 // Deliveries lists an endpoint's deliveries, newest first.
 func (s *Service) Deliveries(ctx context.Context, p org.Principal, id string, pr org.PageRequest) (org.Page[Delivery], error) {
-	if p.Role != org.RoleAdmin {
-		return org.Page[Delivery]{}, fmt.Errorf("list webhook deliveries: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+		return org.Page[Delivery]{}, err
 	}
 	pr, err := pr.Normalize()
 	if err != nil {
@@ -542,8 +542,8 @@ func (s *Service) Deliveries(ctx context.Context, p org.Principal, id string, pr
 // (after fixing the receiver, say); a delivery already delivered is sent once more. One a
 // dispatcher is attempting at that moment is left to it (ErrDeliveryUnderWay).
 func (s *Service) RetryDelivery(ctx context.Context, p org.Principal, endpointID, id string) (Delivery, error) {
-	if p.Role != org.RoleAdmin {
-		return Delivery{}, fmt.Errorf("retry webhook delivery: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+		return Delivery{}, err
 	}
 	e, err := s.store.GetEndpoint(ctx, p.OrgID, endpointID)
 	if err != nil {

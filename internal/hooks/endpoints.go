@@ -76,8 +76,8 @@ func (s *Service) check(ctx context.Context, e *Endpoint, r EndpointRequest, cre
 // store refuses one past MaxEndpoints (ErrTooManyEndpoints), counting in the same write.
 func (s *Service) CreateEndpoint(ctx context.Context, p org.Principal, r EndpointRequest) (NewEndpoint, error) {
 	if !p.Lasting() {
-		if p.Role != org.RoleAdmin {
-			return NewEndpoint{}, fmt.Errorf("create webhook: %w", org.ErrForbidden)
+		if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+			return NewEndpoint{}, err
 		}
 		return NewEndpoint{}, fmt.Errorf("create webhook: %w", org.ErrLimitedToken)
 	}
@@ -158,16 +158,16 @@ func (s *Service) liveSecrets(e Endpoint, all []string) []string {
 
 // Endpoints lists p's organization's endpoints.
 func (s *Service) Endpoints(ctx context.Context, p org.Principal) ([]Endpoint, error) {
-	if p.Role != org.RoleAdmin {
-		return nil, fmt.Errorf("list webhooks: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+		return nil, err
 	}
 	return s.store.ListEndpoints(ctx, p.OrgID)
 }
 
 // Endpoint reads one of p's organization's endpoints.
 func (s *Service) Endpoint(ctx context.Context, p org.Principal, id string) (Endpoint, error) {
-	if p.Role != org.RoleAdmin {
-		return Endpoint{}, fmt.Errorf("read webhook: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+		return Endpoint{}, err
 	}
 	return s.store.GetEndpoint(ctx, p.OrgID, id)
 }
@@ -176,8 +176,8 @@ func (s *Service) Endpoint(ctx context.Context, p org.Principal, id string) (End
 // again sends events on after the token that did it is gone, as creating one does: only a
 // Lasting principal may.
 func (s *Service) UpdateEndpoint(ctx context.Context, p org.Principal, id string, r EndpointRequest) (Endpoint, error) {
-	if p.Role != org.RoleAdmin {
-		return Endpoint{}, fmt.Errorf("update webhook: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+		return Endpoint{}, err
 	}
 	prev, err := s.store.GetEndpoint(ctx, p.OrgID, id)
 	if err != nil {
@@ -208,8 +208,8 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p org.Principal, id string
 
 // DeleteEndpoint removes an endpoint; its deliveries not yet made are dropped when due.
 func (s *Service) DeleteEndpoint(ctx context.Context, p org.Principal, id string) error {
-	if p.Role != org.RoleAdmin {
-		return fmt.Errorf("delete webhook: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+		return err
 	}
 	e, err := s.store.GetEndpoint(ctx, p.OrgID, id)
 	if err != nil {
@@ -225,8 +225,8 @@ func (s *Service) DeleteEndpoint(ctx context.Context, p org.Principal, id string
 // signing alongside it for RotationOverlap, so a receiver can roll over.
 func (s *Service) RotateSecret(ctx context.Context, p org.Principal, id string) (NewEndpoint, error) {
 	if !p.Lasting() {
-		if p.Role != org.RoleAdmin {
-			return NewEndpoint{}, fmt.Errorf("rotate webhook secret: %w", org.ErrForbidden)
+		if err := p.Require(org.RoleAdmin, "managing webhooks"); err != nil {
+			return NewEndpoint{}, err
 		}
 		return NewEndpoint{}, fmt.Errorf("rotate webhook secret: %w", org.ErrLimitedToken)
 	}

@@ -55,6 +55,12 @@ type Config struct {
 
 // New returns the API handler. It fails only if the embedded pages do not parse.
 func New(c Config) (http.Handler, error) {
+	h, _, err := newAPI(c)
+	return h, err
+}
+
+// newAPI builds the API handler and lists the routes it serves (see router.patterns).
+func newAPI(c Config) (http.Handler, []string, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -70,9 +76,9 @@ func New(c Config) (http.Handler, error) {
 	}
 	p, err := newPages(c.AppURL)
 	if err != nil {
-		return nil, fmt.Errorf("parse pages: %w", err)
+		return nil, nil, fmt.Errorf("parse pages: %w", err)
 	}
-	mux := http.NewServeMux()
+	mux := &router{ServeMux: http.NewServeMux()}
 	mux.Handle("GET /invitations/accept", a.acceptPage(p))
 	mux.Handle("POST /invitations/accept", a.acceptForm(p))
 	mux.Handle("GET /assets/gatehouse.css", stylesheet(p))
@@ -83,6 +89,7 @@ func New(c Config) (http.Handler, error) {
 		return authenticate(c.Service, c.Logger, idempotent(c.Idempotency, c.Now, c.Logger, h))
 	}
 	mux.Handle("GET /healthz", a.health())
+	mux.Handle("GET /api/v1/openapi.json", openAPI())
 	// Accepting needs no API token (the invitation token is the credential) and no
 	// idempotency record: a repeated accept is refused by the invitation's own state.
 	mux.Handle("POST /api/v1/invitations/accept", a.accept())
@@ -131,9 +138,10 @@ func New(c Config) (http.Handler, error) {
 	if c.SCIM != nil && a.publicURL != "" {
 		h, err := scim.New(scim.Config{Backend: c.SCIM, BaseURL: a.scimBase(), Logger: c.Logger})
 		if err != nil {
-			return nil, fmt.Errorf("build the scim endpoint: %w", err)
+			return nil, nil, fmt.Errorf("build the scim endpoint: %w", err)
 		}
 		mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.Measure(c.Metrics, a.scimEndpoint(h))))
+		mux.below("/scim/v2", h)
 		mux.Handle("POST /api/v1/integrations/scim/token", private(a.createSCIMToken()))
 		mux.Handle("GET /api/v1/integrations/scim", private(a.getSCIM()))
 		mux.Handle("PUT /api/v1/integrations/scim", private(a.putSCIM()))
@@ -152,7 +160,36 @@ func New(c Config) (http.Handler, error) {
 		mux.Handle("POST /api/v1/sync/runs/{id}/approve", private(a.approveSyncRun()))
 		mux.Handle("POST /api/v1/sync/runs/{id}/discard", private(a.discardSyncRun()))
 	}
-	return observe(c.Logger, c.RequestID, requestMetrics{c.Metrics, routeOf(mux)}, cors(c.AllowedOrigins, budgeted(problemRouting(mux)))), nil
+	return observe(c.Logger, c.RequestID, requestMetrics{c.Metrics, routeOf(mux.ServeMux)}, cors(c.AllowedOrigins, budgeted(problemRouting(mux.ServeMux)))), mux.patterns, nil
+}
+
+// router is the API's ServeMux, remembering every pattern it serves so that the tests can
+// hold the OpenAPI description to the routes the code serves, rather than to a list kept
+// beside them.
+type router struct {
+	*http.ServeMux
+	// patterns are the ServeMux patterns in the order they were registered, and for a
+	// handler mounted below a subtree pattern (SCIM's) its own routes under that prefix.
+	patterns []string
+}
+
+// Handle registers h for pattern, as http.ServeMux does, and remembers the pattern.
+func (r *router) Handle(pattern string, h http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.Handle(pattern, h)
+}
+
+// below remembers the routes h serves below prefix, when h lists them (as the SCIM
+// handler does, relative to its mount point: "GET /Users/{id}").
+func (r *router) below(prefix string, h http.Handler) {
+	lister, ok := h.(interface{ Routes() []string })
+	if !ok {
+		return
+	}
+	for _, route := range lister.Routes() {
+		method, path, _ := strings.Cut(route, " ")
+		r.patterns = append(r.patterns, method+" "+prefix+path)
+	}
 }
 
 // RequestBudget bounds the work of one request, well inside API Gateway's 29 seconds: what
@@ -223,8 +260,9 @@ func (a *api) health() http.Handler {
 	})
 }
 
-// routingMethods are the methods the API serves, tried to tell a 405 from a 404.
-var routingMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+// routingMethods are the methods the API serves, tried to tell a 405 from a 404 and to list
+// in Allow. HEAD is served wherever GET is (the ServeMux matches it to GET patterns).
+var routingMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // problemRouting answers unknown paths and methods with problem JSON rather than the
 // router's plain text.
@@ -246,9 +284,9 @@ func problemRouting(mux *http.ServeMux) http.Handler {
 			writeProblem(w, r, newProblem(http.StatusNotFound, "route_not_found", "no such endpoint: "+r.Method+" "+r.URL.Path))
 			return
 		}
-		for _, m := range allowed {
-			w.Header().Add("Allow", m)
-		}
-		writeProblem(w, r, newProblem(http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not supported on "+r.URL.Path))
+		// One header listing them all (RFC 9110 §10.2.1): some clients read only the first.
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeProblem(w, r, newProblem(http.StatusMethodNotAllowed, "method_not_allowed",
+			r.Method+" is not supported on "+r.URL.Path+"; it serves "+strings.Join(allowed, ", ")))
 	})
 }

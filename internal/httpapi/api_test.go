@@ -49,6 +49,8 @@ type server struct {
 	hooks   *hooks.Service
 	// notices is what the webhooks service emailed admins.
 	notices *noticeBox
+	// config is what the API was built from.
+	config httpapi.Config
 }
 
 // noticeBox keeps the notices sent, as "to|subject|text".
@@ -72,12 +74,16 @@ func (b *noticeBox) all() []string {
 
 func ptr[T any](v T) *T { return &v }
 
-// mustAPI builds the API handler.
+// mustAPI builds the API handler; in tests (not benchmarks) every request and answer is
+// checked against openapi.json (see conform).
 func mustAPI(tb testing.TB, c httpapi.Config) http.Handler {
 	tb.Helper()
 	h, err := httpapi.New(c)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if t, ok := tb.(*testing.T); ok {
+		return conform(t, h)
 	}
 	return h
 }
@@ -145,7 +151,7 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 	notices := &noticeBox{}
 	hk := hooks.New(env.Store.Hooks, testSealer(t), webhook.NewSender(webhook.SenderOptions{Local: true, Timeout: o.webhookTimeout}), true, log, hooks.WithClock(c.Now),
 		hooks.WithMailer(hooks.AdminNotices{Admins: svc.AdminAddresses, Sender: notices, SettingsURL: "https://gatehouse.example.com/settings/"}))
-	h := mustAPI(t, httpapi.Config{
+	cfg := httpapi.Config{
 		Webhooks: hk,
 		Service:  svc, Idempotency: env.Store.Idempotency, Now: c.Now, SCIM: prov,
 		Sync: dirsync.New(env.Store.Sync, svc, blob.Opener{FilesDir: exports}, log, dirsync.WithClock(c.Now), dirsync.WithExportsDir(exports),
@@ -154,10 +160,10 @@ func newServerWith(t *testing.T, o serverOptions) *server {
 		PublicURL: "https://gatehouse.example.com", AppURL: "https://portal.example.com/home",
 		SlackInstall: o.slackInstall,
 		Metrics:      metrics,
-	})
-	ts := httptest.NewServer(h)
+	}
+	ts := httptest.NewServer(mustAPI(t, cfg))
 	t.Cleanup(ts.Close)
-	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports, hooks: hk, notices: notices}
+	s := &server{t: t, url: ts.URL, svc: svc, clock: c, tokens: map[string]string{}, store: env.Store, env: env, exports: exports, hooks: hk, notices: notices, config: cfg}
 	ctx := context.Background()
 	for _, id := range []string{"acme", "globex"} {
 		if _, err := svc.CreateOrg(ctx, org.Actor{Type: "cli", ID: "test"}, org.SourceCLI,
@@ -333,6 +339,38 @@ func TestRolesLimitWhatTokensDo(t *testing.T) {
 	}
 }
 
+// A 403 says which role the action needs, and what the token has.
+func TestAForbiddenAnswerNamesTheRoleNeeded(t *testing.T) {
+	s := newServer(t)
+	tests := []struct {
+		who, method, path string
+		body              any
+		role, detail      string
+	}{
+		{"acme/viewer", "POST", "/api/v1/invitations", map[string]any{"email": "v@x.io"}, "member",
+			"inviting with the role member needs the member role; your token's role is viewer"},
+		{"acme/member", "POST", "/api/v1/invitations", map[string]any{"email": "a@x.io", "role": "admin"}, "admin",
+			"inviting with the role admin needs the admin role; your token's role is member"},
+		{"acme/member", "POST", "/api/v1/invitations", map[string]any{"email": "n@x.io", "sendEmail": false}, "admin",
+			"inviting without email needs the admin role; your token's role is member"},
+		{"acme/viewer", "POST", "/api/v1/invitations/bulk", map[string]any{"invitations": []any{map[string]any{"email": "b@x.io"}}}, "member",
+			"inviting needs the member role; your token's role is viewer"},
+		{"acme/member", "DELETE", "/api/v1/invitations/inv_x", nil, "admin", "revoking invitations needs the admin role; your token's role is member"},
+		{"acme/member", "GET", "/api/v1/tokens", nil, "admin", "listing API tokens needs the admin role; your token's role is member"},
+		{"acme/viewer", "PATCH", "/api/v1/users/usr_x", map[string]any{"role": "admin"}, "admin", "managing members needs the admin role; your token's role is viewer"},
+		{"acme/member", "GET", "/api/v1/webhooks", nil, "admin", "managing webhooks needs the admin role; your token's role is member"},
+		{"acme/member", "GET", "/api/v1/sync/runs", nil, "admin", "reading sync runs needs the admin role; your token's role is member"},
+		{"acme/member", "PUT", "/api/v1/integrations/scim", map[string]any{"defaultRole": "viewer"}, "admin", "configuring SCIM needs the admin role; your token's role is member"},
+	}
+	for _, tt := range tests {
+		r := s.do(tt.method, tt.path, tt.who, tt.body)
+		wantProblem(t, r, http.StatusForbidden, "forbidden", "")
+		if r.body["requiredRole"] != tt.role || r.body["detail"] != tt.detail {
+			t.Errorf("%s %s %s: requiredRole %v, detail %q; want %s, %q", tt.who, tt.method, tt.path, r.body["requiredRole"], r.body["detail"], tt.role, tt.detail)
+		}
+	}
+}
+
 func TestBadInputIsNamed(t *testing.T) {
 	s := newServer(t)
 	tests := []struct {
@@ -380,10 +418,21 @@ func TestBadInputIsNamed(t *testing.T) {
 	})
 	t.Run("unknown route and method", func(t *testing.T) {
 		wantProblem(t, s.do("GET", "/api/v1/nothing", "acme/admin", nil), 404, "route_not_found", "")
-		r := s.do("PUT", "/api/v1/invitations", "acme/admin", nil)
-		wantProblem(t, r, 405, "method_not_allowed", "")
-		if got := r.header.Values("Allow"); !cmp.Equal(got, []string{"GET", "POST"}) {
-			t.Errorf("Allow = %v", got)
+		// One Allow header, listing every method the path serves.
+		for path, allow := range map[string]string{
+			"/api/v1/invitations":              "GET, HEAD, POST",
+			"/api/v1/invitations/inv_x":        "GET, HEAD, DELETE",
+			"/api/v1/invitations/inv_x/resend": "POST",
+			"/api/v1/organization":             "GET, HEAD, PATCH",
+		} {
+			r := s.do("PUT", path, "acme/admin", nil)
+			wantProblem(t, r, 405, "method_not_allowed", "")
+			if got := r.header.Values("Allow"); !cmp.Equal(got, []string{allow}) {
+				t.Errorf("PUT %s: Allow = %q, want one header %q", path, got, allow)
+			}
+			if !strings.HasSuffix(r.body["detail"].(string), "; it serves "+allow) {
+				t.Errorf("PUT %s: detail %q does not say what the path serves", path, r.body["detail"])
+			}
 		}
 	})
 }

@@ -62,6 +62,7 @@ func TestAPanicReleasesTheIdempotencyKey(t *testing.T) {
 		h := mustAPI(t, httpapi.Config{Service: svc, Idempotency: env.Store.Idempotency, Logger: logger})
 		req := httptest.NewRequest("POST", "/api/v1/invitations", strings.NewReader(`{"email":"p@x.io"}`))
 		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", "k1")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

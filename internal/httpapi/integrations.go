@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"gatehouse/internal/org"
+	"gatehouse/internal/view"
 )
 
 // slackView is an organization's Slack connection as the API shows it.
@@ -14,8 +14,8 @@ type slackView struct {
 	AllowedUserIDs []string  `json:"allowedUserIds"`
 	Role           string    `json:"role"`
 	ConnectedBy    actorView `json:"connectedBy"`
-	ConnectedAt    time.Time `json:"connectedAt"`
-	UpdatedAt      time.Time `json:"updatedAt"`
+	ConnectedAt    timeView  `json:"connectedAt"`
+	UpdatedAt      timeView  `json:"updatedAt"`
 }
 
 func toSlackView(in org.SlackIntegration) slackView {
@@ -25,8 +25,8 @@ func toSlackView(in org.SlackIntegration) slackView {
 		AllowedUserIDs: in.AllowedUsers,
 		Role:           string(in.Role),
 		ConnectedBy:    actorView(in.ConnectedBy),
-		ConnectedAt:    in.ConnectedAt,
-		UpdatedAt:      in.UpdatedAt,
+		ConnectedAt:    view.At(in.ConnectedAt),
+		UpdatedAt:      view.At(in.UpdatedAt),
 	}
 }
 

@@ -2,17 +2,17 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"gatehouse/internal/org"
+	"gatehouse/internal/view"
 )
 
 // organizationView is the caller's organization as the API shows it.
 type organizationView struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name"`
-	AllowedDomains []string  `json:"allowedDomains"`
-	CreatedAt      time.Time `json:"createdAt"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	AllowedDomains []string `json:"allowedDomains"`
+	CreatedAt      timeView `json:"createdAt"`
 	// MembersOutside, after a change of allowed domains, counts the active members the new
 	// list does not cover and names up to 20: they stay members, for an admin to decide.
 	MembersOutside *outsideView `json:"membersOutsideAllowedDomains,omitempty"`
@@ -34,7 +34,7 @@ func toOrganizationView(o org.Org) organizationView {
 	if domains == nil {
 		domains = []string{}
 	}
-	return organizationView{ID: o.ID, Name: o.Name, AllowedDomains: domains, CreatedAt: o.CreatedAt}
+	return organizationView{ID: o.ID, Name: o.Name, AllowedDomains: domains, CreatedAt: view.At(o.CreatedAt)}
 }
 
 // getOrganization serves GET /api/v1/organization.

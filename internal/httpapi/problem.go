@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -28,6 +29,8 @@ type Problem struct {
 	RequestID string           `json:"requestId,omitempty"`
 	// ExistingID names the invitation or member that already holds an address.
 	ExistingID string `json:"existingId,omitempty"`
+	// RequiredRole, on a 403 forbidden, is the least role the action needs.
+	RequiredRole string `json:"requiredRole,omitempty"`
 	// retryAfter, in seconds, becomes the Retry-After header.
 	retryAfter int
 }
@@ -50,7 +53,13 @@ func problemFor(err error) Problem {
 	var unreadable *idp.ParseError
 	var unusable *dirsync.ExportError
 	var outside *org.DomainError
+	var role *org.RoleError
 	switch {
+	case errors.As(err, &role):
+		p := newProblem(http.StatusForbidden, "forbidden",
+			fmt.Sprintf("%s needs the %s role; your token's role is %s", role.Action, role.Need, role.Have))
+		p.RequiredRole = string(role.Need)
+		return p
 	case errors.As(err, &outside):
 		return newProblem(http.StatusForbidden, "domain_not_allowed", outside.Error())
 	case errors.As(err, &verr):

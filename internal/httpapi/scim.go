@@ -10,6 +10,7 @@ import (
 	"gatehouse/internal/org"
 	"gatehouse/internal/provision"
 	"gatehouse/internal/scim"
+	"gatehouse/internal/view"
 )
 
 // Provisioning is what the SCIM routes need: the settings an admin manages, the tokens
@@ -33,15 +34,15 @@ type scimView struct {
 	RoleMappings     []mappingView  `json:"roleMappings"`
 	DeactivationHold holdView       `json:"deactivationHold"`
 	People           int            `json:"people"`
-	LastRequestAt    *time.Time     `json:"lastRequestAt,omitempty"`
+	LastRequestAt    timeView       `json:"lastRequestAt,omitzero"`
 	HeldRun          string         `json:"heldRun,omitempty"`
-	UpdatedAt        time.Time      `json:"updatedAt"`
+	UpdatedAt        timeView       `json:"updatedAt"`
 }
 
 type scimTokenView struct {
-	ID        string    `json:"id"`
-	Hint      string    `json:"hint"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID        string   `json:"id"`
+	Hint      string   `json:"hint"`
+	CreatedAt timeView `json:"createdAt"`
 }
 
 type mappingView struct {
@@ -58,9 +59,9 @@ type holdView struct {
 func (a *api) toSCIMView(c provision.Config) scimView {
 	v := scimView{BaseURL: a.scimBase(), DefaultRole: string(c.DefaultRole), SendEmail: c.SendEmail, RoleMappings: []mappingView{},
 		DeactivationHold: holdView{Share: c.Hold.Share, Floor: c.Hold.Floor, WindowMinutes: int(c.Hold.Window / time.Minute)},
-		People:           c.People, LastRequestAt: timePtr(c.LastRequestAt), HeldRun: c.HeldRun, UpdatedAt: c.UpdatedAt}
+		People:           c.People, LastRequestAt: view.At(c.LastRequestAt), HeldRun: c.HeldRun, UpdatedAt: view.At(c.UpdatedAt)}
 	if c.TokenID != "" {
-		v.Token = &scimTokenView{ID: c.TokenID, Hint: c.TokenHint, CreatedAt: c.TokenCreatedAt}
+		v.Token = &scimTokenView{ID: c.TokenID, Hint: c.TokenHint, CreatedAt: view.At(c.TokenCreatedAt)}
 	}
 	for _, m := range c.RoleMappings {
 		v.RoleMappings = append(v.RoleMappings, mappingView{Group: m.Group, Role: string(m.Role)})

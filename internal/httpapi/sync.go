@@ -10,6 +10,7 @@ import (
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/idp"
 	"gatehouse/internal/org"
+	"gatehouse/internal/view"
 )
 
 // MaxExportBytes bounds an export uploaded for a preview: API Gateway hands Lambda at most
@@ -35,14 +36,14 @@ type syncConfigView struct {
 	RemovalShare float64          `json:"removalShare"`
 	RemovalFloor int              `json:"removalFloor"`
 	Enabled      bool             `json:"enabled"`
-	UpdatedAt    time.Time        `json:"updatedAt"`
+	UpdatedAt    timeView         `json:"updatedAt"`
 	UpdatedBy    actorView        `json:"updatedBy"`
 }
 
 func toSyncConfigView(c dirsync.Config) syncConfigView {
 	return syncConfigView{Sources: c.Sources, Directory: toDirectoryView(c.Directory), Format: string(c.Format), Role: string(c.Role),
 		SendEmail: c.SendEmail, RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor, Enabled: c.Enabled,
-		UpdatedAt: c.UpdatedAt, UpdatedBy: actorView(c.UpdatedBy)}
+		UpdatedAt: view.At(c.UpdatedAt), UpdatedBy: actorView(c.UpdatedBy)}
 }
 
 // toDirectoryView shows a directory's settings with "provider", and "set" for each of its
@@ -216,8 +217,8 @@ type runView struct {
 	ID               string         `json:"id,omitempty"` // absent for unchanged runs, which are not stored
 	Status           string         `json:"status"`
 	Trigger          string         `json:"trigger"`
-	StartedAt        time.Time      `json:"startedAt"`
-	FinishedAt       time.Time      `json:"finishedAt"`
+	StartedAt        timeView       `json:"startedAt"`
+	FinishedAt       timeView       `json:"finishedAt"`
 	DurationMs       int64          `json:"durationMs"`
 	Format           string         `json:"format,omitempty"`
 	Counts           map[string]int `json:"counts"`
@@ -228,7 +229,7 @@ type runView struct {
 	HeldReason       string         `json:"heldReason,omitempty"`
 	// RemovalsSuppressed says why nobody was removed for being absent from the export.
 	RemovalsSuppressed string     `json:"removalsSuppressed,omitempty"`
-	ExpiresAt          *time.Time `json:"expiresAt,omitempty"`
+	ExpiresAt          timeView   `json:"expiresAt,omitzero"`
 	Error              string     `json:"error,omitempty"`
 	ApprovedBy         *actorView `json:"approvedBy,omitempty"`
 	ApprovedRun        string     `json:"approvedRun,omitempty"`
@@ -236,7 +237,7 @@ type runView struct {
 }
 
 func toRunView(r dirsync.Run, now time.Time) runView {
-	v := runView{ID: r.ID, Status: string(r.StatusAt(now)), Trigger: r.Trigger, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+	v := runView{ID: r.ID, Status: string(r.StatusAt(now)), Trigger: r.Trigger, StartedAt: view.At(r.StartedAt), FinishedAt: view.At(r.FinishedAt),
 		DurationMs: r.Duration().Milliseconds(), Format: string(r.Format), Counts: r.Counts, ActionsTruncated: r.ActionsTruncated,
 		Skipped: toSkipViews(r.Skipped), SkippedTruncated: r.SkippedTruncated, HeldReason: r.HeldReason, Error: r.Error,
 		RemovalsSuppressed: r.RemovalsSuppressed,
@@ -250,9 +251,7 @@ func toRunView(r dirsync.Run, now time.Time) runView {
 	for i, o := range r.Actions {
 		v.Actions[i] = toActionView(o.Action, o.Error)
 	}
-	if !r.ExpiresAt.IsZero() {
-		v.ExpiresAt = &r.ExpiresAt
-	}
+	v.ExpiresAt = view.At(r.ExpiresAt)
 	if r.ApprovedBy.ID != "" {
 		by := actorView(r.ApprovedBy)
 		v.ApprovedBy = &by

@@ -7,18 +7,17 @@ import (
 	"gatehouse/internal/view"
 )
 
-// The JSON shapes of the API. Field names are lowerCamel; times are RFC 3339 UTC; absent
-// values are omitted.
+// The JSON shapes of the API. Field names are lowerCamel; times are RFC 3339 UTC to the
+// millisecond (timeView); absent values are omitted.
 
 type (
 	actorView      = view.Actor
 	invitationView = view.Invitation
 	memberView     = view.Member
 	auditView      = view.AuditEntry
+	// timeView is an instant, to the millisecond; a zero one is left out with omitzero.
+	timeView = view.Time
 )
-
-// timePtr omits zero times from JSON.
-func timePtr(t time.Time) *time.Time { return view.Time(t) }
 
 func toInvitationView(inv org.Invitation, now time.Time) invitationView {
 	return view.OfInvitation(inv, now)
@@ -31,19 +30,19 @@ type tokenView struct {
 	Name      string    `json:"name"`
 	Role      string    `json:"role"`
 	Hint      string    `json:"hint"` // the secret's last four characters
-	CreatedAt time.Time `json:"createdAt"`
+	CreatedAt timeView  `json:"createdAt"`
 	CreatedBy actorView `json:"createdBy"`
 	// ExpiresAt is absent for a token that does not expire; Expired says it has.
-	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
-	Expired    bool       `json:"expired"`
-	OwnerID    string     `json:"ownerId,omitempty"`
-	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"` // to the minute
-	Token      string     `json:"token,omitempty"`      // the secret: only in the answer that creates it
+	ExpiresAt  timeView `json:"expiresAt,omitzero"`
+	Expired    bool     `json:"expired"`
+	OwnerID    string   `json:"ownerId,omitempty"`
+	LastUsedAt timeView `json:"lastUsedAt,omitzero"` // to the minute
+	Token      string   `json:"token,omitempty"`     // the secret: only in the answer that creates it
 }
 
 func toTokenView(t org.APIToken, now time.Time) tokenView {
-	return tokenView{ID: t.ID, Name: t.Name, Role: string(t.Role), Hint: t.Hint, CreatedAt: t.CreatedAt, CreatedBy: actorView(t.CreatedBy),
-		ExpiresAt: timePtr(t.ExpiresAt), Expired: t.ExpiredAt(now), OwnerID: t.OwnerID, LastUsedAt: timePtr(t.LastUsedAt)}
+	return tokenView{ID: t.ID, Name: t.Name, Role: string(t.Role), Hint: t.Hint, CreatedAt: view.At(t.CreatedAt), CreatedBy: actorView(t.CreatedBy),
+		ExpiresAt: view.At(t.ExpiresAt), Expired: t.ExpiredAt(now), OwnerID: t.OwnerID, LastUsedAt: view.At(t.LastUsedAt)}
 }
 
 func toAuditView(a org.AuditEntry) auditView { return view.OfAudit(a) }

@@ -29,27 +29,27 @@ var _ Webhooks = (*hooks.Service)(nil)
 
 // endpointView is an endpoint as the API shows it; Secret only in the answers that make one.
 type endpointView struct {
-	ID             string     `json:"id"`
-	URL            string     `json:"url"`
-	Description    string     `json:"description,omitempty"`
-	Events         []string   `json:"events"`
-	Enabled        bool       `json:"enabled"`
-	DisabledReason string     `json:"disabledReason,omitempty"`
-	SecretHint     string     `json:"secretHint"`
-	PreviousUntil  *time.Time `json:"previousSecretUntil,omitempty"`
-	FailingSince   *time.Time `json:"failingSince,omitempty"`
-	CreatedAt      time.Time  `json:"createdAt"`
-	UpdatedAt      time.Time  `json:"updatedAt"`
-	CreatedBy      actorView  `json:"createdBy"`
-	Secret         string     `json:"secret,omitempty"`
+	ID             string    `json:"id"`
+	URL            string    `json:"url"`
+	Description    string    `json:"description,omitempty"`
+	Events         []string  `json:"events"`
+	Enabled        bool      `json:"enabled"`
+	DisabledReason string    `json:"disabledReason,omitempty"`
+	SecretHint     string    `json:"secretHint"`
+	PreviousUntil  timeView  `json:"previousSecretUntil,omitzero"`
+	FailingSince   timeView  `json:"failingSince,omitzero"`
+	CreatedAt      timeView  `json:"createdAt"`
+	UpdatedAt      timeView  `json:"updatedAt"`
+	CreatedBy      actorView `json:"createdBy"`
+	Secret         string    `json:"secret,omitempty"`
 }
 
 func toEndpointView(e hooks.Endpoint, now time.Time) endpointView {
 	v := endpointView{ID: e.ID, URL: e.URL, Description: e.Description, Events: e.Events, Enabled: e.Enabled,
-		DisabledReason: e.DisabledReason, SecretHint: e.SecretHint, FailingSince: timePtr(e.FailingSince),
-		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, CreatedBy: actorView(e.CreatedBy)}
+		DisabledReason: e.DisabledReason, SecretHint: e.SecretHint, FailingSince: view.At(e.FailingSince),
+		CreatedAt: view.At(e.CreatedAt), UpdatedAt: view.At(e.UpdatedAt), CreatedBy: actorView(e.CreatedBy)}
 	if now.Before(e.PreviousUntil) {
-		v.PreviousUntil = &e.PreviousUntil
+		v.PreviousUntil = view.At(e.PreviousUntil)
 	}
 	return v
 }
@@ -57,21 +57,21 @@ func toEndpointView(e hooks.Endpoint, now time.Time) endpointView {
 // webhookDeliveryView is one delivery as the API shows it: never its body's secrets (it
 // has none) but not its body either, which the event's receiver has.
 type webhookDeliveryView struct {
-	ID            string     `json:"id"`
-	EventType     string     `json:"eventType"`
-	Status        string     `json:"status"`
-	Attempts      int        `json:"attempts"`
-	LastStatus    int        `json:"lastResponseStatus,omitempty"`
-	LastBody      string     `json:"lastResponseBody,omitempty"`
-	LastError     string     `json:"lastError,omitempty"`
-	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
-	CreatedAt     time.Time  `json:"createdAt"`
-	UpdatedAt     time.Time  `json:"updatedAt"`
+	ID            string   `json:"id"`
+	EventType     string   `json:"eventType"`
+	Status        string   `json:"status"`
+	Attempts      int      `json:"attempts"`
+	LastStatus    int      `json:"lastResponseStatus,omitempty"`
+	LastBody      string   `json:"lastResponseBody,omitempty"`
+	LastError     string   `json:"lastError,omitempty"`
+	NextAttemptAt timeView `json:"nextAttemptAt,omitzero"`
+	CreatedAt     timeView `json:"createdAt"`
+	UpdatedAt     timeView `json:"updatedAt"`
 }
 
 func toWebhookDeliveryView(d hooks.Delivery) webhookDeliveryView {
 	return webhookDeliveryView{ID: d.ID, EventType: d.EventType, Status: d.Status, Attempts: d.Attempts, LastStatus: d.LastStatus,
-		LastBody: d.LastBody, LastError: d.LastError, NextAttemptAt: timePtr(d.NextAt), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		LastBody: d.LastBody, LastError: d.LastError, NextAttemptAt: view.At(d.NextAt), CreatedAt: view.At(d.CreatedAt), UpdatedAt: view.At(d.UpdatedAt)}
 }
 
 // createWebhook serves POST /api/v1/webhooks: the secret is in this answer only.

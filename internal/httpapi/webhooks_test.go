@@ -65,6 +65,9 @@ func newReceiver(t *testing.T) *receiver {
 			Data map[string]any `json:"data"`
 		}
 		_ = json.Unmarshal(body, &payload)
+		if problem := eventMismatch(t, r.Header, body); problem != "" {
+			t.Errorf("webhook event %s is not one openapi.json describes: %s\n%.600s", payload.Type, problem, body)
+		}
 		rv.mu.Lock()
 		rv.got = append(rv.got, received{id: r.Header.Get("webhook-id"), eventType: payload.Type, data: payload.Data, verified: verified,
 			verifiedBy: by, signatures: len(strings.Fields(r.Header.Get("webhook-signature")))})

@@ -83,8 +83,8 @@ type NewToken struct {
 // and they name the role: nobody gets an admin token by leaving it out.
 // A token made by a token that acts for a member acts for that member too.
 func (s *Service) CreateToken(ctx context.Context, p Principal, name, rawRole string, opts ...TokenOption) (NewToken, error) {
-	if !p.isAdmin() {
-		return NewToken{}, fmt.Errorf("create token: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "creating API tokens"); err != nil {
+		return NewToken{}, err
 	}
 	if rawRole == "" {
 		return NewToken{}, Invalid("role", "required", "role is required: admin, member or viewer")
@@ -201,16 +201,16 @@ func (s *Service) DevToken(ctx context.Context, orgID, secret string) (NewToken,
 
 // Tokens lists the caller's organization's API tokens (never their secrets).
 func (s *Service) Tokens(ctx context.Context, p Principal) ([]APIToken, error) {
-	if !p.isAdmin() {
-		return nil, fmt.Errorf("list tokens: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "listing API tokens"); err != nil {
+		return nil, err
 	}
 	return s.tokens.ListTokens(ctx, p.OrgID)
 }
 
 // RevokeToken deletes an API token; it stops working at once.
 func (s *Service) RevokeToken(ctx context.Context, p Principal, id string) error {
-	if !p.isAdmin() {
-		return fmt.Errorf("revoke token: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "revoking API tokens"); err != nil {
+		return err
 	}
 	t, err := s.tokens.GetToken(ctx, p.OrgID, id)
 	if err != nil {

@@ -77,15 +77,15 @@ func (q *AuditQuery) check() error {
 		verr.Add("actor", "invalid_actor", "actor must be an actor's id or name, of at most 200 characters without control characters")
 	}
 	if q.Source != "" && !q.Source.Valid() {
-		verr.Add("source", "invalid_source", "source must be one of api, web, slack, sync, cli, scim")
+		verr.Add("source", "invalid_source", "source must be one of api, web, slack, sync, cli, scim, mailer, system")
 	}
 	return verr.Err()
 }
 
 // AuditLog lists the caller's organization's audit entries, newest first, as q filters them.
 func (s *Service) AuditLog(ctx context.Context, p Principal, q AuditQuery) (Page[AuditEntry], error) {
-	if !p.canRead() {
-		return Page[AuditEntry]{}, ErrForbidden
+	if err := p.Require(RoleViewer, "reading the audit log"); err != nil {
+		return Page[AuditEntry]{}, err
 	}
 	var err error
 	if q.PageRequest, err = q.PageRequest.Normalize(); err != nil {

@@ -3,7 +3,6 @@ package org
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -42,8 +41,9 @@ func (s *Service) InviteMany(ctx context.Context, p Principal, reqs []InviteRequ
 		return nil, Invalid("invitations", "required", "invitations must hold at least one invitation")
 	case len(reqs) > MaxBulkInvitations:
 		return nil, Invalid("invitations", "too_many", "invitations must hold at most 1000 invitations")
-	case !p.canInvite(RoleViewer):
-		return nil, fmt.Errorf("bulk invite: %w", ErrForbidden)
+	}
+	if err := p.Require(RoleMember, "inviting"); err != nil {
+		return nil, err
 	}
 	now := s.nowUTC()
 	results := make([]BulkResult, len(reqs))

@@ -26,8 +26,8 @@ func SyncPrincipal(orgID string) Principal {
 // Accounts returns every member and every live (pending, unexpired) invitation of the
 // caller's organization: what directory sync plans against.
 func (s *Service) Accounts(ctx context.Context, p Principal) ([]Member, []Invitation, error) {
-	if !p.isAdmin() {
-		return nil, nil, fmt.Errorf("read accounts: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "reading the accounts directory sync manages"); err != nil {
+		return nil, nil, err
 	}
 	members, invs, err := s.members.Accounts(ctx, p.OrgID)
 	if err != nil {
@@ -78,8 +78,8 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, id string, u P
 // SetInvitationRole changes the role a pending invitation will join with, as the identity
 // provider's groups now say.
 func (s *Service) SetInvitationRole(ctx context.Context, p Principal, id string, role Role) (Invitation, error) {
-	if !p.isAdmin() {
-		return Invitation{}, fmt.Errorf("set invitation role: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "changing an invitation's role"); err != nil {
+		return Invitation{}, err
 	}
 	if !role.Valid() {
 		return Invitation{}, Invalid("role", "invalid_role", "role must be one of admin, member, viewer")

@@ -135,8 +135,21 @@ func TestPermissions(t *testing.T) {
 		if diff := cmp.Diff(tt.invite, got); diff != "" {
 			t.Errorf("%s may invite mismatch (-want +got):\n%s", tt.role, diff)
 		}
-		if !p.canRead() || p.isAdmin() != (tt.role == RoleAdmin) {
-			t.Errorf("%s: read %v admin %v", tt.role, p.canRead(), p.isAdmin())
+		if p.Require(RoleViewer, "reading") != nil || p.isAdmin() != (tt.role == RoleAdmin) {
+			t.Errorf("%s: read %v admin %v", tt.role, p.Require(RoleViewer, "reading"), p.isAdmin())
 		}
+		// A refusal names the role the action needs, and is ErrForbidden.
+		err := p.Require(RoleAdmin, "revoking invitations")
+		var re *RoleError
+		switch {
+		case tt.role == RoleAdmin && err != nil:
+			t.Errorf("admin refused: %v", err)
+		case tt.role != RoleAdmin && (!errors.As(err, &re) || !errors.Is(err, ErrForbidden) || re.Need != RoleAdmin || re.Have != tt.role ||
+			err.Error() != "revoking invitations needs the admin role; the caller's role is "+string(tt.role)):
+			t.Errorf("%s refused with %v, want a RoleError needing admin", tt.role, err)
+		}
+	}
+	if err := (Principal{}).Require(RoleViewer, "reading"); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a principal without a role may read: %v", err)
 	}
 }

@@ -43,8 +43,8 @@ func (m Member) IsActiveAdmin() bool {
 
 // Member returns one of the caller's organization's members.
 func (s *Service) Member(ctx context.Context, p Principal, id string) (Member, error) {
-	if !p.canRead() {
-		return Member{}, ErrForbidden
+	if err := p.Require(RoleViewer, "reading members"); err != nil {
+		return Member{}, err
 	}
 	m, err := s.members.GetMember(ctx, p.OrgID, id)
 	if err != nil {
@@ -55,8 +55,8 @@ func (s *Service) Member(ctx context.Context, p Principal, id string) (Member, e
 
 // Members lists the caller's organization's members, oldest first.
 func (s *Service) Members(ctx context.Context, p Principal, pr PageRequest) (Page[Member], error) {
-	if !p.canRead() {
-		return Page[Member]{}, ErrForbidden
+	if err := p.Require(RoleViewer, "listing members"); err != nil {
+		return Page[Member]{}, err
 	}
 	pr, err := pr.Normalize()
 	if err != nil {
@@ -104,8 +104,8 @@ func (s *Service) Reactivate(ctx context.Context, p Principal, id string) (Membe
 
 // updateMember applies change to a member as one conditional write, audited as action.
 func (s *Service) updateMember(ctx context.Context, p Principal, id, action string, change func(*Member) error) (Member, error) {
-	if !p.isAdmin() {
-		return Member{}, fmt.Errorf("%s: %w", action, ErrForbidden)
+	if err := p.Require(RoleAdmin, "managing members"); err != nil {
+		return Member{}, err
 	}
 	before, err := s.members.GetMember(ctx, p.OrgID, id)
 	if err != nil {

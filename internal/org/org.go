@@ -119,8 +119,8 @@ func (s *Service) OrgName(ctx context.Context, orgID string) (string, error) {
 
 // Organization returns the caller's organization.
 func (s *Service) Organization(ctx context.Context, p Principal) (Org, error) {
-	if !p.canRead() {
-		return Org{}, ErrForbidden
+	if err := p.Require(RoleViewer, "reading the organization"); err != nil {
+		return Org{}, err
 	}
 	o, err := s.orgs.GetOrg(ctx, p.OrgID)
 	if err != nil {
@@ -154,8 +154,8 @@ const ActionOrganizationUpdated = "organization.updated"
 // outside newly allowed domains are reported, never removed; invitations outside them can no
 // longer be accepted.
 func (s *Service) UpdateOrganization(ctx context.Context, p Principal, patch OrgPatch) (OrgUpdate, error) {
-	if !p.isAdmin() {
-		return OrgUpdate{}, fmt.Errorf("update organization: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "changing the organization"); err != nil {
+		return OrgUpdate{}, err
 	}
 	var verr ValidationError
 	var name string

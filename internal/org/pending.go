@@ -7,8 +7,8 @@ import (
 
 // Invitation returns one of the caller's organization's invitations.
 func (s *Service) Invitation(ctx context.Context, p Principal, id string) (Invitation, error) {
-	if !p.canRead() {
-		return Invitation{}, ErrForbidden
+	if err := p.Require(RoleViewer, "reading invitations"); err != nil {
+		return Invitation{}, err
 	}
 	inv, err := s.invitations.GetInvitation(ctx, p.OrgID, id)
 	if err != nil {
@@ -19,8 +19,8 @@ func (s *Service) Invitation(ctx context.Context, p Principal, id string) (Invit
 
 // Invitations lists the caller's organization's invitations, newest first.
 func (s *Service) Invitations(ctx context.Context, p Principal, q InvitationQuery) (Page[Invitation], error) {
-	if !p.canRead() {
-		return Page[Invitation]{}, ErrForbidden
+	if err := p.Require(RoleViewer, "listing invitations"); err != nil {
+		return Page[Invitation]{}, err
 	}
 	if q.Status != "" && !q.Status.Valid() {
 		return Page[Invitation]{}, Invalid("status", "invalid_status", "status must be one of pending, accepted, revoked, expired")
@@ -43,8 +43,8 @@ func (s *Service) Invitations(ctx context.Context, p Principal, q InvitationQuer
 // PendingInvitation finds the live invitation holding email in the caller's organization;
 // ErrNotFound when none does (the address is free or held by a member).
 func (s *Service) PendingInvitation(ctx context.Context, p Principal, rawEmail string) (Invitation, error) {
-	if !p.canRead() {
-		return Invitation{}, ErrForbidden
+	if err := p.Require(RoleViewer, "reading invitations"); err != nil {
+		return Invitation{}, err
 	}
 	email, err := NormalizeEmail("email", rawEmail)
 	if err != nil {
@@ -64,8 +64,8 @@ func (s *Service) PendingInvitation(ctx context.Context, p Principal, rawEmail s
 // Revoke withdraws a pending (or expired) invitation; its link stops working and its address
 // may be invited again. Only admins revoke.
 func (s *Service) Revoke(ctx context.Context, p Principal, id string) (Invitation, error) {
-	if !p.isAdmin() {
-		return Invitation{}, fmt.Errorf("revoke invitation: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "revoking invitations"); err != nil {
+		return Invitation{}, err
 	}
 	inv, err := s.pendingInvitation(ctx, p.OrgID, id)
 	if err != nil {
@@ -149,8 +149,8 @@ func (s *Service) Resend(ctx context.Context, p Principal, id string) (Created, 
 
 // RenameInvitation changes the name and identity-provider id on a pending invitation.
 func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName, externalID string) (Invitation, error) {
-	if !p.isAdmin() {
-		return Invitation{}, fmt.Errorf("rename invitation: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "renaming invitations"); err != nil {
+		return Invitation{}, err
 	}
 	name, err := NormalizeName("name", rawName)
 	if err != nil {
@@ -175,8 +175,8 @@ func (s *Service) RenameInvitation(ctx context.Context, p Principal, id, rawName
 // HolderOf says who holds email in the caller's organization: a live invitation or a member,
 // or ErrNotFound when the address is free.
 func (s *Service) HolderOf(ctx context.Context, p Principal, rawEmail string) (Holder, error) {
-	if !p.canRead() {
-		return Holder{}, ErrForbidden
+	if err := p.Require(RoleViewer, "looking up addresses"); err != nil {
+		return Holder{}, err
 	}
 	email, err := NormalizeEmail("email", rawEmail)
 	if err != nil {

@@ -118,8 +118,29 @@ func (p Principal) Lasting() bool { return p.isAdmin() && p.OwnerID == "" && p.E
 // something that would outlive it.
 var ErrLimitedToken = errors.New("a token that expires or acts for a member cannot set this up")
 
-// canRead reports whether p may read the organization's data. Every role may.
-func (p Principal) canRead() bool { return p.Role.Valid() }
+// RoleError refuses an action the caller's role does not allow, naming the least role that
+// may. It wraps ErrForbidden.
+type RoleError struct {
+	Action string // what was refused, such as "revoking invitations"
+	Need   Role   // the least role that may do it
+	Have   Role   // the caller's role
+}
+
+func (e *RoleError) Error() string {
+	return fmt.Sprintf("%s needs the %s role; the caller's role is %s", e.Action, e.Need, e.Have)
+}
+
+// Unwrap lets errors.Is see ErrForbidden.
+func (e *RoleError) Unwrap() error { return ErrForbidden }
+
+// Require refuses p action, with a *RoleError, unless its role is need or above. Reading
+// needs RoleViewer, which every valid role has.
+func (p Principal) Require(need Role, action string) error {
+	if p.Role.rank() >= need.rank() {
+		return nil
+	}
+	return &RoleError{Action: action, Need: need, Have: p.Role}
+}
 
 // canInvite reports whether p may invite someone with the given role: admins any role,
 // members only members and viewers, viewers nobody.
@@ -137,10 +158,15 @@ func (p Principal) canInvite(r Role) bool {
 // invitation without email, receive its link (admins only, since the link is the credential).
 func (p Principal) mayInvite(in invite) error {
 	if !p.canInvite(in.role) {
-		return fmt.Errorf("invite as %s: %w", in.role, ErrForbidden)
+		need := RoleMember
+		if in.role == RoleAdmin {
+			need = RoleAdmin
+		}
+		return &RoleError{Action: "inviting with the role " + string(in.role), Need: need, Have: p.Role}
 	}
-	if !in.sendEmail && !p.isAdmin() {
-		return fmt.Errorf("invite without email (only admins are shown the link): %w", ErrForbidden)
+	if !in.sendEmail {
+		// Only admins are shown the link, which is the credential.
+		return p.Require(RoleAdmin, "inviting without email")
 	}
 	return nil
 }

@@ -96,8 +96,8 @@ var (
 // (InstallSlack), and a request naming another team is refused with ErrSlackProofRequired.
 // A workspace connected to another organization is refused with ErrSlackTeamTaken.
 func (s *Service) ConnectSlack(ctx context.Context, p Principal, req SlackRequest) (SlackIntegration, error) {
-	if !p.isAdmin() {
-		return SlackIntegration{}, fmt.Errorf("connect slack: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "connecting Slack"); err != nil {
+		return SlackIntegration{}, err
 	}
 	in, err := req.validate()
 	if err != nil {
@@ -129,8 +129,8 @@ type SlackInstall struct {
 // caller's organization. The installer may invite; when the organization was connected to
 // the same workspace before, its allowed users and role stay.
 func (s *Service) InstallSlack(ctx context.Context, p Principal, inst SlackInstall) (SlackIntegration, error) {
-	if !p.isAdmin() {
-		return SlackIntegration{}, fmt.Errorf("install slack: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "installing Slack"); err != nil {
+		return SlackIntegration{}, err
 	}
 	prev, err := s.slack.GetSlack(ctx, p.OrgID)
 	switch {
@@ -177,8 +177,8 @@ func (s *Service) putSlack(ctx context.Context, p Principal, prev, in SlackInteg
 
 // Slack returns the caller's organization's Slack connection, or ErrNotFound.
 func (s *Service) Slack(ctx context.Context, p Principal) (SlackIntegration, error) {
-	if !p.isAdmin() {
-		return SlackIntegration{}, fmt.Errorf("read slack connection: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "reading the Slack connection"); err != nil {
+		return SlackIntegration{}, err
 	}
 	in, err := s.slack.GetSlack(ctx, p.OrgID)
 	if err != nil {
@@ -240,8 +240,11 @@ func (s *Service) AuthenticateSlack(ctx context.Context, u SlackUser) (Principal
 // with an API token, whose id the install carries so its end can check it afresh) and
 // returns the organization and token to carry.
 func (s *Service) StartSlackInstall(p Principal) (orgID, tokenID string, err error) {
-	if !p.isAdmin() || p.Actor.Type != "token" {
-		return "", "", fmt.Errorf("install slack: %w", ErrForbidden)
+	if err := p.Require(RoleAdmin, "installing Slack"); err != nil {
+		return "", "", err
+	}
+	if p.Actor.Type != "token" {
+		return "", "", fmt.Errorf("install slack as %s, not an API token: %w", p.Actor.Type, ErrForbidden)
 	}
 	if !p.Lasting() {
 		return "", "", fmt.Errorf("install slack: %w", ErrLimitedToken)

@@ -135,8 +135,8 @@ func defaults(orgID string) Config {
 
 // Settings returns the caller's organization's SCIM configuration and status.
 func (s *Service) Settings(ctx context.Context, p org.Principal) (Config, error) {
-	if p.Role != org.RoleAdmin {
-		return Config{}, fmt.Errorf("read scim settings: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "reading the SCIM settings"); err != nil {
+		return Config{}, err
 	}
 	c, err := s.store.GetConfig(ctx, p.OrgID)
 	if errors.Is(err, org.ErrNotFound) {
@@ -151,8 +151,8 @@ func (s *Service) Settings(ctx context.Context, p org.Principal) (Config, error)
 // Configure changes the caller's organization's SCIM settings, turning SCIM on (without a
 // token until one is created) if it was off.
 func (s *Service) Configure(ctx context.Context, p org.Principal, r ConfigRequest) (Config, error) {
-	if p.Role != org.RoleAdmin {
-		return Config{}, fmt.Errorf("configure scim: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "configuring SCIM"); err != nil {
+		return Config{}, err
 	}
 	prev, c, err := s.current(ctx, p.OrgID)
 	if err != nil {
@@ -200,8 +200,8 @@ const tokenPrefix = "ghs_"
 // CreateToken creates the organization's SCIM token, turning SCIM on; posting again rotates
 // it, and the old token stops working at once.
 func (s *Service) CreateToken(ctx context.Context, p org.Principal) (NewToken, error) {
-	if p.Role != org.RoleAdmin {
-		return NewToken{}, fmt.Errorf("create scim token: %w", org.ErrForbidden)
+	if err := p.Require(org.RoleAdmin, "making the SCIM token"); err != nil {
+		return NewToken{}, err
 	}
 	if !p.Lasting() {
 		return NewToken{}, fmt.Errorf("create scim token: %w", org.ErrLimitedToken)

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -37,6 +38,7 @@ type handler struct {
 	base      string
 	discovery discovery
 	mux       *http.ServeMux
+	routes    []string // "GET /Users", … in the order they were registered
 }
 
 // New returns the SCIM 2.0 handler. It serves paths relative to its mount point (/Users,
@@ -79,6 +81,10 @@ func New(c Config) (http.Handler, error) {
 // ServeHTTP serves one SCIM request.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
+// Routes lists the method and path patterns the handler serves, relative to its mount point,
+// such as "GET /Users/{id}", so that whoever mounts it can describe them.
+func (h *handler) Routes() []string { return slices.Clone(h.routes) }
+
 // route serves pattern with one function per method, answering other methods 405 with a
 // SCIM error rather than the mux's plain-text one.
 func (h *handler) route(pattern string, methods map[string]http.HandlerFunc) {
@@ -86,6 +92,7 @@ func (h *handler) route(pattern string, methods map[string]http.HandlerFunc) {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		if methods[m] != nil {
 			allow = append(allow, m)
+			h.routes = append(h.routes, m+" "+pattern)
 		}
 	}
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {

@@ -40,11 +40,16 @@ type meta struct {
 	Location     string `json:"location"`
 }
 
+// timeFormat is how meta writes times: RFC 3339 in UTC to the millisecond, as the rest of
+// Gatehouse's answers do, so every time has one width.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// timestamp is t as meta shows it; "" (left out) when zero.
 func timestamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.UTC().Format(timeFormat)
 }
 
 func (h *handler) userResource(u User) userResource {

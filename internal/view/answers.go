@@ -1,8 +1,6 @@
 package view
 
 import (
-	"time"
-
 	"gatehouse/internal/org"
 )
 
@@ -24,7 +22,7 @@ func OfPage[D any, V any](p org.Page[D], show func(D) V) List[V] {
 // AuditEntry is one entry of the audit log.
 type AuditEntry struct {
 	ID      string            `json:"id"`
-	At      time.Time         `json:"at"`
+	At      Time              `json:"at"`
 	Action  string            `json:"action"`
 	Actor   Actor             `json:"actor"`
 	Source  string            `json:"source"`
@@ -40,7 +38,7 @@ type Target struct {
 
 // OfAudit shows a.
 func OfAudit(a org.AuditEntry) AuditEntry {
-	return AuditEntry{ID: a.ID, At: a.At, Action: a.Action, Actor: Actor(a.Actor), Source: string(a.Source),
+	return AuditEntry{ID: a.ID, At: At(a.At), Action: a.Action, Actor: Actor(a.Actor), Source: string(a.Source),
 		Target: Target{Type: a.TargetType, ID: a.TargetID}, Details: a.Details}
 }
 

@@ -1,7 +1,7 @@
 // Package view holds the JSON shapes in which Gatehouse shows its resources, to API clients
 // and in webhook events alike: one shape per resource, so an event's data is the resource as
-// the API shows it. Field names are lowerCamel; times are RFC 3339 UTC; absent values are
-// omitted; no shape ever holds a token or a secret.
+// the API shows it. Field names are lowerCamel; times are Time (RFC 3339 UTC to the
+// millisecond); absent values are omitted; no shape ever holds a token or a secret.
 package view
 
 import (
@@ -9,6 +9,27 @@ import (
 
 	"gatehouse/internal/org"
 )
+
+// TimeFormat is how answers and events write an instant: RFC 3339 in UTC with exactly three
+// fractional digits, such as 2026-12-01T10:00:00.000Z. encoding/json writes a time.Time with
+// as many digits as it has (none for a whole second), so times would differ in width and
+// would not sort as text.
+const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// Time is an instant as answers and events show it, in TimeFormat (its sub-millisecond part
+// is dropped). It reads any RFC 3339 time. A zero Time is left out of JSON by omitzero.
+type Time struct{ time.Time }
+
+// At is t as a Time.
+func At(t time.Time) Time { return Time{t} }
+
+// MarshalJSON writes t in TimeFormat.
+func (t Time) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, len(TimeFormat)+2)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, TimeFormat)
+	return append(b, '"'), nil
+}
 
 // Actor is who made a change.
 type Actor struct {
@@ -19,41 +40,33 @@ type Actor struct {
 
 // Delivery is where an invitation's email stands.
 type Delivery struct {
-	State     string     `json:"state"`
-	Attempts  int        `json:"attempts,omitempty"`
-	MessageID string     `json:"messageId,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+	State     string `json:"state"`
+	Attempts  int    `json:"attempts,omitempty"`
+	MessageID string `json:"messageId,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	UpdatedAt Time   `json:"updatedAt,omitzero"`
 }
 
 // Invitation is an invitation. AcceptToken and AcceptURL are filled in by the API alone, in
 // the answer that creates an invitation without email.
 type Invitation struct {
-	ID          string     `json:"id"`
-	Email       string     `json:"email"`
-	Name        string     `json:"name"`
-	Role        string     `json:"role"`
-	Status      string     `json:"status"`
-	Source      string     `json:"source"`
-	InvitedBy   Actor      `json:"invitedBy"`
-	SendEmail   bool       `json:"sendEmail"`
-	Delivery    Delivery   `json:"delivery"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	UpdatedAt   *time.Time `json:"updatedAt,omitempty"`
-	ExpiresAt   time.Time  `json:"expiresAt"`
-	AcceptedAt  *time.Time `json:"acceptedAt,omitempty"`
-	RevokedAt   *time.Time `json:"revokedAt,omitempty"`
-	MemberID    string     `json:"memberId,omitempty"`
-	AcceptToken string     `json:"acceptToken,omitempty"`
-	AcceptURL   string     `json:"acceptUrl,omitempty"`
-}
-
-// Time omits zero times from JSON.
-func Time(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
+	ID          string   `json:"id"`
+	Email       string   `json:"email"`
+	Name        string   `json:"name"`
+	Role        string   `json:"role"`
+	Status      string   `json:"status"`
+	Source      string   `json:"source"`
+	InvitedBy   Actor    `json:"invitedBy"`
+	SendEmail   bool     `json:"sendEmail"`
+	Delivery    Delivery `json:"delivery"`
+	CreatedAt   Time     `json:"createdAt"`
+	UpdatedAt   Time     `json:"updatedAt,omitzero"`
+	ExpiresAt   Time     `json:"expiresAt"`
+	AcceptedAt  Time     `json:"acceptedAt,omitzero"`
+	RevokedAt   Time     `json:"revokedAt,omitzero"`
+	MemberID    string   `json:"memberId,omitempty"`
+	AcceptToken string   `json:"acceptToken,omitempty"`
+	AcceptURL   string   `json:"acceptUrl,omitempty"`
 }
 
 // OfInvitation shows inv as it stands at now (a pending invitation past its expiry shows as
@@ -73,36 +86,36 @@ func OfInvitation(inv org.Invitation, now time.Time) Invitation {
 			Attempts:  inv.Delivery.Attempts,
 			MessageID: inv.Delivery.MessageID,
 			Reason:    inv.Delivery.Reason,
-			UpdatedAt: Time(inv.Delivery.UpdatedAt),
+			UpdatedAt: At(inv.Delivery.UpdatedAt),
 		},
-		CreatedAt:  inv.CreatedAt,
-		UpdatedAt:  Time(inv.UpdatedAt),
-		ExpiresAt:  inv.ExpiresAt,
-		AcceptedAt: Time(inv.AcceptedAt),
-		RevokedAt:  Time(inv.RevokedAt),
+		CreatedAt:  At(inv.CreatedAt),
+		UpdatedAt:  At(inv.UpdatedAt),
+		ExpiresAt:  At(inv.ExpiresAt),
+		AcceptedAt: At(inv.AcceptedAt),
+		RevokedAt:  At(inv.RevokedAt),
 		MemberID:   inv.MemberID,
 	}
 }
 
 // Member is a member of an organization.
 type Member struct {
-	ID            string     `json:"id"`
-	Email         string     `json:"email"`
-	Name          string     `json:"name"`
-	Role          string     `json:"role"`
-	Status        string     `json:"status"`
-	Source        string     `json:"source"`
-	InvitationID  string     `json:"invitationId,omitempty"`
-	JoinedAt      time.Time  `json:"joinedAt"`
-	UpdatedAt     time.Time  `json:"updatedAt"`
-	DeactivatedAt *time.Time `json:"deactivatedAt,omitempty"`
+	ID            string `json:"id"`
+	Email         string `json:"email"`
+	Name          string `json:"name"`
+	Role          string `json:"role"`
+	Status        string `json:"status"`
+	Source        string `json:"source"`
+	InvitationID  string `json:"invitationId,omitempty"`
+	JoinedAt      Time   `json:"joinedAt"`
+	UpdatedAt     Time   `json:"updatedAt"`
+	DeactivatedAt Time   `json:"deactivatedAt,omitzero"`
 }
 
 // OfMember shows m.
 func OfMember(m org.Member) Member {
 	return Member{
 		ID: m.ID, Email: m.Email, Name: m.Name, Role: string(m.Role), Status: string(m.Status),
-		Source: string(m.Source), InvitationID: m.InvitationID, JoinedAt: m.JoinedAt, UpdatedAt: m.UpdatedAt,
-		DeactivatedAt: Time(m.DeactivatedAt),
+		Source: string(m.Source), InvitationID: m.InvitationID, JoinedAt: At(m.JoinedAt), UpdatedAt: At(m.UpdatedAt),
+		DeactivatedAt: At(m.DeactivatedAt),
 	}
 }

@@ -28,6 +28,7 @@ export class ApiError extends Error {
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
     this.requestId = problem.requestId || '';
     this.existingId = problem.existingId || '';
+    this.requiredRole = problem.requiredRole || '';
     this.retryAfter = retryAfter;
   }
 }
@@ -125,6 +126,9 @@ export function sentence(text) {
 export function explain(err) {
   if (!(err instanceof ApiError)) return 'Something went wrong in this page. Reload it and try again.';
   switch (true) {
+    case err.status === 403 && err.code === 'forbidden' && err.requiredRole !== '':
+      // The detail names the action, the role it needs and the token's.
+      return `${sentence(err.message)} Ask an admin, or sign in with a token that has that role.`;
     case err.status === 403:
       return "Your token's role does not allow this. Ask an admin, or sign in with an admin token.";
     case err.status === 429:
