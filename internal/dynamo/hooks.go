@@ -51,15 +51,28 @@ type eventItem struct {
 	TTL        int64             `dynamodbav:"ttl"`
 }
 
-// toEventItem is the event of audit entry a, and false when webhooks have none for it.
-func toEventItem(a org.AuditEntry) (eventItem, bool) {
-	t := hooks.EventType(a)
-	if t == "" {
-		return eventItem{}, false
+// toEventItems are the events of audit entry a: none when webhooks have none for it, and
+// two for SCIM's provisioning (its own event, with an id of its own, besides the change's).
+func toEventItems(a org.AuditEntry) []eventItem {
+	var out []eventItem
+	if t := hooks.EventType(a); t != "" {
+		out = append(out, toEventItem(a, a.ID, t))
 	}
+	if t := hooks.SCIMEventType(a); t != "" {
+		out = append(out, toEventItem(a, a.ID+scimEventSuffix, t))
+	}
+	return out
+}
+
+// scimEventSuffix makes the id of an audit entry's SCIM event from the entry's: a ULID with
+// a letter after it, still unique and in order.
+const scimEventSuffix = "S"
+
+// toEventItem is the event id of type t of audit entry a.
+func toEventItem(a org.AuditEntry, id, t string) eventItem {
 	it := eventItem{
-		key: key{PK: orgPK(a.OrgID), SK: eventSK(a.ID)}, Type: typeEvent, Queue: eventsQueue, Due: fmtTime(a.At),
-		ID: a.ID, OrgID: a.OrgID, EventType: t, At: fmtTime(a.At), Action: a.Action, Actor: toActorAttr(a.Actor),
+		key: key{PK: orgPK(a.OrgID), SK: eventSK(id)}, Type: typeEvent, Queue: eventsQueue, Due: fmtTime(a.At),
+		ID: id, OrgID: a.OrgID, EventType: t, At: fmtTime(a.At), Action: a.Action, Actor: toActorAttr(a.Actor),
 		Source: string(a.Source), TargetType: a.TargetType, TargetID: a.TargetID, Details: a.Details,
 		TTL: a.At.Add(eventKeep).Unix(),
 	}
@@ -71,7 +84,7 @@ func toEventItem(a org.AuditEntry) (eventItem, bool) {
 		m := toMemberItem(s)
 		it.Member = &m
 	}
-	return it, true
+	return it
 }
 
 func (it eventItem) domain() hooks.Event {

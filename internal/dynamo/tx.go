@@ -118,7 +118,7 @@ func (x *tx) check(part org.Part, pk, sk string, cond expression.ConditionBuilde
 // stored.
 func (x *tx) audit(a org.AuditEntry) *tx {
 	x.putNew(org.PartAudit, toAuditItem(a))
-	if ev, ok := toEventItem(a); ok {
+	for _, ev := range toEventItems(a) {
 		x.putNew(org.PartAudit, ev)
 	}
 	return x

@@ -34,6 +34,23 @@ func EventType(a org.AuditEntry) string {
 	return ""
 }
 
+// SCIMEventType is the second event of audit entry a, or "": an identity provider's
+// provisioning over SCIM (an invitation made, a member reactivated) is also
+// scim.user.provisioned, and its deprovisioning (a member deactivated, an invitation
+// withdrawn) scim.user.deprovisioned.
+func SCIMEventType(a org.AuditEntry) string {
+	if a.Source != org.SourceSCIM {
+		return ""
+	}
+	switch a.Action {
+	case org.ActionInvited, org.ActionReactivated:
+		return webhook.EventSCIMUserProvisioned
+	case org.ActionDeactivated, org.ActionRevoked:
+		return webhook.EventSCIMUserDeprovisioned
+	}
+	return ""
+}
+
 // render is the payload of ev: {"type", "timestamp", "data"}, where data is the resource
 // as the API shows it (an invitation, a member; else the target and the details of the
 // change), with the actor and the source of the change.

@@ -72,13 +72,50 @@ func TestEveryChangeOfAPersonIsAnnounced(t *testing.T) {
 	}
 }
 
-// TestSCIMUserEventsAreNotOffered: SCIM's changes arrive as invitation and member events, so
-// there is no scim.user event type to subscribe to.
-func TestSCIMUserEventsAreNotOffered(t *testing.T) {
+// TestSCIMProvisioningHasItsOwnEvents: an identity provider's provisioning over SCIM is
+// also scim.user.provisioned, and its deprovisioning scim.user.deprovisioned, with the same
+// data as the change's own event but an id of their own; nothing else sends them.
+func TestSCIMProvisioningHasItsOwnEvents(t *testing.T) {
 	s := newServer(t)
-	rv := newReceiver(t)
-	for _, typ := range []string{"scim.user.provisioned", "scim.user.deprovisioned"} {
-		wantProblem(t, s.do(http.MethodPost, "/api/v1/webhooks", "acme/admin", map[string]any{"url": rv.url, "events": []string{typ}}),
-			http.StatusBadRequest, "unknown_event", "events[0]")
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+	scimRv, allRv := newReceiver(t), newReceiver(t)
+	s.endpoint(t, scimRv, "scim.user.provisioned", "scim.user.deprovisioned")
+	s.endpoint(t, allRv, "*")
+	id := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("ada@acme.com", "ada@acme.com", "Ada", "L")).body["id"].(string)
+	member := s.accept(t, id)
+	if r := s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": false}})); r.status != http.StatusOK {
+		t.Fatalf("deactivate: %d %s", r.status, r.raw)
+	}
+	// Changes through other doors have no SCIM event.
+	s.do(http.MethodPost, "/api/v1/invitations", "acme/admin", map[string]any{"email": "bob@acme.com", "sendEmail": false})
+	s.sweep(t)
+	got := scimRv.events() // ordering is not promised
+	if len(got) == 2 && got[0].eventType == "scim.user.deprovisioned" {
+		got[0], got[1] = got[1], got[0]
+	}
+	if len(got) != 2 || got[0].eventType != "scim.user.provisioned" || got[1].eventType != "scim.user.deprovisioned" {
+		t.Fatalf("the SCIM endpoint got %+v, want one provisioned and one deprovisioned", got)
+	}
+	if got[0].data["email"] != "ada@acme.com" || got[0].data["id"] != id || got[0].data["source"] != "scim" || !got[0].verified {
+		t.Errorf("provisioned: %+v", got[0])
+	}
+	if got[1].data["id"] != member || got[1].data["status"] != "deactivated" {
+		t.Errorf("deprovisioned: %+v", got[1])
+	}
+	ids := map[string]string{}
+	for _, ev := range allRv.events() {
+		if prev, dup := ids[ev.id]; dup {
+			t.Errorf("%s and %s share the webhook-id %s", prev, ev.eventType, ev.id)
+		}
+		ids[ev.id] = ev.eventType
+	}
+	for _, want := range []string{"invitation.created", "scim.user.provisioned", "invitation.accepted", "member.deactivated", "scim.user.deprovisioned"} {
+		found := false
+		for _, typ := range ids {
+			found = found || typ == want
+		}
+		if !found {
+			t.Errorf("the endpoint of every event got no %s: %v", want, ids)
+		}
 	}
 }

@@ -52,6 +52,13 @@ const (
 	EventSyncRunHeld = "sync.run.held"
 	// EventSyncRunFailed: a directory sync run failed and applied nothing.
 	EventSyncRunFailed = "sync.run.failed"
+	// EventSCIMUserProvisioned: an identity provider created or reactivated a person over
+	// SCIM. It is sent besides that change's invitation.created or member.reactivated, with
+	// the same data, for receivers that follow provisioning alone.
+	EventSCIMUserProvisioned = "scim.user.provisioned"
+	// EventSCIMUserDeprovisioned: an identity provider deactivated or removed a person over
+	// SCIM, besides that change's member.deactivated or invitation.revoked.
+	EventSCIMUserDeprovisioned = "scim.user.deprovisioned"
 	// EventTest: an admin asked for a test delivery to one endpoint.
 	EventTest = "webhook.test"
 )
@@ -65,7 +72,7 @@ const maxEvents = 100
 
 // eventTypes is every event type, in the order of EventTypes: an array value, so that no
 // caller can change the list.
-func eventTypes() [18]string {
+func eventTypes() [20]string {
 	all := eventDocs()
 	var types [len(all)]string
 	for i, d := range all {
@@ -82,7 +89,7 @@ type EventDoc struct {
 }
 
 // eventDocs is every event type with its description, in the order of EventTypes.
-func eventDocs() [18]EventDoc {
+func eventDocs() [20]EventDoc {
 	return [...]EventDoc{
 		{EventInvitationCreated, "An invitation was made (one by one or in a bulk import)."},
 		{EventInvitationResent, "An invitation was sent again, with a new link."},
@@ -101,6 +108,8 @@ func eventDocs() [18]EventDoc {
 		{EventSyncRunApplied, "A directory sync run applied its changes."},
 		{EventSyncRunHeld, "A directory sync run was held back for an admin to approve."},
 		{EventSyncRunFailed, "A directory sync run failed and applied nothing."},
+		{EventSCIMUserProvisioned, "An identity provider created or reactivated a person over SCIM (besides the invitation or member event)."},
+		{EventSCIMUserDeprovisioned, "An identity provider deactivated or removed a person over SCIM (besides the member or invitation event)."},
 		{EventTest, "An admin asked for a test delivery to one endpoint."},
 	}
 }

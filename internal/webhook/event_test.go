@@ -17,7 +17,7 @@ func TestEventTypes(t *testing.T) {
 		"invitation.expired", "invitation.email_sent", "invitation.email_failed",
 		"invitation.bounced", "invitation.renamed", "invitation.role_changed", "member.role_changed",
 		"member.deactivated", "member.reactivated", "member.updated", "sync.run.applied",
-		"sync.run.held", "sync.run.failed", "webhook.test",
+		"sync.run.held", "sync.run.failed", "scim.user.provisioned", "scim.user.deprovisioned", "webhook.test",
 	}
 	got := EventTypes()
 	if diff := cmp.Diff(want, got); diff != "" {
