@@ -11,8 +11,9 @@ const ActionExpired = "invitation.expired"
 // ExpiryActor is who announces that invitations expired: Gatehouse itself.
 var ExpiryActor = Actor{Type: "system", ID: "expiry", Name: "Invitation expiry"}
 
-// expiryPage is how many due invitations one read of the expiry index asks for.
-const expiryPage = 100
+// expiryPage is how many due invitations one read of the expiry index asks for (a variable
+// only so that tests can make it small).
+var expiryPage = 100
 
 // AnnounceExpiries records, once per expiry, that each pending invitation whose expiry has
 // passed expired: an audit entry invitation.expired, written with its event for webhooks.
