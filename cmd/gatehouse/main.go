@@ -23,7 +23,7 @@ The local stack and the table:
   gatehouse dev                      run the API locally on http://127.0.0.1:$PORT (default 3000)
   gatehouse token create --org ORG [--org-name NAME] [--role admin] [--name NAME] [--table TABLE]
                                      create an API token in a table and print its secret
-  gatehouse sync plan --file EXPORT [--file PAGE2 ...] [--format auto] [--json]
+  gatehouse sync plan --file EXPORT [--file PAGE2 ...] [--format auto] [--use-upn-when-no-mail] [--json]
                                      print what sync would do with an export, against an
                                      empty organization (reads no table)
   gatehouse upkeep expiries [--table TABLE]

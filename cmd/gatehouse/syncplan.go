@@ -46,6 +46,7 @@ table and calls no API.`)
 	fs.Var(&files, "file", "the export file (repeat for the pages of a paged export)")
 	format := fs.String("format", "auto", "the export's format: auto, okta-csv, okta-json, entra-csv, entra-json, google-csv, google-json, scim")
 	asJSON := fs.Bool("json", false, "print JSON for scripts")
+	useUPN := fs.Bool("use-upn-when-no-mail", false, "read Entra users without mail at their user principal name (never guests' or *.onmicrosoft.com names), as sync's useUpnWhenNoMail does")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ table and calls no API.`)
 		defer fh.Close()
 		pages = append(pages, fh)
 	}
-	snap, err := idp.Parse(f, pages...)
+	snap, err := idp.ParseWith(idp.ParseOptions{UseUPNWhenNoMail: *useUPN}, f, pages...)
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func benchRead(b *testing.B, pages int, accounts []idp.Account, fetch func() (*R
 			b.Fatal(err)
 		}
 		fetched := time.Since(start)
-		snap, err := res.Snapshot(0)
+		snap, err := res.Snapshot(0, idp.ParseOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -22,7 +22,7 @@
 //	conn, err := connector.New(cfg, connector.Options{HTTPClient: egressClient, Logger: log})
 //	res, err := conn.Fetch(ctx)              // errors.Is(err, connector.ErrIncomplete): apply nothing
 //	for i, g := range res.Groups {
-//		snap, err := res.Snapshot(i)         // idp.Parse(res.Format, g.Readers()...)
+//		snap, err := res.Snapshot(i, opts)   // idp.ParseWith(opts, res.Format, g.Readers()...)
 //		// plan and apply snap; keep g.DeltaLink (Graph) for the next run
 //	}
 //

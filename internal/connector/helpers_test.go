@@ -61,10 +61,12 @@ func testOptions(t *testing.T, clock *fakeClock) Options {
 	return Options{HTTPClient: client, Now: clock.Now, Sleep: clock.Sleep}
 }
 
-// people parses group i of a result and returns its people without their row and page.
+// people parses group i of a result and returns its people without their row and page. The
+// fakes' Graph members include one without mail, read at its user principal name (the
+// option is idp's to test; here it shows every member the connector fetched).
 func people(t *testing.T, res *Result, i int) []idp.Person {
 	t.Helper()
-	snap, err := res.Snapshot(i)
+	snap, err := res.Snapshot(i, idp.ParseOptions{UseUPNWhenNoMail: true})
 	if err != nil {
 		t.Fatalf("parse group %d: %v", i, err)
 	}

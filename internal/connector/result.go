@@ -22,12 +22,13 @@ type Result struct {
 	Requests int
 }
 
-// Snapshot parses the pages of group i, the way a file export of it would be parsed.
-func (r *Result) Snapshot(i int) (*idp.Snapshot, error) {
+// Snapshot parses the pages of group i with opts, the way a file export of it would be
+// parsed.
+func (r *Result) Snapshot(i int, opts idp.ParseOptions) (*idp.Snapshot, error) {
 	if i < 0 || i >= len(r.Groups) {
 		return nil, fmt.Errorf("connector: no group %d in a result of %d", i, len(r.Groups))
 	}
-	return idp.Parse(r.Format, r.Groups[i].Readers()...)
+	return idp.ParseWith(opts, r.Format, r.Groups[i].Readers()...)
 }
 
 // GroupPages are the pages of one group.

@@ -39,8 +39,11 @@ type Config struct {
 	RemovalShare float64  // a plan removing more than this share of synced people is held...
 	RemovalFloor int      // ...unless it removes no more than this many
 	Enabled      bool     // whether the schedule runs it
-	UpdatedAt    time.Time
-	UpdatedBy    org.Actor
+	// UseUPNWhenNoMail reads a Microsoft Entra user without mail at their user principal
+	// name (idp.ParseOptions); off, such users are skipped, never guessed.
+	UseUPNWhenNoMail bool
+	UpdatedAt        time.Time
+	UpdatedBy        org.Actor
 }
 
 // Source is one file of an export, and the role its people get.
@@ -105,6 +108,8 @@ type ConfigRequest struct {
 	RemovalShare *float64          `json:"removalShare"`
 	RemovalFloor *int              `json:"removalFloor"`
 	Enabled      *bool             `json:"enabled"`
+	// UseUPNWhenNoMail: see Config.
+	UseUPNWhenNoMail *bool `json:"useUpnWhenNoMail"`
 }
 
 // validate checks the request, reporting every field problem at once. The directory's
@@ -162,6 +167,9 @@ func (r ConfigRequest) validate(orgID, exportsDir string) (Config, error) {
 	}
 	if r.Enabled != nil {
 		c.Enabled = *r.Enabled
+	}
+	if r.UseUPNWhenNoMail != nil {
+		c.UseUPNWhenNoMail = *r.UseUPNWhenNoMail
 	}
 	if err := verr.Err(); err != nil {
 		return Config{}, err
@@ -256,4 +264,9 @@ func (s *Service) Config(ctx context.Context, p org.Principal) (Config, error) {
 		return Config{}, fmt.Errorf("read sync configuration: %w", err)
 	}
 	return c, nil
+}
+
+// parseOptions are how c's exports are read.
+func (c Config) parseOptions() idp.ParseOptions {
+	return idp.ParseOptions{UseUPNWhenNoMail: c.UseUPNWhenNoMail}
 }

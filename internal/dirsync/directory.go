@@ -203,8 +203,8 @@ func mergePrefixed(verr *org.ValidationError, prefix string, err error) {
 func settingsHash(c Config) string {
 	settings, _ := json.Marshal(c.Directory.Settings)
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%d\x00%v\x00%s", c.Directory.Settings.Provider(), settings, c.Role,
-		c.RemovalShare, c.RemovalFloor, c.SendEmail, c.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%d\x00%v\x00%v\x00%s", c.Directory.Settings.Provider(), settings, c.Role,
+		c.RemovalShare, c.RemovalFloor, c.SendEmail, c.UseUPNWhenNoMail, c.UpdatedAt.UTC().Format(time.RFC3339Nano))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -242,7 +242,7 @@ func (s *Service) readDirectory(ctx context.Context, c Config) (*idp.Snapshot, f
 	var mappings []org.RoleMapping
 	info := fetched{deltaLinks: map[string]string{}}
 	for i, g := range res.Groups {
-		snap, err := res.Snapshot(i)
+		snap, err := res.Snapshot(i, c.parseOptions())
 		label := "group " + g.ID
 		if g.ID == "" {
 			label = "the users"

@@ -110,7 +110,7 @@ func (s *Service) readFiles(ctx context.Context, c Config, sources []Source) (*i
 			pg.close()
 		}
 	}()
-	snap, err := idp.Parse(c.Format, pages...)
+	snap, err := idp.ParseWith(c.parseOptions(), c.Format, pages...)
 	for _, pg := range opened {
 		if pg.err != nil {
 			return nil, s.openError(ctx, pg.location, pg.err)

@@ -80,7 +80,7 @@ func (s *Service) Preview(ctx context.Context, p org.Principal, rawFormat string
 	case err != nil:
 		return idp.Plan{}, "", fmt.Errorf("read sync configuration: %w", err)
 	}
-	snap, err := idp.Parse(format, export)
+	snap, err := idp.ParseWith(c.parseOptions(), format, export)
 	if err != nil {
 		return idp.Plan{}, "", err
 	}

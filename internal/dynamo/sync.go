@@ -41,6 +41,7 @@ type syncConfigItem struct {
 	RemovalShare      float64   `dynamodbav:"removalShare"`
 	RemovalFloor      int       `dynamodbav:"removalFloor"`
 	Enabled           bool      `dynamodbav:"enabled"`
+	UseUPNWhenNoMail  bool      `dynamodbav:"useUpnWhenNoMail,omitempty"`
 	UpdatedAt         string    `dynamodbav:"updatedAt"`
 	UpdatedBy         actorAttr `dynamodbav:"updatedBy"`
 }
@@ -49,7 +50,7 @@ func toSyncConfigItems(c dirsync.Config) (byOrg, listed syncConfigItem, err erro
 	byOrg = syncConfigItem{
 		key: key{PK: orgPK(c.OrgID), SK: skSync}, Type: typeSyncConfig, OrgID: c.OrgID, Sources: []string{},
 		Format: string(c.Format), Role: string(c.Role), SendEmail: c.SendEmail, RemovalShare: c.RemovalShare,
-		RemovalFloor: c.RemovalFloor, Enabled: c.Enabled, UpdatedAt: fmtTime(c.UpdatedAt), UpdatedBy: toActorAttr(c.UpdatedBy),
+		RemovalFloor: c.RemovalFloor, Enabled: c.Enabled, UseUPNWhenNoMail: c.UseUPNWhenNoMail, UpdatedAt: fmtTime(c.UpdatedAt), UpdatedBy: toActorAttr(c.UpdatedBy),
 	}
 	roles := false
 	for _, src := range c.Sources {
@@ -75,7 +76,7 @@ func toSyncConfigItems(c dirsync.Config) (byOrg, listed syncConfigItem, err erro
 func (it syncConfigItem) domain() (dirsync.Config, error) {
 	c := dirsync.Config{
 		OrgID: it.OrgID, Format: idp.Format(it.Format), Role: org.Role(it.Role),
-		SendEmail: it.SendEmail, RemovalShare: it.RemovalShare, RemovalFloor: it.RemovalFloor, Enabled: it.Enabled,
+		SendEmail: it.SendEmail, RemovalShare: it.RemovalShare, RemovalFloor: it.RemovalFloor, Enabled: it.Enabled, UseUPNWhenNoMail: it.UseUPNWhenNoMail,
 		UpdatedAt: parseTime(it.UpdatedAt), UpdatedBy: it.UpdatedBy.domain(),
 	}
 	for i, uri := range it.Sources {

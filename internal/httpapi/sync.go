@@ -36,13 +36,14 @@ type syncConfigView struct {
 	RemovalShare float64          `json:"removalShare"`
 	RemovalFloor int              `json:"removalFloor"`
 	Enabled      bool             `json:"enabled"`
+	UseUPN       bool             `json:"useUpnWhenNoMail"`
 	UpdatedAt    timeView         `json:"updatedAt"`
 	UpdatedBy    actorView        `json:"updatedBy"`
 }
 
 func toSyncConfigView(c dirsync.Config) syncConfigView {
 	return syncConfigView{Sources: c.Sources, Directory: toDirectoryView(c.Directory), Format: string(c.Format), Role: string(c.Role),
-		SendEmail: c.SendEmail, RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor, Enabled: c.Enabled,
+		SendEmail: c.SendEmail, RemovalShare: c.RemovalShare, RemovalFloor: c.RemovalFloor, Enabled: c.Enabled, UseUPN: c.UseUPNWhenNoMail,
 		UpdatedAt: view.At(c.UpdatedAt), UpdatedBy: actorView(c.UpdatedBy)}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,4 +135,46 @@ func TestLargePreviewsFitALambdaAnswer(t *testing.T) {
 		t.Errorf("preview of the configured export: %d %.300s", conf.status, conf.raw)
 	}
 	wantProblem(t, s.do(http.MethodPost, "/api/v1/sync/preview?source=ftp", "acme/admin", nil), http.StatusBadRequest, "invalid_source", "source")
+}
+
+// TestUseUpnWhenNoMailIsTheOrganizationsChoice: an Entra member without mail is skipped,
+// saying why, until the configuration sets useUpnWhenNoMail; then they are invited at their
+// user principal name. A guest never is.
+func TestUseUpnWhenNoMailIsTheOrganizationsChoice(t *testing.T) {
+	s := newServer(t)
+	path := filepath.Join(s.exports, "entra.csv")
+	export := "userPrincipalName,displayName,mail,objectId,accountEnabled\r\n" +
+		"ada@acme.com,Ada,ada@acme.com,1,True\r\n" +
+		"zoe@acme.com,Zoe,,2,True\r\n" +
+		"sam_partner.example#EXT#@acme.onmicrosoft.com,Sam,,3,True\r\n"
+	if err := os.WriteFile(path, []byte(export), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	invited := func() []string {
+		var out []string
+		for _, it := range s.do(http.MethodGet, "/api/v1/invitations", "acme/admin", nil).body["items"].([]any) {
+			out = append(out, it.(map[string]any)["email"].(string))
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, tt := range []struct {
+		use  bool
+		want []string
+	}{{false, []string{"ada@acme.com"}}, {true, []string{"ada@acme.com", "zoe@acme.com"}}} {
+		cfg := s.do(http.MethodPut, "/api/v1/sync/config", "acme/admin", map[string]any{"sources": []string{"file://" + path}, "sendEmail": false, "useUpnWhenNoMail": tt.use})
+		if cfg.status != http.StatusOK || cfg.body["useUpnWhenNoMail"] != tt.use {
+			t.Fatalf("configure: %d %s", cfg.status, cfg.raw)
+		}
+		run := s.do(http.MethodPost, "/api/v1/sync/runs", "acme/admin", nil)
+		if run.status != http.StatusCreated {
+			t.Fatalf("run: %d %s", run.status, run.raw)
+		}
+		if got := invited(); !slices.Equal(got, tt.want) {
+			t.Errorf("useUpnWhenNoMail %v: invited %v, want %v (run %s)", tt.use, got, tt.want, run.raw)
+		}
+		if !tt.use && !strings.Contains(string(run.raw), "used only with useUpnWhenNoMail") {
+			t.Errorf("the run does not say why zoe was skipped: %s", run.raw)
+		}
+	}
 }

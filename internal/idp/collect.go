@@ -40,6 +40,9 @@ func (r *record) fullName() string {
 // skips) and collects the snapshot: its people in people, the rest in snap. It knows the
 // page being read.
 type builder struct {
+	// useUPN lets an Entra user without mail be read at their user principal name
+	// (ParseOptions.UseUPNWhenNoMail).
+	useUPN  bool
 	snap    Snapshot
 	people  people
 	budget  *budget

@@ -9,14 +9,27 @@ import (
 // guest; their real address is in mail.
 const entraGuestMark = "#EXT#"
 
-// entraEmail picks the address of an Entra user: mail, else the user principal name except
-// for guests. When there is none, the reason says why.
-func entraEmail(mail, upn string) (email, noEmail string) {
+// entraOwnDomain ends the user principal names Entra makes up for a tenant
+// (ada@contoso.onmicrosoft.com): names, not mailboxes anyone reads.
+const entraOwnDomain = ".onmicrosoft.com"
+
+// entraEmail picks the address of an Entra user: mail; without one, the user principal name
+// only when useUPN says so, and never a guest's (#EXT#) or one of Entra's own
+// *.onmicrosoft.com names. When there is none, the reason says why.
+func entraEmail(mail, upn string, useUPN bool) (email, noEmail string) {
 	if strings.TrimSpace(mail) != "" {
 		return mail, ""
 	}
-	if strings.Contains(strings.ToUpper(upn), entraGuestMark) {
-		return "", "guest without mail: the user principal name " + strings.TrimSpace(upn) + " is not an address"
+	upn = strings.TrimSpace(upn)
+	switch {
+	case upn == "":
+		return "", ""
+	case strings.Contains(strings.ToUpper(upn), entraGuestMark):
+		return "", "guest without mail: the user principal name " + upn + " is not an address"
+	case strings.HasSuffix(strings.ToLower(upn), entraOwnDomain):
+		return "", "no mail: the user principal name " + upn + " is Entra's own name, not an address"
+	case !useUPN:
+		return "", "no mail: the user principal name " + upn + " is used only with useUpnWhenNoMail"
 	}
 	return upn, ""
 }

@@ -33,7 +33,7 @@ func (entraCSV) page(b *builder, r *bufio.Reader) error {
 		if err != nil || rec == nil {
 			return err
 		}
-		email, noEmail := entraEmail(field(rec, mail), rec[upn])
+		email, noEmail := entraEmail(field(rec, mail), rec[upn], b.useUPN)
 		r := record{
 			row:       row,
 			id:        rec[id],

@@ -124,7 +124,7 @@ func (e *entraJSON) member(s *jsonStream, row int) error {
 		s.b.skip(r, SkipNotUser, "not a user: "+strings.TrimPrefix(m.Type, "#microsoft.graph."))
 		return nil
 	}
-	r.email, r.noEmail = entraEmail(m.Mail, m.UserPrincipalName)
+	r.email, r.noEmail = entraEmail(m.Mail, m.UserPrincipalName, s.b.useUPN)
 	r.status, r.rawStatus = m.AccountEnabled.status(), "accountEnabled "+m.AccountEnabled.raw
 	s.b.add(r)
 	return nil

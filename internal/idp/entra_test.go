@@ -8,6 +8,7 @@ import (
 func TestParseEntra(t *testing.T) {
 	const id = "6f1c3a52-1b7e-4c0e-9d1a-0a1b2c3d4e0"
 	guest := "guest without mail: the user principal name sam_vendor.example#EXT#@contoso.onmicrosoft.com is not an address"
+	noMail := "no mail: the user principal name zoe.ngata@contoso.com is used only with useUpnWhenNoMail"
 	runSnapshotCases(t, []snapshotCase{{
 		name:   "download users csv with BOM and CRLF",
 		format: FormatEntraCSV,
@@ -16,19 +17,19 @@ func TestParseEntra(t *testing.T) {
 			Format: FormatEntraCSV,
 			People: []Person{
 				{ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Status: StatusPresent, Row: 1},
-				// No mail: the user principal name is the address.
-				{ExternalID: id + "2", Email: "zoe.ngata@contoso.com", Name: "Zo\u00eb Ngata", Status: StatusPresent, Row: 2},
 				// A guest: mail, not the #EXT# principal name; no given name, so the display name.
 				{ExternalID: id + "3", Email: "alex@partner.example", Name: "Alex Partner (Fabrikam)", Status: StatusPresent, Row: 3},
 				{ExternalID: id + "5", Email: "dee.park@contoso.com", Name: "Dee Park", Status: StatusGone, Row: 5},
 				{ExternalID: id + "6", Email: "rene.dubois@contoso.com", Name: "René Dubois", Status: StatusPresent, Row: 6},
 			},
 			Skipped: []Skip{
+				// No mail: the user principal name is not guessed to be the address.
+				{Row: 2, ExternalID: id + "2", Name: "Zo\u00eb Ngata", Reason: noMail, Code: SkipNoEmail, Status: StatusPresent},
 				{Row: 4, ExternalID: id + "4", Name: "Sam Vendor", Reason: guest, Code: SkipNoEmail, Status: StatusPresent},
 				{Row: 7, ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Code: SkipDuplicate,
 					Status: StatusPresent, Reason: "duplicate of row 1: same id"},
 				// accountEnabled empty in a column that is there: unknown, not present.
-				{Row: 8, ExternalID: id + "7", Email: "room.berlin@contoso.com", Name: "Room Berlin 4.01", Code: SkipUnknownStatus,
+				{Row: 8, ExternalID: id + "7", Name: "Room Berlin 4.01", Code: SkipUnknownStatus,
 					Reason: "accountEnabled is empty: the row may be cut off, so its status is unknown"},
 				{Row: 9, ExternalID: id + "8", Email: "kim at contoso.com", Name: "Kim", Code: SkipInvalidEmail, Status: StatusPresent,
 					Reason: `invalid email "kim at contoso.com": email must be a plain address such as jane@example.com`},
@@ -42,12 +43,12 @@ func TestParseEntra(t *testing.T) {
 			Format: FormatEntraJSON,
 			People: []Person{
 				{ExternalID: id + "1", Email: "ada.lovelace@contoso.com", Name: "Ada Lovelace", Status: StatusPresent, Row: 1, Page: 1},
-				{ExternalID: id + "2", Email: "zoe.ngata@contoso.com", Name: "Zo\u00eb Ngata", Status: StatusPresent, Row: 2, Page: 1},
 				{ExternalID: id + "3", Email: "alex@partner.example", Name: "Alex Partner (Fabrikam)", Status: StatusPresent, Row: 4, Page: 1},
 				{ExternalID: id + "5", Email: "dee.park@contoso.com", Name: "Dee Park", Status: StatusGone, Row: 1, Page: 2},
 				{ExternalID: id + "6", Email: "rene.dubois@contoso.com", Name: "René Dubois", Status: StatusPresent, Row: 3, Page: 2},
 			},
 			Skipped: []Skip{
+				{Row: 2, Page: 1, ExternalID: id + "2", Name: "Zo\u00eb Ngata", Reason: noMail, Code: SkipNoEmail, Status: StatusPresent},
 				{Row: 3, Page: 1, ExternalID: "9a7e0c11-5d0b-4bb4-8a5e-3c2f1e0d9b10", Name: "Platform Contractors",
 					Reason: "not a user: group", Code: SkipNotUser, Status: StatusPresent},
 				{Row: 5, Page: 1, ExternalID: id + "4", Name: "Sam Vendor", Reason: guest, Code: SkipNoEmail, Status: StatusPresent},
@@ -60,6 +61,51 @@ func TestParseEntra(t *testing.T) {
 			},
 		},
 	}})
+}
+
+// TestUseUPNWhenNoMail: with the option, an Entra member without mail is read at their user
+// principal name, in both formats; a guest's #EXT# name and Entra's own onmicrosoft.com names
+// never are, and without the option nobody's is.
+func TestUseUPNWhenNoMail(t *testing.T) {
+	for _, files := range [][]string{{"entra-users.csv"}, {"entra-members-1.json", "entra-members-2.json"}} {
+		snap, err := ParseWith(ParseOptions{UseUPNWhenNoMail: true}, FormatAuto, openFixtures(t, files...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		emails := map[string]bool{}
+		for _, p := range snap.People {
+			emails[p.Email] = true
+		}
+		if !emails["zoe.ngata@contoso.com"] || emails["sam_vendor.example#ext#@contoso.onmicrosoft.com"] {
+			t.Errorf("%v with the option: people %v", files, emails)
+		}
+	}
+	csv := "userPrincipalName,mail,objectId,accountEnabled\n" +
+		"ada@contoso.onmicrosoft.com,,1,True\n" +
+		"sam_vendor.example#EXT#@contoso.onmicrosoft.com,,2,True\n" +
+		"zoe@contoso.com,,3,True\n"
+	for _, use := range []bool{false, true} {
+		snap, err := ParseWith(ParseOptions{UseUPNWhenNoMail: use}, FormatEntraCSV, strings.NewReader(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range snap.People {
+			got = append(got, p.Email)
+		}
+		want := []string(nil)
+		if use {
+			want = []string{"zoe@contoso.com"}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") || len(snap.Skipped) != 3-len(want) {
+			t.Errorf("useUpnWhenNoMail %v: people %v, skipped %+v; want %v", use, got, snap.Skipped, want)
+		}
+		for _, sk := range snap.Skipped {
+			if sk.Code != SkipNoEmail || sk.Reason == "" {
+				t.Errorf("skip %+v: want no_email with a reason", sk)
+			}
+		}
+	}
 }
 
 func TestParseEntraErrors(t *testing.T) {

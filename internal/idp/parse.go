@@ -50,6 +50,19 @@ func newParser(f Format) (parser, bool) {
 // an export it cannot trust (unreadable, truncated, of another format, without a header or
 // without any person) is a *ParseError that names the page and row.
 func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
+	return ParseWith(ParseOptions{}, format, pages...)
+}
+
+// ParseOptions change how Parse reads people.
+type ParseOptions struct {
+	// UseUPNWhenNoMail reads a Microsoft Entra user whose mail is empty at their user
+	// principal name, which is often their address but need not be one; never a guest's
+	// (#EXT#) or one of Entra's own *.onmicrosoft.com names. Off, such users are skipped.
+	UseUPNWhenNoMail bool
+}
+
+// ParseWith is Parse with opts.
+func ParseWith(opts ParseOptions, format Format, pages ...io.Reader) (*Snapshot, error) {
 	if format == "" {
 		format = FormatAuto
 	}
@@ -91,6 +104,7 @@ func Parse(format Format, pages ...io.Reader) (*Snapshot, error) {
 		}
 		if b == nil {
 			b = newBuilder(f, len(pages))
+			b.useUPN = opts.UseUPNWhenNoMail
 			b.budget = bud
 			p, _ = newParser(f)
 		} else if f != b.snap.Format {
