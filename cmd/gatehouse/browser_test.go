@@ -261,8 +261,10 @@ func TestSettingsPageInABrowser(t *testing.T) {
 	b.waitFor("the source named at its field", `document.querySelector('#sync-sources').getAttribute('aria-invalid') === 'true' && document.querySelector('#sync-sources-error').textContent.includes('s3://')`)
 	b.shot("sync-setup")
 	b.do("configure the export", clear("#sync-sources"), chromedp.SendKeys(css("#sync-sources"), "file://"+export),
-		clear("#sync-floor"), chromedp.SendKeys(css("#sync-floor"), "1"), chromedp.Click(css(`#sync-config-form button[type=submit]`)))
-	b.waitFor("sync configured", `document.querySelector('#sync-panel').dataset.state === 'configured' && document.querySelector('#sync-config').textContent.includes(`+js(export)+`)`)
+		clear("#sync-floor"), chromedp.SendKeys(css("#sync-floor"), "1"), chromedp.Click(css("#sync-useUpnWhenNoMail")),
+		chromedp.Click(css(`#sync-config-form button[type=submit]`)))
+	b.waitFor("sync configured", `document.querySelector('#sync-panel').dataset.state === 'configured' && document.querySelector('#sync-config').textContent.includes(`+js(export)+`)`+
+		` && document.querySelector('#sync-config').textContent.includes('Invited at their user principal name')`)
 	b.waitFor("the configuration in focus, saved", focused("sync-config-title")+` && `+said("configuration saved"))
 	click("edit the configuration", "#sync-edit")
 	b.waitFor("the sources in focus", focused("sync-sources"))

@@ -34,6 +34,7 @@ export function facts(c) {
     where.flat(),
     row('New people join as', `${c.role || 'member'}${roles ? ', unless a role is given above' : ''}`),
     row('Invitation emails', c.sendEmail ? 'Sent' : 'Not sent: links only'),
+    row('Entra users without mail', c.useUpnWhenNoMail ? 'Invited at their user principal name' : 'Skipped'),
     row('Guardrail', `Hold a run for approval when it would remove more than ${share}% of the people it manages and more than ${c.removalFloor ?? 5} people`),
     row('Schedule', c.enabled ? 'On: runs on its schedule' : 'Paused: runs only when you start one'),
     row('Last changed', when(c.updatedAt)));
@@ -79,6 +80,7 @@ export function form(c, { saved, cancel }) {
   const share = h('input', { ...described('sync-share'), name: 'removalShare', type: 'number', min: 0, max: 100, step: 'any', value: String(Math.round((v.removalShare ?? 0.1) * 1000) / 10), inputmode: 'decimal' });
   const floor = h('input', { ...described('sync-floor'), name: 'removalFloor', type: 'number', min: 1, step: 1, value: String(v.removalFloor ?? 5), inputmode: 'numeric' });
   const sendEmail = h('input', { type: 'checkbox', name: 'sendEmail', id: 'sync-sendEmail', checked: v.sendEmail !== false, 'aria-describedby': 'sync-sendEmail-error' });
+  const useUpn = h('input', { type: 'checkbox', name: 'useUpnWhenNoMail', id: 'sync-useUpnWhenNoMail', checked: v.useUpnWhenNoMail === true, 'aria-describedby': 'sync-useUpnWhenNoMail-error' });
   const enabled = h('input', { type: 'checkbox', name: 'enabled', id: 'sync-enabled', checked: v.enabled !== false, 'aria-describedby': 'sync-enabled-error' });
   const submit = h('button', { type: 'submit', text: c ? 'Save configuration' : 'Turn on directory sync' });
 
@@ -101,6 +103,8 @@ export function form(c, { saved, cancel }) {
       field('sync-floor', '…and more than this many people', floor, 'Removing this many or fewer never waits for approval.')),
     h('label', { class: 'check' }, sendEmail, h('span', { text: 'Email the people sync invites' })),
     h('p', { class: 'field-error', id: 'sync-sendEmail-error', hidden: true }),
+    h('label', { class: 'check' }, useUpn, h('span', { text: 'Invite Microsoft Entra users without mail at their user principal name (never guests or *.onmicrosoft.com names)' })),
+    h('p', { class: 'field-error', id: 'sync-useUpnWhenNoMail-error', hidden: true }),
     h('label', { class: 'check' }, enabled, h('span', { text: 'Run on the schedule' })),
     h('p', { class: 'field-error', id: 'sync-enabled-error', hidden: true }),
     h('div', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
@@ -115,6 +119,7 @@ export function form(c, { saved, cancel }) {
       removalShare: share.value === '' ? 0 : Number(share.value) / 100,
       removalFloor: floor.value === '' ? 0 : Number(floor.value),
       enabled: enabled.checked,
+      useUpnWhenNoMail: useUpn.checked,
     };
     let problems = (err) => showErrors(el, err, { fieldName: (f) => f.replace(/^sources\[\d+\](\.role)?$/, 'sources') });
     const lines = [];
