@@ -48,14 +48,16 @@ type builder struct {
 	tail    *lastByte // under the page's read buffer: what was read of the page last
 	byID    *index    // the position of the person of each external id
 	byEmail *index    // the position of the person of each address
-	strs    strs      // the strings of the people kept
+	strs    arena     // the strings of the people kept
+	// statuses are the statuses of the people kept, each once, where entry.status points.
+	statuses []Status
 }
 
 // newBuilder starts a snapshot of format read from pages files.
 func newBuilder(format Format, pages int) *builder {
 	b := &builder{snap: Snapshot{Format: format}, budget: &budget{}, paged: pages > 1}
-	b.byID = newIndex(1024, func(i int) string { return b.people.at(i).ExternalID })
-	b.byEmail = newIndex(1024, func(i int) string { return b.people.at(i).Email })
+	b.byID = newIndex(1024, func(i int) string { return b.strs.str(b.people.at(i).id) })
+	b.byEmail = newIndex(1024, func(i int) string { return b.strs.str(b.people.at(i).email) })
 	return b
 }
 
@@ -137,14 +139,12 @@ func (b *builder) add(r record) {
 		b.skip(r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err))
 		return
 	}
-	p := Person{
-		ExternalID: b.strs.keep(strings.TrimSpace(r.id)),
-		Email:      b.strs.keep(email),
-		Name:       b.name(&r),
-		Status:     r.status,
-		Row:        r.row,
-		Page:       b.pageNo(),
-	}
+	var e entry
+	p := Person{Status: r.status, Row: r.row, Page: b.pageNo()}
+	p.ExternalID, e.id = b.strs.keep(strings.TrimSpace(r.id))
+	p.Email, e.email = b.strs.keep(email)
+	p.Name, e.name = b.keepName(&r)
+	e.row, e.page, e.status = p.Row, p.Page, b.statusCode(p.Status)
 	// The id goes in with the address, and out again when the address makes the record a
 	// duplicate: one look in each index for a new person.
 	n := b.people.n
@@ -156,13 +156,13 @@ func (b *builder) add(r record) {
 	}
 	i, dup := b.byEmail.add(p.Email, n)
 	if !dup {
-		b.people.add(p)
+		b.people.add(e)
 		return
 	}
 	if p.ExternalID != "" {
 		b.byID.remove(p.ExternalID, n)
 	}
-	first := *b.people.at(i)
+	first := b.person(b.people.at(i))
 	if first.Status == StatusPresent || p.Status != StatusPresent {
 		b.skipPerson(p, fmt.Sprintf("duplicate of %s: same email", b.where(i)))
 		return
@@ -174,17 +174,23 @@ func (b *builder) add(r record) {
 	if first.ExternalID != "" {
 		b.byID.remove(first.ExternalID, i)
 	}
-	*b.people.at(i) = p
+	*b.people.at(i) = e
 	if p.ExternalID != "" {
 		b.byID.set(p.ExternalID, i)
 	}
 	b.skipPerson(first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
 }
 
-// name is the cleaned name of r, kept in b.strs. Two parts without stray white space or
-// control characters are joined straight into the block, and the whole then needs no
-// cleaning when it is NFC, which parts in NFC joined by a space always are.
+// name is the cleaned name of r, kept in b.strs.
 func (b *builder) name(r *record) string {
+	name, _ := b.keepName(r)
+	return name
+}
+
+// keepName is the cleaned name of r and where it lies in b.strs. Two parts without stray
+// white space or control characters are joined straight into the block, and the whole
+// then needs no cleaning when it is NFC, which parts in NFC joined by a space always are.
+func (b *builder) keepName(r *record) (string, ref) {
 	first, last := strings.TrimSpace(r.first), strings.TrimSpace(r.last)
 	if first == "" || last == "" {
 		return b.strs.keep(cleanName(r.fullName()))
@@ -197,11 +203,28 @@ func (b *builder) name(r *record) string {
 	if !okf || !okl || nf+1+nl > org.MaxNameLength {
 		return b.strs.keep(cleanName(r.fullName()))
 	}
-	name := b.strs.join(first, last)
+	name, at := b.strs.join(first, last)
 	if !norm.NFC.IsNormalString(name) {
 		return b.strs.keep(cleanName(name))
 	}
-	return name
+	return name, at
+}
+
+// statusCode is where s is among b.statuses, which it joins when it is new.
+func (b *builder) statusCode(s Status) uint8 {
+	for i, known := range b.statuses {
+		if known == s {
+			return uint8(i)
+		}
+	}
+	b.statuses = append(b.statuses, s)
+	return uint8(len(b.statuses) - 1)
+}
+
+// person is the Person e stands for.
+func (b *builder) person(e *entry) Person {
+	return Person{ExternalID: b.strs.str(e.id), Email: b.strs.str(e.email), Name: b.strs.str(e.name),
+		Status: b.statuses[e.status], Row: e.row, Page: e.page, Unterminated: e.unterminated}
 }
 
 // skipPerson reports a usable record that another one stands for.
@@ -214,20 +237,20 @@ func (b *builder) skipPerson(p Person, reason string) {
 
 // where names the record kept at index i of the people.
 func (b *builder) where(i int) string {
-	p := b.people.at(i)
-	return where(p.Group, p.Page, p.Row)
+	e := b.people.at(i)
+	return where("", e.page, e.row) // a builder reads one group
 }
 
 // unterminated marks the person of data row row of the current page, if it was kept, as the
 // last record of a file that ends without a line ending.
 func (b *builder) unterminated(row int) {
 	for i := b.people.n - 1; i >= 0; i-- {
-		p := b.people.at(i)
-		if p.Page == b.pageNo() && p.Row == row {
-			p.Unterminated = true
+		e := b.people.at(i)
+		if e.page == b.pageNo() && e.row == row {
+			e.unterminated = true
 			return
 		}
-		if p.Page != b.pageNo() {
+		if e.page != b.pageNo() {
 			return
 		}
 	}
@@ -240,6 +263,11 @@ func (b *builder) records() int { return b.people.n + len(b.snap.Skipped) }
 // they are not kept alive by it.
 func (b *builder) snapshot() *Snapshot {
 	snap := b.snap
-	snap.People = b.people.slice()
+	if b.people.n > 0 {
+		snap.People = make([]Person, b.people.n)
+		for i := range snap.People {
+			snap.People[i] = b.person(b.people.at(i))
+		}
+	}
 	return &snap
 }
