@@ -108,18 +108,32 @@ func rank(a *Account) int {
 // external ids that differ: an address the identity provider gave to someone else, or to
 // a new account of the same person, does not hand over the old account.
 func (p *planner) match() {
-	for _, gone := range []bool{false, true} {
-		for i := range p.snap.People {
-			if person := &p.snap.People[i]; (person.Status == StatusGone) == gone && person.ExternalID != "" {
-				p.pair(i, p.byID, person.ExternalID)
-			}
+	// One look at every person pairs the present and pending ones by id and lists the rest:
+	// gone people for their own passes, and the others that ids left unpaired.
+	var unpaired, gone []int
+	for i := range p.snap.People {
+		person := &p.snap.People[i]
+		if person.Status == StatusGone {
+			gone = append(gone, i)
+			continue
+		}
+		if person.ExternalID != "" {
+			p.pair(i, p.byID, person.ExternalID)
+		}
+		if p.matched[i] < 0 {
+			unpaired = append(unpaired, i)
+		}
+	}
+	for _, i := range gone {
+		if person := &p.snap.People[i]; person.ExternalID != "" {
+			p.pair(i, p.byID, person.ExternalID)
 		}
 	}
 	var ids map[string]bool // made when first needed
-	for _, gone := range []bool{false, true} {
-		for i := range p.snap.People {
+	for _, list := range [][]int{unpaired, gone} {
+		for _, i := range list {
 			person := &p.snap.People[i]
-			if (person.Status == StatusGone) != gone || p.matched[i] >= 0 {
+			if p.matched[i] >= 0 {
 				continue
 			}
 			a, ok := p.byEmail.find(person.Email)
