@@ -109,6 +109,10 @@ func (p *planner) invitation(i, a int) {
 
 // update adds an update when person i differs from account a, and reports whether it did.
 func (p *planner) update(i, a int) bool {
+	if person, acc := &p.snap.People[i], &p.accounts[a]; p.keys[a] == person.Email &&
+		(person.Name == "" || person.Name == acc.Name) && (person.ExternalID == "" || person.ExternalID == acc.ExternalID) {
+		return false // what updated would give is the account as it is
+	}
 	u := p.updated(i, a)
 	var what []string
 	if u.Email != u.OldEmail {
