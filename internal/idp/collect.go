@@ -61,6 +61,12 @@ func newBuilder(format Format, pages int) *builder {
 	return b
 }
 
+// expect makes room in the duplicate checks for about rows people.
+func (b *builder) expect(rows int) {
+	b.byID.expect(rows)
+	b.byEmail.expect(rows)
+}
+
 // pageNo is the page to report: 0 when the export is one file.
 func (b *builder) pageNo() int {
 	if b.paged {

@@ -14,6 +14,8 @@ type index struct {
 	slots []slot // a power of two of them, under three quarters full, counting removed ones
 	used  int    // slots that are not empty: live and removed keys
 	shift uint   // 32 - log2(len(slots)): a hash's top bits pick its first slot
+	// expected is the number of slots to grow to at the first key, for the keys expected.
+	expected int
 }
 
 // slot is one place of an index: pos is the key's position plus one, 0 for an empty slot
@@ -26,12 +28,23 @@ type slot struct {
 // newIndex makes an index for about size keys, whose key at each position key returns.
 func newIndex(size int, key func(pos int) string) *index {
 	x := &index{seed: maphash.MakeSeed(), key: key}
+	x.resize(slotsFor(size))
+	return x
+}
+
+// slotsFor is the number of slots that hold size keys without growing.
+func slotsFor(size int) int {
 	n := 8
 	for n*3 < size*4 {
 		n *= 2
 	}
-	x.resize(n)
-	return x
+	return n
+}
+
+// expect makes room for about size keys when the first key comes, so that an index of
+// many keys is not rehashed on the way, and one that gets none takes no more memory.
+func (x *index) expect(size int) {
+	x.expected = slotsFor(size)
 }
 
 // find returns the position of key.
@@ -98,8 +111,11 @@ func (x *index) remove(key string, pos int) {
 // insert fills the empty slot i, growing the index when it is three quarters full.
 func (x *index) insert(h uint32, pos, i int) {
 	x.slots[i] = slot{hash: h, pos: int32(pos + 1)}
-	if x.used++; x.used*4 >= len(x.slots)*3 {
+	switch x.used++; {
+	case x.used*4 >= len(x.slots)*3:
 		x.resize(len(x.slots) * 2)
+	case x.used == 1 && x.expected > len(x.slots):
+		x.resize(x.expected)
 	}
 }
 
