@@ -271,8 +271,11 @@ func (b *builder) snapshot() *Snapshot {
 	snap := b.snap
 	if b.people.n > 0 {
 		snap.People = make([]Person, b.people.n)
+		blocks := b.strs.texts()
 		for i := range snap.People {
-			snap.People[i] = b.person(b.people.at(i))
+			e := b.people.at(i)
+			snap.People[i] = Person{ExternalID: e.id.in(blocks), Email: e.email.in(blocks), Name: e.name.in(blocks),
+				Status: b.statuses[e.status], Row: e.row, Page: e.page, Unterminated: e.unterminated}
 		}
 	}
 	return &snap

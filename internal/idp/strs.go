@@ -81,6 +81,23 @@ func (a *arena) str(r ref) string {
 	return a.blocks[r.blk].String()[r.off : r.off+r.n]
 }
 
+// texts are the blocks' strings, for refs to find theirs in without a look at the blocks.
+func (a *arena) texts() []string {
+	t := make([]string, len(a.blocks))
+	for i, b := range a.blocks {
+		t[i] = b.String()
+	}
+	return t
+}
+
+// in is the string at r among the texts of an arena.
+func (r ref) in(texts []string) string {
+	if r.n == 0 {
+		return ""
+	}
+	return texts[r.blk][r.off : r.off+r.n]
+}
+
 // reserve returns the index of the block that n more bytes go into: the one being filled,
 // a new one when it is full, or one of their own for more than a sixteenth of a block.
 func (a *arena) reserve(n int) int {
