@@ -21,7 +21,9 @@ type planner struct {
 	admins int
 	// roleChanges are the (person, account) pairs whose roles differ, for roles.
 	roleChanges [][2]int
-	plan        Plan
+	// unterminated are the people that are the last records of files without a line ending.
+	unterminated []int
+	plan         Plan
 }
 
 // claim is an address that actions take, checked once every account's fate is known.
@@ -186,11 +188,8 @@ func (p *planner) pair(i int, m *index, key string) {
 // the account's, but shorter. Such an export still has the right number of fields, so only
 // the comparison shows it was cut inside the record's last, unquoted field.
 func (p *planner) checkCutOff() error {
-	for i := range p.snap.People {
+	for _, i := range p.unterminated {
 		person := &p.snap.People[i]
-		if !person.Unterminated {
-			continue
-		}
 		candidates := []int{p.matched[i]}
 		if p.matched[i] < 0 {
 			candidates = candidates[:0]
@@ -221,11 +220,8 @@ func strictPrefix(short, long string) bool {
 // invite someone or change an account: a file cut inside its last, unquoted field has the
 // right number of fields, and nothing but a line ending that is missing tells it apart.
 func (p *planner) flagCutOff() {
-	for i := range p.snap.People {
+	for _, i := range p.unterminated {
 		person := &p.snap.People[i]
-		if !person.Unterminated {
-			continue
-		}
 		for _, a := range p.plan.Actions {
 			if (a.Kind == ActionInvite || a.Kind == ActionUpdate) && a.Email == person.Email {
 				p.plan.cutOff = "the export's last line has no line ending and would " + string(a.Kind) + " " + a.Email +

@@ -148,7 +148,11 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 		return Plan{}, fmt.Errorf("plan sync: %w", err)
 	}
 	present, gone, pending := 0, 0, 0
+	var unterminated []int
 	for i := range s.People {
+		if s.People[i].Unterminated {
+			unterminated = append(unterminated, i)
+		}
 		switch s.People[i].Status {
 		case StatusPresent:
 			present++
@@ -163,6 +167,7 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 			ErrNobodyPresent, gone, pending, len(s.Skipped))
 	}
 	pl := newPlanner(s, current)
+	pl.unterminated = unterminated
 	pl.match()
 	if err := pl.checkCutOff(); err != nil {
 		return Plan{}, err
