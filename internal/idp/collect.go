@@ -150,7 +150,7 @@ func (b *builder) add(r record) {
 	p.ExternalID, e.id = b.strs.keep(strings.TrimSpace(r.id))
 	p.Email, e.email = b.strs.keep(email)
 	p.Name, e.name = b.keepName(&r)
-	e.row, e.page, e.status = p.Row, p.Page, b.statusCode(p.Status)
+	e.row, e.page, e.status = int32(p.Row), int32(p.Page), b.statusCode(p.Status)
 	// The id goes in with the address, and out again when the address makes the record a
 	// duplicate: one look in each index for a new person.
 	n := b.people.n
@@ -230,7 +230,7 @@ func (b *builder) statusCode(s Status) uint8 {
 // person is the Person e stands for.
 func (b *builder) person(e *entry) Person {
 	return Person{ExternalID: b.strs.str(e.id), Email: b.strs.str(e.email), Name: b.strs.str(e.name),
-		Status: b.statuses[e.status], Row: e.row, Page: e.page, Unterminated: e.unterminated}
+		Status: b.statuses[e.status], Row: int(e.row), Page: int(e.page), Unterminated: e.unterminated}
 }
 
 // skipPerson reports a usable record that another one stands for.
@@ -244,7 +244,7 @@ func (b *builder) skipPerson(p Person, reason string) {
 // where names the record kept at index i of the people.
 func (b *builder) where(i int) string {
 	e := b.people.at(i)
-	return where("", e.page, e.row) // a builder reads one group
+	return where("", int(e.page), int(e.row)) // a builder reads one group
 }
 
 // unterminated marks the person of data row row of the current page, if it was kept, as the
@@ -252,11 +252,11 @@ func (b *builder) where(i int) string {
 func (b *builder) unterminated(row int) {
 	for i := b.people.n - 1; i >= 0; i-- {
 		e := b.people.at(i)
-		if e.page == b.pageNo() && e.row == row {
+		if int(e.page) == b.pageNo() && int(e.row) == row {
 			e.unterminated = true
 			return
 		}
-		if e.page != b.pageNo() {
+		if int(e.page) != b.pageNo() {
 			return
 		}
 	}
@@ -275,7 +275,7 @@ func (b *builder) snapshot() *Snapshot {
 		for i := range snap.People {
 			e := b.people.at(i)
 			snap.People[i] = Person{ExternalID: e.id.in(blocks), Email: e.email.in(blocks), Name: e.name.in(blocks),
-				Status: b.statuses[e.status], Row: e.row, Page: e.page, Unterminated: e.unterminated}
+				Status: b.statuses[e.status], Row: int(e.row), Page: int(e.page), Unterminated: e.unterminated}
 		}
 	}
 	return &snap

@@ -46,37 +46,55 @@ type arena struct {
 	room   int // 1 + the index of the block being filled; 0 before the first
 }
 
-// ref is where a string lies in an arena: n bytes from off in block blk. The zero ref is "".
-type ref struct{ blk, off, n uint32 }
+// ref is where a string lies in an arena: n bytes from off in block blk, or the whole of
+// block blk when n is wholeBlock (a string of a block of its own). The zero ref is "".
+type ref struct {
+	blk    uint32
+	off, n uint16 // a block's strings are shorter than a sixteenth of it, their offsets within it
+}
+
+// wholeBlock is the n of a ref to a string that has a block of its own.
+const wholeBlock = 1<<16 - 1
 
 // keep copies s into the arena and returns the copy and where it lies.
 func (a *arena) keep(s string) (string, ref) {
 	if s == "" {
 		return "", ref{}
 	}
-	blk := a.reserve(len(s))
+	blk, own := a.reserve(len(s))
 	b := a.blocks[blk]
 	off := b.Len()
 	b.WriteString(s)
-	return b.String()[off:], ref{uint32(blk), uint32(off), uint32(len(s))}
+	return b.String()[off:], a.ref(blk, off, len(s), own)
 }
 
 // join copies first + " " + last into the arena.
 func (a *arena) join(first, last string) (string, ref) {
 	n := len(first) + 1 + len(last)
-	blk := a.reserve(n)
+	blk, own := a.reserve(n)
 	b := a.blocks[blk]
 	off := b.Len()
 	b.WriteString(first)
 	b.WriteByte(' ')
 	b.WriteString(last)
-	return b.String()[off:], ref{uint32(blk), uint32(off), uint32(n)}
+	return b.String()[off:], a.ref(blk, off, n, own)
+}
+
+// ref is the ref of n bytes at off in block blk, the whole of it when it is the string's own.
+func (a *arena) ref(blk, off, n int, own bool) ref {
+	if own {
+		return ref{blk: uint32(blk), n: wholeBlock}
+	}
+	return ref{blk: uint32(blk), off: uint16(off), n: uint16(n)}
 }
 
 // str is the string at r.
 func (a *arena) str(r ref) string {
-	if r.n == 0 {
+	switch r.n {
+	case 0:
 		return ""
+	case wholeBlock:
+		return a.blocks[r.blk].String()
 	}
 	return a.blocks[r.blk].String()[r.off : r.off+r.n]
 }
@@ -92,20 +110,23 @@ func (a *arena) texts() []string {
 
 // in is the string at r among the texts of an arena.
 func (r ref) in(texts []string) string {
-	if r.n == 0 {
+	switch r.n {
+	case 0:
 		return ""
+	case wholeBlock:
+		return texts[r.blk]
 	}
 	return texts[r.blk][r.off : r.off+r.n]
 }
 
 // reserve returns the index of the block that n more bytes go into: the one being filled,
-// a new one when it is full, or one of their own for more than a sixteenth of a block.
-func (a *arena) reserve(n int) int {
+// a new one when it is full, or one of their own (own) for more than a sixteenth of a block.
+func (a *arena) reserve(n int) (blk int, own bool) {
 	if n > strsBlock/16 {
 		b := new(strings.Builder)
 		b.Grow(n)
 		a.blocks = append(a.blocks, b)
-		return len(a.blocks) - 1
+		return len(a.blocks) - 1, true
 	}
 	if a.room == 0 || a.blocks[a.room-1].Cap()-a.blocks[a.room-1].Len() < n {
 		b := new(strings.Builder)
@@ -113,19 +134,21 @@ func (a *arena) reserve(n int) int {
 		a.blocks = append(a.blocks, b)
 		a.room = len(a.blocks)
 	}
-	return a.room - 1
+	return a.room - 1, false
 }
 
-// peopleChunk is how many people a chunk of a builder's list holds (about 240 KB).
+// peopleChunk is how many people a chunk of a builder's list holds (about 150 KB).
 const peopleChunk = 4096
 
 // entry is a Person as a builder keeps it until the snapshot: its strings in the builder's
 // arena, its status by its place in the builder's statuses, and no pointer at all.
 type entry struct {
 	id, email, name ref
-	row, page       int
-	status          uint8
-	unterminated    bool
+	// row and page are Person's; an export of MaxExportBytes has fewer lines and pages
+	// than an int32 counts.
+	row, page    int32
+	status       uint8
+	unterminated bool
 }
 
 // people is the list of people a builder keeps: one slice that grows as usual up to
