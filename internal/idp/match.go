@@ -9,9 +9,9 @@ type planner struct {
 	accounts []Account
 	byID     *index   // external id -> account
 	byEmail  *index   // emailKey -> account
-	keys     []string // account -> emailKey of its address, "" when it has none
-	matched  []int    // person -> account
-	owner    []int    // account -> person
+	keys     []string // account -> emailKey of its address, "" when it has none; nil when each is its Email
+	matched  []int32  // person -> account
+	owner    []int32  // account -> person
 	// frees marks accounts whose address the plan releases (revoked, or updated to another).
 	frees  []bool
 	claims []claim
@@ -41,47 +41,64 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 	p := &planner{
 		snap:     s,
 		accounts: accounts,
-		keys:     make([]string, len(accounts)),
-		matched:  make([]int, len(s.People)),
-		owner:    make([]int, len(accounts)),
+		matched:  make([]int32, len(s.People)),
+		owner:    make([]int32, len(accounts)),
 		frees:    make([]bool, len(accounts)),
 	}
 	p.byID = newIndex(len(accounts), func(a int) string { return accounts[a].ExternalID })
-	p.byEmail = newIndex(len(accounts), func(a int) string { return p.keys[a] })
+	p.byEmail = newIndex(len(accounts), p.key)
 	for i := range p.matched {
 		p.matched[i] = -1
 	}
-	ranks := make([]uint8, len(accounts))
-	lowest := rankActive
 	for i := range accounts {
 		a := &accounts[i]
 		p.owner[i] = -1
 		if a.Kind == AccountMember && a.Active && (a.Admin || a.LastAdmin) {
 			p.admins++
 		}
-		if a.Email != "" {
-			p.keys[i] = emailKey(a.Email)
+		if a.Email == "" {
+			continue
 		}
-		ranks[i] = uint8(rank(a))
-		lowest = max(lowest, rank(a))
+		// Most stored addresses are their own keys; keys is made for the first that is not.
+		if k := emailKey(a.Email); k != a.Email && p.keys == nil {
+			p.keys = make([]string, len(accounts))
+			for j := range i {
+				p.keys[j] = accounts[j].Email
+			}
+			p.keys[i] = k
+		} else if p.keys != nil {
+			p.keys[i] = k
+		}
 	}
-	// The accounts are indexed from the lowest rank and from the last, so that the last
-	// write of each key is the one that wins.
-	for r := lowest; r >= rankActive; r-- {
-		for i := len(accounts) - 1; i >= 0; i-- {
-			if int(ranks[i]) != r {
-				continue
-			}
-			a := &accounts[i]
-			if a.ExternalID != "" {
-				p.byID.set(a.ExternalID, i)
-			}
-			if a.Email != "" {
-				p.byEmail.set(p.keys[i], i)
-			}
+	// Each index is filled in a loop of its own, which does little but look in it: the
+	// processor then waits for several of its slots at once.
+	for i := range accounts {
+		if id := accounts[i].ExternalID; id != "" {
+			p.index(p.byID, id, i)
+		}
+	}
+	for i := range accounts {
+		if accounts[i].Email != "" {
+			p.index(p.byEmail, p.key(i), i)
 		}
 	}
 	return p
+}
+
+// key is the emailKey of account a's address, "" when it has none.
+func (p *planner) key(a int) string {
+	if p.keys != nil {
+		return p.keys[a]
+	}
+	return p.accounts[a].Email
+}
+
+// index puts account a in x under key unless an account before it of its rank or a
+// higher one is there already.
+func (p *planner) index(x *index, key string, a int) {
+	if b, taken := x.add(key, a); taken && rank(&p.accounts[a]) < rank(&p.accounts[b]) {
+		x.set(key, a)
+	}
 }
 
 // The ranks of accounts sharing a key, the highest first.
@@ -180,7 +197,7 @@ func (p *planner) pair(i int, m *index, key string) {
 	if !ok || p.owner[a] >= 0 {
 		return
 	}
-	p.matched[i], p.owner[a] = a, i
+	p.matched[i], p.owner[a] = int32(a), int32(i)
 }
 
 // checkCutOff refuses a snapshot whose last record of a file ended without a line ending and
@@ -190,7 +207,7 @@ func (p *planner) pair(i int, m *index, key string) {
 func (p *planner) checkCutOff() error {
 	for _, i := range p.unterminated {
 		person := &p.snap.People[i]
-		candidates := []int{p.matched[i]}
+		candidates := []int{int(p.matched[i])}
 		if p.matched[i] < 0 {
 			candidates = candidates[:0]
 			for a, acc := range p.accounts {
