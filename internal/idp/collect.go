@@ -51,7 +51,25 @@ type builder struct {
 	strs    arena     // the strings of the people kept
 	// statuses are the statuses of the people kept, each once, where entry.status points.
 	statuses []Status
+	// queue holds the records add has read, in order, until flush takes them in; skips
+	// are the reports of those that cannot be used.
+	queue []queued
+	skips []Skip
 }
+
+// queued is a record that add has read, ready for the duplicate checks: the person it is,
+// with the hashes the checks look up, or its report in the builder's skips. The checks of
+// a queue's records then run one after another, with little else between them, so that
+// the processor waits for the slots of several records at once instead of one at a time.
+type queued struct {
+	e                 entry
+	id, email         string // e's, as the checks compare them
+	idHash, emailHash uint32
+	skip              int32 // 1 + the index of the record's report in skips; 0 for a person
+}
+
+// queueSize is how many records wait in the builder's queue at most.
+const queueSize = 64
 
 // newBuilder starts a snapshot of format read from pages files.
 func newBuilder(format Format, pages int) *builder {
@@ -94,14 +112,20 @@ func (b *builder) unreadable(row int, err error) error {
 	return &ParseError{Format: b.snap.Format, Page: b.pageNo(), Row: row, Msg: "unreadable: " + err.Error(), Err: err}
 }
 
-// skip reports a record that cannot be used.
+// skip reports a record that cannot be used, after the records add has queued.
 func (b *builder) skip(r record, code SkipCode, reason string) {
+	b.flush()
+	b.snap.Skipped = append(b.snap.Skipped, b.skipped(r, code, reason))
+}
+
+// skipped is the report of a record that cannot be used.
+func (b *builder) skipped(r record, code SkipCode, reason string) Skip {
 	b.budget.done()
-	b.snap.Skipped = append(b.snap.Skipped, Skip{
+	return Skip{
 		Row: r.row, Page: b.pageNo(), ExternalID: clip(strings.TrimSpace(r.id)),
 		Email: clip(strings.TrimSpace(r.email)), Name: clip(cleanName(r.fullName())),
 		Reason: clip(reason), Code: code, Status: r.status,
-	})
+	}
 }
 
 // maxShown bounds what a skipped record repeats of its values, so that a report or a preview
@@ -121,15 +145,27 @@ func clip(s string) string {
 	return strings.Clone(s[:cut]) + "…"
 }
 
-// add applies the shared rules to r and keeps it as a person or reports why not.
+// add applies the shared rules to r and keeps it as a person or reports why not. What the
+// duplicate checks need is made now; the checks run when the queue is full or the builder
+// is asked for what it holds (flush).
 func (b *builder) add(r record) {
 	b.budget.done()
+	b.queue = append(b.queue, queued{})
+	b.read(&r, &b.queue[len(b.queue)-1])
+	if len(b.queue) == queueSize {
+		b.flush()
+	}
+}
+
+// read makes q of r, ready for the duplicate checks: its report, or the person it is with
+// its strings kept in b.strs.
+func (b *builder) read(r *record, q *queued) {
 	if r.status == "" {
 		reason := r.noStatus
 		if reason == "" {
 			reason = fmt.Sprintf("unknown status %q", clip(r.rawStatus))
 		}
-		b.skip(r, SkipUnknownStatus, reason)
+		b.queueSkip(q, b.skipped(*r, SkipUnknownStatus, reason))
 		return
 	}
 	if strings.TrimSpace(r.email) == "" {
@@ -137,38 +173,63 @@ func (b *builder) add(r record) {
 		if reason == "" {
 			reason = "no email address"
 		}
-		b.skip(r, SkipNoEmail, reason)
+		b.queueSkip(q, b.skipped(*r, SkipNoEmail, reason))
 		return
 	}
 	email, err := normalizeEmail(r.email)
 	if err != nil {
-		b.skip(r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err))
+		b.queueSkip(q, b.skipped(*r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err)))
 		return
 	}
-	var e entry
-	p := Person{Status: r.status, Row: r.row, Page: b.pageNo()}
-	p.ExternalID, e.id = b.strs.keep(strings.TrimSpace(r.id))
-	p.Email, e.email = b.strs.keep(email)
-	p.Name, e.name = b.keepName(&r)
-	e.row, e.page, e.status = int32(p.Row), int32(p.Page), b.statusCode(p.Status)
+	q.id, q.e.id = b.strs.keep(strings.TrimSpace(r.id))
+	q.email, q.e.email = b.strs.keep(email)
+	_, q.e.name = b.keepName(r)
+	q.e.row, q.e.page, q.e.status = int32(r.row), int32(b.pageNo()), b.statusCode(r.status)
+	if q.id != "" {
+		q.idHash = b.byID.hash(q.id)
+	}
+	q.emailHash = b.byEmail.hash(q.email)
+}
+
+// queueSkip makes q the report s.
+func (b *builder) queueSkip(q *queued, s Skip) {
+	b.skips = append(b.skips, s)
+	q.skip = int32(len(b.skips))
+}
+
+// flush takes in the queued records, in order: reports are added, people go through the
+// duplicate checks.
+func (b *builder) flush() {
+	for k := range b.queue {
+		if q := &b.queue[k]; q.skip > 0 {
+			b.snap.Skipped = append(b.snap.Skipped, b.skips[q.skip-1])
+		} else {
+			b.keep(q)
+		}
+	}
+	b.queue, b.skips = b.queue[:0], b.skips[:0]
+}
+
+// keep keeps the person q is unless another record is the same person.
+func (b *builder) keep(q *queued) {
 	// The id goes in with the address, and out again when the address makes the record a
 	// duplicate: one look in each index for a new person.
 	n := b.people.n
-	if p.ExternalID != "" {
-		if i, dup := b.byID.add(p.ExternalID, n); dup {
-			b.skipPerson(p, fmt.Sprintf("duplicate of %s: same id", b.where(i)))
+	if q.id != "" {
+		if i, dup := b.byID.addHash(q.idHash, q.id, n); dup {
+			b.skipPerson(b.person(&q.e), fmt.Sprintf("duplicate of %s: same id", b.where(i)))
 			return
 		}
 	}
-	i, dup := b.byEmail.add(p.Email, n)
+	i, dup := b.byEmail.addHash(q.emailHash, q.email, n)
 	if !dup {
-		b.people.add(e)
+		b.people.add(q.e)
 		return
 	}
-	if p.ExternalID != "" {
-		b.byID.remove(p.ExternalID, n)
+	if q.id != "" {
+		b.byID.remove(q.id, n)
 	}
-	first := b.person(b.people.at(i))
+	p, first := b.person(&q.e), b.person(b.people.at(i))
 	if first.Status == StatusPresent || p.Status != StatusPresent {
 		b.skipPerson(p, fmt.Sprintf("duplicate of %s: same email", b.where(i)))
 		return
@@ -180,9 +241,9 @@ func (b *builder) add(r record) {
 	if first.ExternalID != "" {
 		b.byID.remove(first.ExternalID, i)
 	}
-	*b.people.at(i) = e
-	if p.ExternalID != "" {
-		b.byID.set(p.ExternalID, i)
+	*b.people.at(i) = q.e
+	if q.id != "" {
+		b.byID.set(q.id, i)
 	}
 	b.skipPerson(first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
 }
@@ -250,6 +311,7 @@ func (b *builder) where(i int) string {
 // unterminated marks the person of data row row of the current page, if it was kept, as the
 // last record of a file that ends without a line ending.
 func (b *builder) unterminated(row int) {
+	b.flush()
 	for i := b.people.n - 1; i >= 0; i-- {
 		e := b.people.at(i)
 		if int(e.page) == b.pageNo() && int(e.row) == row {
@@ -263,11 +325,15 @@ func (b *builder) unterminated(row int) {
 }
 
 // records counts what the export held, used or not.
-func (b *builder) records() int { return b.people.n + len(b.snap.Skipped) }
+func (b *builder) records() int {
+	b.flush()
+	return b.people.n + len(b.snap.Skipped)
+}
 
 // snapshot is what the builder read. It shares nothing with the builder's indexes, so
 // they are not kept alive by it.
 func (b *builder) snapshot() *Snapshot {
+	b.flush()
 	snap := b.snap
 	if b.people.n > 0 {
 		snap.People = make([]Person, b.people.n)

@@ -62,8 +62,10 @@ func (x *index) find(key string) (int, bool) {
 }
 
 // add puts key at pos, unless it is there already: then it returns the position it has.
-func (x *index) add(key string, pos int) (int, bool) {
-	h := x.hash(key)
+func (x *index) add(key string, pos int) (int, bool) { return x.addHash(x.hash(key), key, pos) }
+
+// addHash is add of a key whose hash (x.hash) is h.
+func (x *index) addHash(h uint32, key string, pos int) (int, bool) {
 	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
 		s := x.slots[i]
 		switch {
