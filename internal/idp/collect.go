@@ -338,10 +338,12 @@ func (b *builder) snapshot() *Snapshot {
 	if b.people.n > 0 {
 		snap.People = make([]Person, b.people.n)
 		blocks := b.strs.texts()
+		// Field by field: the slice is zero, and a Person written whole would copy its empty
+		// fields too, through the garbage collector's write barrier when it is marking.
 		for i := range snap.People {
-			e := b.people.at(i)
-			snap.People[i] = Person{ExternalID: e.id.in(blocks), Email: e.email.in(blocks), Name: e.name.in(blocks),
-				Status: b.statuses[e.status], Row: int(e.row), Page: int(e.page), Unterminated: e.unterminated}
+			e, p := b.people.at(i), &snap.People[i]
+			p.ExternalID, p.Email, p.Name = e.id.in(blocks), e.email.in(blocks), e.name.in(blocks)
+			p.Status, p.Row, p.Page, p.Unterminated = b.statuses[e.status], int(e.row), int(e.page), e.unterminated
 		}
 	}
 	return &snap
