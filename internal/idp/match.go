@@ -19,6 +19,8 @@ type planner struct {
 	kept keptRecords
 	// admins counts the active admins the plan has not deactivated yet.
 	admins int
+	// live counts the synced live accounts: active members and pending invitations.
+	live int
 	// roleChanges are the (person, account) pairs whose roles differ, for roles.
 	roleChanges [][2]int
 	// unterminated are the people that are the last records of files without a line ending.
@@ -55,6 +57,9 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 		p.owner[i] = -1
 		if a.Kind == AccountMember && a.Active && (a.Admin || a.LastAdmin) {
 			p.admins++
+		}
+		if a.Synced && (a.Kind == AccountInvitation || a.Active) {
+			p.live++
 		}
 		if a.Email == "" {
 			continue
