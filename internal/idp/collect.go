@@ -258,6 +258,9 @@ func (b *builder) name(r *record) string {
 // white space or control characters are joined straight into the block, and the whole
 // then needs no cleaning when it is NFC, which parts in NFC joined by a space always are.
 func (b *builder) keepName(r *record) (string, ref) {
+	if r.first != "" && r.last != "" && len(r.first)+1+len(r.last) <= org.MaxNameLength && plainASCII(r.first) && plainASCII(r.last) {
+		return b.strs.join(r.first, r.last) // plain ASCII has no white space to trim
+	}
 	first, last := strings.TrimSpace(r.first), strings.TrimSpace(r.last)
 	if first == "" || last == "" {
 		return b.strs.keep(cleanName(r.fullName()))
