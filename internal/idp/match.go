@@ -75,16 +75,27 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 			p.keys[i] = k
 		}
 	}
-	// Each index is filled in a loop of its own, which does little but look in it: the
-	// processor then waits for several of its slots at once.
+	// Each index is filled in a loop of its own that does little but look in it, the keys'
+	// hashes made before: the processor then waits for several of its slots at once.
+	hashes := make([]uint32, len(accounts))
 	for i := range accounts {
 		if id := accounts[i].ExternalID; id != "" {
-			p.index(p.byID, id, i)
+			hashes[i] = p.byID.hash(id)
+		}
+	}
+	for i := range accounts {
+		if id := accounts[i].ExternalID; id != "" {
+			p.index(p.byID, hashes[i], id, i)
 		}
 	}
 	for i := range accounts {
 		if accounts[i].Email != "" {
-			p.index(p.byEmail, p.key(i), i)
+			hashes[i] = p.byEmail.hash(p.key(i))
+		}
+	}
+	for i := range accounts {
+		if accounts[i].Email != "" {
+			p.index(p.byEmail, hashes[i], p.key(i), i)
 		}
 	}
 	return p
@@ -98,10 +109,10 @@ func (p *planner) key(a int) string {
 	return p.accounts[a].Email
 }
 
-// index puts account a in x under key unless an account before it of its rank or a
+// index puts account a in x under key, whose hash is h, unless an account before it of its rank or a
 // higher one is there already.
-func (p *planner) index(x *index, key string, a int) {
-	if b, taken := x.add(key, a); taken && rank(&p.accounts[a]) < rank(&p.accounts[b]) {
+func (p *planner) index(x *index, h uint32, key string, a int) {
+	if b, taken := x.addHash(h, key, a); taken && rank(&p.accounts[a]) < rank(&p.accounts[b]) {
 		x.set(key, a)
 	}
 }
