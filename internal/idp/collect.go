@@ -51,15 +51,41 @@ type builder struct {
 	tail    *lastByte // under the page's read buffer: what was read of the page last
 	byID    *index    // the position of the person of each external id
 	byEmail *index    // the position of the person of each address
-	strs    strs      // the strings of the people kept
+	strs    arena     // the strings of the people kept
+	// statuses are the statuses of the people kept, each once, where entry.status points.
+	statuses []Status
+	// queue holds the records add has read, in order, until flush takes them in; skips
+	// are the reports of those that cannot be used.
+	queue []queued
+	skips []Skip
 }
+
+// queued is a record that add has read, ready for the duplicate checks: the person it is,
+// with the hashes the checks look up, or its report in the builder's skips. The checks of
+// a queue's records then run one after another, with little else between them, so that
+// the processor waits for the slots of several records at once instead of one at a time.
+type queued struct {
+	e                 entry
+	id, email         string // e's, as the checks compare them
+	idHash, emailHash uint32
+	skip              int32 // 1 + the index of the record's report in skips; 0 for a person
+}
+
+// queueSize is how many records wait in the builder's queue at most.
+const queueSize = 64
 
 // newBuilder starts a snapshot of format read from pages files.
 func newBuilder(format Format, pages int) *builder {
 	b := &builder{snap: Snapshot{Format: format}, budget: &budget{}, paged: pages > 1}
-	b.byID = newIndex(1024, func(i int) string { return b.people.at(i).ExternalID })
-	b.byEmail = newIndex(1024, func(i int) string { return b.people.at(i).Email })
+	b.byID = newIndex(1024, func(i int) string { return b.strs.str(b.people.at(i).id) })
+	b.byEmail = newIndex(1024, func(i int) string { return b.strs.str(b.people.at(i).email) })
 	return b
+}
+
+// expect makes room in the duplicate checks for about rows people.
+func (b *builder) expect(rows int) {
+	b.byID.expect(rows)
+	b.byEmail.expect(rows)
 }
 
 // pageNo is the page to report: 0 when the export is one file.
@@ -89,14 +115,20 @@ func (b *builder) unreadable(row int, err error) error {
 	return &ParseError{Format: b.snap.Format, Page: b.pageNo(), Row: row, Msg: "unreadable: " + err.Error(), Err: err}
 }
 
-// skip reports a record that cannot be used.
+// skip reports a record that cannot be used, after the records add has queued.
 func (b *builder) skip(r record, code SkipCode, reason string) {
+	b.flush()
+	b.snap.Skipped = append(b.snap.Skipped, b.skipped(r, code, reason))
+}
+
+// skipped is the report of a record that cannot be used.
+func (b *builder) skipped(r record, code SkipCode, reason string) Skip {
 	b.budget.done()
-	b.snap.Skipped = append(b.snap.Skipped, Skip{
+	return Skip{
 		Row: r.row, Page: b.pageNo(), ExternalID: clip(strings.TrimSpace(r.id)),
 		Email: clip(strings.TrimSpace(r.email)), Name: clip(cleanName(r.fullName())),
 		Reason: clip(reason), Code: code, Status: r.status,
-	})
+	}
 }
 
 // maxShown bounds what a skipped record repeats of its values, so that a report or a preview
@@ -116,15 +148,27 @@ func clip(s string) string {
 	return strings.Clone(s[:cut]) + "…"
 }
 
-// add applies the shared rules to r and keeps it as a person or reports why not.
+// add applies the shared rules to r and keeps it as a person or reports why not. What the
+// duplicate checks need is made now; the checks run when the queue is full or the builder
+// is asked for what it holds (flush).
 func (b *builder) add(r record) {
 	b.budget.done()
+	b.queue = append(b.queue, queued{})
+	b.read(&r, &b.queue[len(b.queue)-1])
+	if len(b.queue) == queueSize {
+		b.flush()
+	}
+}
+
+// read makes q of r, ready for the duplicate checks: its report, or the person it is with
+// its strings kept in b.strs.
+func (b *builder) read(r *record, q *queued) {
 	if r.status == "" {
 		reason := r.noStatus
 		if reason == "" {
 			reason = fmt.Sprintf("unknown status %q", clip(r.rawStatus))
 		}
-		b.skip(r, SkipUnknownStatus, reason)
+		b.queueSkip(q, b.skipped(*r, SkipUnknownStatus, reason))
 		return
 	}
 	if strings.TrimSpace(r.email) == "" {
@@ -132,40 +176,63 @@ func (b *builder) add(r record) {
 		if reason == "" {
 			reason = "no email address"
 		}
-		b.skip(r, SkipNoEmail, reason)
+		b.queueSkip(q, b.skipped(*r, SkipNoEmail, reason))
 		return
 	}
 	email, err := normalizeEmail(r.email)
 	if err != nil {
-		b.skip(r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err))
+		b.queueSkip(q, b.skipped(*r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err)))
 		return
 	}
-	p := Person{
-		ExternalID: b.strs.keep(strings.TrimSpace(r.id)),
-		Email:      b.strs.keep(email),
-		Name:       b.name(&r),
-		Status:     r.status,
-		Row:        r.row,
-		Page:       b.pageNo(),
+	q.id, q.e.id = b.strs.keep(strings.TrimSpace(r.id))
+	q.email, q.e.email = b.strs.keep(email)
+	_, q.e.name = b.keepName(r)
+	q.e.row, q.e.page, q.e.status = int32(r.row), int32(b.pageNo()), b.statusCode(r.status)
+	if q.id != "" {
+		q.idHash = b.byID.hash(q.id)
 	}
+	q.emailHash = b.byEmail.hash(q.email)
+}
+
+// queueSkip makes q the report s.
+func (b *builder) queueSkip(q *queued, s Skip) {
+	b.skips = append(b.skips, s)
+	q.skip = int32(len(b.skips))
+}
+
+// flush takes in the queued records, in order: reports are added, people go through the
+// duplicate checks.
+func (b *builder) flush() {
+	for k := range b.queue {
+		if q := &b.queue[k]; q.skip > 0 {
+			b.snap.Skipped = append(b.snap.Skipped, b.skips[q.skip-1])
+		} else {
+			b.keep(q)
+		}
+	}
+	b.queue, b.skips = b.queue[:0], b.skips[:0]
+}
+
+// keep keeps the person q is unless another record is the same person.
+func (b *builder) keep(q *queued) {
 	// The id goes in with the address, and out again when the address makes the record a
 	// duplicate: one look in each index for a new person.
 	n := b.people.n
-	if p.ExternalID != "" {
-		if i, dup := b.byID.add(p.ExternalID, n); dup {
-			b.skipPerson(p, fmt.Sprintf("duplicate of %s: same id", b.where(i)))
+	if q.id != "" {
+		if i, dup := b.byID.addHash(q.idHash, q.id, n); dup {
+			b.skipPerson(b.person(&q.e), fmt.Sprintf("duplicate of %s: same id", b.where(i)))
 			return
 		}
 	}
-	i, dup := b.byEmail.add(p.Email, n)
+	i, dup := b.byEmail.addHash(q.emailHash, q.email, n)
 	if !dup {
-		b.people.add(p)
+		b.people.add(q.e)
 		return
 	}
-	if p.ExternalID != "" {
-		b.byID.remove(p.ExternalID, n)
+	if q.id != "" {
+		b.byID.remove(q.id, n)
 	}
-	first := *b.people.at(i)
+	p, first := b.person(&q.e), b.person(b.people.at(i))
 	if first.Status == StatusPresent || p.Status != StatusPresent {
 		b.skipPerson(p, fmt.Sprintf("duplicate of %s: same email", b.where(i)))
 		return
@@ -177,17 +244,26 @@ func (b *builder) add(r record) {
 	if first.ExternalID != "" {
 		b.byID.remove(first.ExternalID, i)
 	}
-	*b.people.at(i) = p
-	if p.ExternalID != "" {
-		b.byID.set(p.ExternalID, i)
+	*b.people.at(i) = q.e
+	if q.id != "" {
+		b.byID.set(q.id, i)
 	}
 	b.skipPerson(first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
 }
 
-// name is the cleaned name of r, kept in b.strs. Two parts without stray white space or
-// control characters are joined straight into the block, and the whole then needs no
-// cleaning when it is NFC, which parts in NFC joined by a space always are.
+// name is the cleaned name of r, kept in b.strs.
 func (b *builder) name(r *record) string {
+	name, _ := b.keepName(r)
+	return name
+}
+
+// keepName is the cleaned name of r and where it lies in b.strs. Two parts without stray
+// white space or control characters are joined straight into the block, and the whole
+// then needs no cleaning when it is NFC, which parts in NFC joined by a space always are.
+func (b *builder) keepName(r *record) (string, ref) {
+	if r.first != "" && r.last != "" && len(r.first)+1+len(r.last) <= org.MaxNameLength && plainASCII(r.first) && plainASCII(r.last) {
+		return b.strs.join(r.first, r.last) // plain ASCII has no white space to trim
+	}
 	first, last := strings.TrimSpace(r.first), strings.TrimSpace(r.last)
 	if first == "" || last == "" {
 		return b.strs.keep(cleanName(r.fullName()))
@@ -200,11 +276,28 @@ func (b *builder) name(r *record) string {
 	if !okf || !okl || nf+1+nl > org.MaxNameLength {
 		return b.strs.keep(cleanName(r.fullName()))
 	}
-	name := b.strs.join(first, last)
+	name, at := b.strs.join(first, last)
 	if !norm.NFC.IsNormalString(name) {
 		return b.strs.keep(cleanName(name))
 	}
-	return name
+	return name, at
+}
+
+// statusCode is where s is among b.statuses, which it joins when it is new.
+func (b *builder) statusCode(s Status) uint8 {
+	for i, known := range b.statuses {
+		if known == s {
+			return uint8(i)
+		}
+	}
+	b.statuses = append(b.statuses, s)
+	return uint8(len(b.statuses) - 1)
+}
+
+// person is the Person e stands for.
+func (b *builder) person(e *entry) Person {
+	return Person{ExternalID: b.strs.str(e.id), Email: b.strs.str(e.email), Name: b.strs.str(e.name),
+		Status: b.statuses[e.status], Row: int(e.row), Page: int(e.page), Unterminated: e.unterminated}
 }
 
 // skipPerson reports a usable record that another one stands for.
@@ -217,32 +310,47 @@ func (b *builder) skipPerson(p Person, reason string) {
 
 // where names the record kept at index i of the people.
 func (b *builder) where(i int) string {
-	p := b.people.at(i)
-	return where(p.Group, p.Page, p.Row)
+	e := b.people.at(i)
+	return where("", int(e.page), int(e.row)) // a builder reads one group
 }
 
 // unterminated marks the person of data row row of the current page, if it was kept, as the
 // last record of a file that ends without a line ending.
 func (b *builder) unterminated(row int) {
+	b.flush()
 	for i := b.people.n - 1; i >= 0; i-- {
-		p := b.people.at(i)
-		if p.Page == b.pageNo() && p.Row == row {
-			p.Unterminated = true
+		e := b.people.at(i)
+		if int(e.page) == b.pageNo() && int(e.row) == row {
+			e.unterminated = true
 			return
 		}
-		if p.Page != b.pageNo() {
+		if int(e.page) != b.pageNo() {
 			return
 		}
 	}
 }
 
 // records counts what the export held, used or not.
-func (b *builder) records() int { return b.people.n + len(b.snap.Skipped) }
+func (b *builder) records() int {
+	b.flush()
+	return b.people.n + len(b.snap.Skipped)
+}
 
 // snapshot is what the builder read. It shares nothing with the builder's indexes, so
 // they are not kept alive by it.
 func (b *builder) snapshot() *Snapshot {
+	b.flush()
 	snap := b.snap
-	snap.People = b.people.slice()
+	if b.people.n > 0 {
+		snap.People = make([]Person, b.people.n)
+		blocks := b.strs.texts()
+		// Field by field: the slice is zero, and a Person written whole would copy its empty
+		// fields too, through the garbage collector's write barrier when it is marking.
+		for i := range snap.People {
+			e, p := b.people.at(i), &snap.People[i]
+			p.ExternalID, p.Email, p.Name = e.id.in(blocks), e.email.in(blocks), e.name.in(blocks)
+			p.Status, p.Row, p.Page, p.Unterminated = b.statuses[e.status], int(e.row), int(e.page), e.unterminated
+		}
+	}
 	return &snap
 }

@@ -42,7 +42,7 @@ func (p *planner) decide() {
 // person decides for person i and the account matched to it, if any.
 func (p *planner) person(i int) {
 	person := &p.snap.People[i]
-	a := p.matched[i]
+	a := int(p.matched[i])
 	switch person.Status {
 	case StatusPending:
 		s := Skip{Row: person.Row, Page: person.Page, Group: person.Group, ExternalID: person.ExternalID, Email: person.Email,
@@ -91,7 +91,7 @@ func (p *planner) person(i int) {
 // needs a new invitation (the link went to the old one), a new name or id an update.
 func (p *planner) invitation(i, a int) {
 	person, acc := p.snap.People[i], p.accounts[a]
-	if p.keys[a] == person.Email {
+	if p.key(a) == person.Email {
 		if !p.update(i, a) && !p.needsRole(i, a) {
 			p.plan.Unchanged++
 		}
@@ -109,6 +109,10 @@ func (p *planner) invitation(i, a int) {
 
 // update adds an update when person i differs from account a, and reports whether it did.
 func (p *planner) update(i, a int) bool {
+	if person, acc := &p.snap.People[i], &p.accounts[a]; p.key(a) == person.Email &&
+		(person.Name == "" || person.Name == acc.Name) && (person.ExternalID == "" || person.ExternalID == acc.ExternalID) {
+		return false // what updated would give is the account as it is
+	}
 	u := p.updated(i, a)
 	var what []string
 	if u.Email != u.OldEmail {
@@ -138,7 +142,7 @@ func (p *planner) updated(i, a int) Action {
 	person, acc := &p.snap.People[i], &p.accounts[a]
 	u := Action{Kind: ActionUpdate, AccountID: acc.ID, Email: acc.Email, Name: acc.Name,
 		ExternalID: acc.ExternalID, OldEmail: acc.Email, OldName: acc.Name, OldExternalID: acc.ExternalID}
-	if p.keys[a] != person.Email {
+	if p.key(a) != person.Email {
 		u.Email = person.Email
 	}
 	if person.Name != "" {

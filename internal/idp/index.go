@@ -11,9 +11,10 @@ import "hash/maphash"
 type index struct {
 	seed  maphash.Seed
 	key   func(pos int) string
-	slots []slot // a power of two of them, under three quarters full, counting removed ones
+	slots []slot // under three quarters full, counting removed ones
 	used  int    // slots that are not empty: live and removed keys
-	shift uint   // 32 - log2(len(slots)): a hash's top bits pick its first slot
+	// expected is the number of slots to grow to at the first key, for the keys expected.
+	expected int
 }
 
 // slot is one place of an index: pos is the key's position plus one, 0 for an empty slot
@@ -26,18 +27,25 @@ type slot struct {
 // newIndex makes an index for about size keys, whose key at each position key returns.
 func newIndex(size int, key func(pos int) string) *index {
 	x := &index{seed: maphash.MakeSeed(), key: key}
-	n := 8
-	for n*3 < size*4 {
-		n *= 2
-	}
-	x.resize(n)
+	x.resize(slotsFor(size))
 	return x
+}
+
+// slotsFor is the number of slots that hold size keys two thirds full: a lookup then
+// looks at a few slots, most often of one cache line, and the slots of 100,000 keys take
+// 1.2 MB, not the 2 MB of the next power of two.
+func slotsFor(size int) int { return max(8, size+size/2) }
+
+// expect makes room for about size keys when the first key comes, so that an index of
+// many keys is not rehashed on the way, and one that gets none takes no more memory.
+func (x *index) expect(size int) {
+	x.expected = slotsFor(size)
 }
 
 // find returns the position of key.
 func (x *index) find(key string) (int, bool) {
 	h := x.hash(key)
-	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+	for i := x.first(h); ; i = x.next(i) {
 		s := x.slots[i]
 		switch {
 		case s.pos == 0:
@@ -49,9 +57,11 @@ func (x *index) find(key string) (int, bool) {
 }
 
 // add puts key at pos, unless it is there already: then it returns the position it has.
-func (x *index) add(key string, pos int) (int, bool) {
-	h := x.hash(key)
-	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+func (x *index) add(key string, pos int) (int, bool) { return x.addHash(x.hash(key), key, pos) }
+
+// addHash is add of a key whose hash (x.hash) is h.
+func (x *index) addHash(h uint32, key string, pos int) (int, bool) {
+	for i := x.first(h); ; i = x.next(i) {
 		s := x.slots[i]
 		switch {
 		case s.pos == 0:
@@ -66,7 +76,7 @@ func (x *index) add(key string, pos int) (int, bool) {
 // set puts key at pos, wherever it was.
 func (x *index) set(key string, pos int) {
 	h := x.hash(key)
-	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+	for i := x.first(h); ; i = x.next(i) {
 		s := x.slots[i]
 		switch {
 		case s.pos == 0:
@@ -83,7 +93,7 @@ func (x *index) set(key string, pos int) {
 // taken back before anything is stored at its position.
 func (x *index) remove(key string, pos int) {
 	h := x.hash(key)
-	for i := x.first(h); ; i = (i + 1) & (len(x.slots) - 1) {
+	for i := x.first(h); ; i = x.next(i) {
 		s := x.slots[i]
 		switch {
 		case s.pos == 0:
@@ -98,25 +108,25 @@ func (x *index) remove(key string, pos int) {
 // insert fills the empty slot i, growing the index when it is three quarters full.
 func (x *index) insert(h uint32, pos, i int) {
 	x.slots[i] = slot{hash: h, pos: int32(pos + 1)}
-	if x.used++; x.used*4 >= len(x.slots)*3 {
+	switch x.used++; {
+	case x.used*4 >= len(x.slots)*3:
 		x.resize(len(x.slots) * 2)
+	case x.used == 1 && x.expected > len(x.slots):
+		x.resize(x.expected)
 	}
 }
 
 // resize moves the live keys to n slots, dropping the removed ones.
 func (x *index) resize(n int) {
 	old := x.slots
-	x.slots, x.used, x.shift = make([]slot, n), 0, 32
-	for m := n; m > 1; m >>= 1 {
-		x.shift--
-	}
+	x.slots, x.used = make([]slot, n), 0
 	for _, s := range old {
 		if s.pos <= 0 {
 			continue
 		}
 		i := x.first(s.hash)
 		for x.slots[i].pos != 0 {
-			i = (i + 1) & (n - 1)
+			i = x.next(i)
 		}
 		x.slots[i] = s
 		x.used++
@@ -126,5 +136,13 @@ func (x *index) resize(n int) {
 // hash is the part of key's hash the index keeps.
 func (x *index) hash(key string) uint32 { return uint32(maphash.String(x.seed, key) >> 32) }
 
-// first is the slot where the search for a hash starts.
-func (x *index) first(h uint32) int { return int(h >> x.shift) }
+// first is the slot where the search for a hash starts: h scaled to the number of slots.
+func (x *index) first(h uint32) int { return int(uint64(h) * uint64(len(x.slots)) >> 32) }
+
+// next is the slot after i, the first after the last.
+func (x *index) next(i int) int {
+	if i++; i == len(x.slots) {
+		return 0
+	}
+	return i
+}

@@ -64,12 +64,12 @@ func (k keptRecords) lookup(acc *Account, key string) (Skip, bool) {
 // take that address, which is reported as such.
 func (p *planner) keep(a int) bool {
 	acc := &p.accounts[a]
-	s, ok := p.kept.lookup(acc, p.keys[a])
+	s, ok := p.kept.lookup(acc, p.key(a))
 	if !ok {
 		return false
 	}
 	at := where(s.Group, s.Page, s.Row)
-	if s.Code == SkipDuplicate && s.Email != "" && p.keys[a] != emailKey(s.Email) {
+	if s.Code == SkipDuplicate && s.Email != "" && p.key(a) != emailKey(s.Email) {
 		p.skipAccount(a, SkipEmailTaken, fmt.Sprintf("left as is: its export record at %s has the address %s, "+
 			"which another record of the export has (%s)", at, s.Email, s.Reason))
 		return true

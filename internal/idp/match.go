@@ -9,9 +9,9 @@ type planner struct {
 	accounts []Account
 	byID     *index   // external id -> account
 	byEmail  *index   // emailKey -> account
-	keys     []string // account -> emailKey of its address, "" when it has none
-	matched  []int    // person -> account
-	owner    []int    // account -> person
+	keys     []string // account -> emailKey of its address, "" when it has none; nil when each is its Email
+	matched  []int32  // person -> account
+	owner    []int32  // account -> person
 	// frees marks accounts whose address the plan releases (revoked, or updated to another).
 	frees  []bool
 	claims []claim
@@ -19,9 +19,13 @@ type planner struct {
 	kept keptRecords
 	// admins counts the active admins the plan has not deactivated yet.
 	admins int
+	// live counts the synced live accounts: active members and pending invitations.
+	live int
 	// roleChanges are the (person, account) pairs whose roles differ, for roles.
 	roleChanges [][2]int
-	plan        Plan
+	// unterminated are the people that are the last records of files without a line ending.
+	unterminated []int
+	plan         Plan
 }
 
 // claim is an address that actions take, checked once every account's fate is known.
@@ -39,47 +43,78 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 	p := &planner{
 		snap:     s,
 		accounts: accounts,
-		keys:     make([]string, len(accounts)),
-		matched:  make([]int, len(s.People)),
-		owner:    make([]int, len(accounts)),
+		matched:  make([]int32, len(s.People)),
+		owner:    make([]int32, len(accounts)),
 		frees:    make([]bool, len(accounts)),
 	}
 	p.byID = newIndex(len(accounts), func(a int) string { return accounts[a].ExternalID })
-	p.byEmail = newIndex(len(accounts), func(a int) string { return p.keys[a] })
+	p.byEmail = newIndex(len(accounts), p.key)
 	for i := range p.matched {
 		p.matched[i] = -1
 	}
-	ranks := make([]uint8, len(accounts))
-	lowest := rankActive
 	for i := range accounts {
 		a := &accounts[i]
 		p.owner[i] = -1
 		if a.Kind == AccountMember && a.Active && (a.Admin || a.LastAdmin) {
 			p.admins++
 		}
-		if a.Email != "" {
-			p.keys[i] = emailKey(a.Email)
+		if a.Synced && (a.Kind == AccountInvitation || a.Active) {
+			p.live++
 		}
-		ranks[i] = uint8(rank(a))
-		lowest = max(lowest, rank(a))
+		if a.Email == "" {
+			continue
+		}
+		// Most stored addresses are their own keys; keys is made for the first that is not.
+		if k := emailKey(a.Email); k != a.Email && p.keys == nil {
+			p.keys = make([]string, len(accounts))
+			for j := range i {
+				p.keys[j] = accounts[j].Email
+			}
+			p.keys[i] = k
+		} else if p.keys != nil {
+			p.keys[i] = k
+		}
 	}
-	// The accounts are indexed from the lowest rank and from the last, so that the last
-	// write of each key is the one that wins.
-	for r := lowest; r >= rankActive; r-- {
-		for i := len(accounts) - 1; i >= 0; i-- {
-			if int(ranks[i]) != r {
-				continue
-			}
-			a := &accounts[i]
-			if a.ExternalID != "" {
-				p.byID.set(a.ExternalID, i)
-			}
-			if a.Email != "" {
-				p.byEmail.set(p.keys[i], i)
-			}
+	// Each index is filled in a loop of its own that does little but look in it, the keys'
+	// hashes made before: the processor then waits for several of its slots at once.
+	hashes := make([]uint32, len(accounts))
+	for i := range accounts {
+		if id := accounts[i].ExternalID; id != "" {
+			hashes[i] = p.byID.hash(id)
+		}
+	}
+	for i := range accounts {
+		if id := accounts[i].ExternalID; id != "" {
+			p.index(p.byID, hashes[i], id, i)
+		}
+	}
+	for i := range accounts {
+		if accounts[i].Email != "" {
+			hashes[i] = p.byEmail.hash(p.key(i))
+		}
+	}
+	for i := range accounts {
+		if accounts[i].Email != "" {
+			p.index(p.byEmail, hashes[i], p.key(i), i)
 		}
 	}
 	return p
+}
+
+// key is the emailKey of account a's address, "" when it has none.
+func (p *planner) key(a int) string {
+	if p.keys != nil {
+		return p.keys[a]
+	}
+	return p.accounts[a].Email
+}
+
+// index puts account a in x under key, whose hash is h, unless an account before it of its rank or a
+// higher one is there already.
+func (p *planner) index(x *index, h uint32, key string, a int) {
+	if b, taken := x.addHash(h, key, a); taken && rank(&p.accounts[a]) < rank(&p.accounts[b]) {
+		x.set(key, a)
+	}
 }
 
 // The ranks of accounts sharing a key, the highest first.
@@ -108,18 +143,32 @@ func rank(a *Account) int {
 // external ids that differ: an address the identity provider gave to someone else, or to
 // a new account of the same person, does not hand over the old account.
 func (p *planner) match() {
-	for _, gone := range []bool{false, true} {
-		for i := range p.snap.People {
-			if person := &p.snap.People[i]; (person.Status == StatusGone) == gone && person.ExternalID != "" {
-				p.pair(i, p.byID, person.ExternalID)
-			}
+	// One look at every person pairs the present and pending ones by id and lists the rest:
+	// gone people for their own passes, and the others that ids left unpaired.
+	var unpaired, gone []int
+	for i := range p.snap.People {
+		person := &p.snap.People[i]
+		if person.Status == StatusGone {
+			gone = append(gone, i)
+			continue
+		}
+		if person.ExternalID != "" {
+			p.pair(i, p.byID, person.ExternalID)
+		}
+		if p.matched[i] < 0 {
+			unpaired = append(unpaired, i)
+		}
+	}
+	for _, i := range gone {
+		if person := &p.snap.People[i]; person.ExternalID != "" {
+			p.pair(i, p.byID, person.ExternalID)
 		}
 	}
 	var ids map[string]bool // made when first needed
-	for _, gone := range []bool{false, true} {
-		for i := range p.snap.People {
+	for _, list := range [][]int{unpaired, gone} {
+		for _, i := range list {
 			person := &p.snap.People[i]
-			if (person.Status == StatusGone) != gone || p.matched[i] >= 0 {
+			if p.matched[i] >= 0 {
 				continue
 			}
 			a, ok := p.byEmail.find(person.Email)
@@ -164,7 +213,7 @@ func (p *planner) pair(i int, m *index, key string) {
 	if !ok || p.owner[a] >= 0 {
 		return
 	}
-	p.matched[i], p.owner[a] = a, i
+	p.matched[i], p.owner[a] = int32(a), int32(i)
 }
 
 // checkCutOff refuses a snapshot whose last record of a file ended without a line ending and
@@ -172,12 +221,9 @@ func (p *planner) pair(i int, m *index, key string) {
 // the account's, but shorter. Such an export still has the right number of fields, so only
 // the comparison shows it was cut inside the record's last, unquoted field.
 func (p *planner) checkCutOff() error {
-	for i := range p.snap.People {
+	for _, i := range p.unterminated {
 		person := &p.snap.People[i]
-		if !person.Unterminated {
-			continue
-		}
-		candidates := []int{p.matched[i]}
+		candidates := []int{int(p.matched[i])}
 		if p.matched[i] < 0 {
 			candidates = candidates[:0]
 			for a, acc := range p.accounts {
@@ -207,11 +253,8 @@ func strictPrefix(short, long string) bool {
 // invite someone or change an account: a file cut inside its last, unquoted field has the
 // right number of fields, and nothing but a line ending that is missing tells it apart.
 func (p *planner) flagCutOff() {
-	for i := range p.snap.People {
+	for _, i := range p.unterminated {
 		person := &p.snap.People[i]
-		if !person.Unterminated {
-			continue
-		}
 		for _, a := range p.plan.Actions {
 			if (a.Kind == ActionInvite || a.Kind == ActionUpdate) && a.Email == person.Email {
 				p.plan.cutOff = "the export's last line has no line ending and would " + string(a.Kind) + " " + a.Email +

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 )
 
 // headSize is how much of a file Detect looks at.
@@ -78,7 +79,8 @@ func ParseWith(opts ParseOptions, format Format, pages ...io.Reader) (*Snapshot,
 		p parser
 	)
 	bud := &budget{}
-	var r *bufio.Reader // one buffer for every page
+	size := sizeOf(pages) // before any is read
+	var r *bufio.Reader   // one buffer for every page
 	for i, src := range pages {
 		tail := &lastByte{r: &limited{r: src, b: bud}}
 		if r == nil {
@@ -107,6 +109,9 @@ func ParseWith(opts ParseOptions, format Format, pages ...io.Reader) (*Snapshot,
 			b.useUPN = opts.UseUPNWhenNoMail
 			b.budget = bud
 			p, _ = newParser(f)
+			if f == FormatOktaCSV || f == FormatEntraCSV || f == FormatGoogleCSV {
+				b.expect(expectedRows(head, size))
+			}
 		} else if f != b.snap.Format {
 			return nil, pageError(b.snap.Format, len(pages), i,
 				fmt.Sprintf("%v: this page is %s, the first page %s", ErrWrongFormat, f, b.snap.Format), ErrWrongFormat)
@@ -133,6 +138,33 @@ func ParseWith(opts ParseOptions, format Format, pages ...io.Reader) (*Snapshot,
 		return nil, &ParseError{Format: b.snap.Format, Msg: ErrEmpty.Error() + ": no people in it", Err: ErrEmpty}
 	}
 	return b.snapshot(), nil
+}
+
+// expectedRows estimates the rows of a CSV export of size bytes from the lines of its first
+// page's head; 0 when the first page is too short to need it. Quoted line breaks and blank
+// rows make it too high, never above MaxRecords.
+func expectedRows(head []byte, size int64) int {
+	lines := bytes.Count(head, []byte("\n"))
+	if len(head) < headSize || lines < 2 {
+		return 0
+	}
+	return int(min(size*int64(lines)/int64(len(head)), MaxRecords))
+}
+
+// sizeOf is the length of the pages whose readers know it (bytes and strings readers, files).
+func sizeOf(pages []io.Reader) int64 {
+	var size int64
+	for _, r := range pages {
+		switch r := r.(type) {
+		case interface{ Len() int }:
+			size += int64(r.Len())
+		case interface{ Stat() (fs.FileInfo, error) }:
+			if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+				size += fi.Size()
+			}
+		}
+	}
+	return size
 }
 
 // pageError builds a *ParseError about page i (from 0) of an export of n files.

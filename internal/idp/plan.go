@@ -148,7 +148,11 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 		return Plan{}, fmt.Errorf("plan sync: %w", err)
 	}
 	present, gone, pending := 0, 0, 0
+	var unterminated []int
 	for i := range s.People {
+		if s.People[i].Unterminated {
+			unterminated = append(unterminated, i)
+		}
 		switch s.People[i].Status {
 		case StatusPresent:
 			present++
@@ -163,6 +167,7 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 			ErrNobodyPresent, gone, pending, len(s.Skipped))
 	}
 	pl := newPlanner(s, current)
+	pl.unterminated = unterminated
 	pl.match()
 	if err := pl.checkCutOff(); err != nil {
 		return Plan{}, err
@@ -171,7 +176,7 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 	pl.flagCutOff()
 	plan := pl.plan
 	plan.refuseOutside(o.Allowed)
-	plan.hold(o, current)
+	plan.hold(o, pl.live)
 	return plan, nil
 }
 
@@ -194,11 +199,11 @@ func (o Options) withDefaults() (Options, error) {
 
 // hold counts the actions, sorts them, and holds the plan for an admin when it is as
 // dangerous as a bad export would make it: when its removals, address changes and role
-// changes together exceed max(RemovalShare × synced live accounts, RemovalFloor) (a group
-// mapped to the wrong role changes everyone in it), or when it moves anyone to
+// changes together exceed max(RemovalShare × live, RemovalFloor), live being the synced
+// live accounts (a group mapped to the wrong role changes everyone in it), or when it moves anyone to
 // another domain or to an address that is the start of the old one (an export cut off
 // inside an address).
-func (p *Plan) hold(o Options, current []Account) {
+func (p *Plan) hold(o Options, live int) {
 	order := make(map[ActionKind]int)
 	p.Counts = make(map[ActionKind]int)
 	for i, k := range ActionKinds() {
@@ -223,12 +228,6 @@ func (p *Plan) hold(o Options, current []Account) {
 		return cmp.Or(cmp.Compare(order[a.Kind], order[b.Kind]), cmp.Compare(demotes(a), demotes(b)),
 			cmp.Compare(a.Email, b.Email), cmp.Compare(a.AccountID, b.AccountID))
 	})
-	live := 0
-	for _, a := range current {
-		if a.Synced && (a.Kind == AccountInvitation || a.Active) {
-			live++
-		}
-	}
 	// The epsilon keeps 0.1 × 30 at 3, not 2.9999999999999996.
 	limit := max(int(math.Floor(o.RemovalShare*float64(live)+1e-9)), o.RemovalFloor)
 	removals := p.Counts[ActionDeactivate] + p.Counts[ActionRevoke]

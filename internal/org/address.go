@@ -268,97 +268,75 @@ func mixedScripts(s string) bool {
 	return true
 }
 
-// plainASCIIEmail is NormalizeEmail's answer for the common case, decided without parsing:
-// an address of printable ASCII whose local part is a dot-atom and whose domain is letters,
-// digits and inner hyphens in at least two labels (none an "xn--" label, which needs IDNA's
-// checks). ok is false for anything else, which the full rules then judge; for what it
-// accepts it gives exactly their result (FuzzPlainASCIIEmail holds it to that).
+// plainASCIIEmail is NormalizeEmail's answer for the common case, decided in one pass
+// without parsing: an address of printable ASCII whose local part is a dot-atom and whose
+// domain is letters, digits and inner hyphens in at least two labels (none an "xn--"
+// label, which needs IDNA's checks). ok is false for anything else, which the full rules
+// then judge; for what it accepts it gives exactly their result (FuzzPlainASCIIEmail holds
+// it to that).
 func plainASCIIEmail(s string) (string, bool) {
 	if len(s) < 3 || len(s) > MaxEmailLength {
 		return "", false
 	}
 	at := strings.LastIndexByte(s, '@')
-	if at < 1 || at > maxLocalPartLength || at == len(s)-1 {
+	if at < 1 || at > maxLocalPartLength || at == len(s)-1 || s[0] == '.' || s[at-1] == '.' {
 		return "", false
 	}
 	lower := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c <= ' ' || c > '~':
-			return "", false
+	// The local part: atoms of atext (RFC 5322) joined by single dots.
+	for i := 0; i < at; i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
 		case 'A' <= c && c <= 'Z':
 			lower = false
+		case c == '.':
+			if s[i-1] == '.' {
+				return "", false
+			}
+		case c > ' ' && c <= '~' && strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
+		default:
+			return "", false
 		}
 	}
-	if !dotAtom(s[:at]) || !plainDomain(s[at+1:]) {
+	// The domain: a host name that IDNA would keep as it is (lower-cased), of at most 253
+	// characters in labels of at most 63, at least two of them, the last of two characters
+	// at least and not all digits.
+	domain := s[at+1:]
+	if len(domain) > 253 {
 		return "", false
+	}
+	labels, start, digits := 0, 0, true
+	for i := 0; ; i++ {
+		if i == len(domain) || domain[i] == '.' {
+			n := i - start
+			if n == 0 || n > 63 || domain[start] == '-' || domain[i-1] == '-' ||
+				(n >= 4 && domain[start+2] == '-' && domain[start+3] == '-') {
+				return "", false // empty (a leading, double or trailing dot), long, or hyphens where IDNA looks
+			}
+			labels++
+			if i == len(domain) {
+				if labels < 2 || digits || n < 2 {
+					return "", false
+				}
+				break
+			}
+			start, digits = i+1, true
+			continue
+		}
+		switch c := domain[i]; {
+		case 'a' <= c && c <= 'z', c == '-':
+			digits = false
+		case '0' <= c && c <= '9':
+		case 'A' <= c && c <= 'Z':
+			lower, digits = false, false
+		default:
+			return "", false
+		}
 	}
 	if !lower {
 		s = strings.ToLower(s)
 	}
 	return s, true
-}
-
-// dotAtom reports whether s is atoms of atext joined by single dots (RFC 5322).
-func dotAtom(s string) bool {
-	if s[0] == '.' || s[len(s)-1] == '.' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '.':
-			if s[i-1] == '.' {
-				return false
-			}
-		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// plainDomain reports whether s is an ASCII host name of at least two labels that IDNA
-// would keep as it is (lower-cased), with a top-level label that is not all digits.
-func plainDomain(s string) bool {
-	if len(s) > 253 {
-		return false
-	}
-	labels := 0
-	digitsOnly := false
-	last := 0 // the length of the last label: a top-level domain has two letters at least
-	for len(s) > 0 {
-		label := s
-		if i := strings.IndexByte(s, '.'); i >= 0 {
-			label, s = s[:i], s[i+1:]
-			if s == "" {
-				return false // a trailing dot
-			}
-		} else {
-			s = ""
-		}
-		n := len(label)
-		if n == 0 || n > 63 || label[0] == '-' || label[n-1] == '-' || (n >= 4 && label[2] == '-' && label[3] == '-') {
-			return false
-		}
-		digitsOnly = true
-		for i := 0; i < n; i++ {
-			c := label[i]
-			switch {
-			case '0' <= c && c <= '9':
-			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '-':
-				digitsOnly = false
-			default:
-				return false
-			}
-		}
-		labels++
-		last = n
-	}
-	return labels >= 2 && !digitsOnly && last >= 2
 }
 
 // isASCII reports whether s has only ASCII bytes, which normalization leaves unchanged.
