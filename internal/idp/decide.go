@@ -54,8 +54,15 @@ func (p *planner) person(i int) {
 		p.plan.Skipped = append(p.plan.Skipped, s)
 		return
 	case StatusGone:
-		if a >= 0 && p.accounts[a].Synced {
+		switch {
+		case a >= 0 && p.accounts[a].Synced:
 			p.remove(a, "gone from the identity provider ("+p.at(i)+")")
+		case a < 0:
+			// Listed, so that a plan shows every person of the export: a suspended or
+			// deprovisioned person who never joined is nothing to do.
+			p.plan.Skipped = append(p.plan.Skipped, Skip{Row: person.Row, Page: person.Page, Group: person.Group,
+				ExternalID: person.ExternalID, Email: person.Email, Name: person.Name, Code: SkipGone, Status: person.Status,
+				Reason: "gone from the identity provider (suspended, deprovisioned or disabled) and matched to no account here: nothing to do"})
 		}
 		return
 	}

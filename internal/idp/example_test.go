@@ -1,7 +1,9 @@
 package idp
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -29,5 +31,29 @@ func TestTheShippedExampleExport(t *testing.T) {
 		if a.Email == "ken.t@demo.example" {
 			t.Errorf("the SUSPENDED person is invited: %+v", a)
 		}
+	}
+}
+
+// TestSkippedRecordsComeInFileOrder: what the parser skips (an invalid address) and what the
+// planner leaves alone (a staged person, a suspended one who never joined) are reported
+// together in the order of the file's rows.
+func TestSkippedRecordsComeInFileOrder(t *testing.T) {
+	export := oktaRows(`"00u1","STAGED","New","Hire","new@x.com"`, `"00u2","ACTIVE","Bad","Address","not an address"`,
+		`"00u3","SUSPENDED","Gone","Person","gone@x.com"`, `"00u4","ACTIVE","Ada","L","ada@x.com"`, `"00u5","PROVISIONED","Dup","Ada","ADA@x.com"`)
+	snap, err := Parse(FormatAuto, strings.NewReader(export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(snap, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range plan.Skipped {
+		got = append(got, fmt.Sprintf("%d %s", k.Row, k.Code))
+	}
+	want := []string{"1 pending", "2 invalid_email", "3 gone", "5 duplicate"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("skipped = %v, want %v", got, want)
 	}
 }

@@ -112,7 +112,8 @@ const (
 type Plan struct {
 	// Actions are in ActionKind order, then by email.
 	Actions []Action
-	// Skipped are the snapshot's skipped records, then what the planner left alone.
+	// Skipped are the snapshot's skipped records and what the planner left alone, in file
+	// order (sortSkipped).
 	Skipped []Skip
 	// Unchanged counts synced accounts that need nothing: present people's accounts that
 	// agree with the export, and members already deactivated whose people are not present.
@@ -177,7 +178,32 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 	plan := pl.plan
 	plan.refuseOutside(o.Allowed)
 	plan.hold(o, pl.live)
+	sortSkipped(plan.Skipped)
 	return plan, nil
+}
+
+// sortSkipped puts the skipped records of a plan in file order: by group (in the order the
+// groups first appear), page and row, the parser's and the planner's together; accounts the
+// planner left alone, which have no row, come last, in the order it met them.
+func sortSkipped(skipped []Skip) {
+	group := map[string]int{}
+	for _, k := range skipped {
+		if _, ok := group[k.Group]; !ok {
+			group[k.Group] = len(group)
+		}
+	}
+	slices.SortStableFunc(skipped, func(a, b Skip) int {
+		if (a.Row == 0) != (b.Row == 0) {
+			if a.Row == 0 {
+				return 1
+			}
+			return -1
+		}
+		if a.Row == 0 {
+			return 0
+		}
+		return cmp.Or(cmp.Compare(group[a.Group], group[b.Group]), cmp.Compare(a.Page, b.Page), cmp.Compare(a.Row, b.Row))
+	})
 }
 
 // withDefaults fills in zero options and rejects impossible ones.

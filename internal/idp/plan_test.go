@@ -123,6 +123,10 @@ func TestNewPlan(t *testing.T) {
 			{Kind: ActionRevoke, AccountID: "i2", Email: "bo@example.com", Name: "Bo", ExternalID: "x2", Reason: "gone from the identity provider (row 2)"},
 			{Kind: ActionRevoke, AccountID: "i4", Email: "di@example.com", Name: "Di", ExternalID: "x4", Reason: "not in the export"},
 			{Kind: ActionDeactivate, AccountID: "m1", Email: "ada@example.com", Name: "Ada", ExternalID: "x1", Reason: "gone from the identity provider (row 1)"},
+		}, Skipped: []Skip{
+			// Gone and never joined: listed, nothing to do.
+			{Row: 3, ExternalID: "x3", Email: "cy@example.com", Name: "Cy", Code: SkipGone, Status: StatusGone,
+				Reason: "gone from the identity provider (suspended, deprovisioned or disabled) and matched to no account here: nothing to do"},
 		}},
 	}, {
 		name:     "staged people are reported and their accounts left alone",

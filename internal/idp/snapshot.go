@@ -61,6 +61,7 @@ const (
 	SkipMalformedRow  SkipCode = "malformed_row"  // a CSV row with the wrong number of fields
 	SkipNotUser       SkipCode = "not_user"       // a group member that is not a user (group, device)
 	SkipPending       SkipCode = "pending"        // the person is not active yet (Okta STAGED)
+	SkipGone          SkipCode = "gone"           // gone from the identity provider, with no account here
 	SkipLastAdmin     SkipCode = "last_admin"     // removing the account would leave no active admin
 	SkipManual        SkipCode = "deactivated_by_admin"
 	SkipEmailTaken    SkipCode = "email_taken" // the address belongs to another account
