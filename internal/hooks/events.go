@@ -34,18 +34,16 @@ func EventType(a org.AuditEntry) string {
 	return ""
 }
 
-// SCIMEventType is the second event of audit entry a, or "": an identity provider's
-// provisioning over SCIM (an invitation made, a member reactivated) is also
-// scim.user.provisioned, and its deprovisioning (a member deactivated, an invitation
-// withdrawn) scim.user.deprovisioned.
+// SCIMEventType is the second event of audit entry a, or "": SCIM provisioning marks the
+// changes that provision a person (created active, reactivated, invited again) as
+// scim.user.provisioned and those that deprovision one (deactivated, or a pending
+// invitation withdrawn) as scim.user.deprovisioned; its internal steps (an address change's
+// swap of invitations, an expired invitation tidied away) announce nothing more.
 func SCIMEventType(a org.AuditEntry) string {
-	if a.Source != org.SourceSCIM {
-		return ""
-	}
-	switch a.Action {
-	case org.ActionInvited, org.ActionReactivated:
+	switch a.Also {
+	case org.AnnounceProvisioned:
 		return webhook.EventSCIMUserProvisioned
-	case org.ActionDeactivated, org.ActionRevoked:
+	case org.AnnounceDeprovisioned:
 		return webhook.EventSCIMUserDeprovisioned
 	}
 	return ""

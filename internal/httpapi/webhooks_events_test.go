@@ -119,3 +119,31 @@ func TestSCIMProvisioningHasItsOwnEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestSCIMInternalStepsAnnounceNoProvisioning: an address change of a pending SCIM person
+// swaps invitations inside Gatehouse; it announces neither a provisioning nor a
+// deprovisioning, and the person's later deactivation is one deprovisioning.
+func TestSCIMInternalStepsAnnounceNoProvisioning(t *testing.T) {
+	s := newServer(t)
+	s.scimOn(t, "acme", map[string]any{"sendEmail": false})
+	rv := newReceiver(t)
+	s.endpoint(t, rv, "scim.user.provisioned", "scim.user.deprovisioned")
+	id := s.do(http.MethodPost, "/scim/v2/Users", "acme/scim", scimUser("bo@acme.com", "bo@acme.com", "Bo", "B")).body["id"].(string)
+	put := scimUser("bo@acme.com", "bo.b@acme.com", "Bo", "B")
+	put["id"] = id
+	if r := s.do(http.MethodPut, "/scim/v2/Users/"+id, "acme/scim", put); r.status != http.StatusOK {
+		t.Fatalf("readdress: %d %s", r.status, r.raw)
+	}
+	s.sweep(t)
+	if got := rv.events(); len(got) != 1 || got[0].eventType != "scim.user.provisioned" {
+		t.Fatalf("after create and address change: %+v, want one provisioned", got)
+	}
+	if r := s.do(http.MethodPatch, "/scim/v2/Users/"+id, "acme/scim", patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": false}})); r.status != http.StatusOK {
+		t.Fatalf("deactivate: %d %s", r.status, r.raw)
+	}
+	s.sweep(t)
+	got := rv.events()
+	if len(got) != 2 || got[1].eventType != "scim.user.deprovisioned" || got[1].data["email"] != "bo.b@acme.com" {
+		t.Errorf("after deactivation: %+v, want one deprovisioned of bo.b@acme.com", got)
+	}
+}

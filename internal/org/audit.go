@@ -45,6 +45,21 @@ type AuditEntry struct {
 	// store writes the change's event with it (webhooks show it); nil otherwise. It is not
 	// part of the audit entry.
 	Subject any
+	// Also is a second event the change announces (AnnounceProvisioned,
+	// AnnounceDeprovisioned), or "": from Principal.Announce. It is not part of the entry.
+	Also string
+}
+
+// What an identity provider's SCIM changes announce besides their own events.
+const (
+	AnnounceProvisioned   = "scim.user.provisioned"
+	AnnounceDeprovisioned = "scim.user.deprovisioned"
+)
+
+// Announcing is p marked to announce what as well (Principal.Announce).
+func (p Principal) Announcing(what string) Principal {
+	p.Announce = what
+	return p
 }
 
 // AuditQuery filters the audit log; the zero value lists every entry.

@@ -104,6 +104,9 @@ type Principal struct {
 	// Via names the call within Source that acts, where operators count it apart from the
 	// source's others (ViaLegacy); empty for most. Only metrics read it.
 	Via string
+	// Announce is what the change also announces, besides its own event (AuditEntry.Also):
+	// SCIM provisioning marks the changes that provision or deprovision a person.
+	Announce string
 	// OwnerID is the member an API token acts for, if it does.
 	OwnerID string
 	// ExpiresAt is when the API token expires; zero for never.

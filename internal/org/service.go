@@ -79,6 +79,7 @@ func (s *Service) audit(p Principal, at time.Time, action, targetType, targetID 
 		TargetType: targetType,
 		TargetID:   targetID,
 		Details:    details,
+		Also:       p.Announce,
 	}
 }
 

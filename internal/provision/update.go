@@ -222,7 +222,7 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 		if x.mem.Status == org.MemberActive {
 			return x, nil
 		}
-		m, err := s.orgs.Reactivate(ctx, p, x.mem.ID)
+		m, err := s.orgs.Reactivate(ctx, p.Announcing(org.AnnounceProvisioned), x.mem.ID)
 		if err != nil {
 			return x, err
 		}
@@ -245,7 +245,7 @@ func (s *Service) setActive(ctx context.Context, p org.Principal, cfg Config, x 
 	if n := fullName(prof.DisplayName, prof.GivenName, prof.FamilyName); n != "" {
 		name = n
 	}
-	next, err := s.invite(ctx, p, cfg, role, email, name, ext)
+	next, err := s.invite(ctx, p.Announcing(org.AnnounceProvisioned), cfg, role, email, name, ext)
 	if err != nil {
 		return x, err
 	}
@@ -268,7 +268,7 @@ func (s *Service) deactivate(ctx context.Context, p org.Principal, x person, pro
 		if x.mem.Status != org.MemberActive {
 			return x, false, nil
 		}
-		m, err := s.orgs.Deactivate(ctx, p, x.mem.ID)
+		m, err := s.orgs.Deactivate(ctx, p.Announcing(org.AnnounceDeprovisioned), x.mem.ID)
 		if errors.Is(err, org.ErrMemberInactive) {
 			return s.unchanged(ctx, p, x.mem.ID)
 		}
@@ -280,7 +280,7 @@ func (s *Service) deactivate(ctx context.Context, p org.Principal, x person, pro
 	if x.inv.StatusAt(s.nowUTC()) != org.StatusPending {
 		return x, false, nil // expired or withdrawn already: nobody can use it
 	}
-	inv, err := s.orgs.Revoke(ctx, p, x.inv.ID)
+	inv, err := s.orgs.Revoke(ctx, p.Announcing(org.AnnounceDeprovisioned), x.inv.ID)
 	if errors.Is(err, org.ErrInvitationRevoked) || errors.Is(err, org.ErrInvitationAccepted) {
 		// Withdrawn meanwhile, most likely by this request's retry: as asked.
 		if errors.Is(err, org.ErrInvitationRevoked) {

@@ -141,7 +141,11 @@ func (s *Service) CreateUser(ctx context.Context, u scim.User) (scim.User, error
 		}
 	}
 	send := c.SendEmail && u.Active
-	created, err := s.orgs.Invite(ctx, p, org.InviteRequest{Email: u.Email, Name: fullName(u.DisplayName, u.GivenName, u.FamilyName),
+	creator := p
+	if u.Active {
+		creator = p.Announcing(org.AnnounceProvisioned)
+	}
+	created, err := s.orgs.Invite(ctx, creator, org.InviteRequest{Email: u.Email, Name: fullName(u.DisplayName, u.GivenName, u.FamilyName),
 		Role: string(org.RoleFromGroups(nil, c.RoleMappings, c.DefaultRole)), SendEmail: &send, ExternalID: u.ExternalID})
 	if err != nil {
 		return scim.User{}, toSCIM(err)
