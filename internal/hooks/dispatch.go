@@ -146,14 +146,20 @@ func (s *Service) Deliver(ctx context.Context, stats Stats) error {
 	defer p.wg.Wait()
 	var looked time.Time
 	for ctx.Err() == nil {
+		if tooLate(ctx) && p.idle() {
+			return nil // an attempt begun now might not end in time: the next pass takes it
+		}
 		if time.Since(looked) >= lookEvery || p.idle() {
-			found, err := p.look(ctx)
+			found, end, err := p.look(ctx)
 			if err != nil {
 				return err
 			}
 			looked = time.Now()
 			if found == 0 && p.idle() {
-				return nil
+				if end {
+					return nil
+				}
+				continue // nothing here to start: read on, at once
 			}
 		}
 		p.start(ctx)
@@ -172,6 +178,7 @@ type pass struct {
 	secrets *secretCache
 	wg      sync.WaitGroup
 	done    chan struct{} // an attempt ended
+	after   string        // where the next look reads on from ("" for the oldest)
 
 	mu       sync.Mutex
 	stats    Stats
@@ -190,12 +197,15 @@ func (p *pass) idle() bool {
 	return p.running == 0 && len(p.order) == 0
 }
 
-// look reads the deliveries due, up to scanPages pages, and queues those not already
-// waiting, under way or tried (the index may still show an attempted delivery as it was),
-// up to queued per endpoint. It answers how many it queued.
-func (p *pass) look(ctx context.Context) (int, error) {
+// look reads the deliveries due, up to scanPages pages on from where the last look stopped
+// (from the oldest again once it reached the end), and queues those not already waiting,
+// under way or tried (the index may still show an attempted delivery as it was), up to
+// queued per endpoint. It answers how many it queued and whether it read to the end: a
+// backlog deeper than one look is read through look after look, so whatever lies behind it
+// is reached.
+func (p *pass) look(ctx context.Context) (found int, end bool, err error) {
 	now := p.s.nowUTC()
-	found, after := 0, ""
+	after := p.after
 	p.mu.Lock()
 	waiting := map[string]bool{}
 	for _, q := range p.queues {
@@ -207,7 +217,7 @@ func (p *pass) look(ctx context.Context) (int, error) {
 	for range scanPages {
 		due, next, err := p.s.store.DueDeliveries(ctx, now, pageSize, after)
 		if err != nil {
-			return found, fmt.Errorf("list due deliveries: %w", err)
+			return found, false, fmt.Errorf("list due deliveries: %w", err)
 		}
 		p.mu.Lock()
 		for _, d := range due {
@@ -224,16 +234,30 @@ func (p *pass) look(ctx context.Context) (int, error) {
 		}
 		p.mu.Unlock()
 		if next == "" {
-			break
+			p.after = ""
+			return found, true, nil
 		}
 		after = next
 	}
-	return found, nil
+	p.after = after
+	return found, false, nil
+}
+
+// startMargin is the time an attempt needs, at most: the sender's timeout and its record.
+const startMargin = 12 * time.Second
+
+// tooLate reports whether ctx ends too soon for another attempt.
+func tooLate(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < startMargin
 }
 
 // start begins as many waiting deliveries as workers and perEndpoint allow, endpoints in
 // turn.
 func (p *pass) start(ctx context.Context) {
+	if tooLate(ctx) {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for progress := true; progress && p.running < workers; {
@@ -336,7 +360,9 @@ func (c *secretCache) get(ctx context.Context, e Endpoint) ([]string, error) {
 	it.once.Do(func() { it.secrets, it.err = c.s.openSecrets(ctx, e) })
 	if it.err != nil {
 		c.mu.Lock()
-		delete(c.items, key) // an error is not kept: the next delivery tries again
+		if c.items[key] == it {
+			delete(c.items, key) // an error is not kept: the next delivery tries again
+		}
 		c.mu.Unlock()
 		return nil, it.err
 	}
@@ -363,6 +389,16 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache)
 		}
 		return "", now.Add(notAttemptedFor), err
 	}
+	claimed := d
+	claimed.LeaseID = leaseID
+	// notAttempted lets the lease go, leaving d as it was, for a delivery this dispatcher
+	// could not attempt: the next pass (or an admin's retry) takes it at once.
+	notAttempted := func(err error) (string, time.Time, error) {
+		if rerr := s.record(ctx, claimed); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return "", s.nowUTC().Add(notAttemptedFor), err
+	}
 	d.LeaseID, d.LeaseUntil = leaseID, now.Add(lease)
 	if secrets == nil {
 		secrets = newSecretCache(s)
@@ -378,13 +414,13 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache)
 		return DeliveryFailed, farFuture, nil
 	}
 	if err != nil {
-		return "", now.Add(notAttemptedFor), err
+		return notAttempted(err)
 	}
 	var res webhook.Result
 	keys, err := secrets.get(ctx, e)
 	switch {
 	case err != nil && unavailable(err):
-		return "", now.Add(notAttemptedFor), err
+		return notAttempted(err)
 	case err != nil:
 		// The secrets cannot be opened (damaged, or sealed under a key this deployment no
 		// longer has): nothing can be signed. It fails like an unreachable receiver, so it
@@ -393,6 +429,10 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache)
 		res = webhook.Result{Outcome: webhook.Retry, Error: "the endpoint's signing secret cannot be opened; rotate it"}
 	default:
 		res = s.sender.Send(ctx, e.URL, keys, d.ID, now, d.Body)
+		if ctx.Err() != nil {
+			// The pass ran out of time, not the receiver: no attempt is counted against it.
+			return notAttempted(ctx.Err())
+		}
 	}
 	done := s.nowUTC()
 	d.Attempts++
@@ -415,9 +455,10 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache)
 			d.Status, d.NextAt = DeliveryFailing, next
 		} else {
 			// Tried for the whole retry window: when the endpoint has not answered well
-			// since before this delivery's first try, it is dead.
+			// for about as long (since its streak began, the window less the longest
+			// wait between two tries), it is dead.
 			d.Status, d.NextAt = DeliveryFailed, time.Time{}
-			if !e.FailingSince.IsZero() && !e.FailingSince.After(d.TriesSince) {
+			if !e.FailingSince.IsZero() && done.Sub(e.FailingSince) >= DisableAfter-webhook.MaxDelay {
 				disable = "deliveries have failed for three days"
 			}
 		}
@@ -426,7 +467,9 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache)
 		return "", done.Add(notAttemptedFor), err
 	}
 	s.measure(ctx, d, done.Sub(now), true)
-	if err := s.follow(ctx, e, d, disable, done); err != nil {
+	followCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := s.follow(followCtx, e, d, disable, done); err != nil {
 		s.log.WarnContext(ctx, "webhook endpoint state not recorded", "org", d.OrgID, "webhook", e.ID, "err", err)
 	}
 	if d.Status == DeliveryFailed || d.Status == DeliveryFailing {
