@@ -404,7 +404,9 @@ func (s *Service) attempt(ctx context.Context, d Delivery, secrets *secretCache)
 		secrets = newSecretCache(s)
 	}
 	e, err := s.store.GetEndpoint(ctx, d.OrgID, d.EndpointID)
-	if errors.Is(err, org.ErrNotFound) || (err == nil && !e.Enabled) {
+	if errors.Is(err, org.ErrNotFound) || (err == nil && !e.Enabled && d.EventType != webhook.EventTest) {
+		// (A test goes to a disabled endpoint too: it is how an admin checks a receiver
+		// before turning the endpoint on again.)
 		// Deleted or disabled since: nothing more is sent.
 		d.Status, d.NextAt, d.LastError = DeliveryFailed, time.Time{}, "the endpoint was deleted or disabled before this was delivered"
 		if err := s.record(ctx, d); err != nil {

@@ -61,7 +61,7 @@ func disabledNotice(orgID string, e Endpoint, reason, settingsURL string) (subje
 		fmt.Fprintf(&b, "  %s\n", e.Description)
 	}
 	fmt.Fprintf(&b, "\nIt was disabled at %s because %s.\n\n", e.UpdatedAt.Format("2006-01-02 15:04 MST"), reason)
-	b.WriteString("Events from now on are not sent to it. Deliveries that failed stay listed for three days\n")
+	b.WriteString("Events from now on are not sent to it. Deliveries that failed stay listed for 30 days\n")
 	b.WriteString("and can be sent again one by one.\n\n")
 	b.WriteString("Once the receiver works, turn the endpoint on again")
 	if settingsURL != "" {

@@ -32,3 +32,25 @@ func TestALoneFailingEventDisablesADeadEndpoint(t *testing.T) {
 		t.Errorf("dead endpoint still enabled after its only delivery gave up")
 	}
 }
+
+// TestATestReachesADisabledEndpoint: an admin checks a receiver with a test before turning
+// its endpoint on again; the test is sent, and the endpoint stays off.
+func TestATestReachesADisabledEndpoint(t *testing.T) {
+	s := newServer(t)
+	rv := newReceiver(t)
+	ep := s.endpoint(t, rv, "*")
+	id := ep["id"].(string)
+	if r := s.do(http.MethodPatch, "/api/v1/webhooks/"+id, "acme/admin", map[string]any{"enabled": false}); r.status != http.StatusOK {
+		t.Fatalf("disable: %d %s", r.status, r.raw)
+	}
+	r := s.do(http.MethodPost, "/api/v1/webhooks/"+id+"/test", "acme/admin", nil)
+	if r.status != http.StatusOK || r.body["status"] != "delivered" {
+		t.Fatalf("test of a disabled endpoint: %d %s", r.status, r.raw)
+	}
+	if got := rv.events(); len(got) != 1 || got[0].eventType != "webhook.test" || !got[0].verified {
+		t.Errorf("the receiver got %+v, want one signed webhook.test", got)
+	}
+	if got := s.do(http.MethodGet, "/api/v1/webhooks/"+id, "acme/admin", nil); got.body["enabled"] != false {
+		t.Errorf("the endpoint after its test: %s", got.raw)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -150,10 +149,17 @@ func matchValue(rules []any, got any, present bool) (bool, error) {
 			if !ok {
 				return false, fmt.Errorf("unsupported rule %v", r)
 			}
+			if _, object := got.(map[string]any); object {
+				// Lambda's exists judges leaf values only: on an object it is a mistake
+				// (every record would match exists: false).
+				return false, fmt.Errorf("rule %v on an object, not a leaf value: name the attribute's type too, as {\"S\": [...]}", r)
+			}
 			if exists == present {
 				return true, nil
 			}
-		case string, float64, bool, nil:
+		case float64:
+			return false, fmt.Errorf("unsupported rule %v: DynamoDB JSON's numbers are strings (write \"%v\")", r, r)
+		case string, bool, nil:
 			if present && equalValue(r, got) {
 				return true, nil
 			}
@@ -164,13 +170,7 @@ func matchValue(rules []any, got any, present bool) (bool, error) {
 	return false, nil
 }
 
-// equalValue compares a rule's literal with a record's value; DynamoDB JSON writes numbers
-// as strings, and patterns may write them either way.
+// equalValue compares a rule's literal with a record's leaf value.
 func equalValue(rule, got any) bool {
-	if n, ok := rule.(float64); ok {
-		s, isString := got.(string)
-		f, err := strconv.ParseFloat(s, 64)
-		return isString && err == nil && f == n
-	}
 	return reflect.DeepEqual(rule, got)
 }

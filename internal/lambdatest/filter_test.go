@@ -16,7 +16,7 @@ func TestMatchesWhatLambdaFilteringWould(t *testing.T) {
 		leased[k] = v
 	}
 	pattern := `{"eventName":["INSERT","MODIFY"],"dynamodb":{"NewImage":{"type":{"S":["webhookdelivery"]},"status":{"S":["pending"]},"leaseId":{"S":[{"exists":false}]}}}}`
-	numeric := `{"dynamodb":{"NewImage":{"attempts":{"N":["0"]}}}}`
+	numeric := `{"dynamodb":{"NewImage":{"attempts":{"N":["0"]}}}}` // DynamoDB JSON's numbers are strings
 	for _, tt := range []struct {
 		name     string
 		patterns []string
@@ -37,7 +37,8 @@ func TestMatchesWhatLambdaFilteringWould(t *testing.T) {
 			t.Errorf("%s: Matches = %v, %v; want %v", tt.name, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{`{"eventName":[{"prefix":"IN"}]}`, `{"eventName":"INSERT"}`, `not json`, `{"eventName":[{"anything-but":["REMOVE"]}]}`} {
+	for _, bad := range []string{`{"eventName":[{"prefix":"IN"}]}`, `{"eventName":"INSERT"}`, `not json`, `{"eventName":[{"anything-but":["REMOVE"]}]}`,
+		`{"dynamodb":{"NewImage":{"type":[{"exists":true}]}}}`, `{"dynamodb":{"NewImage":{"attempts":{"N":[0]}}}}`} {
 		if _, err := Matches([]string{bad}, StreamRecord("INSERT", item)); err == nil {
 			t.Errorf("pattern %s: no error, want one (a rule it cannot judge)", bad)
 		}
