@@ -119,13 +119,15 @@ func (s *Service) fanout(ctx context.Context, ev Event, eps []Endpoint) error {
 	return nil
 }
 
+// scanPages bounds the pages of due deliveries one look reads (a variable only so that
+// tests can make it small).
+var scanPages = 50
+
 // Bounds of how Deliver reads and holds what is due.
 const (
-	// scanPages bounds the pages of due deliveries one look reads, and queued how many
-	// deliveries of one endpoint it keeps waiting in memory: a look reads past an endpoint
-	// with a backlog to the others' deliveries behind it.
-	scanPages = 50
-	queued    = 20
+	// queued is how many deliveries of one endpoint a look keeps waiting in memory: a
+	// look reads past an endpoint with a backlog to the others' deliveries behind it.
+	queued = 20
 	// lookEvery is how often Deliver looks for deliveries that became due while it works.
 	lookEvery = 5 * time.Second
 	// breakAfter failures in a row make Deliver leave an endpoint alone for the rest of a
