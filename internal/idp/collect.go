@@ -52,7 +52,8 @@ type builder struct {
 	byID    *index    // the position of the person of each external id
 	byEmail *index    // the position of the person of each address
 	strs    arena     // the strings of the people kept
-	// statuses are the statuses of the people kept, each once, where entry.status points.
+	// statuses are the statuses of the people kept (this package's three), each once,
+	// where entry.status points.
 	statuses []Status
 	// queue holds the records add has read, in order, until flush takes them in; skips
 	// are the reports of those that cannot be used.

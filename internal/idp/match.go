@@ -9,7 +9,7 @@ type planner struct {
 	accounts []Account
 	byID     *index   // external id -> account
 	byEmail  *index   // emailKey -> account
-	keys     []string // account -> emailKey of its address, "" when it has none; nil when each is its Email
+	keys     []string // account -> emailKey of its address, "" for none; nil while each is its Email
 	matched  []int32  // person -> account
 	owner    []int32  // account -> person
 	// frees marks accounts whose address the plan releases (revoked, or updated to another).
@@ -23,9 +23,11 @@ type planner struct {
 	live int
 	// roleChanges are the (person, account) pairs whose roles differ, for roles.
 	roleChanges [][2]int
-	// unterminated are the people that are the last records of files without a line ending.
-	unterminated []int
-	plan         Plan
+	// present, gone and pending count the people of each status; unterminated are those
+	// that are the last records of files without a line ending. match finds them all.
+	present, gone, pending int
+	unterminated           []int
+	plan                   Plan
 }
 
 // claim is an address that actions take, checked once every account's fate is known.
@@ -109,8 +111,8 @@ func (p *planner) key(a int) string {
 	return p.accounts[a].Email
 }
 
-// index puts account a in x under key, whose hash is h, unless an account before it of its rank or a
-// higher one is there already.
+// index puts account a in x under key, whose hash is h, unless an account before it of
+// its rank or a higher one is there already.
 func (p *planner) index(x *index, h uint32, key string, a int) {
 	if b, taken := x.addHash(h, key, a); taken && rank(&p.accounts[a]) < rank(&p.accounts[b]) {
 		x.set(key, a)
@@ -143,14 +145,23 @@ func rank(a *Account) int {
 // external ids that differ: an address the identity provider gave to someone else, or to
 // a new account of the same person, does not hand over the old account.
 func (p *planner) match() {
-	// One look at every person pairs the present and pending ones by id and lists the rest:
-	// gone people for their own passes, and the others that ids left unpaired.
+	// One look at every person counts them, pairs the present and pending ones by id and
+	// lists the rest: gone people for their own passes, and the others that ids left
+	// unpaired.
 	var unpaired, gone []int
 	for i := range p.snap.People {
 		person := &p.snap.People[i]
-		if person.Status == StatusGone {
+		if person.Unterminated {
+			p.unterminated = append(p.unterminated, i)
+		}
+		switch person.Status {
+		case StatusGone:
 			gone = append(gone, i)
 			continue
+		case StatusPresent:
+			p.present++
+		case StatusPending:
+			p.pending++
 		}
 		if person.ExternalID != "" {
 			p.pair(i, p.byID, person.ExternalID)
@@ -159,6 +170,7 @@ func (p *planner) match() {
 			unpaired = append(unpaired, i)
 		}
 	}
+	p.gone = len(gone)
 	for _, i := range gone {
 		if person := &p.snap.People[i]; person.ExternalID != "" {
 			p.pair(i, p.byID, person.ExternalID)

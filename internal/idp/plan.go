@@ -148,28 +148,12 @@ func NewPlan(s *Snapshot, current []Account, o Options) (Plan, error) {
 	if err != nil {
 		return Plan{}, fmt.Errorf("plan sync: %w", err)
 	}
-	present, gone, pending := 0, 0, 0
-	var unterminated []int
-	for i := range s.People {
-		if s.People[i].Unterminated {
-			unterminated = append(unterminated, i)
-		}
-		switch s.People[i].Status {
-		case StatusPresent:
-			present++
-		case StatusGone:
-			gone++
-		case StatusPending:
-			pending++
-		}
-	}
-	if present == 0 {
-		return Plan{}, fmt.Errorf("plan sync: %w (%d gone, %d pending, %d skipped): nothing is applied",
-			ErrNobodyPresent, gone, pending, len(s.Skipped))
-	}
 	pl := newPlanner(s, current)
-	pl.unterminated = unterminated
 	pl.match()
+	if pl.present == 0 {
+		return Plan{}, fmt.Errorf("plan sync: %w (%d gone, %d pending, %d skipped): nothing is applied",
+			ErrNobodyPresent, pl.gone, pl.pending, len(s.Skipped))
+	}
 	if err := pl.checkCutOff(); err != nil {
 		return Plan{}, err
 	}
