@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // ActionExpired records that a pending invitation's expiry passed unaccepted.
@@ -10,6 +11,11 @@ const ActionExpired = "invitation.expired"
 
 // ExpiryActor is who announces that invitations expired: Gatehouse itself.
 var ExpiryActor = Actor{Type: "system", ID: "expiry", Name: "Invitation expiry"}
+
+// expiryGrace is how long after an invitation's expiry its announcement waits: longer than
+// an accept begun just before the expiry can take to commit (its tries and settling), so
+// an invitation is never announced expired and then accepted.
+const expiryGrace = 2 * time.Minute
 
 // expiryPage is how many due invitations one read of the expiry index asks for (a variable
 // only so that tests can make it small).
@@ -24,7 +30,7 @@ func (s *Service) AnnounceExpiries(ctx context.Context) (int, error) {
 	announced := 0
 	for ctx.Err() == nil {
 		now := s.nowUTC()
-		due, err := s.invitations.DueExpiries(ctx, now, expiryPage)
+		due, err := s.invitations.DueExpiries(ctx, now.Add(-expiryGrace), expiryPage)
 		if err != nil {
 			return announced, fmt.Errorf("read expired invitations: %w", err)
 		}

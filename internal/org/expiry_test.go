@@ -70,16 +70,18 @@ func TestExpiriesAreAnnouncedOnceWhenDue(t *testing.T) {
 	if _, err := f.svc.Resend(ctx, f.admin, resent.ID); err != nil { // now due 7 days from here
 		t.Fatal(err)
 	}
-	f.clock.Add(24 * time.Hour) // the first four were due now
+	f.clock.Add(24 * time.Hour) // the first four expire now
+	f.announce(t, 0)            // an accept begun at the last moment may still commit
+	f.clock.Add(3 * time.Minute)
 	f.announce(t, 1)
 	if diff := cmp.Diff([]string{lapses.ID}, f.expiredIDs(t)); diff != "" {
 		t.Errorf("expired (-want +got):\n%s", diff)
 	}
 	f.announce(t, 0) // once only
 
-	f.clock.Add(6 * 24 * time.Hour) // the resent one's new expiry
+	f.clock.Add(6*24*time.Hour + 3*time.Minute) // the resent one's new expiry
 	f.announce(t, 1)
-	f.clock.Add(24 * time.Hour) // and the 14-day one's
+	f.clock.Add(24*time.Hour + 3*time.Minute) // and the 14-day one's
 	f.announce(t, 1)
 	if diff := cmp.Diff([]string{lapses.ID, resent.ID, later.Invitation.ID}, f.expiredIDs(t)); diff != "" {
 		t.Errorf("expired (-want +got):\n%s", diff)
@@ -90,7 +92,7 @@ func TestExpiriesAreAnnouncedOnceWhenDue(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.announce(t, 0)
-	f.clock.Add(7 * 24 * time.Hour)
+	f.clock.Add(7*24*time.Hour + 3*time.Minute)
 	f.announce(t, 1)
 	if got := f.expiredIDs(t); len(got) != 4 || got[3] != lapses.ID {
 		t.Errorf("expired = %v, want the resent invitation announced again last", got)
@@ -109,7 +111,7 @@ func TestExpiriesOfManyInvitationsAcrossPages(t *testing.T) {
 	for i := range n {
 		f.invite(t, fmt.Sprintf("p%03d@example.com", i), org.RoleMember)
 	}
-	f.clock.Add(7 * 24 * time.Hour)
+	f.clock.Add(7*24*time.Hour + 3*time.Minute)
 	f.announce(t, n)
 	f.announce(t, 0)
 }
@@ -145,7 +147,7 @@ func TestBackfillIndexesInvitationsStoredBeforeExpiries(t *testing.T) {
 		t.Errorf("a second backfill = %d, %v; want nothing more", n, err)
 	}
 	f.announce(t, 0)
-	f.clock.Add(5 * 24 * time.Hour)
+	f.clock.Add(5*24*time.Hour + 3*time.Minute)
 	f.announce(t, 1)
 	if diff := cmp.Diff([]string{live.ID}, f.expiredIDs(t)); diff != "" {
 		t.Errorf("expired (-want +got):\n%s", diff)
