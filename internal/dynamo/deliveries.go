@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -45,22 +44,12 @@ func (it outboxItem) domain() mailer.Entry {
 
 // DueEntries lists outbox entries due at now, most overdue first, from the sparse index.
 func (s *Deliveries) DueEntries(ctx context.Context, now time.Time, limit int) ([]mailer.Entry, error) {
-	cond := expression.Key("queue").Equal(expression.Value(outboxQueue)).
-		And(expression.Key("due").LessThanEqual(expression.Value(fmtTime(now))))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	items, err := s.t.due(ctx, outboxQueue, now, limit)
 	if err != nil {
-		return nil, fmt.Errorf("build query: %w", err)
+		return nil, err
 	}
-	res, err := s.t.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: &s.t.name, IndexName: aws.String(outboxIndex),
-		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
-		ExpressionAttributeValues: expr.Values(), Limit: aws.Int32(int32(limit)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("query outbox: %w", err)
-	}
-	out := make([]mailer.Entry, 0, len(res.Items))
-	for _, raw := range res.Items {
+	out := make([]mailer.Entry, 0, len(items))
+	for _, raw := range items {
 		var it outboxItem
 		if err := decodeItem(raw, &it); err != nil {
 			return nil, err

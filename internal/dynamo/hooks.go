@@ -237,17 +237,12 @@ func (s *Hooks) DeleteEndpoint(ctx context.Context, e hooks.Endpoint, audit org.
 	})
 }
 
-// queue lists up to limit items of an outbox queue due at or before until, oldest first.
-func (s *Hooks) queue(ctx context.Context, queue string, until time.Time, limit int) ([]map[string]types.AttributeValue, error) {
-	return s.t.due(ctx, queue, until, limit)
-}
-
 // farFuture is a due time after every event's.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // DueEvents lists events waiting to be fanned out, oldest first.
 func (s *Hooks) DueEvents(ctx context.Context, limit int) ([]hooks.Event, error) {
-	items, err := s.queue(ctx, eventsQueue, farFuture, limit)
+	items, err := s.t.due(ctx, eventsQueue, farFuture, limit)
 	if err != nil {
 		return nil, err
 	}
