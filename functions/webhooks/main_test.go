@@ -53,12 +53,7 @@ func TestStreamBatchDeliversTheEvents(t *testing.T) {
 	store := dynamo.New(stack.DynamoDB, fn.Env["TABLE_NAME"])
 	svc := org.NewService(store.Org())
 	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
-	key, err := seal.LoadOrCreateKey(stack.KeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := seal.NewLocal(key)
-	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
+	hk := stackHooks(t, stack, store)
 	url, events := srv.URL, []string{"*"}
 	if _, err := hk.CreateEndpoint(ctx, admin, hooks.EndpointRequest{URL: &url, Events: &events}); err != nil {
 		t.Fatal(err)
@@ -120,12 +115,7 @@ func TestScheduleAnnouncesExpiredInvitations(t *testing.T) {
 	// The invitation was made eight days ago, so its seven days have passed.
 	past := org.NewService(store.Org(), org.WithClock(func() time.Time { return time.Now().Add(-8 * 24 * time.Hour) }))
 	admin, _ := orgtest.Seed(t, past, "acme", "Acme")
-	key, err := seal.LoadOrCreateKey(stack.KeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := seal.NewLocal(key)
-	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
+	hk := stackHooks(t, stack, store)
 	url, events := srv.URL, []string{webhook.EventInvitationExpired}
 	if _, err := hk.CreateEndpoint(ctx, admin, hooks.EndpointRequest{URL: &url, Events: &events}); err != nil {
 		t.Fatal(err)
@@ -195,14 +185,9 @@ func TestTheStreamFilterWakesForWhatIsDue(t *testing.T) {
 	store := dynamo.New(stack.DynamoDB, table)
 	svc := org.NewService(store.Org())
 	admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
-	key, err := seal.LoadOrCreateKey(stack.KeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := seal.NewLocal(key)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
 	defer srv.Close()
-	hk := hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
+	hk := stackHooks(t, stack, store)
 	url, events := srv.URL, []string{"*"}
 	ep, err := hk.CreateEndpoint(ctx, admin, hooks.EndpointRequest{URL: &url, Events: &events})
 	if err != nil {
@@ -264,4 +249,19 @@ func TestTheStreamFilterWakesForWhatIsDue(t *testing.T) {
 		t.Fatal(err)
 	}
 	wakes("an admin's retry", "MODIFY", items("webhookdelivery")[0], true)
+}
+
+// stackHooks is a webhooks service over store, sealing with the stack's key as the function
+// does, delivering to receivers on 127.0.0.1.
+func stackHooks(t *testing.T, stack *lambdatest.Stack, store *dynamo.Store) *hooks.Service {
+	t.Helper()
+	key, err := seal.LoadOrCreateKey(stack.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := seal.NewLocal(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hooks.New(store.Hooks, sealer, webhook.NewSender(webhook.SenderOptions{Local: true}), true, slog.New(slog.DiscardHandler))
 }
