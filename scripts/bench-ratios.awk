@@ -23,6 +23,7 @@ BEGIN {
 	pairs[++npairs] = "BulkInvite1000TableSize|BulkInvite1000TableSize|45k-s:empty-s|1.5"
 	pairs[++npairs] = "BulkInvite1000Latency|BulkInvite1000Latency|bulk-s:batchwrite-floor-s|2"
 	pairs[++npairs] = "SingleInvite|SingleInviteBaseline|ns/op|2"
+	pairs[++npairs] = "SingleInviteLatency|SingleInviteLatency|invite-ms:raw-tx-ms|2"
 	pairs[++npairs] = "ParseAndPlan100k/okta-csv|CSVReadBaseline100k|ns/op|5"
 	pairs[++npairs] = "ParseAndPlan100k/entra-json|JSONDecodeBaseline100k|ns/op|1.3"
 	pairs[++npairs] = "ColdStart/api|ColdStart/minimal|ms/init|1.3"

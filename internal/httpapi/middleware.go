@@ -101,13 +101,18 @@ func observe(log *slog.Logger, requestID func(*http.Request) string, metrics req
 
 // authenticate lets through only requests with a valid API token, recording who calls.
 func authenticate(auth Authenticator, log *slog.Logger, next http.Handler) http.Handler {
+	return authenticateBy(auth.Authenticate, log, next)
+}
+
+// authenticateBy is authenticate with the secret resolved by auth.
+func authenticateBy(auth func(context.Context, string, org.Source) (org.Principal, error), log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
 			writeError(w, r, log, org.ErrUnauthenticated)
 			return
 		}
-		p, err := auth.Authenticate(r.Context(), strings.TrimSpace(secret), sourceOf(r))
+		p, err := auth(r.Context(), strings.TrimSpace(secret), sourceOf(r))
 		if err != nil {
 			writeError(w, r, log, err)
 			return

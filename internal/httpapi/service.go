@@ -16,6 +16,9 @@ import (
 // Authenticator resolves an API token into the principal it acts as.
 type Authenticator interface {
 	Authenticate(ctx context.Context, secret string, source org.Source) (org.Principal, error)
+	// AuthenticateToInvite is Authenticate for a request that only invites one person: its
+	// principal is for Invite alone, which proves what it took on trust.
+	AuthenticateToInvite(ctx context.Context, secret string, source org.Source) (org.Principal, error)
 }
 
 // Pinger reports whether the store can be reached.

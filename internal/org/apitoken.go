@@ -247,7 +247,8 @@ func (s *Service) principalOf(ctx context.Context, t APIToken, source Source) (P
 	if t.ExpiredAt(now) {
 		return Principal{}, fmt.Errorf("token %s expired at %s: %w: %w", t.ID, t.ExpiresAt.Format(time.RFC3339), ErrTokenExpired, ErrUnauthenticated)
 	}
-	p := Principal{OrgID: t.OrgID, Role: t.Role, Actor: Actor{Type: "token", ID: t.ID, Name: t.Name}, Source: source, OwnerID: t.OwnerID, ExpiresAt: t.ExpiresAt}
+	p := principalFor(t, source)
+	g := trusted{token: t, at: now}
 	if t.OwnerID != "" {
 		m, err := s.members.GetMember(ctx, t.OrgID, t.OwnerID)
 		switch {
@@ -258,12 +259,24 @@ func (s *Service) principalOf(ctx context.Context, t APIToken, source Source) (P
 		case m.Role.rank() < p.Role.rank():
 			p.Role = m.Role
 		}
+		g.owner = &m
 	}
+	s.trust.rememberToken(g)
+	s.touch(ctx, t, now)
+	return p, nil
+}
+
+// principalFor is the principal token t acts as, before its owner's role limits it.
+func principalFor(t APIToken, source Source) Principal {
+	return Principal{OrgID: t.OrgID, Role: t.Role, Actor: Actor{Type: "token", ID: t.ID, Name: t.Name}, Source: source, OwnerID: t.OwnerID, ExpiresAt: t.ExpiresAt}
+}
+
+// touch records that token t was used, at most once a minute for each token and process.
+func (s *Service) touch(ctx context.Context, t APIToken, now time.Time) {
 	if now.Sub(t.LastUsedAt) >= time.Minute && s.touched(t.ID, now) {
 		// A status, kept to the minute, never in the request's way.
 		_ = s.tokens.TouchToken(ctx, t, now)
 	}
-	return p, nil
 }
 
 // touched reports whether this process has not recorded token id's use in the last minute,

@@ -24,6 +24,23 @@ func (s *Service) Invite(ctx context.Context, p Principal, req InviteRequest) (C
 		return Created{}, err
 	}
 	inv, a, token := s.newInvitation(p, in, s.nowUTC())
+	if p.trusted != nil {
+		if done, err := s.inviteOnTrust(ctx, p, inv, a); done {
+			if err != nil {
+				return Created{}, fmt.Errorf("invite %s: %w", inv.ID, err)
+			}
+			s.countCreated(ctx, p, false, 1)
+			return Created{Invitation: inv, Token: token}, nil
+		}
+		// Decided again from what is read now, as if nothing had been trusted.
+		if p, err = s.verify(ctx, p); err != nil {
+			return Created{}, err
+		}
+		if err := p.mayInvite(in); err != nil {
+			return Created{}, err
+		}
+		inv, a, token = s.newInvitation(p, in, s.nowUTC())
+	}
 	if err := s.create(ctx, p.OrgID, []Invitation{inv}, []AuditEntry{a})[0]; err != nil {
 		return Created{}, fmt.Errorf("invite %s: %w", inv.ID, err)
 	}
@@ -88,6 +105,7 @@ func (s *Service) create(ctx context.Context, orgID string, invs []Invitation, a
 		}
 		return results
 	}
+	s.trust.rememberOrg(o)
 	writes := make([]NewInvitation, 0, len(invs))
 	rows := make([]int, 0, len(invs))
 	for i, inv := range invs {

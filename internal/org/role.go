@@ -111,6 +111,8 @@ type Principal struct {
 	OwnerID string
 	// ExpiresAt is when the API token expires; zero for never.
 	ExpiresAt time.Time
+	// trusted is set when the token was taken on trust (AuthenticateToInvite).
+	trusted *trusted
 }
 
 // Lasting reports whether p may set up what outlives it (a SCIM token, a Slack workspace, a

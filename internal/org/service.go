@@ -26,7 +26,9 @@ type Service struct {
 	manualSlack bool
 	// lastTouch is when this process last recorded each token's use, by token id.
 	lastTouch sync.Map
-	metrics   Metrics
+	// trust is what invitations may take on trust (trust.go).
+	trust   trust
+	metrics Metrics
 }
 
 // Option changes how a Service is built.

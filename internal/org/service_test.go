@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/org"
@@ -320,7 +321,7 @@ func TestTokensAuthenticateUntilRevoked(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := org.Principal{OrgID: "acme", Role: org.RoleMember, Actor: org.Actor{Type: "token", ID: nt.Token.ID, Name: "CI bot"}, Source: org.SourceAPI}
-	if diff := cmp.Diff(want, p); diff != "" {
+	if diff := cmp.Diff(want, p, cmpopts.IgnoreUnexported(org.Principal{})); diff != "" {
 		t.Errorf("principal mismatch (-want +got):\n%s", diff)
 	}
 	if _, err := f.svc.CreateToken(ctx, p, "sneaky", "admin"); !errors.Is(err, org.ErrForbidden) {

@@ -62,6 +62,9 @@ type InvitationStore interface {
 	// index-aligned with invs: nil, a *ConflictError, or another error. Invitations are
 	// independent: one failing never stops another.
 	CreateInvitations(ctx context.Context, invs []NewInvitation) []error
+	// CreateInvitationIf writes one invitation as NewInvitation says, if what g takes on
+	// trust still holds: nil, a *ConflictError naming each part refused, or another error.
+	CreateInvitationIf(ctx context.Context, inv NewInvitation, g Guard) error
 	GetInvitation(ctx context.Context, orgID, id string) (Invitation, error)
 	ListInvitations(ctx context.Context, orgID string, q InvitationQuery) (Page[Invitation], error)
 	// RevokeInvitation stores inv (now revoked) if it is still pending (PartInvitation),

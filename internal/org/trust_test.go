@@ -1,0 +1,208 @@
+package org_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"gatehouse/internal/org"
+)
+
+// Invitations on trust (AuthenticateToInvite): a process that authenticated a token a moment
+// ago invites in one write that proves what it trusted. Each test changes what was trusted
+// through another process (a second service over the same table) and expects exactly what a
+// process that read everything would answer.
+
+// trustFixture is a fixture with an admin token, the process that trusts it, and another.
+type trustFixture struct {
+	*fixture
+	other  *org.Service
+	secret string
+	token  org.APIToken
+}
+
+func newTrustFixture(t *testing.T, opts ...org.TokenOption) *trustFixture {
+	t.Helper()
+	f := &trustFixture{fixture: newFixture(t, "acme")}
+	f.other = org.NewService(f.env.Store.Org(), org.WithClock(f.clock.Now))
+	nt, err := f.other.CreateToken(context.Background(), f.admin, "ci", "admin", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.secret, f.token = nt.Secret, nt.Token
+	// The first invitation is decided from what is read, and teaches the process the token
+	// and the organization.
+	f.inviteAs(t, "first@example.com", nil)
+	return f
+}
+
+// inviteAs invites email through the trusting process, as an API request would, and
+// returns the requests it took.
+func (f *trustFixture) inviteAs(t *testing.T, email string, sendEmail *bool) (org.Created, int, error) {
+	t.Helper()
+	ctx := context.Background()
+	before := int(f.env.Requests.Total())
+	p, err := f.svc.AuthenticateToInvite(ctx, f.secret, org.SourceAPI)
+	if err != nil {
+		return org.Created{}, int(f.env.Requests.Total()) - before, err
+	}
+	c, err := f.svc.Invite(ctx, p, org.InviteRequest{Email: email, Name: "Person", SendEmail: sendEmail})
+	return c, int(f.env.Requests.Total()) - before, err
+}
+
+func TestInviteOnTrustWritesOnce(t *testing.T) {
+	f := newTrustFixture(t)
+	c, requests, err := f.inviteAs(t, "jane@example.com", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if requests != 1 {
+		t.Errorf("invitation on trust took %d requests, want 1 (the write)", requests)
+	}
+	got, err := f.svc.Invitation(context.Background(), f.admin, c.Invitation.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Email != "jane@example.com" || got.Status != org.StatusPending || got.Delivery.State != org.DeliveryQueued || got.InvitedBy.ID != f.token.ID {
+		t.Errorf("stored invitation = %+v", got)
+	}
+	// Without email (admins only), the link comes back as it does without trust.
+	c, requests, err = f.inviteAs(t, "link@example.com", noEmail())
+	if err != nil || c.Token == "" || requests != 1 {
+		t.Errorf("invitation without email on trust: token %q, %d requests, %v", c.Token, requests, err)
+	}
+}
+
+func TestInviteOnTrustRefusesDeletedToken(t *testing.T) {
+	f := newTrustFixture(t)
+	if err := f.other.RevokeToken(context.Background(), f.admin, f.token.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrUnauthenticated) {
+		t.Fatalf("invite with a token deleted by another process: %v, want unauthenticated", err)
+	}
+	f.mustNotHold(t, "jane@example.com")
+}
+
+func TestInviteOnTrustRefusesExpiredToken(t *testing.T) {
+	f := newTrustFixture(t, org.ExpiresInDays(1))
+	f.clock.Add(24 * time.Hour)
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrTokenExpired) {
+		t.Fatalf("invite with a token expired while trusted: %v, want expired", err)
+	}
+	f.mustNotHold(t, "jane@example.com")
+}
+
+func TestInviteOnTrustFollowsTheOwner(t *testing.T) {
+	base := newFixture(t, "acme")
+	owner := base.member(t, "owner2@example.com", org.RoleAdmin)
+	ctx := context.Background()
+	other := org.NewService(base.env.Store.Org(), org.WithClock(base.clock.Now))
+	nt, err := other.CreateToken(ctx, base.admin, "mine", "admin", org.OwnedBy(owner.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &trustFixture{fixture: base, other: other, secret: nt.Secret, token: nt.Token}
+	f.inviteAs(t, "first@example.com", nil)
+
+	// Demoted to member by another process: a member may not invite without email.
+	if _, err := other.ChangeRole(ctx, base.admin, owner.ID, "member"); err != nil {
+		t.Fatal(err)
+	}
+	var roleErr *org.RoleError
+	if _, _, err := f.inviteAs(t, "link@example.com", noEmail()); !errors.As(err, &roleErr) {
+		t.Fatalf("invite without email by a token whose owner was demoted: %v, want a role error", err)
+	}
+	f.mustNotHold(t, "link@example.com")
+	// As a member, it still invites members.
+	if _, _, err := f.inviteAs(t, "member@example.com", nil); err != nil {
+		t.Fatalf("invite as the demoted owner: %v", err)
+	}
+	// Deactivated: the token stops working.
+	if _, err := other.Deactivate(ctx, base.admin, owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrTokenOwnerInactive) {
+		t.Fatalf("invite by a token whose owner was deactivated: %v, want owner inactive", err)
+	}
+	f.mustNotHold(t, "jane@example.com")
+}
+
+func TestInviteOnTrustFollowsAllowedDomains(t *testing.T) {
+	f := newTrustFixture(t)
+	ctx := context.Background()
+	corp := []string{"corp.example"}
+	if _, err := f.other.UpdateOrganization(ctx, f.admin, org.OrgPatch{AllowedDomains: &corp}); err != nil {
+		t.Fatal(err)
+	}
+	var domainErr *org.DomainError
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.As(err, &domainErr) {
+		t.Fatalf("invite outside domains another process just allowed: %v, want a domain error", err)
+	}
+	f.mustNotHold(t, "jane@example.com")
+	// The process learned the list: inside it, one write again.
+	if _, requests, err := f.inviteAs(t, "jane@corp.example", nil); err != nil || requests != 1 {
+		t.Fatalf("invite inside the allowed domains: %d requests, %v", requests, err)
+	}
+	// Lifted by another process: an address the trusted list refuses is decided from a read.
+	if _, err := f.other.UpdateOrganization(ctx, f.admin, org.OrgPatch{AllowedDomains: &[]string{}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.inviteAs(t, "john@example.com", nil); err != nil {
+		t.Fatalf("invite once the list was lifted: %v", err)
+	}
+}
+
+func TestInviteOnTrustRefusesHeldAddress(t *testing.T) {
+	f := newTrustFixture(t)
+	ctx := context.Background()
+	if _, err := f.other.Invite(ctx, f.admin, org.InviteRequest{Email: "jane@example.com", Name: "Jane"}); err != nil {
+		t.Fatal(err)
+	}
+	var existing *org.ExistingError
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.As(err, &existing) {
+		t.Fatalf("invite an address another process just invited: %v, want existing", err)
+	}
+}
+
+func TestInviteOnTrustCountsEarlierSends(t *testing.T) {
+	f := newTrustFixture(t)
+	ctx := context.Background()
+	var rate *org.RateLimitError
+	for i := range org.MaxEmailsPerAddress + 1 {
+		c, _, err := f.inviteAs(t, "jane@example.com", nil)
+		if i == org.MaxEmailsPerAddress {
+			if !errors.As(err, &rate) {
+				t.Fatalf("email %d to one address in a day: %v, want rate limited", i+1, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("email %d: %v", i+1, err)
+		}
+		if _, err := f.other.Revoke(ctx, f.admin, c.Invitation.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestTrustIsReadAgainAfterAWhile(t *testing.T) {
+	f := newTrustFixture(t)
+	f.clock.Add(6 * time.Minute)
+	if _, requests, err := f.inviteAs(t, "jane@example.com", nil); err != nil || requests < 3 {
+		t.Fatalf("invite after the trust lapsed: %d requests, %v; want the token read again", requests, err)
+	}
+}
+
+// mustNotHold fails the test if anything holds email.
+func (f *trustFixture) mustNotHold(t *testing.T, email string) {
+	t.Helper()
+	page, err := f.svc.Invitations(context.Background(), f.admin, org.InvitationQuery{Search: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 0 {
+		t.Errorf("%s was invited: %+v", email, page.Items[0])
+	}
+}
