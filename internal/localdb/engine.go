@@ -1,7 +1,6 @@
 package localdb
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // maxRequestSize bounds a request body: DynamoDB's largest requests (BatchWriteItem,
@@ -119,10 +120,12 @@ func (e *engine) dispatch(op string, body []byte) (any, error) {
 // know is refused by name rather than ignored.
 func call[In any](op string, body []byte, do func(*In) (any, error)) (any, error) {
 	in := new(In)
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(in); err != nil {
-		if _, field, ok := strings.Cut(err.Error(), "unknown field "); ok {
+	if err := jsonv2.Unmarshal(body, in, jsonv2.RejectUnknownMembers(true)); err != nil {
+		if _, field, ok := strings.Cut(err.Error(), "unknown object member name "); ok {
+			field, at, _ := strings.Cut(field, " within ")
+			if at != "" {
+				field += " in " + at
+			}
 			return nil, unsupported("the parameter %s of %s", field, op)
 		}
 		return nil, newError("SerializationException", "%s", fmt.Sprintf("decode %s: %v", op, err))

@@ -3,6 +3,7 @@ package localdb
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/truora/minidyn/interpreter"
 	"github.com/truora/minidyn/interpreter/language"
@@ -45,23 +46,22 @@ func checkExpressions(names map[string]string, values attrs, exprs ...expression
 		if strings.TrimSpace(*x.text) == "" {
 			return validation("Invalid %s: The expression can not be empty;", x.label)
 		}
-		if err := parses(x); err != nil {
-			return err
+		px := parse(x)
+		if px.err != nil {
+			return px.err
 		}
-		l := language.NewLexer(*x.text)
-		for tok := l.NextToken(); tok.Type != language.EOF; tok = l.NextToken() {
+		for _, ident := range px.placeholders {
 			switch {
-			case tok.Type != language.IDENT:
-			case strings.HasPrefix(tok.Literal, "#"):
-				if _, ok := names[tok.Literal]; !ok {
-					return validation("Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s", x.label, tok.Literal)
+			case strings.HasPrefix(ident, "#"):
+				if _, ok := names[ident]; !ok {
+					return validation("Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s", x.label, ident)
 				}
-				usedNames[tok.Literal] = true
-			case strings.HasPrefix(tok.Literal, ":"):
-				if _, ok := values[tok.Literal]; !ok {
-					return validation("Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s", x.label, tok.Literal)
+				usedNames[ident] = true
+			default:
+				if _, ok := values[ident]; !ok {
+					return validation("Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s", x.label, ident)
 				}
-				usedValues[tok.Literal] = true
+				usedValues[ident] = true
 			}
 		}
 	}
@@ -85,45 +85,102 @@ func unusedKeys[V any](m map[string]V, used map[string]bool) string {
 	return strings.Join(out, ", ")
 }
 
-// parses checks an expression's syntax with the interpreter's own parser; key conditions
-// have theirs (parseKeyCondition).
-func parses(x expression) error {
+// parsedExpr is what parsing one expression found.
+type parsedExpr struct {
+	err error // its syntax error; nil when it parses
+	// placeholders are the #names and :values it uses, in order.
+	placeholders []string
+	// cond is the parsed condition (kindCondition only), for matches.
+	cond *language.ConditionalExpression
+}
+
+// parsedExprs keeps what parsing found for each expression seen, by kind, label and text:
+// a client sends a few dozen distinct expressions over and over, and parsing is most of
+// the cost of checking one. It is bounded: past maxParsed it starts again empty.
+var parsedExprs = struct {
+	sync.Mutex
+	m map[exprKey]*parsedExpr
+}{}
+
+type exprKey struct {
+	label, text string
+	kind        int
+}
+
+const maxParsed = 4096
+
+// parse is x parsed, from parsedExprs when it was parsed before.
+func parse(x expression) *parsedExpr {
+	key := exprKey{label: x.label, text: *x.text, kind: x.kind}
+	parsedExprs.Lock()
+	px, ok := parsedExprs.m[key]
+	parsedExprs.Unlock()
+	if ok {
+		return px
+	}
+	px = parseNew(x)
+	parsedExprs.Lock()
+	if parsedExprs.m == nil || len(parsedExprs.m) >= maxParsed {
+		parsedExprs.m = make(map[exprKey]*parsedExpr)
+	}
+	parsedExprs.m[key] = px
+	parsedExprs.Unlock()
+	return px
+}
+
+// parseNew parses x with the interpreter's own parser; key conditions have theirs
+// (parseKeyCondition), and only their placeholders are found here.
+func parseNew(x expression) *parsedExpr {
+	px := &parsedExpr{}
+	l := language.NewLexer(*x.text)
+	for tok := l.NextToken(); tok.Type != language.EOF; tok = l.NextToken() {
+		if tok.Type == language.IDENT && (strings.HasPrefix(tok.Literal, "#") || strings.HasPrefix(tok.Literal, ":")) {
+			px.placeholders = append(px.placeholders, tok.Literal)
+		}
+	}
 	p := language.NewParser(language.NewLexer(*x.text))
 	switch x.kind {
 	case kindCondition:
-		if c := p.ParseConditionalExpression(); len(p.Errors()) == 0 && c.Expression == nil {
-			return validation("Invalid %s: The expression can not be empty;", x.label)
+		c := p.ParseConditionalExpression()
+		if len(p.Errors()) == 0 && c.Expression == nil {
+			px.err = validation("Invalid %s: The expression can not be empty;", x.label)
+			return px
 		}
+		px.cond = c
 	case kindUpdate:
 		p = language.NewUpdateParser(language.NewLexer(*x.text))
 		p.ParseUpdateExpression()
 		if p.IsUnsupportedExpression() {
-			return unsupported("this %s: %s", x.label, strings.Join(p.Errors(), "; "))
+			px.err = unsupported("this %s: %s", x.label, strings.Join(p.Errors(), "; "))
+			return px
 		}
 	case kindProjection:
 		p.ParseProjectionExpression()
 	default:
-		return nil
+		return px
 	}
 	if errs := p.Errors(); len(errs) > 0 {
-		return validation("Invalid %s: Syntax error; %s", x.label, strings.Join(errs, "; "))
+		px.err, px.cond = validation("Invalid %s: Syntax error; %s", x.label, strings.Join(errs, "; ")), nil
 	}
-	return nil
+	return px
 }
 
 // matches evaluates a condition or filter on an item (nil for none). An expression that
 // cannot be evaluated on this item's values (comparing a number with a string, say) is
 // false, as in DynamoDB; its syntax was checked before.
 func matches(cond string, item attrs, names map[string]string, values attrs) bool {
-	if item == nil {
-		item = attrs{}
+	px := parse(expression{label: "ConditionExpression", text: &cond, kind: kindCondition})
+	if px.cond == nil || interpreter.ValidateExpressionAttributeNamesDeclared("ConditionExpression", cond, names) != nil {
+		return false
 	}
-	var li interpreter.Language
-	ok, err := li.Match(interpreter.MatchInput{
-		Expression: cond, ExpressionType: interpreter.ExpressionTypeConditional,
-		Item: item, Aliases: names, Attributes: values,
-	})
-	return err == nil && ok
+	env := language.NewEnvironment()
+	if names != nil {
+		env.Aliases = names
+	}
+	if env.AddAttributes(item) != nil || env.AddAttributes(values) != nil {
+		return false
+	}
+	return language.Eval(px.cond, env) == language.TRUE
 }
 
 // applyUpdate is the item an update expression makes of base (the stored item, or just the

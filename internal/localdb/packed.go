@@ -3,6 +3,8 @@ package localdb
 import (
 	"encoding/binary"
 	"errors"
+	"maps"
+	"slices"
 
 	"github.com/truora/minidyn/types"
 )
@@ -55,7 +57,21 @@ func appendStrings(b []byte, tag byte, ss []string) []byte {
 	return b
 }
 
-func appendValue(b []byte, v *types.Item) []byte {
+// appendCanonical is appendAttrs with the names in order, at every depth: equal items
+// make equal bytes, however their maps iterate.
+func appendCanonical(b []byte, a attrs) []byte {
+	b = binary.AppendUvarint(b, uint64(len(a)))
+	for _, name := range slices.Sorted(maps.Keys(a)) {
+		b = appendString(b, name)
+		b = appendValueWith(b, a[name], appendCanonical)
+	}
+	return b
+}
+
+func appendValue(b []byte, v *types.Item) []byte { return appendValueWith(b, v, appendAttrs) }
+
+// appendValueWith appends v, its maps by appendMap.
+func appendValueWith(b []byte, v *types.Item, appendMap func([]byte, attrs) []byte) []byte {
 	switch kindOf(v) {
 	case "S":
 		return appendString(append(b, tagS), *v.S)
@@ -81,11 +97,11 @@ func appendValue(b []byte, v *types.Item) []byte {
 	case "L":
 		b = binary.AppendUvarint(append(b, tagL), uint64(len(v.L)))
 		for _, e := range v.L {
-			b = appendValue(b, e)
+			b = appendValueWith(b, e, appendMap)
 		}
 		return b
 	case "M":
-		return appendAttrs(append(b, tagM), v.M)
+		return appendMap(append(b, tagM), v.M)
 	}
 	return append(b, tagNull)
 }

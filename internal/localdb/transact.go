@@ -2,8 +2,9 @@ package localdb
 
 import (
 	"crypto/sha256"
-	"encoding/json"
-	"fmt"
+	"encoding/binary"
+	"maps"
+	"slices"
 )
 
 // maxTransactItems is the most actions one transaction may hold, as in DynamoDB.
@@ -67,11 +68,7 @@ func (e *engine) TransactWriteItems(in *transactInput) (any, error) {
 		if l := len(*in.ClientRequestToken); l < 1 || l > 36 {
 			return nil, validation("1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36 and greater than or equal to 1")
 		}
-		raw, err := json.Marshal(in.TransactItems) // map keys sorted: equal requests, equal bytes
-		if err != nil {
-			return nil, fmt.Errorf("fingerprint transaction: %w", err)
-		}
-		fingerprint = sha256.Sum256(raw)
+		fingerprint = fingerprintOf(actions)
 	}
 
 	e.mu.Lock()
@@ -154,4 +151,36 @@ func (it transactItem) action() (action, error) {
 	}
 	a.cond, a.names, a.values = c.ConditionExpression, c.ExpressionAttributeNames, c.ExpressionAttributeValues
 	return a, nil
+}
+
+// fingerprintOf identifies a transaction's actions: equal for equal requests, however the
+// maps in them were ordered on the wire.
+func fingerprintOf(actions []action) [32]byte {
+	b := make([]byte, 0, 4096)
+	optional := func(s *string) {
+		if s == nil {
+			b = append(b, 0)
+			return
+		}
+		b = appendString(append(b, 1), *s)
+	}
+	for _, a := range actions {
+		b = appendString(b, a.op)
+		b = appendString(b, a.table)
+		b = appendCanonical(b, a.item)
+		b = appendCanonical(b, a.key)
+		optional(a.cond)
+		optional(a.update)
+		b = binary.AppendUvarint(b, uint64(len(a.names)))
+		for _, k := range slices.Sorted(maps.Keys(a.names)) {
+			b = appendString(appendString(b, k), a.names[k])
+		}
+		b = appendCanonical(b, a.values)
+		if a.returnOld {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	return sha256.Sum256(b)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
+	mtypes "github.com/truora/minidyn/types"
 )
 
 func putNew(it map[string]types.AttributeValue) types.TransactWriteItem {
@@ -253,5 +256,68 @@ func TestCancelledTransactionLeavesTheTokenFree(t *testing.T) {
 	}
 	if db.get(t, "p", "a") == nil {
 		t.Error("the retried transaction wrote nothing")
+	}
+}
+
+// A retried transaction is recognised whatever order its maps arrive in, and any change to
+// what it does is not.
+func TestFingerprintIsCanonical(t *testing.T) {
+	s := func(v string) *mtypes.Item { return &mtypes.Item{S: &v} }
+	build := func(order []string, cond string, nested string) []action {
+		item, names, values := attrs{}, map[string]string{}, attrs{}
+		for _, k := range order {
+			item[k] = s("v" + k)
+			names["#"+k] = k
+			values[":"+k] = s(k)
+		}
+		item["m"] = &mtypes.Item{M: map[string]*mtypes.Item{"z": s("1"), "a": s(nested), "q": s("3")}}
+		return []action{{op: "Put", table: "t", item: item, cond: &cond, names: names, values: values}}
+	}
+	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	reversed := slices.Clone(keys)
+	slices.Reverse(reversed)
+	want := fingerprintOf(build(keys, "c", "2"))
+	for range 20 {
+		if got := fingerprintOf(build(reversed, "c", "2")); got != want {
+			t.Fatal("equal actions built in another order have another fingerprint")
+		}
+	}
+	if fingerprintOf(build(keys, "other", "2")) == want {
+		t.Error("another condition has the same fingerprint")
+	}
+	if fingerprintOf(build(keys, "c", "changed")) == want {
+		t.Error("another nested value has the same fingerprint")
+	}
+	if fingerprintOf(build(keys[:9], "c", "2")) == want {
+		t.Error("an item with an attribute fewer has the same fingerprint")
+	}
+	other := build(keys, "c", "2")
+	other[0].op = "Delete"
+	if fingerprintOf(other) == want {
+		t.Error("another operation has the same fingerprint")
+	}
+}
+
+// A request is decoded strictly: a parameter, or a member of a value, this implementation
+// does not know is refused by name; a malformed body is a SerializationException.
+func TestRequestsAreDecodedStrictly(t *testing.T) {
+	type in struct {
+		TableName string `json:"TableName"`
+		Item      attrs  `json:"Item"`
+	}
+	do := func(*in) (any, error) { return struct{}{}, nil }
+	for body, want := range map[string]string{
+		`{"TableName":"t","Expected":{}}`:                  `does not support the parameter "Expected" of PutItem`,
+		`{"TableName":"t","Item":{"a":{"S":"x","Q":"y"}}}`: `does not support the parameter "Q" in "/Item/a" of PutItem`,
+		`{"tablename":"t"}`:                                `does not support the parameter "tablename" of PutItem`,
+		`{"TableName":"t"`:                                 "decode PutItem",
+	} {
+		_, err := call("PutItem", []byte(body), do)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", body, err, want)
+		}
+	}
+	if _, err := call("PutItem", []byte(`{"TableName":"t","Item":{"a":{"S":"x"}}}`), do); err != nil {
+		t.Errorf("a known request: %v", err)
 	}
 }
