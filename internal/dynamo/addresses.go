@@ -54,22 +54,35 @@ func heldByExpiredInvitation(at time.Time) expression.ConditionBuilder {
 // Addresses reads the markers of holders and the send histories of sends, 100 keys per
 // request, with strongly consistent reads.
 func (s *Invitations) Addresses(ctx context.Context, orgID string, holders, sends []string) (map[string]org.Address, error) {
-	_, addrs, err := s.read(ctx, orgID, false, holders, sends)
-	return addrs, err
+	p, err := s.read(ctx, orgID, false, org.Caller{}, holders, sends)
+	return p.Addresses, err
 }
 
 // Prepare reads the organization with the markers of holders and the send histories of
 // sends, in the same requests.
 func (s *Invitations) Prepare(ctx context.Context, orgID string, holders, sends []string) (org.Org, map[string]org.Address, error) {
-	return s.read(ctx, orgID, true, holders, sends)
+	p, err := s.read(ctx, orgID, true, org.Caller{}, holders, sends)
+	return p.Org, p.Addresses, err
 }
 
-// read reads what Addresses and Prepare answer; the organization only when withOrg is set.
-func (s *Invitations) read(ctx context.Context, orgID string, withOrg bool, holders, sends []string) (org.Org, map[string]org.Address, error) {
-	keys := make([]map[string]types.AttributeValue, 0, len(holders)+len(sends)+1)
+// PrepareAs reads what Prepare does and, in the same request, the caller c.
+func (s *Invitations) PrepareAs(ctx context.Context, orgID string, c org.Caller, holders, sends []string) (org.Prepared, error) {
+	return s.read(ctx, orgID, true, c, holders, sends)
+}
+
+// read reads what Addresses, Prepare and PrepareAs answer; the organization only when
+// withOrg is set, and the caller's token and owner when c names them.
+func (s *Invitations) read(ctx context.Context, orgID string, withOrg bool, c org.Caller, holders, sends []string) (org.Prepared, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(holders)+len(sends)+3)
 	seen := make(map[string]bool, len(holders)+len(sends))
 	if withOrg {
 		keys = append(keys, keyOf(orgPK(orgID), skOrg))
+	}
+	if c.TokenHash != "" {
+		keys = append(keys, keyOf(apiKeyPK(c.TokenHash), skAPIKey))
+	}
+	if c.OwnerID != "" {
+		keys = append(keys, keyOf(orgPK(orgID), memberSK(c.OwnerID)))
 	}
 	for _, sk := range append(prefixed(prefixEmail, holders), prefixed(prefixSends, sends)...) {
 		if !seen[sk] {
@@ -79,25 +92,39 @@ func (s *Invitations) read(ctx context.Context, orgID string, withOrg bool, hold
 	}
 	items, err := s.t.batchGet(ctx, keys)
 	if err != nil {
-		return org.Org{}, nil, fmt.Errorf("read addresses: %w", err)
+		return org.Prepared{}, fmt.Errorf("read addresses: %w", err)
 	}
-	var o org.Org
+	var p org.Prepared
 	out := make(map[string]org.Address, len(items))
 	for _, it := range items {
 		sk, _ := it[attrSK].(*types.AttributeValueMemberS)
 		switch {
 		case sk == nil:
-			return org.Org{}, nil, fmt.Errorf("read addresses: item without sort key")
+			return org.Prepared{}, fmt.Errorf("read addresses: item without sort key")
 		case sk.Value == skOrg:
 			var oi orgItem
 			if err := decodeItem(it, &oi); err != nil {
-				return org.Org{}, nil, err
+				return org.Prepared{}, err
 			}
-			o = oi.domain()
+			p.Org = oi.domain()
+		case sk.Value == skAPIKey:
+			var ti tokenItem
+			if err := decodeItem(it, &ti); err != nil {
+				return org.Prepared{}, err
+			}
+			t := ti.domain()
+			p.Token = &t
+		case strings.HasPrefix(sk.Value, prefixMember):
+			var mi memberItem
+			if err := decodeItem(it, &mi); err != nil {
+				return org.Prepared{}, err
+			}
+			m := mi.domain()
+			p.Owner = &m
 		case strings.HasPrefix(sk.Value, prefixEmail):
 			var m emailItem
 			if err := decodeItem(it, &m); err != nil {
-				return org.Org{}, nil, err
+				return org.Prepared{}, err
 			}
 			email := trimPrefix(m.SK, prefixEmail)
 			a := out[email]
@@ -106,7 +133,7 @@ func (s *Invitations) read(ctx context.Context, orgID string, withOrg bool, hold
 		case strings.HasPrefix(sk.Value, prefixSends):
 			var h sendsItem
 			if err := decodeItem(it, &h); err != nil {
-				return org.Org{}, nil, err
+				return org.Prepared{}, err
 			}
 			email := trimPrefix(h.SK, prefixSends)
 			a := out[email]
@@ -114,10 +141,11 @@ func (s *Invitations) read(ctx context.Context, orgID string, withOrg bool, hold
 			out[email] = a
 		}
 	}
-	if withOrg && o.ID == "" {
-		return org.Org{}, nil, fmt.Errorf("organization %s: %w", orgID, org.ErrNotFound)
+	if withOrg && p.Org.ID == "" {
+		return org.Prepared{}, fmt.Errorf("organization %s: %w", orgID, org.ErrNotFound)
 	}
-	return o, out, nil
+	p.Addresses = out
+	return p, nil
 }
 
 // prefixed puts prefix before each of values.

@@ -88,38 +88,6 @@ func (s *Invitations) createChunk(ctx context.Context, invs []org.NewInvitation,
 	}
 }
 
-// CreateInvitationIf writes one invitation in one transaction with the checks of what g
-// takes on trust.
-func (s *Invitations) CreateInvitationIf(ctx context.Context, w org.NewInvitation, g org.Guard) error {
-	x := s.t.newTx()
-	createInvitation(x, w)
-	guard(x, g)
-	err := x.commit(ctx)
-	if errors.Is(err, org.ErrOutcomeUnknown) {
-		err = s.settleChunk(ctx, w.Invitation, err)
-	}
-	return err
-}
-
-// guard adds to x the checks of what g takes on trust.
-func guard(x *tx, g org.Guard) {
-	if t := g.Token; t != nil {
-		x.check(org.PartToken, apiKeyPK(t.Hash), skAPIKey,
-			expression.AttributeExists(expression.Name(attrPK)).And(expression.Name("role").Equal(expression.Value(string(t.Role)))))
-	}
-	if m := g.Owner; m != nil {
-		x.check(org.PartMember, orgPK(m.OrgID), memberSK(m.ID),
-			expression.Name("status").Equal(expression.Value(string(org.MemberActive))).And(expression.Name("role").Equal(expression.Value(string(m.Role)))))
-	}
-	if o := g.Org; o != nil {
-		same := expression.Name("updatedAt").Equal(expression.Value(fmtTime(o.UpdatedAt)))
-		if o.UpdatedAt.IsZero() {
-			same = expression.AttributeExists(expression.Name(attrPK)).And(expression.AttributeNotExists(expression.Name("updatedAt")))
-		}
-		x.check(org.PartOrg, orgPK(o.ID), skOrg, same)
-	}
-}
-
 // settleChunk learns whether a chunk whose transaction's outcome is unknown was written, by
 // reading back its first invitation (the chunk is atomic): nil when it was, err when the
 // read cannot tell, and an error wrapping org.ErrUnavailable alone (not written; sending it

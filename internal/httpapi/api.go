@@ -94,10 +94,10 @@ func newAPI(c Config) (http.Handler, []string, error) {
 	// idempotency record: a repeated accept is refused by the invitation's own state.
 	mux.Handle("POST /api/v1/invitations/accept", a.accept())
 
-	// The routes that only invite one person may take a caller this process authenticated
-	// a moment ago on trust, which the invitation's own write then proves (one round trip
+	// The routes that only invite one person read a token this process authenticated a
+	// moment ago with the organization and the address, in one request (two round trips
 	// instead of three; org.Service.AuthenticateToInvite). Not with an Idempotency-Key,
-	// whose stored answer is read first, under a token that must be read for it.
+	// whose stored answer is read first, under a token that must be read before it.
 	inviting := func(h http.Handler) http.Handler {
 		strict, trusting := private(h), authenticateBy(c.Service.AuthenticateToInvite, c.Logger, h)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -711,35 +711,47 @@ func TestResendRules(t *testing.T) {
 	}
 }
 
-// The invitation routes take a caller this process saw a moment ago on trust, proven by the
-// invitation's write; a token deleted meanwhile is refused on every route all the same, and
-// nothing is written with it.
-func TestInviteRoutesTrustOnlyWhatTheWriteProves(t *testing.T) {
+// The invitation routes read a token this process saw a moment ago with what the invitation
+// reads; a token deleted meanwhile is refused on every route all the same, whatever it
+// sends, and nothing is written with it.
+func TestInviteRoutesReadTheTokenWithTheInvitation(t *testing.T) {
 	s := newServer(t)
 	spare := s.do("POST", "/api/v1/tokens", "acme/admin", map[string]any{"name": "spare", "role": "admin"})
 	if spare.status != 201 {
 		t.Fatalf("create token: %d %s", spare.status, spare.raw)
 	}
 	s.tokens["acme/spare"] = spare.body["token"].(string)
-	invite := func(email string, headers ...string) (response, int64) {
+	invite := func(body any, headers ...string) (response, int64) {
 		before := s.env.Requests.Total()
-		r := s.do("POST", "/api/v1/invitations", "acme/spare", map[string]any{"email": email}, headers...)
+		r := s.do("POST", "/api/v1/invitations", "acme/spare", body, headers...)
 		return r, s.env.Requests.Total() - before
 	}
-	invite("warm@example.com")
-	if r, requests := invite("trusted@example.com"); r.status != 201 || requests != 1 {
-		t.Errorf("second invitation by one token: %d in %d requests, want 201 in 1: %s", r.status, requests, r.raw)
+	invite(map[string]any{"email": "warm@example.com"})
+	if r, requests := invite(map[string]any{"email": "seen@example.com"}); r.status != 201 || requests != 2 {
+		t.Errorf("second invitation by one token: %d in %d requests, want 201 in 2: %s", r.status, requests, r.raw)
 	}
-	// An Idempotency-Key's stored answer is read under a token that is read too.
-	if r, requests := invite("keyed@example.com", "Idempotency-Key", "k1"); r.status != 201 || requests < 3 {
-		t.Errorf("invitation with an Idempotency-Key: %d in %d requests, want the token read: %s", r.status, requests, r.raw)
+	legacy := s.do("POST", "/api/v1/legacy/users/invite", "acme/spare", map[string]any{"name": "L", "email": "legacy@example.com"})
+	if legacy.status != 201 {
+		t.Errorf("legacy invitation by a token seen before: %d %s", legacy.status, legacy.raw)
+	}
+	// An Idempotency-Key's stored answer is read under a token that is read first.
+	if r, requests := invite(map[string]any{"email": "keyed@example.com"}, "Idempotency-Key", "k1"); r.status != 201 || requests < 3 {
+		t.Errorf("invitation with an Idempotency-Key: %d in %d requests, want the token read first: %s", r.status, requests, r.raw)
 	}
 	if r := s.do("DELETE", "/api/v1/tokens/"+spare.body["id"].(string), "acme/admin", nil); r.status != 204 {
 		t.Fatalf("delete token: %d %s", r.status, r.raw)
 	}
-	r, _ := invite("after@example.com")
-	wantProblem(t, r, 401, "unauthenticated", "")
+	for _, body := range []any{
+		map[string]any{"email": "after@example.com"},
+		map[string]any{"email": "not-an-address"},
+		map[string]any{"emial": "after@example.com"},
+		"{",
+	} {
+		r, _ := invite(body)
+		wantProblem(t, r, 401, "unauthenticated", "")
+	}
 	wantProblem(t, s.do("POST", "/api/v1/legacy/users/invite", "acme/spare", map[string]any{"name": "A", "email": "after@example.com"}), 401, "unauthenticated", "")
+	wantProblem(t, s.do("POST", "/api/v1/legacy/users/invite", "acme/spare", "["), 401, "unauthenticated", "")
 	wantProblem(t, s.do("GET", "/api/v1/invitations", "acme/spare", nil), 401, "unauthenticated", "")
 	if got := s.do("GET", "/api/v1/invitations?q=after", "acme/admin", nil); len(got.body["items"].([]any)) != 0 {
 		t.Errorf("a deleted token invited: %s", got.raw)

@@ -19,7 +19,7 @@ func (a *api) legacyInvite() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req legacyInviteRequest
 		if err := decode(w, r, &req, true); err != nil {
-			a.fail(w, r, err)
+			a.failInviting(w, r, err)
 			return
 		}
 		p := principalFrom(r.Context())
@@ -33,11 +33,21 @@ func (a *api) invite() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req org.InviteRequest
 		if err := decode(w, r, &req, false); err != nil {
-			a.fail(w, r, err)
+			a.failInviting(w, r, err)
 			return
 		}
 		a.createInvitation(w, r, principalFrom(r.Context()), req)
 	})
+}
+
+// failInviting answers err to a request of the invitation routes, unless the caller's token,
+// not yet read (AuthenticateToInvite), does not authenticate: then that is the answer, as
+// it is where the token is read before the body.
+func (a *api) failInviting(w http.ResponseWriter, r *http.Request, err error) {
+	if _, verr := a.invitations.Verify(r.Context(), principalFrom(r.Context())); verr != nil {
+		err = verr
+	}
+	a.fail(w, r, err)
 }
 
 // createInvitation invites one person as p and answers 201 with the invitation.

@@ -16,8 +16,9 @@ import (
 // Authenticator resolves an API token into the principal it acts as.
 type Authenticator interface {
 	Authenticate(ctx context.Context, secret string, source org.Source) (org.Principal, error)
-	// AuthenticateToInvite is Authenticate for a request that only invites one person: its
-	// principal is for Invite alone, which proves what it took on trust.
+	// AuthenticateToInvite is Authenticate for a request that only invites one person: a
+	// token seen a moment ago is read with what the invitation reads, and until then its
+	// principal is for Invite and Verify alone.
 	AuthenticateToInvite(ctx context.Context, secret string, source org.Source) (org.Principal, error)
 }
 
@@ -29,6 +30,8 @@ type Pinger interface {
 // InvitationService serves the invitation routes and the accept page.
 type InvitationService interface {
 	Invite(ctx context.Context, p org.Principal, req org.InviteRequest) (org.Created, error)
+	// Verify reads the token of a principal of AuthenticateToInvite.
+	Verify(ctx context.Context, p org.Principal) (org.Principal, error)
 	InviteMany(ctx context.Context, p org.Principal, reqs []org.InviteRequest) ([]org.BulkResult, error)
 	Invitations(ctx context.Context, p org.Principal, q org.InvitationQuery) (org.Page[org.Invitation], error)
 	Invitation(ctx context.Context, p org.Principal, id string) (org.Invitation, error)

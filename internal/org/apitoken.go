@@ -243,25 +243,37 @@ func (s *Service) TokenPrincipal(ctx context.Context, orgID, tokenID string, sou
 // principalOf is the principal token t acts as now: refused once expired, and limited to
 // its owner's role while its owner is active.
 func (s *Service) principalOf(ctx context.Context, t APIToken, source Source) (Principal, error) {
+	var owner *Member
+	if t.OwnerID != "" {
+		m, err := s.members.GetMember(ctx, t.OrgID, t.OwnerID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return Principal{}, fmt.Errorf("read the owner of token %s: %w", t.ID, err)
+		default:
+			owner = &m
+		}
+	}
+	return s.principalRead(ctx, t, owner, source)
+}
+
+// principalRead is principalOf with the token's owner already read: nil when the token
+// acts for nobody, or for a member that does not exist.
+func (s *Service) principalRead(ctx context.Context, t APIToken, owner *Member, source Source) (Principal, error) {
 	now := s.nowUTC()
 	if t.ExpiredAt(now) {
 		return Principal{}, fmt.Errorf("token %s expired at %s: %w: %w", t.ID, t.ExpiresAt.Format(time.RFC3339), ErrTokenExpired, ErrUnauthenticated)
 	}
 	p := principalFor(t, source)
-	g := trusted{token: t, at: now}
 	if t.OwnerID != "" {
-		m, err := s.members.GetMember(ctx, t.OrgID, t.OwnerID)
 		switch {
-		case errors.Is(err, ErrNotFound) || (err == nil && m.Status != MemberActive):
+		case owner == nil || owner.ID != t.OwnerID || owner.Status != MemberActive:
 			return Principal{}, fmt.Errorf("token %s: %w: %w", t.ID, ErrTokenOwnerInactive, ErrUnauthenticated)
-		case err != nil:
-			return Principal{}, fmt.Errorf("read the owner of token %s: %w", t.ID, err)
-		case m.Role.rank() < p.Role.rank():
-			p.Role = m.Role
+		case owner.Role.rank() < p.Role.rank():
+			p.Role = owner.Role
 		}
-		g.owner = &m
 	}
-	s.trust.rememberToken(g)
+	s.seen.put(t.Hash, seen{orgID: t.OrgID, ownerID: t.OwnerID, at: now})
 	s.touch(ctx, t, now)
 	return p, nil
 }

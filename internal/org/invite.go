@@ -16,6 +16,9 @@ type Created struct {
 
 // Invite invites one person.
 func (s *Service) Invite(ctx context.Context, p Principal, req InviteRequest) (Created, error) {
+	if p.unproven != nil {
+		return s.inviteUnproven(ctx, p, req)
+	}
 	in, err := req.validate()
 	if err != nil {
 		return Created{}, err
@@ -24,23 +27,6 @@ func (s *Service) Invite(ctx context.Context, p Principal, req InviteRequest) (C
 		return Created{}, err
 	}
 	inv, a, token := s.newInvitation(p, in, s.nowUTC())
-	if p.trusted != nil {
-		if done, err := s.inviteOnTrust(ctx, p, inv, a); done {
-			if err != nil {
-				return Created{}, fmt.Errorf("invite %s: %w", inv.ID, err)
-			}
-			s.countCreated(ctx, p, false, 1)
-			return Created{Invitation: inv, Token: token}, nil
-		}
-		// Decided again from what is read now, as if nothing had been trusted.
-		if p, err = s.verify(ctx, p); err != nil {
-			return Created{}, err
-		}
-		if err := p.mayInvite(in); err != nil {
-			return Created{}, err
-		}
-		inv, a, token = s.newInvitation(p, in, s.nowUTC())
-	}
 	if err := s.create(ctx, p.OrgID, []Invitation{inv}, []AuditEntry{a})[0]; err != nil {
 		return Created{}, fmt.Errorf("invite %s: %w", inv.ID, err)
 	}
@@ -89,7 +75,6 @@ func (s *Service) newInvitation(p Principal, in invite, now time.Time) (Invitati
 // refused, taken and flooded addresses cost no failed write, and explains any write refused
 // meanwhile.
 func (s *Service) create(ctx context.Context, orgID string, invs []Invitation, audits []AuditEntry) []error {
-	results := make([]error, len(invs))
 	holders := make([]string, len(invs))
 	var emailed []string
 	for i, inv := range invs {
@@ -100,12 +85,18 @@ func (s *Service) create(ctx context.Context, orgID string, invs []Invitation, a
 	}
 	o, addrs, err := s.invitations.Prepare(ctx, orgID, holders, emailed)
 	if err != nil {
+		results := make([]error, len(invs))
 		for i := range results {
 			results[i] = fmt.Errorf("read addresses: %w", err)
 		}
 		return results
 	}
-	s.trust.rememberOrg(o)
+	return s.decide(ctx, orgID, o, addrs, invs, audits)
+}
+
+// decide is create once the organization and the addresses are read.
+func (s *Service) decide(ctx context.Context, orgID string, o Org, addrs map[string]Address, invs []Invitation, audits []AuditEntry) []error {
+	results := make([]error, len(invs))
 	writes := make([]NewInvitation, 0, len(invs))
 	rows := make([]int, 0, len(invs))
 	for i, inv := range invs {

@@ -185,17 +185,12 @@ func (s *Service) UpdateOrganization(ctx context.Context, p Principal, patch Org
 	if patch.AllowedDomains != nil {
 		after.AllowedDomains = domains
 	}
-	// Every update moves updatedAt on, even within one millisecond: writes that trusted the
-	// organization as it was are refused by it (Guard.Org).
-	if after.UpdatedAt = s.nowUTC(); !after.UpdatedAt.After(before.UpdatedAt) {
-		after.UpdatedAt = before.UpdatedAt.Add(time.Millisecond)
-	}
+	after.UpdatedAt = s.nowUTC()
 	a := s.audit(p, after.UpdatedAt, ActionOrganizationUpdated, "organization", p.OrgID,
 		map[string]string{"name": after.Name, "allowedDomains": strings.Join(after.AllowedDomains, " ")})
 	if err := s.orgs.UpdateOrg(ctx, before, after, a); err != nil {
 		return OrgUpdate{}, fmt.Errorf("update organization: %w", err)
 	}
-	s.trust.rememberOrg(after)
 	return s.outside(ctx, after)
 }
 

@@ -111,8 +111,8 @@ type Principal struct {
 	OwnerID string
 	// ExpiresAt is when the API token expires; zero for never.
 	ExpiresAt time.Time
-	// trusted is set when the token was taken on trust (AuthenticateToInvite).
-	trusted *trusted
+	// unproven is set when the token is yet to be read (AuthenticateToInvite).
+	unproven *unproven
 }
 
 // Lasting reports whether p may set up what outlives it (a SCIM token, a Slack workspace, a
@@ -141,6 +141,11 @@ func (e *RoleError) Unwrap() error { return ErrForbidden }
 // Require refuses p action, with a *RoleError, unless its role is need or above. Reading
 // needs RoleViewer, which every valid role has.
 func (p Principal) Require(need Role, action string) error {
+	if p.unproven != nil {
+		// Only Invite and Verify read its token (AuthenticateToInvite); nothing else may
+		// take it, and it has no role until then.
+		return fmt.Errorf("%s with a token not yet read: %w", action, ErrUnauthenticated)
+	}
 	if p.Role.rank() >= need.rank() {
 		return nil
 	}

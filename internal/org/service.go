@@ -26,8 +26,8 @@ type Service struct {
 	manualSlack bool
 	// lastTouch is when this process last recorded each token's use, by token id.
 	lastTouch sync.Map
-	// trust is what invitations may take on trust (trust.go).
-	trust   trust
+	// seen says what to read with the tokens this process authenticated (trust.go).
+	seen    seenTokens
 	metrics Metrics
 }
 

@@ -39,6 +39,21 @@ type NewInvitation struct {
 	Email      *QueuedEmail
 }
 
+// Caller names the API token a request comes with, by the hash of its secret, and the
+// member it acts for ("" for none).
+type Caller struct {
+	TokenHash string
+	OwnerID   string
+}
+
+// Prepared is what PrepareAs read: the organization, the addresses and the caller.
+type Prepared struct {
+	Org       Org
+	Addresses map[string]Address
+	Token     *APIToken
+	Owner     *Member
+}
+
 // Resend is a pending invitation given a fresh expiry and link: it is stored if it is still
 // pending with link PrevTokenHash (PartInvitation), makes the invitation hold its address
 // again (PartAddress: free, its own, or held by an expired invitation) and, when Email is
@@ -58,13 +73,13 @@ type InvitationStore interface {
 	// Prepare reads what deciding on invitations needs, in as few requests as Addresses: the
 	// organization (ErrNotFound when it does not exist) and the addresses.
 	Prepare(ctx context.Context, orgID string, holders, sends []string) (Org, map[string]Address, error)
+	// PrepareAs reads what Prepare does and, in the same request, the caller c: its API
+	// token by hash and the member it acts for (absent from Prepared when not found).
+	PrepareAs(ctx context.Context, orgID string, c Caller, holders, sends []string) (Prepared, error)
 	// CreateInvitations writes each invitation as NewInvitation says. The result is
 	// index-aligned with invs: nil, a *ConflictError, or another error. Invitations are
 	// independent: one failing never stops another.
 	CreateInvitations(ctx context.Context, invs []NewInvitation) []error
-	// CreateInvitationIf writes one invitation as NewInvitation says, if what g takes on
-	// trust still holds: nil, a *ConflictError naming each part refused, or another error.
-	CreateInvitationIf(ctx context.Context, inv NewInvitation, g Guard) error
 	GetInvitation(ctx context.Context, orgID, id string) (Invitation, error)
 	ListInvitations(ctx context.Context, orgID string, q InvitationQuery) (Page[Invitation], error)
 	// RevokeInvitation stores inv (now revoked) if it is still pending (PartInvitation),

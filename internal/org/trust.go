@@ -8,159 +8,93 @@ import (
 	"time"
 )
 
-// An invitation through the API needs three things read before it is written: the caller's
-// token, the organization (its allowed domains) and the address (who holds it, how often it
-// was emailed). Against DynamoDB each read is a round trip as long as the write. A process that
-// served the same caller a moment ago already knows the first two, and a fresh address has
-// nothing to read. So Invite may take them on trust, writing once with a Guard: the write is
-// refused unless the token still exists, its owner is still active in the same role, the
-// organization is unchanged and the address is free with no send history. A refused write is
-// decided again from what is read then, exactly as without trust. Nothing is ever allowed on
-// trust that a read would have refused: a token deleted a moment ago fails the write.
+// An invitation through the API reads the caller's token, then the organization and the
+// address, then writes: against DynamoDB, three round trips. The second read's keys are
+// known before the first only to a process that saw the same token a moment ago: its
+// organization and the member it acts for. Such a process reads the token with everything
+// else, in one request, and decides on what that read found exactly as the three would
+// have. What it remembers only says what to read; nothing is decided on it, so a token
+// deleted a moment ago, or an owner deactivated or demoted, is refused as if nothing were
+// remembered. And the write is the same transaction, touching no item another caller's
+// write touches.
 
-// Guard is what a write takes on trust from an earlier request instead of reading it now: the
-// write is refused, naming the part, unless each that is set still holds.
-type Guard struct {
-	// Token: the API token still exists with its role (PartToken).
-	Token *APIToken
-	// Owner: the member the token acts for is still active with this role (PartMember).
-	Owner *Member
-	// Org: the organization has not been updated since this (PartOrg).
-	Org *Org
+// seen is what this process remembers of a token: which keys to read with it.
+type seen struct {
+	orgID, ownerID string
+	at             time.Time
 }
 
-// trusted is what this process learned when it last authenticated a token: the token and,
-// when it acts for a member, that member.
-type trusted struct {
-	token APIToken
-	owner *Member
-	at    time.Time
-}
-
-// trust holds what Invite may take on trust, for a short while and for a bounded number of
-// tokens and organizations.
-type trust struct {
-	mu     sync.Mutex
-	tokens map[string]trusted // by the hash of the secret
-	orgs   map[string]Org     // by id
+// seenTokens remembers, for a short while and for a bounded number of tokens, what each
+// token's requests read.
+type seenTokens struct {
+	mu sync.Mutex
+	m  map[string]seen // by the hash of the secret
 }
 
 const (
-	// trustFor is how long a token is taken on trust before it is read again. Correctness
-	// never depends on it (the write proves what it trusts); it bounds how long a process
-	// keeps what it no longer needs.
-	trustFor = 5 * time.Minute
-	// maxTrusted bounds the tokens and organizations a process remembers; past it, it
-	// forgets them all and learns again.
-	maxTrusted = 1024
+	// seenFor is how long a token's keys are remembered. Correctness never depends on it
+	// (what they name is read); it bounds how long a process keeps what it no longer needs.
+	seenFor = 5 * time.Minute
+	// maxSeen bounds the tokens a process remembers; past it, it forgets them all.
+	maxSeen = 4096
 )
 
-func (t *trust) token(hash string, now time.Time) (trusted, bool) {
+func (t *seenTokens) get(hash string, now time.Time) (seen, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	g, ok := t.tokens[hash]
-	if !ok || now.Sub(g.at) >= trustFor || now.Before(g.at) {
-		return trusted{}, false
+	s, ok := t.m[hash]
+	if !ok || now.Sub(s.at) >= seenFor || now.Before(s.at) {
+		return seen{}, false
 	}
-	return g, true
+	return s, true
 }
 
-func (t *trust) rememberToken(g trusted) {
+func (t *seenTokens) put(hash string, s seen) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.tokens == nil || len(t.tokens) >= maxTrusted {
-		t.tokens = make(map[string]trusted)
+	if t.m == nil || len(t.m) >= maxSeen {
+		t.m = make(map[string]seen)
 	}
-	t.tokens[g.token.Hash] = g
+	t.m[hash] = s
 }
 
-func (t *trust) org(id string) (Org, bool) {
+func (t *seenTokens) forget(hash string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	o, ok := t.orgs[id]
-	return o, ok
+	delete(t.m, hash)
 }
 
-// rememberOrg keeps o unless a later version of it is already kept.
-func (t *trust) rememberOrg(o Org) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.orgs == nil || len(t.orgs) >= maxTrusted {
-		t.orgs = make(map[string]Org)
-	}
-	if kept, ok := t.orgs[o.ID]; ok && kept.UpdatedAt.After(o.UpdatedAt) {
-		return
-	}
-	t.orgs[o.ID] = o
+// unproven is the token a principal of AuthenticateToInvite comes with, not yet read.
+type unproven struct {
+	hash string
+	seen seen
 }
 
-// forget drops what a refused write showed to be out of date.
-func (t *trust) forget(err error, hash, orgID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if Refused(err, PartToken) || Refused(err, PartMember) {
-		delete(t.tokens, hash)
-	}
-	if Refused(err, PartOrg) {
-		delete(t.orgs, orgID)
-	}
-}
-
-// AuthenticateToInvite is Authenticate for a request that does nothing but invite one person
-// (Invite): a token this process authenticated in the last few minutes is taken on trust,
-// unread, and the invitation's write proves it. Any other use of the principal it returns
-// would trust the token unproven: call it for nothing else.
+// AuthenticateToInvite is Authenticate for a request that does nothing but invite one
+// person (Invite). A token this process authenticated in the last few minutes is not read
+// now but with what the invitation reads, in the same request; the principal returned is
+// then unproven, and only Invite and Verify may be given it.
 func (s *Service) AuthenticateToInvite(ctx context.Context, secret string, source Source) (Principal, error) {
 	if !LooksLikeAPIToken(secret) {
 		return Principal{}, ErrUnauthenticated
 	}
-	now := s.nowUTC()
-	g, ok := s.trust.token(HashSecret(secret), now)
-	if !ok || g.token.ExpiredAt(now) {
+	hash := HashSecret(secret)
+	seen, ok := s.seen.get(hash, s.nowUTC())
+	if !ok {
 		return s.Authenticate(ctx, secret, source)
 	}
-	p := principalFor(g.token, source)
-	if g.owner != nil && g.owner.Role.rank() < p.Role.rank() {
-		p.Role = g.owner.Role
-	}
-	p.trusted = &g
-	s.touch(ctx, g.token, now)
-	return p, nil
+	return Principal{OrgID: seen.orgID, Source: source, unproven: &unproven{hash: hash, seen: seen}}, nil
 }
 
-// inviteOnTrust writes w in one request, trusting p's token and the organization as this
-// process last saw them and the address to be free and never emailed. It reports whether it
-// settled the invitation (err is then its outcome); false when the write was refused, or
-// there was nothing to trust, and the invitation must be decided from what is read.
-func (s *Service) inviteOnTrust(ctx context.Context, p Principal, inv Invitation, a AuditEntry) (bool, error) {
-	o, ok := s.trust.org(p.OrgID)
-	if !ok || checkDomain(o, inv.Email) != nil {
-		return false, nil
-	}
-	w := NewInvitation{Invitation: inv, Audit: a}
-	if inv.SendEmail {
-		sends, err := AllowSend(inv.Email, SendHistory{}, inv.CreatedAt)
-		if err != nil {
-			return false, nil
-		}
-		w.Email = &QueuedEmail{Due: inv.UpdatedAt, Sends: sends}
-	}
-	g := p.trusted
-	err := s.invitations.CreateInvitationIf(ctx, w, Guard{Token: &g.token, Owner: g.owner, Org: &o})
-	if isRefused(err) {
-		s.trust.forget(err, g.token.Hash, p.OrgID)
-		return false, nil
-	}
-	return true, err
-}
-
-// verify reads p's token again, as Authenticate does, when p was taken on trust.
-func (s *Service) verify(ctx context.Context, p Principal) (Principal, error) {
-	if p.trusted == nil {
+// Verify reads the token of a principal of AuthenticateToInvite, as Authenticate does,
+// and returns the principal it acts as. A principal of Authenticate is returned as it is.
+func (s *Service) Verify(ctx context.Context, p Principal) (Principal, error) {
+	if p.unproven == nil {
 		return p, nil
 	}
-	t, err := s.tokens.TokenByHash(ctx, p.trusted.token.Hash)
+	t, err := s.tokens.TokenByHash(ctx, p.unproven.hash)
 	if errors.Is(err, ErrNotFound) {
+		s.seen.forget(p.unproven.hash)
 		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
@@ -172,4 +106,49 @@ func (s *Service) verify(ctx context.Context, p Principal) (Principal, error) {
 	}
 	q.Via, q.Announce = p.Via, p.Announce
 	return q, nil
+}
+
+// inviteUnproven invites as p, whose token is read with the organization and the address
+// (PrepareAs), and decides exactly as Invite does for a principal of Authenticate.
+func (s *Service) inviteUnproven(ctx context.Context, p Principal, req InviteRequest) (Created, error) {
+	in, err := req.validate()
+	if err != nil {
+		// Told only to a caller whose token holds, as it is without AuthenticateToInvite.
+		if _, verr := s.Verify(ctx, p); verr != nil {
+			return Created{}, verr
+		}
+		return Created{}, err
+	}
+	u := p.unproven
+	var emailed []string
+	if in.sendEmail {
+		emailed = []string{in.email}
+	}
+	read, err := s.invitations.PrepareAs(ctx, u.seen.orgID, Caller{TokenHash: u.hash, OwnerID: u.seen.ownerID}, []string{in.email}, emailed)
+	if errors.Is(err, ErrNotFound) || (err == nil && (read.Token == nil || read.Token.OrgID != u.seen.orgID || read.Token.OwnerID != u.seen.ownerID)) {
+		// Gone, or not the token remembered: decided from a read of the token alone.
+		s.seen.forget(u.hash)
+		q, verr := s.Verify(ctx, p)
+		if verr != nil {
+			return Created{}, verr
+		}
+		return s.Invite(ctx, q, req)
+	}
+	if err != nil {
+		return Created{}, fmt.Errorf("invite: %w", err)
+	}
+	q, err := s.principalRead(ctx, *read.Token, read.Owner, p.Source)
+	if err != nil {
+		return Created{}, err
+	}
+	q.Via, q.Announce = p.Via, p.Announce
+	if err := q.mayInvite(in); err != nil {
+		return Created{}, err
+	}
+	inv, a, token := s.newInvitation(q, in, s.nowUTC())
+	if err := s.decide(ctx, q.OrgID, read.Org, read.Addresses, []Invitation{inv}, []AuditEntry{a})[0]; err != nil {
+		return Created{}, fmt.Errorf("invite %s: %w", inv.ID, err)
+	}
+	s.countCreated(ctx, q, false, 1)
+	return Created{Invitation: inv, Token: token}, nil
 }

@@ -3,16 +3,17 @@ package org_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"gatehouse/internal/org"
 )
 
-// Invitations on trust (AuthenticateToInvite): a process that authenticated a token a moment
-// ago invites in one write that proves what it trusted. Each test changes what was trusted
-// through another process (a second service over the same table) and expects exactly what a
-// process that read everything would answer.
+// Invitations by a token seen a moment ago (AuthenticateToInvite): the process reads the
+// token with the organization and the address, in one request, then writes. Each test
+// changes what the process remembers through another process (a second service over the
+// same table) and expects exactly what a process that remembered nothing would answer.
 
 // trustFixture is a fixture with an admin token, the process that trusts it, and another.
 type trustFixture struct {
@@ -57,8 +58,8 @@ func TestInviteOnTrustWritesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if requests != 1 {
-		t.Errorf("invitation on trust took %d requests, want 1 (the write)", requests)
+	if requests != 2 {
+		t.Errorf("invitation by a token seen before took %d requests, want 2 (one read, the write)", requests)
 	}
 	got, err := f.svc.Invitation(context.Background(), f.admin, c.Invitation.ID)
 	if err != nil {
@@ -67,10 +68,10 @@ func TestInviteOnTrustWritesOnce(t *testing.T) {
 	if got.Email != "jane@example.com" || got.Status != org.StatusPending || got.Delivery.State != org.DeliveryQueued || got.InvitedBy.ID != f.token.ID {
 		t.Errorf("stored invitation = %+v", got)
 	}
-	// Without email (admins only), the link comes back as it does without trust.
+	// Without email (admins only), the link comes back as it does for a token just read.
 	c, requests, err = f.inviteAs(t, "link@example.com", noEmail())
-	if err != nil || c.Token == "" || requests != 1 {
-		t.Errorf("invitation without email on trust: token %q, %d requests, %v", c.Token, requests, err)
+	if err != nil || c.Token == "" || requests != 2 {
+		t.Errorf("invitation without email: token %q, %d requests, %v", c.Token, requests, err)
 	}
 }
 
@@ -141,11 +142,10 @@ func TestInviteOnTrustFollowsAllowedDomains(t *testing.T) {
 		t.Fatalf("invite outside domains another process just allowed: %v, want a domain error", err)
 	}
 	f.mustNotHold(t, "jane@example.com")
-	// The process learned the list: inside it, one write again.
-	if _, requests, err := f.inviteAs(t, "jane@corp.example", nil); err != nil || requests != 1 {
+	if _, requests, err := f.inviteAs(t, "jane@corp.example", nil); err != nil || requests != 2 {
 		t.Fatalf("invite inside the allowed domains: %d requests, %v", requests, err)
 	}
-	// Lifted by another process: an address the trusted list refuses is decided from a read.
+	// Lifted by another process.
 	if _, err := f.other.UpdateOrganization(ctx, f.admin, org.OrgPatch{AllowedDomains: &[]string{}}); err != nil {
 		t.Fatal(err)
 	}
@@ -205,4 +205,127 @@ func (f *trustFixture) mustNotHold(t *testing.T, email string) {
 	if len(page.Items) != 0 {
 		t.Errorf("%s was invited: %+v", email, page.Items[0])
 	}
+}
+
+func TestInviteByTokenSeenFollowsAPromotedOwner(t *testing.T) {
+	base := newFixture(t, "acme")
+	owner := base.member(t, "owner2@example.com", org.RoleAdmin)
+	ctx := context.Background()
+	other := org.NewService(base.env.Store.Org(), org.WithClock(base.clock.Now))
+	nt, err := other.CreateToken(ctx, base.admin, "mine", "admin", org.OwnedBy(owner.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.ChangeRole(ctx, base.admin, owner.ID, "member"); err != nil {
+		t.Fatal(err)
+	}
+	f := &trustFixture{fixture: base, other: other, secret: nt.Secret, token: nt.Token}
+	f.inviteAs(t, "first@example.com", nil) // seen while its owner is a member
+	if _, err := other.ChangeRole(ctx, base.admin, owner.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.inviteAs(t, "link@example.com", noEmail()); err != nil {
+		t.Fatalf("invite without email once the owner is an admin again: %v", err)
+	}
+}
+
+func TestInviteByTokenSeenRefusesADeletedTokensBadRequestAsUnauthenticated(t *testing.T) {
+	f := newTrustFixture(t)
+	if err := f.other.RevokeToken(context.Background(), f.admin, f.token.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.inviteAs(t, "not-an-address", nil); !errors.Is(err, org.ErrUnauthenticated) {
+		t.Fatalf("invalid invitation by a deleted token: %v, want unauthenticated", err)
+	}
+}
+
+func TestUnprovenPrincipalDoesNothingElse(t *testing.T) {
+	f := newTrustFixture(t)
+	ctx := context.Background()
+	p, err := f.svc.AuthenticateToInvite(ctx, f.secret, org.SourceAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Invitations(ctx, p, org.InvitationQuery{}); !errors.Is(err, org.ErrUnauthenticated) {
+		t.Errorf("listing invitations with a token not yet read: %v, want unauthenticated", err)
+	}
+	if _, err := f.svc.CreateToken(ctx, p, "sneaky", "admin"); !errors.Is(err, org.ErrUnauthenticated) {
+		t.Errorf("creating a token with a token not yet read: %v, want unauthenticated", err)
+	}
+	q, err := f.svc.Verify(ctx, p)
+	if err != nil || q.Role != org.RoleAdmin || q.Actor.ID != f.token.ID {
+		t.Fatalf("verified: %+v, %v", q, err)
+	}
+	if _, err := f.svc.Invitations(ctx, q, org.InvitationQuery{}); err != nil {
+		t.Errorf("listing invitations once verified: %v", err)
+	}
+}
+
+// A refused request does not count as the token's use.
+func TestInviteByTokenSeenRecordsUseOnlyOfATokenThatHolds(t *testing.T) {
+	base := newFixture(t, "acme")
+	owner := base.member(t, "owner2@example.com", org.RoleAdmin)
+	ctx := context.Background()
+	other := org.NewService(base.env.Store.Org(), org.WithClock(base.clock.Now))
+	nt, err := other.CreateToken(ctx, base.admin, "mine", "admin", org.OwnedBy(owner.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &trustFixture{fixture: base, other: other, secret: nt.Secret, token: nt.Token}
+	f.inviteAs(t, "first@example.com", nil)
+	lastUse := func() time.Time {
+		list, err := other.Tokens(ctx, base.admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range list {
+			if tok.ID == nt.Token.ID {
+				return tok.LastUsedAt
+			}
+		}
+		t.Fatal("token not listed")
+		return time.Time{}
+	}
+	before := lastUse()
+	if _, err := other.Deactivate(ctx, base.admin, owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	base.clock.Add(2 * time.Minute)
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrTokenOwnerInactive) {
+		t.Fatalf("invite by a token whose owner was deactivated: %v", err)
+	}
+	if got := lastUse(); !got.Equal(before) {
+		t.Errorf("a refused request recorded the token's use: %v, was %v", got, before)
+	}
+}
+
+// The same secret made again for another organization (the local stack's DevToken) acts
+// there: never in the organization the process remembers for it.
+func TestInviteByTokenSeenFollowsTheTokenItIs(t *testing.T) {
+	f := newFixture(t, "acme")
+	f.addOrg(t, "beta")
+	ctx := context.Background()
+	other := org.NewService(f.env.Store.Org(), org.WithClock(f.clock.Now))
+	secret := "ghk_" + strings.Repeat("A", 43)
+	nt, err := other.DevToken(ctx, "acme", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf := &trustFixture{fixture: f, other: other, secret: secret, token: nt.Token}
+	tf.inviteAs(t, "first@example.com", nil)
+	if err := other.RevokeToken(ctx, f.admin, nt.Token.ID); err != nil {
+		t.Fatal(err)
+	}
+	again, err := other.DevToken(ctx, "beta", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := tf.inviteAs(t, "jane@example.com", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Invitation.OrgID != "beta" || c.Invitation.InvitedBy.ID != again.Token.ID {
+		t.Errorf("invited into %s by %s, want beta by %s", c.Invitation.OrgID, c.Invitation.InvitedBy.ID, again.Token.ID)
+	}
+	tf.mustNotHold(t, "jane@example.com")
 }
