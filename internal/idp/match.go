@@ -1,9 +1,6 @@
 package idp
 
-import (
-	"strings"
-	"sync"
-)
+import "strings"
 
 // planner pairs the people of a snapshot with the current accounts and decides what each
 // pair needs. Index slices are parallel to snap.People and accounts; -1 means no partner.
@@ -80,24 +77,19 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 			p.keys[i] = k
 		}
 	}
-	// Each index is filled in a loop of its own that does little but look in it, the keys'
-	// hashes made before: the processor then waits for several of its slots at once. The
-	// two are independent, and filled at once where there are two processors.
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		p.fill(p.byID, func(i int) string { return accounts[i].ExternalID })
-	})
+	p.fill(p.byID, func(i int) string { return accounts[i].ExternalID })
 	p.fill(p.byEmail, func(i int) string {
 		if accounts[i].Email == "" {
 			return ""
 		}
 		return p.key(i)
 	})
-	wg.Wait()
 	return p
 }
 
-// fill puts every account with a key (key(a) is not "") in x.
+// fill puts every account with a key (key(a) is not "") in x, in a loop of its own that does
+// little but look in x, the keys' hashes made before: the processor then waits for several
+// of its slots at once.
 func (p *planner) fill(x *index, key func(a int) string) {
 	hashes := make([]uint32, len(p.accounts))
 	for i := range p.accounts {
