@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -60,11 +59,37 @@ type Sink struct {
 	w   io.Writer
 }
 
-// namePattern is what a metric name or dimension name may be.
-var namePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,127}$`)
+// validName reports whether s may name a metric or a dimension: a letter, then up to 127
+// letters and digits. (Not a regular expression: its counted repetition compiles to a
+// program that every cold start would build.)
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 128 || !isLetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isLetter(s[i]) && !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
-// namespacePattern is what CloudWatch accepts as a custom namespace.
-var namespacePattern = regexp.MustCompile(`^[A-Za-z0-9._/#: -]{1,255}$`)
+// validNamespace reports whether s is what CloudWatch accepts as a custom namespace: 1 to
+// 255 letters, digits and the characters . _ / # : - and space.
+func validNamespace(s string) bool {
+	if len(s) == 0 || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isLetter(c) && !isDigit(c) && !strings.ContainsRune("._/#: -", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 
 // New returns a Sink writing to w; a nil w discards everything (and does no work).
 func New(w io.Writer, c Config) (*Sink, error) {
@@ -86,7 +111,7 @@ func New(w io.Writer, c Config) (*Sink, error) {
 // CheckNamespace reports whether ns may be a custom CloudWatch namespace.
 func CheckNamespace(ns string) error {
 	switch {
-	case !namespacePattern.MatchString(ns):
+	case !validNamespace(ns):
 		return fmt.Errorf("metrics namespace %q must be 1 to 255 letters, digits, spaces or . _ / # : -", ns)
 	case strings.HasPrefix(ns, "AWS/"):
 		return fmt.Errorf("metrics namespace %q must not start with AWS/, which is AWS's own", ns)
@@ -124,7 +149,7 @@ func (s *Sink) record(ctx context.Context, name string, unit Unit, v float64, su
 
 // check reports what is wrong with a record, so that one bad call never spoils a document.
 func check(name string, v float64, dims []string) error {
-	if !namePattern.MatchString(name) {
+	if !validName(name) {
 		return errors.New("a metric name must be letters and digits, starting with a letter")
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -140,7 +165,7 @@ func check(name string, v float64, dims []string) error {
 	for i := 0; i < len(dims); i += 2 {
 		k, val := dims[i], dims[i+1]
 		switch {
-		case !namePattern.MatchString(k):
+		case !validName(k):
 			return fmt.Errorf("dimension name %q must be letters and digits, starting with a letter", k)
 		case seen[k]:
 			return fmt.Errorf("dimension %s is given twice, or is the metric's or the function's", k)

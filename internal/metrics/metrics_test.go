@@ -416,3 +416,23 @@ func BenchmarkRequestMetrics(b *testing.B) {
 		flush()
 	}
 }
+
+func TestNamesAndNamespaces(t *testing.T) {
+	long := strings.Repeat("a", 128)
+	for name, want := range map[string]bool{
+		"Invitations": true, "A": true, "a1B2": true, long: true,
+		"": false, "1abc": false, "with space": false, "dash-ed": false, "under_score": false, long + "a": false, "Ünicode": false,
+	} {
+		if got := validName(name); got != want {
+			t.Errorf("validName(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for ns, want := range map[string]bool{
+		"Gatehouse": true, "Gatehouse/prod": true, "a.b_c/d#e:f -g": true, strings.Repeat("n", 255): true,
+		"": false, strings.Repeat("n", 256): false, "semi;colon": false, "tab\there": false, "Ünicode": false,
+	} {
+		if got := validNamespace(ns); got != want {
+			t.Errorf("validNamespace(%q) = %v, want %v", ns, got, want)
+		}
+	}
+}

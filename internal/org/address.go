@@ -285,15 +285,11 @@ func plainASCIIEmail(s string) (string, bool) {
 	lower := true
 	// The local part: atoms of atext (RFC 5322) joined by single dots.
 	for i := 0; i < at; i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case 'A' <= c && c <= 'Z':
+		switch k := asciiClass[s[i]]; {
+		case k&(classLower|classDigit|classHyphen|classAtext) != 0:
+		case k == classUpper:
 			lower = false
-		case c == '.':
-			if s[i-1] == '.' {
-				return "", false
-			}
-		case c > ' ' && c <= '~' && strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
+		case k == classDot && s[i-1] != '.': // s[0] is not a dot
 		default:
 			return "", false
 		}
@@ -323,11 +319,11 @@ func plainASCIIEmail(s string) (string, bool) {
 			start, digits = i+1, true
 			continue
 		}
-		switch c := domain[i]; {
-		case 'a' <= c && c <= 'z', c == '-':
+		switch k := asciiClass[domain[i]]; k {
+		case classLower, classHyphen:
 			digits = false
-		case '0' <= c && c <= '9':
-		case 'A' <= c && c <= 'Z':
+		case classDigit:
+		case classUpper:
 			lower, digits = false, false
 		default:
 			return "", false
@@ -338,6 +334,34 @@ func plainASCIIEmail(s string) (string, bool) {
 	}
 	return s, true
 }
+
+// The classes of bytes plainASCIIEmail tells apart; 0 for every other byte.
+const (
+	classLower  uint8 = 1 << iota // a-z
+	classDigit                    // 0-9
+	classUpper                    // A-Z
+	classHyphen                   // -
+	classDot                      // .
+	classAtext                    // the rest of RFC 5322's atext
+)
+
+// asciiClass is the class of each byte.
+var asciiClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = classLower
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = classUpper
+	}
+	t['-'], t['.'] = classHyphen, classDot
+	for _, c := range "!#$%&'*+/=?^_`{|}~" {
+		t[c] = classAtext
+	}
+	return t
+}()
 
 // isASCII reports whether s has only ASCII bytes, which normalization leaves unchanged.
 func isASCII(s string) bool {

@@ -40,29 +40,50 @@ func newDiscovery(base string) (discovery, error) {
 	return d, nil
 }
 
+// documents is the discovery documents, or false when they could not be built (the
+// answer then made).
+func (h *handler) documents(w http.ResponseWriter, r *http.Request) (discovery, bool) {
+	d, err := h.discovery()
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("build discovery documents: %w", err))
+		return discovery{}, false
+	}
+	return d, true
+}
+
 // serviceProviderConfig serves GET /ServiceProviderConfig.
 func (h *handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, h.discovery.ServiceProviderConfig)
+	if d, ok := h.documents(w, r); ok {
+		writeJSON(w, http.StatusOK, d.ServiceProviderConfig)
+	}
 }
 
 // resourceTypes serves GET /ResourceTypes as a list.
 func (h *handler) resourceTypes(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, newList(h.discovery.ResourceTypes, len(h.discovery.ResourceTypes), 1))
+	if d, ok := h.documents(w, r); ok {
+		writeJSON(w, http.StatusOK, newList(d.ResourceTypes, len(d.ResourceTypes), 1))
+	}
 }
 
 // resourceType serves GET /ResourceTypes/{name}.
 func (h *handler) resourceType(w http.ResponseWriter, r *http.Request) {
-	h.writeDocument(w, h.discovery.ResourceTypes, r.PathValue("name"))
+	if d, ok := h.documents(w, r); ok {
+		h.writeDocument(w, d.ResourceTypes, r.PathValue("name"))
+	}
 }
 
 // schemas serves GET /Schemas as a list.
 func (h *handler) schemas(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, newList(h.discovery.Schemas, len(h.discovery.Schemas), 1))
+	if d, ok := h.documents(w, r); ok {
+		writeJSON(w, http.StatusOK, newList(d.Schemas, len(d.Schemas), 1))
+	}
 }
 
 // schema serves GET /Schemas/{id}.
 func (h *handler) schema(w http.ResponseWriter, r *http.Request) {
-	h.writeDocument(w, h.discovery.Schemas, r.PathValue("id"))
+	if d, ok := h.documents(w, r); ok {
+		h.writeDocument(w, d.Schemas, r.PathValue("id"))
+	}
 }
 
 // writeDocument answers the document of docs whose id is id, or 404.

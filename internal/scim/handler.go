@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // ContentType is the media type of every SCIM answer (RFC 7644 §3.1).
@@ -33,10 +34,12 @@ type Config struct {
 
 // handler serves the SCIM endpoints under the mount point.
 type handler struct {
-	backend   Backend
-	log       *slog.Logger
-	base      string
-	discovery discovery
+	backend Backend
+	log     *slog.Logger
+	base    string
+	// discovery builds the discovery documents once, when an identity provider first asks
+	// for them: no cold start needs them.
+	discovery func() (discovery, error)
 	mux       *http.ServeMux
 	routes    []string // "GET /Users", … in the order they were registered
 }
@@ -56,9 +59,7 @@ func New(c Config) (http.Handler, error) {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &handler{backend: c.Backend, log: c.Logger, base: strings.TrimRight(c.BaseURL, "/"), mux: http.NewServeMux()}
-	if h.discovery, err = newDiscovery(h.base); err != nil {
-		return nil, fmt.Errorf("scim: build discovery documents: %w", err)
-	}
+	h.discovery = sync.OnceValues(func() (discovery, error) { return newDiscovery(h.base) })
 	h.route("/Users", map[string]http.HandlerFunc{http.MethodGet: h.listUsers, http.MethodPost: h.createUser})
 	h.route("/Users/{id}", map[string]http.HandlerFunc{
 		http.MethodGet: h.getUser, http.MethodPut: h.replaceUser, http.MethodPatch: h.patchUser, http.MethodDelete: h.deleteUser,
