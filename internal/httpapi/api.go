@@ -187,7 +187,12 @@ type router struct {
 	patterns []string
 }
 
-// Handle registers h for pattern, as http.ServeMux does, and remembers the pattern.
+// Handle registers h for pattern, as http.ServeMux does, and remembers the pattern. It is
+// never inlined: ServeMux records where each pattern was registered (runtime.Caller), and
+// finding a line inside newAPI, a long function, took three times as long as all the rest
+// of building the API, at every cold start; inside this one it is quick.
+//
+//go:noinline
 func (r *router) Handle(pattern string, h http.Handler) {
 	r.patterns = append(r.patterns, pattern)
 	r.ServeMux.Handle(pattern, h)
