@@ -52,7 +52,7 @@ func (t *seenTokens) get(hash string, now time.Time) (seen, bool) {
 func (t *seenTokens) put(hash string, s seen) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.m == nil || len(t.m) >= maxSeen {
+	if _, known := t.m[hash]; !known && (t.m == nil || len(t.m) >= maxSeen) {
 		t.m = make(map[string]seen)
 	}
 	t.m[hash] = s
@@ -135,10 +135,20 @@ func (s *Service) inviteUnproven(ctx context.Context, p Principal, req InviteReq
 		return s.Invite(ctx, q, req)
 	}
 	if err != nil {
+		// Refusals first, from a read of the token alone, as where it is read before the
+		// rest; then the failure to read the rest.
+		q, verr := s.Verify(ctx, p)
+		if verr != nil {
+			return Created{}, verr
+		}
+		if rerr := q.mayInvite(in); rerr != nil {
+			return Created{}, rerr
+		}
 		return Created{}, fmt.Errorf("invite: %w", err)
 	}
 	q, err := s.principalRead(ctx, *read.Token, read.Owner, p.Source)
 	if err != nil {
+		s.seen.forget(u.hash)
 		return Created{}, err
 	}
 	q.Via, q.Announce = p.Via, p.Announce

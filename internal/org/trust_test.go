@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/dynamo/dynamotest"
 	"gatehouse/internal/org"
 )
 
@@ -328,4 +329,44 @@ func TestInviteByTokenSeenFollowsTheTokenItIs(t *testing.T) {
 		t.Errorf("invited into %s by %s, want beta by %s", c.Invitation.OrgID, c.Invitation.InvitedBy.ID, again.Token.ID)
 	}
 	tf.mustNotHold(t, "jane@example.com")
+}
+
+// While the read of the organization and the address fails, a caller the token read would
+// refuse is refused all the same: told 401 or 403, not to try again later.
+func TestInviteByTokenSeenRefusesFirstWhenTheReadFails(t *testing.T) {
+	f := newTrustFixture(t)
+	ctx := context.Background()
+	viewer, err := f.other.CreateToken(ctx, f.admin, "viewer", "viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Authenticate(ctx, viewer.Secret, org.SourceAPI); err != nil { // seen
+		t.Fatal(err)
+	}
+	if err := f.other.RevokeToken(ctx, f.admin, f.token.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.env.Inject(dynamotest.Burst(1, 1000, dynamotest.Throttle, "BatchGetItem"))
+	defer f.env.Inject(nil)
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrUnauthenticated) {
+		t.Errorf("deleted token while the read fails: %v, want unauthenticated", err)
+	}
+	f.secret = viewer.Secret
+	var roleErr *org.RoleError
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.As(err, &roleErr) {
+		t.Errorf("viewer while the read fails: %v, want a role error", err)
+	}
+	nt, err := f.other.CreateToken(ctx, f.admin, "admin2", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.env.Inject(nil)
+	if _, err := f.svc.Authenticate(ctx, nt.Secret, org.SourceAPI); err != nil {
+		t.Fatal(err)
+	}
+	f.env.Inject(dynamotest.Burst(1, 1000, dynamotest.Throttle, "BatchGetItem"))
+	f.secret = nt.Secret
+	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrUnavailable) {
+		t.Errorf("admin while the read fails: %v, want unavailable", err)
+	}
 }
