@@ -372,11 +372,15 @@ type webhookReceiver struct {
 
 var webhooks webhookReceiver
 
-// webhookEndpoint points organization demo's webhooks at a receiver and invites someone, which
-// writes the invitation.created event; the endpoint's secret is sealed under the stack's key
+// webhookEndpoint points organization demo's webhooks at a fresh receiver and invites someone,
+// which writes the invitation.created event; the endpoint's secret is sealed under the stack's key
 // file, which the function opens.
 func webhookEndpoint(t testing.TB, w *world) {
 	t.Helper()
+	// One world at a time: a benchmark's cold starts each seed a world of their own.
+	webhooks.mu.Lock()
+	webhooks.got = nil
+	webhooks.mu.Unlock()
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		var p struct{ Type string }
 		_ = json.NewDecoder(r.Body).Decode(&p)
