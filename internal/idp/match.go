@@ -77,31 +77,30 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 			p.keys[i] = k
 		}
 	}
-	p.fill(p.byID, func(i int) string { return accounts[i].ExternalID })
-	p.fill(p.byEmail, func(i int) string {
-		if accounts[i].Email == "" {
-			return ""
+	// Each index is filled in a loop of its own that does little but look in it, the keys'
+	// hashes made before: the processor then waits for several of its slots at once.
+	hashes := make([]uint32, len(accounts))
+	for i := range accounts {
+		if id := accounts[i].ExternalID; id != "" {
+			hashes[i] = p.byID.hash(id)
 		}
-		return p.key(i)
-	})
+	}
+	for i := range accounts {
+		if id := accounts[i].ExternalID; id != "" {
+			p.index(p.byID, hashes[i], id, i)
+		}
+	}
+	for i := range accounts {
+		if accounts[i].Email != "" {
+			hashes[i] = p.byEmail.hash(p.key(i))
+		}
+	}
+	for i := range accounts {
+		if accounts[i].Email != "" {
+			p.index(p.byEmail, hashes[i], p.key(i), i)
+		}
+	}
 	return p
-}
-
-// fill puts every account with a key (key(a) is not "") in x, in a loop of its own that does
-// little but look in x, the keys' hashes made before: the processor then waits for several
-// of its slots at once.
-func (p *planner) fill(x *index, key func(a int) string) {
-	hashes := make([]uint32, len(p.accounts))
-	for i := range p.accounts {
-		if k := key(i); k != "" {
-			hashes[i] = x.hash(k)
-		}
-	}
-	for i := range p.accounts {
-		if k := key(i); k != "" {
-			p.index(x, hashes[i], k, i)
-		}
-	}
 }
 
 // key is the emailKey of account a's address, "" when it has none.
