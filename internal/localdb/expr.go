@@ -180,7 +180,29 @@ func matches(cond string, item attrs, names map[string]string, values attrs) boo
 	if env.AddAttributes(item) != nil || env.AddAttributes(values) != nil {
 		return false
 	}
-	return language.Eval(px.cond, env) == language.TRUE
+	return holds(px.cond.Expression, env)
+}
+
+// holds evaluates a condition as DynamoDB does. The interpreter turns a function or a
+// comparison on an attribute the item does not have (contains, begins_with, size, <) into
+// an error that fails the whole condition; in DynamoDB only that part is false, and AND,
+// OR and NOT go on from there. So they are taken apart here and each part is evaluated on
+// its own, an error being false.
+func holds(e language.Expression, env *language.Environment) bool {
+	switch n := e.(type) {
+	case *language.InfixExpression:
+		switch n.Operator {
+		case language.AND:
+			return holds(n.Left, env) && holds(n.Right, env)
+		case language.OR:
+			return holds(n.Left, env) || holds(n.Right, env)
+		}
+	case *language.PrefixExpression:
+		if n.Operator == language.NOT {
+			return !holds(n.Right, env)
+		}
+	}
+	return language.Eval(e, env) == language.TRUE
 }
 
 // applyUpdate is the item an update expression makes of base (the stored item, or just the
