@@ -28,8 +28,8 @@ func (m *memStore) PutSyncConfig(_ context.Context, c dirsync.Config, _ org.Audi
 	m.cfg = c
 	return nil
 }
-func (m *memStore) SyncConfigs(context.Context) ([]dirsync.Config, error) {
-	return []dirsync.Config{m.cfg}, nil
+func (m *memStore) SyncConfigs(context.Context) ([]dirsync.Config, []dirsync.Unreadable, error) {
+	return []dirsync.Config{m.cfg}, nil, nil
 }
 func (m *memStore) PutRun(context.Context, dirsync.Run, org.AuditEntry) error {
 	m.writes.Add(1)

@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"gatehouse/internal/blob"
 	"gatehouse/internal/dirsync"
 	"gatehouse/internal/dynamo/dynamotest"
@@ -509,5 +513,40 @@ func TestOneOrganizationCannotStarveTheOthers(t *testing.T) {
 	}
 	if sum.Runs[string(dirsync.RunApplied)] != 1 || len(sum.Failed) != 1 || sum.Failed[0] != "aaa-slow" {
 		t.Errorf("summary = %+v; want the stalled organization failed and the other applied", sum)
+	}
+}
+
+// A stored configuration that cannot be read fails its own organization's sync, never the
+// pass: the others sync as usual.
+func TestOneUnreadableConfigurationDoesNotStopThePass(t *testing.T) {
+	env := dynamotest.New(t)
+	svc := org.NewService(env.Store.Org())
+	export := "\"User Id\",\"Status\",\"Username\",\"First name\",\"Last name\",\"Primary email\"\r\n\"00u1\",\"ACTIVE\",\"a@x.io\",\"A\",\"B\",\"a@x.io\"\r\n"
+	s := dirsync.New(env.Store.Sync, svc, stallingExports{stall: "none", export: export}, slog.New(slog.DiscardHandler))
+	no := false
+	for _, id := range []string{"broken", "fine"} {
+		admin, _ := orgtest.Seed(t, svc, id, id)
+		if _, err := s.Configure(context.Background(), admin, dirsync.ConfigRequest{Sources: dirsync.SourcesOf("s3://exports/" + id + "/okta.csv"), SendEmail: &no}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The schedule's copy of one configuration names a directory whose settings are not JSON.
+	table := env.Store.Table()
+	if _, err := env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName:        &table,
+		Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "SYNCCONFIG"}, "sk": &types.AttributeValueMemberS{Value: "broken"}},
+		UpdateExpression: aws.String("SET directoryProvider = :p, directorySettings = :s"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":p": &types.AttributeValueMemberS{Value: "okta"}, ":s": &types.AttributeValueMemberS{Value: "{not json"},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.SyncAll(context.Background(), dirsync.TriggerSchedule)
+	if err != nil {
+		t.Fatalf("pass: %v", err)
+	}
+	if sum.Organizations != 2 || sum.Runs[string(dirsync.RunApplied)] != 1 || len(sum.Failed) != 1 || sum.Failed[0] != "broken" {
+		t.Errorf("summary = %+v; want the unreadable organization failed and the other applied", sum)
 	}
 }

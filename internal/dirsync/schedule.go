@@ -29,7 +29,7 @@ const maxRunTime = 5 * time.Minute
 // of the time left (at least minTimeLeft), and what a run does not use passes on to the next;
 // every read of an export is bounded (idp.MaxExportBytes), so none can exhaust the memory.
 func (s *Service) SyncAll(ctx context.Context, trigger string) (Summary, error) {
-	configs, err := s.store.SyncConfigs(ctx)
+	configs, unreadable, err := s.store.SyncConfigs(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("list sync configurations: %w", err)
 	}
@@ -45,7 +45,12 @@ func (s *Service) SyncAll(ctx context.Context, trigger string) (Summary, error) 
 		first := int(s.nowUTC().Unix()/int64(time.Hour/time.Second)) % n
 		enabled = append(enabled[first:], enabled[:first]...)
 	}
-	sum := Summary{Runs: map[string]int{}, Organizations: len(enabled)}
+	sum := Summary{Runs: map[string]int{}, Organizations: len(enabled) + len(unreadable)}
+	for _, u := range unreadable {
+		// Its own admins see the error when they read the configuration; the rest sync.
+		sum.Failed = append(sum.Failed, u.OrgID)
+		s.log.ErrorContext(ctx, "sync configuration unreadable", "org", u.OrgID, "err", u.Err)
+	}
 	for i, c := range enabled {
 		deadline, ok := ctx.Deadline()
 		if ok && time.Until(deadline) < s.minTimeLeft {

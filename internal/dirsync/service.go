@@ -24,8 +24,9 @@ type Store interface {
 	// PutSyncConfig stores c and lists its organization among those the schedule syncs; the
 	// organization must exist (org.PartOrg).
 	PutSyncConfig(ctx context.Context, c Config, audit org.AuditEntry) error
-	// SyncConfigs lists every organization's sync configuration.
-	SyncConfigs(ctx context.Context) ([]Config, error)
+	// SyncConfigs lists every organization's sync configuration, and apart those stored
+	// that cannot be read: one bad item never hides the others.
+	SyncConfigs(ctx context.Context) ([]Config, []Unreadable, error)
 
 	// PutRun stores a new run report, with its audit entry (org.PartRecord: the id is new).
 	PutRun(ctx context.Context, r Run, audit org.AuditEntry) error
@@ -144,3 +145,9 @@ func New(store Store, members Members, open Opener, log *slog.Logger, opts ...Op
 
 // nowUTC is the current time in UTC, to the millisecond (what the store keeps).
 func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// Unreadable is a stored sync configuration that could not be read, and why.
+type Unreadable struct {
+	OrgID string
+	Err   error
+}

@@ -120,22 +120,30 @@ func (s *Sync) GetSyncConfig(ctx context.Context, orgID string) (dirsync.Config,
 	return it.domain()
 }
 
-// SyncConfigs lists every organization's sync configuration.
-func (s *Sync) SyncConfigs(ctx context.Context) ([]dirsync.Config, error) {
+// SyncConfigs lists every organization's sync configuration; one that cannot be decoded is
+// listed apart, with why.
+func (s *Sync) SyncConfigs(ctx context.Context) ([]dirsync.Config, []dirsync.Unreadable, error) {
 	var out []dirsync.Config
+	var bad []dirsync.Unreadable
 	err := s.t.queryPartition(ctx, pkSyncConfig, "", nil, func(item map[string]types.AttributeValue) error {
 		var it syncConfigItem
-		if err := decodeItem(item, &it); err != nil {
-			return err
+		err := decodeItem(item, &it)
+		var c dirsync.Config
+		if err == nil {
+			c, err = it.domain()
 		}
-		c, err := it.domain()
 		if err != nil {
-			return err
+			orgID := it.OrgID
+			if sk, ok := item[attrSK].(*types.AttributeValueMemberS); orgID == "" && ok {
+				orgID = sk.Value
+			}
+			bad = append(bad, dirsync.Unreadable{OrgID: orgID, Err: err})
+			return nil
 		}
 		out = append(out, c)
 		return nil
 	})
-	return out, err
+	return out, bad, err
 }
 
 // leaseItem says who applies a sync to an organization, until when.
