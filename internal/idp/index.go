@@ -73,6 +73,21 @@ func (x *index) addHash(h uint32, key string, pos int) (int, bool) {
 	}
 }
 
+// addAt is addHash of the key at pos (key(pos)), which is read only when a slot's hash
+// agrees: most keys are new, and their owner's records are then never visited.
+func (x *index) addAt(h uint32, pos int) (int, bool) {
+	for i := x.first(h); ; i = x.next(i) {
+		s := x.slots[i]
+		switch {
+		case s.pos == 0:
+			x.insert(h, pos, i)
+			return pos, false
+		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == x.key(pos):
+			return int(s.pos - 1), true
+		}
+	}
+}
+
 // set puts key at pos, wherever it was.
 func (x *index) set(key string, pos int) {
 	h := x.hash(key)
@@ -145,4 +160,27 @@ func (x *index) next(i int) int {
 		return 0
 	}
 	return i
+}
+
+// bySlot orders keys (positions whose hashes are hashes[pos]) by the block of slots their
+// search starts in, keeping their order within a block (a counting sort), so that adding
+// them in that order sweeps the slots once. The index must not grow meanwhile: it holds
+// the slots for every key added (newIndex's size).
+func (x *index) bySlot(keys []int32, hashes []uint32) []int32 {
+	const blockShift = 6 // 64 slots, 512 bytes
+	blocks := len(x.slots)>>blockShift + 1
+	starts := make([]int32, blocks+1)
+	for _, k := range keys {
+		starts[x.first(hashes[k])>>blockShift+1]++
+	}
+	for b := 1; b <= blocks; b++ {
+		starts[b] += starts[b-1]
+	}
+	out := make([]int32, len(keys))
+	for _, k := range keys {
+		b := x.first(hashes[k]) >> blockShift
+		out[starts[b]] = k
+		starts[b]++
+	}
+	return out
 }

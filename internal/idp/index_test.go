@@ -55,3 +55,54 @@ func TestIndexAgreesWithAMap(t *testing.T) {
 		})
 	}
 }
+
+// The planner fills its account indexes in the order of their slots (bySlot). Among accounts
+// that share a key its choice must be the one filling them in the accounts' order makes.
+func TestAccountIndexesAreFilledAsInAccountOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	kinds := []AccountKind{AccountMember, AccountInvitation}
+	for round := range 20 {
+		accounts := make([]Account, 2000)
+		for i := range accounts {
+			accounts[i] = Account{
+				Kind: kinds[r.IntN(2)], ID: fmt.Sprintf("a%d", i), Active: r.IntN(2) == 0,
+				Email:      fmt.Sprintf("p%d@example.com", r.IntN(300)), // many share an address
+				ExternalID: fmt.Sprintf("00u%d", r.IntN(300)),
+			}
+			if r.IntN(10) == 0 {
+				accounts[i].ExternalID = ""
+			}
+		}
+		p := newPlanner(&Snapshot{}, accounts)
+		// The same indexes filled one account after another.
+		byID := newIndex(len(accounts), func(a int) string { return accounts[a].ExternalID })
+		byEmail := newIndex(len(accounts), p.key)
+		for i := range accounts {
+			if id := accounts[i].ExternalID; id != "" {
+				if b, taken := byID.add(id, i); taken && rank(&accounts[i]) < rank(&accounts[b]) {
+					byID.set(id, i)
+				}
+			}
+			if k := p.key(i); k != "" {
+				if b, taken := byEmail.add(k, i); taken && rank(&accounts[i]) < rank(&accounts[b]) {
+					byEmail.set(k, i)
+				}
+			}
+		}
+		for i := range accounts {
+			for _, c := range []struct {
+				got, want *index
+				key       string
+			}{{p.byID, byID, accounts[i].ExternalID}, {p.byEmail, byEmail, p.key(i)}} {
+				if c.key == "" {
+					continue
+				}
+				got, _ := c.got.find(c.key)
+				want, _ := c.want.find(c.key)
+				if got != want {
+					t.Fatalf("round %d: %q names account %d, want %d", round, c.key, got, want)
+				}
+			}
+		}
+	}
+}

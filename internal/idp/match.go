@@ -77,28 +77,30 @@ func newPlanner(s *Snapshot, accounts []Account) *planner {
 			p.keys[i] = k
 		}
 	}
-	// Each index is filled in a loop of its own that does little but look in it, the keys'
-	// hashes made before: the processor then waits for several of its slots at once.
+	// Each index is filled in the order of the slots its keys start at, the keys' hashes
+	// made before: its slots are then visited from first to last, as the processor reads
+	// ahead, not at random. Keys that start at one slot keep the accounts' order, which
+	// index's choice among accounts of one rank depends on.
 	hashes := make([]uint32, len(accounts))
+	order := make([]int32, 0, len(accounts))
 	for i := range accounts {
 		if id := accounts[i].ExternalID; id != "" {
 			hashes[i] = p.byID.hash(id)
+			order = append(order, int32(i))
 		}
 	}
-	for i := range accounts {
-		if id := accounts[i].ExternalID; id != "" {
-			p.index(p.byID, hashes[i], id, i)
-		}
+	for _, i := range p.byID.bySlot(order, hashes) {
+		p.index(p.byID, hashes[i], int(i))
 	}
+	order = order[:0]
 	for i := range accounts {
 		if accounts[i].Email != "" {
 			hashes[i] = p.byEmail.hash(p.key(i))
+			order = append(order, int32(i))
 		}
 	}
-	for i := range accounts {
-		if accounts[i].Email != "" {
-			p.index(p.byEmail, hashes[i], p.key(i), i)
-		}
+	for _, i := range p.byEmail.bySlot(order, hashes) {
+		p.index(p.byEmail, hashes[i], int(i))
 	}
 	return p
 }
@@ -113,9 +115,9 @@ func (p *planner) key(a int) string {
 
 // index puts account a in x under key, whose hash is h, unless an account before it of
 // its rank or a higher one is there already.
-func (p *planner) index(x *index, h uint32, key string, a int) {
-	if b, taken := x.addHash(h, key, a); taken && rank(&p.accounts[a]) < rank(&p.accounts[b]) {
-		x.set(key, a)
+func (p *planner) index(x *index, h uint32, a int) {
+	if b, taken := x.addAt(h, a); taken && rank(&p.accounts[a]) < rank(&p.accounts[b]) {
+		x.set(x.key(a), a)
 	}
 }
 
