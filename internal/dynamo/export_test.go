@@ -85,3 +85,11 @@ func HasEndpointCount(ctx context.Context, s *Store, orgID string) (bool, error)
 	}
 	return err == nil, err
 }
+
+// InvitationActions is the number of writes CreateInvitations counts for w and the number
+// createInvitation adds to a transaction for it.
+func InvitationActions(s *Store, w org.NewInvitation) (counted, added int) {
+	x := s.t.newTx()
+	createInvitation(x, w)
+	return actionsOf(w), len(x.actions)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"gatehouse/internal/hooks"
 	"gatehouse/internal/org"
 )
 
@@ -21,15 +22,32 @@ type Invitations struct{ t *table }
 
 var _ org.InvitationStore = (*Invitations)(nil)
 
-// invitationsPerTx is how many invitations one transaction creates: each writes at most six
-// items (the invitation, its address marker, its audit entry, its outbox entry and its
-// address's send history), and DynamoDB allows 100 actions in one transaction.
-const invitationsPerTx = 100 / 6
+// maxTxActions is the most actions DynamoDB allows in one transaction.
+const maxTxActions = 100
 
-// CreateInvitations writes the invitations 20 to a transaction. A transaction whose
-// conditions failed is written again without the invitations whose conditions failed, which
-// get a *org.ConflictError naming their failed parts; any other failure is reported for
-// every invitation of its transaction.
+// actionsOf is how many writes createInvitation makes for w: the invitation, its address
+// marker, its audit entry and each of the entry's events, and, when it is emailed, its
+// outbox entry and its address's send history. Six for most; seven when it also announces
+// a SCIM provisioning.
+func actionsOf(w org.NewInvitation) int {
+	n := 3
+	if hooks.EventType(w.Audit) != "" {
+		n++
+	}
+	if hooks.SCIMEventType(w.Audit) != "" {
+		n++
+	}
+	if w.Email != nil {
+		n += 2
+	}
+	return n
+}
+
+// CreateInvitations writes the invitations as many to a transaction as fit in its 100
+// actions (16 of six writes each). A transaction whose conditions failed is written again
+// without the invitations whose conditions failed, which get a *org.ConflictError naming
+// their failed parts; any other failure is reported for every invitation of its
+// transaction.
 //
 // Chunks are written writeWorkers at a time: their invitations have distinct addresses (the
 // domain passes each address once), so no two chunks write one item, and each row's result
@@ -38,10 +56,11 @@ func (s *Invitations) CreateInvitations(ctx context.Context, invs []org.NewInvit
 	results := make([]error, len(invs))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, writeWorkers)
-	for start := 0; start < len(invs); start += invitationsPerTx {
-		rows := make([]int, 0, invitationsPerTx)
-		for i := start; i < min(start+invitationsPerTx, len(invs)); i++ {
-			rows = append(rows, i)
+	for start := 0; start < len(invs); {
+		var rows []int
+		for actions := 0; start < len(invs) && actions+actionsOf(invs[start]) <= maxTxActions; start++ {
+			actions += actionsOf(invs[start])
+			rows = append(rows, start)
 		}
 		slots <- struct{}{}
 		wg.Go(func() {
