@@ -121,10 +121,10 @@ func (e *engine) dispatch(op string, body []byte) (any, error) {
 func call[In any](op string, body []byte, do func(*In) (any, error)) (any, error) {
 	in := new(In)
 	if err := jsonv2.Unmarshal(body, in, jsonv2.RejectUnknownMembers(true)); err != nil {
-		if _, field, ok := strings.Cut(err.Error(), "unknown object member name "); ok {
-			field, at, _ := strings.Cut(field, " within ")
-			if at != "" {
-				field += " in " + at
+		if serr, ok := errors.AsType[*jsonv2.SemanticError](err); ok && serr.Err == jsonv2.ErrUnknownName {
+			field := strconv.Quote(serr.JSONPointer.LastToken())
+			if at := serr.JSONPointer.Parent(); at != "" {
+				field += " in " + strconv.Quote(string(at))
 			}
 			return nil, unsupported("the parameter %s of %s", field, op)
 		}

@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -180,29 +181,125 @@ func matches(cond string, item attrs, names map[string]string, values attrs) boo
 	if env.AddAttributes(item) != nil || env.AddAttributes(values) != nil {
 		return false
 	}
-	return holds(px.cond.Expression, env)
+	return holds(px.cond.Expression, env, item, names) == truthTrue
 }
+
+// truth is what a part of a condition comes to.
+type truth int
+
+const (
+	truthFalse truth = iota
+	truthTrue
+	// truthInvalid is a part the interpreter cannot evaluate although the item has every
+	// attribute it names (a function it does not know, a value that is no condition): the
+	// whole condition is then false.
+	truthInvalid
+)
 
 // holds evaluates a condition as DynamoDB does. The interpreter turns a function or a
 // comparison on an attribute the item does not have (contains, begins_with, size, <) into
 // an error that fails the whole condition; in DynamoDB only that part is false, and AND,
 // OR and NOT go on from there. So they are taken apart here and each part is evaluated on
-// its own, an error being false.
-func holds(e language.Expression, env *language.Environment) bool {
+// its own: an error is false where the part names an attribute the item lacks, and makes
+// the whole condition false otherwise.
+func holds(e language.Expression, env *language.Environment, item attrs, names map[string]string) truth {
 	switch n := e.(type) {
 	case *language.InfixExpression:
-		switch n.Operator {
-		case language.AND:
-			return holds(n.Left, env) && holds(n.Right, env)
-		case language.OR:
-			return holds(n.Left, env) || holds(n.Right, env)
+		if n.Operator == language.AND || n.Operator == language.OR {
+			l, r := holds(n.Left, env, item, names), holds(n.Right, env, item, names)
+			switch {
+			case l == truthInvalid || r == truthInvalid:
+				return truthInvalid
+			case n.Operator == language.AND:
+				return truthOf(l == truthTrue && r == truthTrue)
+			default:
+				return truthOf(l == truthTrue || r == truthTrue)
+			}
 		}
 	case *language.PrefixExpression:
 		if n.Operator == language.NOT {
-			return !holds(n.Right, env)
+			switch holds(n.Right, env, item, names) {
+			case truthTrue:
+				return truthFalse
+			case truthFalse:
+				return truthTrue
+			}
+			return truthInvalid
 		}
 	}
-	return language.Eval(e, env) == language.TRUE
+	switch obj := language.Eval(e, env); {
+	case obj == language.TRUE:
+		return truthTrue
+	case obj == language.FALSE:
+		return truthFalse
+	case obj.Type() == language.ObjectTypeError && lacks(e, item, names):
+		return truthFalse
+	}
+	return truthInvalid
+}
+
+func truthOf(b bool) truth {
+	if b {
+		return truthTrue
+	}
+	return truthFalse
+}
+
+// lacks reports whether e names an attribute, or a path into one, that item does not have.
+func lacks(e language.Expression, item attrs, names map[string]string) bool {
+	switch n := e.(type) {
+	case *language.Identifier, *language.IndexExpression:
+		_, ok := resolve(n, item, names)
+		return !ok
+	case *language.InfixExpression:
+		return lacks(n.Left, item, names) || lacks(n.Right, item, names)
+	case *language.PrefixExpression:
+		return lacks(n.Right, item, names)
+	case *language.CallExpression:
+		return slices.ContainsFunc(n.Arguments, func(a language.Expression) bool { return lacks(a, item, names) })
+	case *language.BetweenExpression:
+		return lacks(n.Left, item, names) || lacks(n.Range[0], item, names) || lacks(n.Range[1], item, names)
+	case *language.InExpression:
+		return lacks(n.Left, item, names) || slices.ContainsFunc(n.Range, func(a language.Expression) bool { return lacks(a, item, names) })
+	}
+	return false
+}
+
+// resolve is the value of the path e names in item (a name, a.b, a[0]); ok is false when
+// the item lacks it. What is no path (a :value placeholder) is never lacking.
+func resolve(e language.Expression, item attrs, names map[string]string) (*types.Item, bool) {
+	switch n := e.(type) {
+	case *language.Identifier:
+		name := n.Value
+		if strings.HasPrefix(name, ":") {
+			return nil, true
+		}
+		if alias, ok := names[name]; ok {
+			name = alias
+		}
+		v, ok := item[name]
+		return v, ok && v != nil
+	case *language.IndexExpression:
+		base, ok := resolve(n.Left, item, names)
+		step, isName := n.Index.(*language.Identifier)
+		if !ok || base == nil || !isName {
+			return nil, false
+		}
+		if n.Type == language.ObjectTypeMap {
+			key := step.Value
+			if alias, ok := names[key]; ok {
+				key = alias
+			}
+			v, ok := base.M[key]
+			return v, ok && v != nil
+		}
+		i, err := strconv.Atoi(step.Value)
+		if err != nil || i < 0 || i >= len(base.L) {
+			return nil, false
+		}
+		return base.L[i], base.L[i] != nil
+	}
+	return nil, true
 }
 
 // applyUpdate is the item an update expression makes of base (the stored item, or just the

@@ -14,7 +14,10 @@ import (
 func TestConditionsOnMissingAttributes(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
-	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(testTable), Item: item("org", "INV#a", "email", "ada@example.com")}); err != nil {
+	it := item("org", "INV#a", "email", "ada@example.com")
+	it["n"] = num("5")
+	it["m"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"x": num("3")}}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(testTable), Item: it}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -33,9 +36,19 @@ func TestConditionsOnMissingAttributes(t *testing.T) {
 		{"size(#n) > :one OR attribute_exists(#e)", true},
 		{"contains(#n, :q)", false},
 		{"contains(#e, :z) OR contains(#n, :q)", false},
+		{"contains(#m.#y, :q) OR attribute_exists(#e)", true},
+		{"NOT contains(#m.#y, :q)", true},
+		// What cannot be evaluated on an item that has every attribute it names keeps the
+		// whole condition false, under NOT and OR too (DynamoDB refuses these outright).
+		{"NOT if_not_exists(#e, :q)", false},
+		{"attribute_not_exist(#e) OR attribute_exists(#e)", false},
+		{"NOT #e", false},
+		{"attribute_exists(#e) OR #e", false},
+		{"NOT begins_with(#e, :one)", false},
+		{"NOT (#m.#x BETWEEN :one AND :ten)", false},
 	} {
-		names := map[string]string{"#n": "name", "#e": "email"}
-		values := map[string]types.AttributeValue{":q": str("ada"), ":a": str("ada@"), ":z": str("zzz"), ":full": str("ada@example.com"), ":one": num("1")}
+		names := map[string]string{"#n": "name", "#e": "email", "#m": "m", "#x": "x", "#y": "y"}
+		values := map[string]types.AttributeValue{":q": str("ada"), ":a": str("ada@"), ":z": str("zzz"), ":full": str("ada@example.com"), ":one": num("1"), ":ten": num("10")}
 		used := map[string]types.AttributeValue{}
 		for k, v := range values {
 			if containsToken(tc.filter, k) {

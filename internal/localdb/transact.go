@@ -74,14 +74,8 @@ func (e *engine) TransactWriteItems(in *transactInput) (any, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
-	if in.ClientRequestToken != nil {
-		if seen, ok := e.tokens.lookup(*in.ClientRequestToken, now); ok {
-			if seen.fingerprint != fingerprint {
-				return nil, newError("IdempotentParameterMismatchException", "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.")
-			}
-			return struct{}{}, nil
-		}
-	}
+	// Validated first: a retry under a used token that is not a valid request is refused as
+	// such, not taken for the request it retries.
 	ps := make([]prepared, n)
 	touched := make(map[string]bool, n)
 	for i, a := range actions {
@@ -95,6 +89,14 @@ func (e *engine) TransactWriteItems(in *transactInput) (any, error) {
 		}
 		touched[id] = true
 		ps[i] = p
+	}
+	if in.ClientRequestToken != nil {
+		if seen, ok := e.tokens.lookup(*in.ClientRequestToken, now); ok {
+			if seen.fingerprint != fingerprint {
+				return nil, newError("IdempotentParameterMismatchException", "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.")
+			}
+			return struct{}{}, nil
+		}
 	}
 	afters := make([]attrs, n)
 	reasons := make([]reason, n)

@@ -321,3 +321,25 @@ func TestRequestsAreDecodedStrictly(t *testing.T) {
 		t.Errorf("a known request: %v", err)
 	}
 }
+
+// A retry under a used token is validated before it is recognised: an invalid request is
+// refused as such, not answered as the request it claims to retry.
+func TestClientRequestTokenRetryIsValidatedFirst(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	put := func(null bool) error {
+		it := item("org", "INV#a")
+		it["gone"] = &types.AttributeValueMemberNULL{Value: null}
+		_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			ClientRequestToken: aws.String("retry-me-validated"),
+			TransactItems:      []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(testTable), Item: it}}},
+		})
+		return err
+	}
+	if err := put(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(false); errorCode(err) != "ValidationException" { // NULL must be true
+		t.Errorf("a retry with a NULL that is false: %v, want ValidationException", err)
+	}
+}
