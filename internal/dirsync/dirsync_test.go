@@ -546,7 +546,29 @@ func TestOneUnreadableConfigurationDoesNotStopThePass(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pass: %v", err)
 	}
-	if sum.Organizations != 2 || sum.Runs[string(dirsync.RunApplied)] != 1 || len(sum.Failed) != 1 || sum.Failed[0] != "broken" {
+	if sum.Organizations != 2 || sum.Runs[string(dirsync.RunApplied)] != 1 || sum.Runs[string(dirsync.RunFailed)] != 1 ||
+		len(sum.Failed) != 1 || sum.Failed[0] != "broken" {
 		t.Errorf("summary = %+v; want the unreadable organization failed and the other applied", sum)
+	}
+	// Its admins see a failed run saying what to do.
+	admin := org.Principal{OrgID: "broken", Role: org.RoleAdmin, Actor: org.Actor{Type: "token", ID: "t"}, Source: org.SourceAPI}
+	runs, err := s.Runs(context.Background(), admin, org.PageRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs.Items) != 1 || runs.Items[0].Status != dirsync.RunFailed || !strings.Contains(runs.Items[0].Error, "could not be read") {
+		t.Errorf("the unreadable organization's runs: %+v", runs.Items)
+	}
+	// A disabled configuration that cannot be read fails nothing: it is not synced anyway.
+	if _, err := env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName:                 &table,
+		Key:                       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "SYNCCONFIG"}, "sk": &types.AttributeValueMemberS{Value: "broken"}},
+		UpdateExpression:          aws.String("SET enabled = :f"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":f": &types.AttributeValueMemberBOOL{Value: false}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := s.SyncAll(context.Background(), dirsync.TriggerSchedule); err != nil || len(sum.Failed) != 0 || sum.Organizations != 1 {
+		t.Errorf("pass with the unreadable configuration disabled: %+v, %v", sum, err)
 	}
 }

@@ -47,9 +47,14 @@ func (s *Service) SyncAll(ctx context.Context, trigger string) (Summary, error) 
 	}
 	sum := Summary{Runs: map[string]int{}, Organizations: len(enabled) + len(unreadable)}
 	for _, u := range unreadable {
-		// Its own admins see the error when they read the configuration; the rest sync.
+		// A failed run of its own, which its admins see with the others' runs; the rest sync.
 		sum.Failed = append(sum.Failed, u.OrgID)
 		s.log.ErrorContext(ctx, "sync configuration unreadable", "org", u.OrgID, "err", u.Err)
+		if run, err := s.unreadable(ctx, u.OrgID, trigger); err == nil {
+			sum.Runs[string(run.Status)]++
+		} else {
+			s.log.ErrorContext(ctx, "failed run not stored", "org", u.OrgID, "err", err)
+		}
 	}
 	for i, c := range enabled {
 		deadline, ok := ctx.Deadline()
@@ -78,4 +83,15 @@ func (s *Service) SyncAll(ctx context.Context, trigger string) (Summary, error) 
 		return sum, errors.New("no organization's sync succeeded: every one failed or was left for lack of time")
 	}
 	return sum, nil
+}
+
+// unreadable stores the failed run of an organization whose sync configuration could not
+// be read, and counts it.
+func (s *Service) unreadable(ctx context.Context, orgID, trigger string) (Run, error) {
+	now := s.nowUTC()
+	run := Run{ID: "run_" + s.newID(), OrgID: orgID, Trigger: trigger, StartedAt: now, FinishedAt: now, Status: RunFailed,
+		Error: "the stored sync configuration could not be read; save it again in Settings"}
+	err := s.store.PutRun(ctx, run, s.runAudit(org.SyncPrincipal(orgID), run))
+	s.countRun(ctx, run, err)
+	return run, err
 }

@@ -121,7 +121,7 @@ func (s *Sync) GetSyncConfig(ctx context.Context, orgID string) (dirsync.Config,
 }
 
 // SyncConfigs lists every organization's sync configuration; one that cannot be decoded is
-// listed apart, with why.
+// listed apart, with why, unless it is known to be disabled.
 func (s *Sync) SyncConfigs(ctx context.Context) ([]dirsync.Config, []dirsync.Unreadable, error) {
 	var out []dirsync.Config
 	var bad []dirsync.Unreadable
@@ -133,9 +133,12 @@ func (s *Sync) SyncConfigs(ctx context.Context) ([]dirsync.Config, []dirsync.Unr
 			c, err = it.domain()
 		}
 		if err != nil {
+			if decodeItem(item, &syncConfigItem{}) == nil && !it.Enabled {
+				return nil // not synced anyway: its admins see the error when they read it
+			}
 			orgID := it.OrgID
-			if sk, ok := item[attrSK].(*types.AttributeValueMemberS); orgID == "" && ok {
-				orgID = sk.Value
+			if sk, ok := item[attrSK].(*types.AttributeValueMemberS); ok {
+				orgID = sk.Value // the schedule's list is keyed by organization
 			}
 			bad = append(bad, dirsync.Unreadable{OrgID: orgID, Err: err})
 			return nil
