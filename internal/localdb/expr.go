@@ -168,10 +168,11 @@ func parseNew(x expression) *parsedExpr {
 
 // matches evaluates a condition or filter on an item (nil for none). An expression that
 // cannot be evaluated on this item's values (comparing a number with a string, say) is
-// false, as in DynamoDB; its syntax was checked before.
+// false, as in DynamoDB; its syntax and placeholders were checked before, once for the
+// request (checkExpressions).
 func matches(cond string, item attrs, names map[string]string, values attrs) bool {
 	px := parse(expression{label: "ConditionExpression", text: &cond, kind: kindCondition})
-	if px.cond == nil || interpreter.ValidateExpressionAttributeNamesDeclared("ConditionExpression", cond, names) != nil {
+	if px.cond == nil {
 		return false
 	}
 	env := language.NewEnvironment()
