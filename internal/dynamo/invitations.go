@@ -58,9 +58,9 @@ func (s *Invitations) CreateInvitations(ctx context.Context, invs []org.NewInvit
 	slots := make(chan struct{}, writeWorkers)
 	for start := 0; start < len(invs); {
 		var rows []int
-		for actions := 0; start < len(invs) && actions+actionsOf(invs[start]) <= maxTxActions; start++ {
+		for actions := 0; start < len(invs) && (len(rows) == 0 || actions+actionsOf(invs[start]) <= maxTxActions); start++ {
 			actions += actionsOf(invs[start])
-			rows = append(rows, start)
+			rows = append(rows, start) // at least one, so that the loop always moves on
 		}
 		slots <- struct{}{}
 		wg.Go(func() {
