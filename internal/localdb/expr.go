@@ -1,6 +1,7 @@
 package localdb
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,6 +148,12 @@ func parseNew(x expression) *parsedExpr {
 			px.err = validation("Invalid %s: The expression can not be empty;", x.label)
 			return px
 		}
+		if len(p.Errors()) == 0 {
+			if err := checkCondition(x.label, c.Expression); err != nil {
+				px.err = err
+				return px
+			}
+		}
 		px.cond = c
 	case kindUpdate:
 		p = language.NewUpdateParser(language.NewLexer(*x.text))
@@ -182,125 +189,146 @@ func matches(cond string, item attrs, names map[string]string, values attrs) boo
 	if env.AddAttributes(item) != nil || env.AddAttributes(values) != nil {
 		return false
 	}
-	return holds(px.cond.Expression, env, item, names) == truthTrue
+	return holds(px.cond.Expression, env)
 }
 
-// truth is what a part of a condition comes to.
-type truth int
-
-const (
-	truthFalse truth = iota
-	truthTrue
-	// truthInvalid is a part the interpreter cannot evaluate although the item has every
-	// attribute it names (a function it does not know, a value that is no condition): the
-	// whole condition is then false.
-	truthInvalid
-)
-
 // holds evaluates a condition as DynamoDB does. The interpreter turns a function or a
-// comparison on an attribute the item does not have (contains, begins_with, size, <) into
-// an error that fails the whole condition; in DynamoDB only that part is false, and AND,
-// OR and NOT go on from there. So they are taken apart here and each part is evaluated on
-// its own: an error is false where the part names an attribute the item lacks, and makes
-// the whole condition false otherwise.
-func holds(e language.Expression, env *language.Environment, item attrs, names map[string]string) truth {
+// comparison it cannot apply to the item's values (contains, begins_with, size or < on an
+// attribute the item lacks, a string compared with a number) into an error that fails the
+// whole condition; in DynamoDB only that part is false, and AND, OR and NOT go on from
+// there. So they are taken apart here and each part is evaluated on its own, an error
+// being false. What is no valid condition at all was refused before (checkCondition).
+func holds(e language.Expression, env *language.Environment) bool {
 	switch n := e.(type) {
 	case *language.InfixExpression:
-		if n.Operator == language.AND || n.Operator == language.OR {
-			l, r := holds(n.Left, env, item, names), holds(n.Right, env, item, names)
-			switch {
-			case l == truthInvalid || r == truthInvalid:
-				return truthInvalid
-			case n.Operator == language.AND:
-				return truthOf(l == truthTrue && r == truthTrue)
-			default:
-				return truthOf(l == truthTrue || r == truthTrue)
-			}
+		switch n.Operator {
+		case language.AND:
+			return holds(n.Left, env) && holds(n.Right, env)
+		case language.OR:
+			return holds(n.Left, env) || holds(n.Right, env)
 		}
 	case *language.PrefixExpression:
 		if n.Operator == language.NOT {
-			switch holds(n.Right, env, item, names) {
-			case truthTrue:
-				return truthFalse
-			case truthFalse:
-				return truthTrue
-			}
-			return truthInvalid
+			return !holds(n.Right, env)
 		}
-	}
-	switch obj := language.Eval(e, env); {
-	case obj == language.TRUE:
-		return truthTrue
-	case obj == language.FALSE:
-		return truthFalse
-	case obj.Type() == language.ObjectTypeError && lacks(e, item, names):
-		return truthFalse
-	}
-	return truthInvalid
-}
-
-func truthOf(b bool) truth {
-	if b {
-		return truthTrue
-	}
-	return truthFalse
-}
-
-// lacks reports whether e names an attribute, or a path into one, that item does not have.
-func lacks(e language.Expression, item attrs, names map[string]string) bool {
-	switch n := e.(type) {
-	case *language.Identifier, *language.IndexExpression:
-		_, ok := resolve(n, item, names)
-		return !ok
-	case *language.InfixExpression:
-		return lacks(n.Left, item, names) || lacks(n.Right, item, names)
-	case *language.PrefixExpression:
-		return lacks(n.Right, item, names)
-	case *language.CallExpression:
-		return slices.ContainsFunc(n.Arguments, func(a language.Expression) bool { return lacks(a, item, names) })
 	case *language.BetweenExpression:
-		return lacks(n.Left, item, names) || lacks(n.Range[0], item, names) || lacks(n.Range[1], item, names)
+		ops := pathsBound(env, n.Left, n.Range[0], n.Range[1])
+		if ops == nil {
+			return false
+		}
+		e = &language.BetweenExpression{Token: n.Token, Left: ops[0], Range: [2]language.Expression{ops[1], ops[2]}}
 	case *language.InExpression:
-		return lacks(n.Left, item, names) || slices.ContainsFunc(n.Range, func(a language.Expression) bool { return lacks(a, item, names) })
+		ops := pathsBound(env, append([]language.Expression{n.Left}, n.Range...)...)
+		if ops == nil {
+			return false
+		}
+		e = &language.InExpression{Token: n.Token, Left: ops[0], Range: ops[1:]}
 	}
-	return false
+	return language.Eval(e, env) == language.TRUE
 }
 
-// resolve is the value of the path e names in item (a name, a.b, a[0]); ok is false when
-// the item lacks it. What is no path (a :value placeholder) is never lacking.
-func resolve(e language.Expression, item attrs, names map[string]string) (*types.Item, bool) {
-	switch n := e.(type) {
-	case *language.Identifier:
-		name := n.Value
-		if strings.HasPrefix(name, ":") {
-			return nil, true
+// pathsBound is ops with each path into an attribute (a.b, a[0]), which the interpreter's
+// BETWEEN and IN do not take, replaced by a name bound in env to the path's value; nil when
+// a path cannot be read (the item lacks it: the condition is false).
+func pathsBound(env *language.Environment, ops ...language.Expression) []language.Expression {
+	out := make([]language.Expression, len(ops))
+	for i, op := range ops {
+		path, ok := op.(*language.IndexExpression)
+		if !ok {
+			out[i] = op
+			continue
 		}
-		if alias, ok := names[name]; ok {
-			name = alias
+		v := language.Eval(path, env)
+		if v == nil || v.Type() == language.ObjectTypeError || v.Type() == language.ObjectTypeNull {
+			return nil
 		}
-		v, ok := item[name]
-		return v, ok && v != nil
-	case *language.IndexExpression:
-		base, ok := resolve(n.Left, item, names)
-		step, isName := n.Index.(*language.Identifier)
-		if !ok || base == nil || !isName {
-			return nil, false
-		}
-		if n.Type == language.ObjectTypeMap {
-			key := step.Value
-			if alias, ok := names[key]; ok {
-				key = alias
-			}
-			v, ok := base.M[key]
-			return v, ok && v != nil
-		}
-		i, err := strconv.Atoi(step.Value)
-		if err != nil || i < 0 || i >= len(base.L) {
-			return nil, false
-		}
-		return base.L[i], base.L[i] != nil
+		name := "\x00operand" + strconv.Itoa(i)
+		env.Set(name, v)
+		out[i] = &language.Identifier{Value: name}
 	}
-	return nil, true
+	return out
+}
+
+// conditionFunctions are the functions a condition may call, with their numbers of
+// arguments; size may only be an operand.
+var conditionFunctions = map[string]int{
+	"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2, "begins_with": 2, "contains": 2,
+}
+
+// checkCondition refuses, as DynamoDB does, what parses but is no condition: a function it
+// does not know or that returns no truth value, the wrong number of arguments, an operand
+// (a bare attribute, a value) standing where a condition must.
+func checkCondition(label string, e language.Expression) error {
+	switch n := e.(type) {
+	case *language.InfixExpression:
+		switch n.Operator {
+		case language.AND, language.OR:
+			return errors.Join(checkCondition(label, n.Left), checkCondition(label, n.Right))
+		case language.EQ, language.NotEQ, language.LT, language.LTE, language.GT, language.GTE:
+			return checkOperands(label, n.Left, n.Right)
+		}
+	case *language.PrefixExpression:
+		if n.Operator == language.NOT {
+			return checkCondition(label, n.Right)
+		}
+	case *language.BetweenExpression:
+		return checkOperands(label, n.Left, n.Range[0], n.Range[1])
+	case *language.InExpression:
+		return checkOperands(label, append([]language.Expression{n.Left}, n.Range...)...)
+	case *language.CallExpression:
+		name := functionName(n)
+		want, ok := conditionFunctions[name]
+		switch {
+		case !ok && knownFunction(name):
+			return validation("Invalid %s: The function is not allowed to be used this way in an expression; function: %s", label, name)
+		case !ok:
+			return validation("Invalid %s: Invalid function name; function: %s", label, name)
+		case len(n.Arguments) != want:
+			return validation("Invalid %s: Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", label, name, len(n.Arguments))
+		}
+		return checkOperands(label, n.Arguments...)
+	}
+	return validation("Invalid %s: The expression is not a condition: %s", label, e.String())
+}
+
+// checkOperands refuses operands that are not attributes, values or size of one.
+func checkOperands(label string, es ...language.Expression) error {
+	for _, e := range es {
+		switch n := e.(type) {
+		case *language.Identifier, *language.IndexExpression:
+		case *language.CallExpression:
+			name := functionName(n)
+			switch {
+			case name == "size" && len(n.Arguments) == 1:
+				if err := checkOperands(label, n.Arguments...); err != nil {
+					return err
+				}
+			case name == "size":
+				return validation("Invalid %s: Incorrect number of operands for operator or function; operator or function: size, number of operands: %d", label, len(n.Arguments))
+			case knownFunction(name):
+				return validation("Invalid %s: The function is not allowed to be used this way in an expression; function: %s", label, name)
+			default:
+				return validation("Invalid %s: Invalid function name; function: %s", label, name)
+			}
+		default:
+			return validation("Invalid %s: Syntax error; token: %s", label, e.String())
+		}
+	}
+	return nil
+}
+
+// functionName is the name a call calls.
+func functionName(c *language.CallExpression) string {
+	if id, ok := c.Function.(*language.Identifier); ok {
+		return id.Value
+	}
+	return c.Function.String()
+}
+
+// knownFunction reports whether name is a function of DynamoDB's expressions.
+func knownFunction(name string) bool {
+	_, ok := conditionFunctions[name]
+	return ok || name == "size" || name == "if_not_exists" || name == "list_append"
 }
 
 // applyUpdate is the item an update expression makes of base (the stored item, or just the

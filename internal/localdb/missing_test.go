@@ -38,17 +38,20 @@ func TestConditionsOnMissingAttributes(t *testing.T) {
 		{"contains(#e, :z) OR contains(#n, :q)", false},
 		{"contains(#m.#y, :q) OR attribute_exists(#e)", true},
 		{"NOT contains(#m.#y, :q)", true},
-		// What cannot be evaluated on an item that has every attribute it names keeps the
-		// whole condition false, under NOT and OR too (DynamoDB refuses these outright).
-		{"NOT if_not_exists(#e, :q)", false},
-		{"attribute_not_exist(#e) OR attribute_exists(#e)", false},
-		{"NOT #e", false},
-		{"attribute_exists(#e) OR #e", false},
-		{"NOT begins_with(#e, :one)", false},
+		// A type that does not compare is false where it stands, under NOT and OR too.
+		{"NOT (#e < :one)", true},
+		{"#e < :one OR attribute_exists(#e)", true},
+		{"NOT contains(#nn, :q)", true},
+		{"contains(#nn, :q) OR attribute_exists(#e)", true},
 		{"NOT (#m.#x BETWEEN :one AND :ten)", false},
+		{"#m.#x BETWEEN :one AND :ten", true},
+		{"#m.#y BETWEEN :one AND :ten OR #m.#x IN (:one, :three)", true},
+		{"#m.#x IN (:one, :ten)", false},
+		{"NOT (#m.#x IN (:one, :ten))", true},
+		{"#m.#y BETWEEN :one AND :ten", false},
 	} {
-		names := map[string]string{"#n": "name", "#e": "email", "#m": "m", "#x": "x", "#y": "y"}
-		values := map[string]types.AttributeValue{":q": str("ada"), ":a": str("ada@"), ":z": str("zzz"), ":full": str("ada@example.com"), ":one": num("1"), ":ten": num("10")}
+		names := map[string]string{"#n": "name", "#e": "email", "#m": "m", "#x": "x", "#y": "y", "#nn": "n"}
+		values := map[string]types.AttributeValue{":q": str("ada"), ":a": str("ada@"), ":z": str("zzz"), ":full": str("ada@example.com"), ":one": num("1"), ":ten": num("10"), ":three": num("3")}
 		used := map[string]types.AttributeValue{}
 		for k, v := range values {
 			if containsToken(tc.filter, k) {
@@ -98,4 +101,37 @@ func merge(a, b map[string]types.AttributeValue) map[string]types.AttributeValue
 		out[k] = v
 	}
 	return out
+}
+
+// What parses but is no condition is refused, as DynamoDB refuses it, rather than
+// evaluated: under NOT or OR it would otherwise decide as if it were false.
+func TestWhatIsNoConditionIsRefused(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	for _, cond := range []string{
+		"NOT if_not_exists(#e, :q)",
+		"attribute_not_exist(#e) OR attribute_exists(#e)",
+		"NOT #e",
+		"attribute_exists(#e) OR #e",
+		"NOT size(#e)",
+		"contains(#e)",
+		"attribute_exists()",
+		"size(#e, #e) > :one",
+		"bogus(#e) = :q",
+	} {
+		used := map[string]types.AttributeValue{}
+		for k, v := range map[string]types.AttributeValue{":q": str("ada"), ":one": num("1")} {
+			if containsToken(cond, k) {
+				used[k] = v
+			}
+		}
+		in := &dynamodb.PutItemInput{TableName: aws.String(testTable), Item: item("org", "INV#b", "email", "x@example.com"),
+			ConditionExpression: aws.String(cond), ExpressionAttributeNames: map[string]string{"#e": "email"}}
+		if len(used) > 0 {
+			in.ExpressionAttributeValues = used
+		}
+		if _, err := db.PutItem(ctx, in); errorCode(err) != "ValidationException" {
+			t.Errorf("%s: %v, want ValidationException", cond, err)
+		}
+	}
 }
