@@ -91,7 +91,10 @@ func (s *Service) unreadable(ctx context.Context, orgID, trigger string) (Run, e
 	now := s.nowUTC()
 	run := Run{ID: "run_" + s.newID(), OrgID: orgID, Trigger: trigger, StartedAt: now, FinishedAt: now, Status: RunFailed,
 		Error: "the stored sync configuration could not be read; save it again in Settings"}
-	err := s.store.PutRun(ctx, run, s.runAudit(org.SyncPrincipal(orgID), run))
-	s.countRun(ctx, run, err)
-	return run, err
+	if err := s.store.PutRun(ctx, run, s.runAudit(org.SyncPrincipal(orgID), run)); err != nil {
+		s.countRun(ctx, Run{}, err) // an error, as a run whose report could not be stored
+		return Run{}, err
+	}
+	s.countRun(ctx, run, nil)
+	return run, nil
 }

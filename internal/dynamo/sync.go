@@ -128,12 +128,13 @@ func (s *Sync) SyncConfigs(ctx context.Context) ([]dirsync.Config, []dirsync.Unr
 	err := s.t.queryPartition(ctx, pkSyncConfig, "", nil, func(item map[string]types.AttributeValue) error {
 		var it syncConfigItem
 		err := decodeItem(item, &it)
+		decoded := err == nil
 		var c dirsync.Config
-		if err == nil {
+		if decoded {
 			c, err = it.domain()
 		}
 		if err != nil {
-			if decodeItem(item, &syncConfigItem{}) == nil && !it.Enabled {
+			if decoded && !it.Enabled {
 				return nil // not synced anyway: its admins see the error when they read it
 			}
 			orgID := it.OrgID
