@@ -39,13 +39,13 @@ func TestInvitationsArePackedByTheirWrites(t *testing.T) {
 			}
 		}
 	}
-	invs := make([]org.NewInvitation, 100)
+	invs := make([]org.NewInvitation, 30) // three transactions of up to 14
 	for i := range invs {
 		invs[i] = invite(i, true, org.AnnounceProvisioned)
 	}
 	for i, err := range env.Store.Invitations.CreateInvitations(ctx, invs) {
 		if err != nil {
-			t.Fatalf("invitation %d of 100 that make seven writes each: %v", i, err)
+			t.Fatalf("invitation %d of 30 that make seven writes each: %v", i, err)
 		}
 	}
 }
