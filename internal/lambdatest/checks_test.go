@@ -370,17 +370,13 @@ type webhookReceiver struct {
 	got []string // event types
 }
 
-var webhooks webhookReceiver
-
-// webhookEndpoint points organization demo's webhooks at a fresh receiver and invites someone,
-// which writes the invitation.created event; the endpoint's secret is sealed under the stack's key
-// file, which the function opens.
+// webhookEndpoint points organization demo's webhooks at a receiver of the world's own and
+// invites someone, which writes the invitation.created event; the endpoint's secret is
+// sealed under the stack's key file, which the function opens.
 func webhookEndpoint(t testing.TB, w *world) {
 	t.Helper()
-	// One world at a time: a benchmark's cold starts each seed a world of their own.
-	webhooks.mu.Lock()
-	webhooks.got = nil
-	webhooks.mu.Unlock()
+	rv := &webhookReceiver{}
+	w.Webhooks = rv
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		var p struct{ Type string }
 		_ = json.NewDecoder(r.Body).Decode(&p)
@@ -388,9 +384,9 @@ func webhookEndpoint(t testing.TB, w *world) {
 			rw.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		webhooks.mu.Lock()
-		webhooks.got = append(webhooks.got, p.Type)
-		webhooks.mu.Unlock()
+		rv.mu.Lock()
+		rv.got = append(rv.got, p.Type)
+		rv.mu.Unlock()
 		rw.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(srv.Close)
@@ -414,12 +410,13 @@ func webhookEndpoint(t testing.TB, w *world) {
 
 // webhookDelivered wants the receiver to have had n invitation.created events.
 func webhookDelivered(n int) check {
-	return func(t testing.TB, _ *world, _, answer []byte) {
+	return func(t testing.TB, w *world, _, answer []byte) {
 		t.Helper()
-		webhooks.mu.Lock()
-		defer webhooks.mu.Unlock()
-		if len(webhooks.got) != n || webhooks.got[0] != "invitation.created" {
-			t.Errorf("the receiver got %v, want %d invitation.created (answer %s)", webhooks.got, n, answer)
+		rv := w.Webhooks
+		rv.mu.Lock()
+		defer rv.mu.Unlock()
+		if len(rv.got) != n || (n > 0 && rv.got[0] != "invitation.created") {
+			t.Errorf("the receiver got %v, want %d invitation.created (answer %s)", rv.got, n, answer)
 		}
 	}
 }

@@ -91,6 +91,8 @@ type world struct {
 	// Emails is how many emails the SES emulator held once the world was seeded: those after
 	// them are the function's.
 	Emails int
+	// Webhooks is the world's webhook receiver, when its seed made one (webhookEndpoint).
+	Webhooks *webhookReceiver
 }
 
 // fixtureToken is the API token the API events carry: an admin's of organization demo.
