@@ -59,7 +59,7 @@ func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case readErr != nil:
 		err = newError("SerializationException", "read request: %v", readErr)
 	default:
-		out, err = e.dispatch(op, body)
+		out, err = e.safeDispatch(op, body)
 	}
 	status := http.StatusOK
 	if err != nil {
@@ -78,6 +78,19 @@ func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(payload)))
 	w.WriteHeader(status)
 	_, _ = w.Write(payload)
+}
+
+// safeDispatch is dispatch, answering a request the expression interpreter fails on (it
+// panics on some, such as a list index past the end) as one this implementation does not
+// support, rather than dropping the connection. Nothing is stored by then: a transaction's
+// writes come after every action is evaluated.
+func (e *engine) safeDispatch(op string, body []byte) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, unsupported("this request of %s, which its expression interpreter failed on: %v", op, p)
+		}
+	}()
+	return e.dispatch(op, body)
 }
 
 func (e *engine) dispatch(op string, body []byte) (any, error) {

@@ -135,3 +135,26 @@ func TestWhatIsNoConditionIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A request the expression interpreter fails on is answered as one the embedded DynamoDB
+// does not support, not with a dropped connection.
+func TestWhatTheInterpreterFailsOnIsAnswered(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	it := item("org", "INV#l")
+	it["l"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{num("1")}}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(testTable), Item: it}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(testTable), KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String("l[3] = :one"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("org"), ":one": num("1")},
+	})
+	if errorCode(err) != "ValidationException" {
+		t.Fatalf("a filter past the end of a list: %v, want ValidationException", err)
+	}
+	// And the store still serves.
+	if _, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(testTable), Key: key("org", "INV#l")}); err != nil {
+		t.Fatal(err)
+	}
+}
