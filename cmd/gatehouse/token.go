@@ -7,9 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"gatehouse/internal/awsconfig"
-	"gatehouse/internal/dynamo"
-	"gatehouse/internal/env"
 	"gatehouse/internal/org"
 )
 
@@ -41,20 +38,11 @@ This is how a deployment's first token is made; make the others through the API.
 	if _, err := org.NormalizeName("name", *name); err != nil {
 		return usagef("token create", "--name: %s", fieldMessage(err))
 	}
-	cfg, err := env.LoadCommon(func(k string) string {
-		if k == "TABLE_NAME" {
-			return *table
-		}
-		return getenv(k)
-	})
+	store, err := openStore(ctx, *table, getenv)
 	if err != nil {
 		return err
 	}
-	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
-	if err != nil {
-		return err
-	}
-	svc := org.NewService(dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table).Org())
+	svc := org.NewService(store.Org())
 	actor := org.Actor{Type: "cli", ID: "gatehouse-cli"}
 	if _, err := svc.CreateOrg(ctx, actor, org.SourceCLI, org.NewOrg{ID: *orgID, Name: *orgName}); err == nil {
 		fmt.Fprintf(stderr, "created organization %s\n", *orgID)

@@ -29,21 +29,30 @@ again, and alongside a running deployment.`)
 	if *table == "" {
 		return usagef("upkeep expiries", "upkeep expiries needs --table (or TABLE_NAME)")
 	}
+	store, err := openStore(ctx, *table, getenv)
+	if err != nil {
+		return err
+	}
+	n, err := store.Invitations.BackfillExpiries(ctx, time.Now())
+	fmt.Fprintf(stdout, "%d pending invitations made due at their expiry\n", n)
+	return err
+}
+
+// openStore is the store over table, reached as the environment (getenv) says: the AWS
+// account's DynamoDB, or DYNAMODB_ENDPOINT's.
+func openStore(ctx context.Context, table string, getenv func(string) string) (*dynamo.Store, error) {
 	cfg, err := env.LoadCommon(func(k string) string {
 		if k == "TABLE_NAME" {
-			return *table
+			return table
 		}
 		return getenv(k)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	awsCfg, err := awsconfig.Load(ctx, cfg.AWS)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table)
-	n, err := store.Invitations.BackfillExpiries(ctx, time.Now())
-	fmt.Fprintf(stdout, "%d pending invitations made due at their expiry\n", n)
-	return err
+	return dynamo.New(dynamo.NewClient(awsCfg, cfg.Endpoint), cfg.Table), nil
 }
