@@ -92,6 +92,11 @@ func (s *Sender) Send(ctx context.Context, m mailer.Message) (messageID string, 
 			{Name: aws.String(TagInvitation), Value: aws.String(m.InvitationID)},
 		}
 	}
+	return s.send(ctx, in)
+}
+
+// send sends in, returning the message id SES gave it.
+func (s *Sender) send(ctx context.Context, in *sesv2.SendEmailInput) (string, error) {
 	out, err := s.client.SendEmail(ctx, in)
 	if err != nil {
 		return "", classify(err)
@@ -129,12 +134,5 @@ func (s *Sender) SendNotice(ctx context.Context, to, subject, text string) (mess
 	if s.cfg.ConfigurationSet != "" {
 		in.ConfigurationSetName = aws.String(s.cfg.ConfigurationSet)
 	}
-	out, err := s.client.SendEmail(ctx, in)
-	if err != nil {
-		return "", classify(err)
-	}
-	if out == nil || aws.ToString(out.MessageId) == "" {
-		return "", errors.New("SES returned no message id")
-	}
-	return *out.MessageId, nil
+	return s.send(ctx, in)
 }
