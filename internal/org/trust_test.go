@@ -26,17 +26,39 @@ type trustFixture struct {
 
 func newTrustFixture(t *testing.T, opts ...org.TokenOption) *trustFixture {
 	t.Helper()
-	f := &trustFixture{fixture: newFixture(t, "acme")}
+	f := newUnseenTrustFixture(t, newFixture(t, "acme"), opts...)
+	f.seen(t)
+	return f
+}
+
+// newUnseenTrustFixture is newTrustFixture over base, before the trusting process has seen
+// the token.
+func newUnseenTrustFixture(t *testing.T, base *fixture, opts ...org.TokenOption) *trustFixture {
+	t.Helper()
+	f := &trustFixture{fixture: base}
 	f.other = org.NewService(f.env.Store.Org(), org.WithClock(f.clock.Now))
 	nt, err := f.other.CreateToken(context.Background(), f.admin, "ci", "admin", opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.secret, f.token = nt.Secret, nt.Token
-	// The first invitation is decided from what is read, and teaches the process the token
-	// and the organization.
-	f.inviteAs(t, "first@example.com", nil)
 	return f
+}
+
+// newOwnedTrustFixture is newUnseenTrustFixture with an admin token acting for owner, a new
+// admin member.
+func newOwnedTrustFixture(t *testing.T) (*trustFixture, org.Member) {
+	t.Helper()
+	base := newFixture(t, "acme")
+	owner := base.member(t, "owner2@example.com", org.RoleAdmin)
+	return newUnseenTrustFixture(t, base, org.OwnedBy(owner.ID)), owner
+}
+
+// seen has the trusting process make a first invitation, decided from what is read, which
+// teaches it the token.
+func (f *trustFixture) seen(t *testing.T) {
+	t.Helper()
+	f.inviteAs(t, "first@example.com", nil)
 }
 
 // inviteAs invites email through the trusting process, as an API request would, and
@@ -53,7 +75,7 @@ func (f *trustFixture) inviteAs(t *testing.T, email string, sendEmail *bool) (or
 	return c, int(f.env.Requests.Total()) - before, err
 }
 
-func TestInviteOnTrustWritesOnce(t *testing.T) {
+func TestInviteByTokenSeenWritesOnce(t *testing.T) {
 	f := newTrustFixture(t)
 	c, requests, err := f.inviteAs(t, "jane@example.com", nil)
 	if err != nil {
@@ -76,7 +98,7 @@ func TestInviteOnTrustWritesOnce(t *testing.T) {
 	}
 }
 
-func TestInviteOnTrustRefusesDeletedToken(t *testing.T) {
+func TestInviteByTokenSeenRefusesDeletedToken(t *testing.T) {
 	f := newTrustFixture(t)
 	if err := f.other.RevokeToken(context.Background(), f.admin, f.token.ID); err != nil {
 		t.Fatal(err)
@@ -87,7 +109,7 @@ func TestInviteOnTrustRefusesDeletedToken(t *testing.T) {
 	f.mustNotHold(t, "jane@example.com")
 }
 
-func TestInviteOnTrustRefusesExpiredToken(t *testing.T) {
+func TestInviteByTokenSeenRefusesExpiredToken(t *testing.T) {
 	f := newTrustFixture(t, org.ExpiresInDays(1))
 	f.clock.Add(24 * time.Hour)
 	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrTokenExpired) {
@@ -96,20 +118,13 @@ func TestInviteOnTrustRefusesExpiredToken(t *testing.T) {
 	f.mustNotHold(t, "jane@example.com")
 }
 
-func TestInviteOnTrustFollowsTheOwner(t *testing.T) {
-	base := newFixture(t, "acme")
-	owner := base.member(t, "owner2@example.com", org.RoleAdmin)
+func TestInviteByTokenSeenFollowsTheOwner(t *testing.T) {
+	f, owner := newOwnedTrustFixture(t)
 	ctx := context.Background()
-	other := org.NewService(base.env.Store.Org(), org.WithClock(base.clock.Now))
-	nt, err := other.CreateToken(ctx, base.admin, "mine", "admin", org.OwnedBy(owner.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &trustFixture{fixture: base, other: other, secret: nt.Secret, token: nt.Token}
-	f.inviteAs(t, "first@example.com", nil)
+	f.seen(t)
 
 	// Demoted to member by another process: a member may not invite without email.
-	if _, err := other.ChangeRole(ctx, base.admin, owner.ID, "member"); err != nil {
+	if _, err := f.other.ChangeRole(ctx, f.admin, owner.ID, "member"); err != nil {
 		t.Fatal(err)
 	}
 	var roleErr *org.RoleError
@@ -122,7 +137,7 @@ func TestInviteOnTrustFollowsTheOwner(t *testing.T) {
 		t.Fatalf("invite as the demoted owner: %v", err)
 	}
 	// Deactivated: the token stops working.
-	if _, err := other.Deactivate(ctx, base.admin, owner.ID); err != nil {
+	if _, err := f.other.Deactivate(ctx, f.admin, owner.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrTokenOwnerInactive) {
@@ -131,7 +146,7 @@ func TestInviteOnTrustFollowsTheOwner(t *testing.T) {
 	f.mustNotHold(t, "jane@example.com")
 }
 
-func TestInviteOnTrustFollowsAllowedDomains(t *testing.T) {
+func TestInviteByTokenSeenFollowsAllowedDomains(t *testing.T) {
 	f := newTrustFixture(t)
 	ctx := context.Background()
 	corp := []string{"corp.example"}
@@ -155,7 +170,7 @@ func TestInviteOnTrustFollowsAllowedDomains(t *testing.T) {
 	}
 }
 
-func TestInviteOnTrustRefusesHeldAddress(t *testing.T) {
+func TestInviteByTokenSeenRefusesHeldAddress(t *testing.T) {
 	f := newTrustFixture(t)
 	ctx := context.Background()
 	if _, err := f.other.Invite(ctx, f.admin, org.InviteRequest{Email: "jane@example.com", Name: "Jane"}); err != nil {
@@ -167,7 +182,7 @@ func TestInviteOnTrustRefusesHeldAddress(t *testing.T) {
 	}
 }
 
-func TestInviteOnTrustCountsEarlierSends(t *testing.T) {
+func TestInviteByTokenSeenCountsEarlierSends(t *testing.T) {
 	f := newTrustFixture(t)
 	ctx := context.Background()
 	var rate *org.RateLimitError
@@ -188,7 +203,7 @@ func TestInviteOnTrustCountsEarlierSends(t *testing.T) {
 	}
 }
 
-func TestTrustIsReadAgainAfterAWhile(t *testing.T) {
+func TestTokenSeenIsReadAgainAfterAWhile(t *testing.T) {
 	f := newTrustFixture(t)
 	f.clock.Add(6 * time.Minute)
 	if _, requests, err := f.inviteAs(t, "jane@example.com", nil); err != nil || requests < 3 {
@@ -209,20 +224,13 @@ func (f *trustFixture) mustNotHold(t *testing.T, email string) {
 }
 
 func TestInviteByTokenSeenFollowsAPromotedOwner(t *testing.T) {
-	base := newFixture(t, "acme")
-	owner := base.member(t, "owner2@example.com", org.RoleAdmin)
+	f, owner := newOwnedTrustFixture(t)
 	ctx := context.Background()
-	other := org.NewService(base.env.Store.Org(), org.WithClock(base.clock.Now))
-	nt, err := other.CreateToken(ctx, base.admin, "mine", "admin", org.OwnedBy(owner.ID))
-	if err != nil {
+	if _, err := f.other.ChangeRole(ctx, f.admin, owner.ID, "member"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.ChangeRole(ctx, base.admin, owner.ID, "member"); err != nil {
-		t.Fatal(err)
-	}
-	f := &trustFixture{fixture: base, other: other, secret: nt.Secret, token: nt.Token}
-	f.inviteAs(t, "first@example.com", nil) // seen while its owner is a member
-	if _, err := other.ChangeRole(ctx, base.admin, owner.ID, "admin"); err != nil {
+	f.seen(t) // while its owner is a member
+	if _, err := f.other.ChangeRole(ctx, f.admin, owner.ID, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.inviteAs(t, "link@example.com", noEmail()); err != nil {
@@ -264,23 +272,16 @@ func TestUnprovenPrincipalDoesNothingElse(t *testing.T) {
 
 // A refused request does not count as the token's use.
 func TestInviteByTokenSeenRecordsUseOnlyOfATokenThatHolds(t *testing.T) {
-	base := newFixture(t, "acme")
-	owner := base.member(t, "owner2@example.com", org.RoleAdmin)
+	f, owner := newOwnedTrustFixture(t)
 	ctx := context.Background()
-	other := org.NewService(base.env.Store.Org(), org.WithClock(base.clock.Now))
-	nt, err := other.CreateToken(ctx, base.admin, "mine", "admin", org.OwnedBy(owner.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &trustFixture{fixture: base, other: other, secret: nt.Secret, token: nt.Token}
-	f.inviteAs(t, "first@example.com", nil)
+	f.seen(t)
 	lastUse := func() time.Time {
-		list, err := other.Tokens(ctx, base.admin)
+		list, err := f.other.Tokens(ctx, f.admin)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, tok := range list {
-			if tok.ID == nt.Token.ID {
+			if tok.ID == f.token.ID {
 				return tok.LastUsedAt
 			}
 		}
@@ -288,10 +289,10 @@ func TestInviteByTokenSeenRecordsUseOnlyOfATokenThatHolds(t *testing.T) {
 		return time.Time{}
 	}
 	before := lastUse()
-	if _, err := other.Deactivate(ctx, base.admin, owner.ID); err != nil {
+	if _, err := f.other.Deactivate(ctx, f.admin, owner.ID); err != nil {
 		t.Fatal(err)
 	}
-	base.clock.Add(2 * time.Minute)
+	f.clock.Add(2 * time.Minute)
 	if _, _, err := f.inviteAs(t, "jane@example.com", nil); !errors.Is(err, org.ErrTokenOwnerInactive) {
 		t.Fatalf("invite by a token whose owner was deactivated: %v", err)
 	}
