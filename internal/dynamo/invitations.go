@@ -58,8 +58,12 @@ func (s *Invitations) CreateInvitations(ctx context.Context, invs []org.NewInvit
 	slots := make(chan struct{}, writeWorkers)
 	for start := 0; start < len(invs); {
 		var rows []int
-		for actions := 0; start < len(invs) && (len(rows) == 0 || actions+actionsOf(invs[start]) <= maxTxActions); start++ {
-			actions += actionsOf(invs[start])
+		for actions := 0; start < len(invs); start++ {
+			n := actionsOf(invs[start])
+			if len(rows) > 0 && actions+n > maxTxActions {
+				break
+			}
+			actions += n
 			rows = append(rows, start) // at least one, so that the loop always moves on
 		}
 		slots <- struct{}{}

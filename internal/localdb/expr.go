@@ -1,7 +1,6 @@
 package localdb
 
 import (
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -263,7 +262,10 @@ func checkCondition(label string, e language.Expression) error {
 	case *language.InfixExpression:
 		switch n.Operator {
 		case language.AND, language.OR:
-			return errors.Join(checkCondition(label, n.Left), checkCondition(label, n.Right))
+			if err := checkCondition(label, n.Left); err != nil {
+				return err
+			}
+			return checkCondition(label, n.Right)
 		case language.EQ, language.NotEQ, language.LT, language.LTE, language.GT, language.GTE:
 			return checkOperands(label, n.Left, n.Right)
 		}
