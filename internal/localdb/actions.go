@@ -28,6 +28,8 @@ type prepared struct {
 	action
 	t  *table
 	id string
+	// condition is the action's ConditionExpression, parsed; nil for none.
+	condition *language.ConditionalExpression
 }
 
 // prepare makes the checks that do not depend on what the table holds; a failure is a
@@ -67,9 +69,11 @@ func (e *engine) prepare(a action) (prepared, error) {
 	default:
 		return prepared{}, validation("TransactItems can only contain one of Check, Put, Update or Delete")
 	}
-	if err := checkExpressions(a.names, a.values, exprs...); err != nil {
+	conds, err := e.exprs.checkExpressions(a.names, a.values, exprs...)
+	if err != nil {
 		return prepared{}, err
 	}
+	p.condition = conds[0]
 	if a.update != nil {
 		if err := language.ValidateUpdateExpressionDoesNotTargetPrimaryKey(*a.update, a.names, t.key.hash.name, t.key.rng.name); err != nil {
 			return prepared{}, validation("%s", err.Error())
@@ -84,7 +88,7 @@ func (e *engine) prepare(a action) (prepared, error) {
 // suit the update. The caller holds the engine's lock.
 func (p prepared) evaluate() (before, after attrs, failure *apiError) {
 	before = p.t.get(p.id)
-	if p.cond != nil && !matches(*p.cond, before, p.names, p.values) {
+	if p.condition != nil && !matches(p.condition, before, p.names, p.values) {
 		if p.returnOld {
 			return before, nil, conditionFailed(before)
 		}

@@ -29,6 +29,7 @@ type engine struct {
 	tokens tokenLog
 	now    func() time.Time
 	nextID atomic.Int64 // request ids
+	exprs  exprCache    // what each expression parsed to
 }
 
 func newEngine(now func() time.Time) *engine {

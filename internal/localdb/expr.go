@@ -28,51 +28,54 @@ type expression struct {
 
 // checkExpressions validates a request's (or a transaction action's) expressions before
 // anything is read, as DynamoDB does: each parses, every placeholder used is defined and
-// every one defined is used.
-func checkExpressions(names map[string]string, values attrs, exprs ...expression) error {
+// every one defined is used. It returns the condition each expression parsed to (nil for those that are absent or are
+// no condition), index-aligned with exprs, so that evaluating it parses nothing again.
+func (c *exprCache) checkExpressions(names map[string]string, values attrs, exprs ...expression) ([]*language.ConditionalExpression, error) {
 	if names != nil && len(names) == 0 {
-		return validation("ExpressionAttributeNames must not be empty")
+		return nil, validation("ExpressionAttributeNames must not be empty")
 	}
 	if values != nil && len(values) == 0 {
-		return validation("ExpressionAttributeValues must not be empty")
+		return nil, validation("ExpressionAttributeValues must not be empty")
 	}
 	if err := validateAttrs(values); err != nil {
-		return err
+		return nil, err
 	}
+	conds := make([]*language.ConditionalExpression, len(exprs))
 	usedNames, usedValues := map[string]bool{}, map[string]bool{}
-	for _, x := range exprs {
+	for i, x := range exprs {
 		if x.text == nil {
 			continue
 		}
 		if strings.TrimSpace(*x.text) == "" {
-			return validation("Invalid %s: The expression can not be empty;", x.label)
+			return nil, validation("Invalid %s: The expression can not be empty;", x.label)
 		}
-		px := parse(x)
+		px := c.parse(x)
 		if px.err != nil {
-			return px.err
+			return nil, px.err
 		}
+		conds[i] = px.cond
 		for _, ident := range px.placeholders {
 			switch {
 			case strings.HasPrefix(ident, "#"):
 				if _, ok := names[ident]; !ok {
-					return validation("Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s", x.label, ident)
+					return nil, validation("Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s", x.label, ident)
 				}
 				usedNames[ident] = true
 			default:
 				if _, ok := values[ident]; !ok {
-					return validation("Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s", x.label, ident)
+					return nil, validation("Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s", x.label, ident)
 				}
 				usedValues[ident] = true
 			}
 		}
 	}
 	if unused := unusedKeys(names, usedNames); unused != "" {
-		return validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}", unused)
+		return nil, validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}", unused)
 	}
 	if unused := unusedKeys(values, usedValues); unused != "" {
-		return validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}", unused)
+		return nil, validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}", unused)
 	}
-	return nil
+	return conds, nil
 }
 
 func unusedKeys[V any](m map[string]V, used map[string]bool) string {
@@ -95,13 +98,14 @@ type parsedExpr struct {
 	cond *language.ConditionalExpression
 }
 
-// parsedExprs keeps what parsing found for each expression seen, by kind, label and text:
+// exprCache keeps what parsing found for each expression seen, by kind, label and text:
 // a client sends a few dozen distinct expressions over and over, and parsing is most of
-// the cost of checking one. It is bounded: past maxParsed it starts again empty.
-var parsedExprs = struct {
-	sync.Mutex
-	m map[exprKey]*parsedExpr
-}{}
+// the cost of checking one. It is bounded: past maxParsed it starts again empty. Its zero
+// value is ready; it is safe for concurrent use.
+type exprCache struct {
+	mu sync.Mutex
+	m  map[exprKey]*parsedExpr
+}
 
 type exprKey struct {
 	label, text string
@@ -110,22 +114,22 @@ type exprKey struct {
 
 const maxParsed = 4096
 
-// parse is x parsed, from parsedExprs when it was parsed before.
-func parse(x expression) *parsedExpr {
+// parse is x parsed, from the cache when it was parsed before.
+func (c *exprCache) parse(x expression) *parsedExpr {
 	key := exprKey{label: x.label, text: *x.text, kind: x.kind}
-	parsedExprs.Lock()
-	px, ok := parsedExprs.m[key]
-	parsedExprs.Unlock()
+	c.mu.Lock()
+	px, ok := c.m[key]
+	c.mu.Unlock()
 	if ok {
 		return px
 	}
 	px = parseNew(x)
-	parsedExprs.Lock()
-	if parsedExprs.m == nil || len(parsedExprs.m) >= maxParsed {
-		parsedExprs.m = make(map[exprKey]*parsedExpr)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxParsed {
+		c.m = make(map[exprKey]*parsedExpr)
 	}
-	parsedExprs.m[key] = px
-	parsedExprs.Unlock()
+	c.m[key] = px
+	c.mu.Unlock()
 	return px
 }
 
@@ -172,15 +176,10 @@ func parseNew(x expression) *parsedExpr {
 	return px
 }
 
-// matches evaluates a condition or filter on an item (nil for none). An expression that
-// cannot be evaluated on this item's values (comparing a number with a string, say) is
-// false, as in DynamoDB; its syntax and placeholders were checked before, once for the
-// request (checkExpressions).
-func matches(cond string, item attrs, names map[string]string, values attrs) bool {
-	px := parse(expression{label: "ConditionExpression", text: &cond, kind: kindCondition})
-	if px.cond == nil {
-		return false
-	}
+// matches evaluates a condition or filter, as checkExpressions parsed it once for the
+// request, on an item (nil for none). An expression that cannot be evaluated on this item's
+// values (comparing a number with a string, say) is false, as in DynamoDB.
+func matches(cond *language.ConditionalExpression, item attrs, names map[string]string, values attrs) bool {
 	env := language.NewEnvironment()
 	if names != nil {
 		env.Aliases = names
@@ -188,7 +187,7 @@ func matches(cond string, item attrs, names map[string]string, values attrs) boo
 	if env.AddAttributes(item) != nil || env.AddAttributes(values) != nil {
 		return false
 	}
-	return holds(px.cond.Expression, env)
+	return holds(cond.Expression, env)
 }
 
 // holds evaluates a condition as DynamoDB does. The interpreter turns a function or a

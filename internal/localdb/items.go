@@ -152,7 +152,7 @@ func (e *engine) read(tableName string, key attrs, proj *string, names map[strin
 	if err != nil {
 		return nil, err
 	}
-	if err := checkExpressions(names, nil, expression{"ProjectionExpression", proj, kindProjection}); err != nil {
+	if _, err := e.exprs.checkExpressions(names, nil, expression{"ProjectionExpression", proj, kindProjection}); err != nil {
 		return nil, err
 	}
 	id, err := t.keyOf(key)

@@ -1,5 +1,7 @@
 package localdb
 
+import "github.com/truora/minidyn/interpreter/language"
+
 // maxPageSize is how much a Query or Scan reads before it stops and answers a
 // LastEvaluatedKey, as in DynamoDB (1 MB).
 const maxPageSize = 1 << 20
@@ -34,9 +36,10 @@ type pageOutput struct {
 
 // reader evaluates one page of a Query or Scan over entries of one index.
 type reader struct {
-	in    *readInput
-	ix    *index
-	count bool // Select COUNT
+	in     *readInput
+	ix     *index
+	count  bool                            // Select COUNT
+	filter *language.ConditionalExpression // the FilterExpression, parsed; nil for none
 }
 
 // newReader checks the parameters Query and Scan share. The caller holds the lock.
@@ -80,9 +83,11 @@ func (e *engine) newReader(in *readInput, extra ...expression) (*reader, error) 
 		{"FilterExpression", in.FilterExpression, kindCondition},
 		{"ProjectionExpression", in.ProjectionExpression, kindProjection},
 	}, extra...)
-	if err := checkExpressions(in.ExpressionAttributeNames, in.ExpressionAttributeValues, exprs...); err != nil {
+	conds, err := e.exprs.checkExpressions(in.ExpressionAttributeNames, in.ExpressionAttributeValues, exprs...)
+	if err != nil {
 		return nil, err
 	}
+	r.filter = conds[0]
 	return r, nil
 }
 
@@ -116,7 +121,7 @@ func (r *reader) read(next func() *entry) pageOutput {
 		out.ScannedCount++
 		size += e.rec.size
 		item := r.ix.project(e.rec.data.unpack())
-		if r.in.FilterExpression == nil || matches(*r.in.FilterExpression, item, r.in.ExpressionAttributeNames, r.in.ExpressionAttributeValues) {
+		if r.filter == nil || matches(r.filter, item, r.in.ExpressionAttributeNames, r.in.ExpressionAttributeValues) {
 			out.Count++
 			if !r.count {
 				if r.in.ProjectionExpression != nil {
