@@ -3,6 +3,9 @@ package idp
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"math/bits"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -39,54 +42,45 @@ func (r *record) fullName() string {
 // builder applies the rules every format shares (email and name normalization, duplicates,
 // skips) and collects the snapshot: its people in people, the rest in snap. It knows the
 // page being read.
+//
+// Duplicates are settled once the whole export is read (dedupe), not record by record: a
+// look-up per record in an index of 100,000 ids and as many addresses waits on the memory
+// of a table larger than the processor's cache, while a first pass over the hashes in a
+// bitmap that fits there finds the few records that may share a key with another, and
+// only those are checked, in order, the way one at a time would have.
 type builder struct {
 	// useUPN lets an Entra user without mail be read at their user principal name
 	// (ParseOptions.UseUPNWhenNoMail).
-	useUPN  bool
-	snap    Snapshot
-	people  people
-	budget  *budget
-	paged   bool
-	page    int       // the page being read, from 1
-	tail    *lastByte // under the page's read buffer: what was read of the page last
-	byID    *index    // the position of the person of each external id
-	byEmail *index    // the position of the person of each address
-	strs    arena     // the strings of the people kept
+	useUPN bool
+	snap   Snapshot
+	// people are the usable records read, in order; dedupe takes out the duplicates.
+	people people
+	budget *budget
+	paged  bool
+	page   int       // the page being read, from 1
+	tail   *lastByte // under the page's read buffer: what was read of the page last
+	seed   maphash.Seed
+	// idHash and emailHash are the hashes (hash) of the id (0 when there is none) and the address
+	// of each of people, by its place there.
+	idHash, emailHash []uint32
+	// skipAt is, for each report in snap.Skipped, how many of people were read before its
+	// record: dedupe puts the reports of duplicates among them in the order of the records.
+	skipAt []int32
+	strs   arena // the strings of the people kept
 	// statuses are the statuses of the people kept (this package's three), each once,
 	// where entry.status points.
 	statuses []Status
-	// queue holds the records add has read, in order, until flush takes them in; skips
-	// are the reports of those that cannot be used.
-	queue []queued
-	skips []Skip
 }
-
-// queued is a record that add has read, ready for the duplicate checks: the person it is,
-// with the hashes the checks look up, or its report in the builder's skips. The checks of
-// a queue's records then run one after another, with little else between them, so that
-// the processor waits for the slots of several records at once instead of one at a time.
-type queued struct {
-	e                 entry
-	id, email         string // e's, as the checks compare them
-	idHash, emailHash uint32
-	skip              int32 // 1 + the index of the record's report in skips; 0 for a person
-}
-
-// queueSize is how many records wait in the builder's queue at most.
-const queueSize = 64
 
 // newBuilder starts a snapshot of format read from pages files.
 func newBuilder(format Format, pages int) *builder {
-	b := &builder{snap: Snapshot{Format: format}, budget: &budget{}, paged: pages > 1}
-	b.byID = newIndex(1024, func(i int) string { return b.strs.str(b.people.at(i).id) })
-	b.byEmail = newIndex(1024, func(i int) string { return b.strs.str(b.people.at(i).email) })
-	return b
+	return &builder{snap: Snapshot{Format: format}, budget: &budget{}, paged: pages > 1, seed: maphash.MakeSeed()}
 }
 
-// expect makes room in the duplicate checks for about rows people.
+// expect makes room for about rows people.
 func (b *builder) expect(rows int) {
-	b.byID.expect(rows)
-	b.byEmail.expect(rows)
+	b.idHash = slices.Grow(b.idHash, rows)
+	b.emailHash = slices.Grow(b.emailHash, rows)
 }
 
 // pageNo is the page to report: 0 when the export is one file.
@@ -116,15 +110,20 @@ func (b *builder) unreadable(row int, err error) error {
 	return &ParseError{Format: b.snap.Format, Page: b.pageNo(), Row: row, Msg: "unreadable: " + err.Error(), Err: err}
 }
 
-// skip reports a record that cannot be used, after the records add has queued.
+// skip reports a record that cannot be used.
 func (b *builder) skip(r record, code SkipCode, reason string) {
-	b.flush()
-	b.snap.Skipped = append(b.snap.Skipped, b.skipped(r, code, reason))
+	b.budget.done()
+	b.report(b.skipped(r, code, reason))
+}
+
+// report adds s to the snapshot's reports, after the people read so far.
+func (b *builder) report(s Skip) {
+	b.snap.Skipped = append(b.snap.Skipped, s)
+	b.skipAt = append(b.skipAt, int32(b.people.n))
 }
 
 // skipped is the report of a record that cannot be used.
 func (b *builder) skipped(r record, code SkipCode, reason string) Skip {
-	b.budget.done()
 	return Skip{
 		Row: r.row, Page: b.pageNo(), ExternalID: clip(strings.TrimSpace(r.id)),
 		Email: clip(strings.TrimSpace(r.email)), Name: clip(cleanName(r.fullName())),
@@ -149,27 +148,16 @@ func clip(s string) string {
 	return strings.Clone(s[:cut]) + "…"
 }
 
-// add applies the shared rules to r and keeps it as a person or reports why not. What the
-// duplicate checks need is made now; the checks run when the queue is full or the builder
-// is asked for what it holds (flush).
+// add applies the shared rules to r and keeps it as a person, or reports why not. Whether
+// another record is the same person is settled when the export has been read (dedupe).
 func (b *builder) add(r record) {
 	b.budget.done()
-	b.queue = append(b.queue, queued{})
-	b.read(&r, &b.queue[len(b.queue)-1])
-	if len(b.queue) == queueSize {
-		b.flush()
-	}
-}
-
-// read makes q of r, ready for the duplicate checks: its report, or the person it is with
-// its strings kept in b.strs.
-func (b *builder) read(r *record, q *queued) {
 	if r.status == "" {
 		reason := r.noStatus
 		if reason == "" {
 			reason = fmt.Sprintf("unknown status %q", clip(r.rawStatus))
 		}
-		b.queueSkip(q, b.skipped(*r, SkipUnknownStatus, reason))
+		b.report(b.skipped(r, SkipUnknownStatus, reason))
 		return
 	}
 	if strings.TrimSpace(r.email) == "" {
@@ -177,79 +165,184 @@ func (b *builder) read(r *record, q *queued) {
 		if reason == "" {
 			reason = "no email address"
 		}
-		b.queueSkip(q, b.skipped(*r, SkipNoEmail, reason))
+		b.report(b.skipped(r, SkipNoEmail, reason))
 		return
 	}
 	email, err := normalizeEmail(r.email)
 	if err != nil {
-		b.queueSkip(q, b.skipped(*r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err)))
+		b.report(b.skipped(r, SkipInvalidEmail, fmt.Sprintf("invalid email %q: %v", clip(strings.TrimSpace(r.email)), err)))
 		return
 	}
-	q.id, q.e.id = b.strs.keep(strings.TrimSpace(r.id))
-	q.email, q.e.email = b.strs.keep(email)
-	_, q.e.name = b.keepName(r)
-	q.e.row, q.e.page, q.e.status = int32(r.row), int32(b.pageNo()), b.statusCode(r.status)
-	if q.id != "" {
-		q.idHash = b.byID.hash(q.id)
+	var e entry
+	id, idRef := b.strs.keep(strings.TrimSpace(r.id))
+	email, e.email = b.strs.keep(email)
+	_, e.name = b.keepName(&r)
+	e.id, e.row, e.page, e.status = idRef, int32(r.row), int32(b.pageNo()), b.statusCode(r.status)
+	var idHash uint32
+	if id != "" {
+		idHash = b.hash(id)
 	}
-	q.emailHash = b.byEmail.hash(q.email)
+	b.people.add(e)
+	b.idHash = append(b.idHash, idHash)
+	b.emailHash = append(b.emailHash, b.hash(email))
 }
 
-// queueSkip makes q the report s.
-func (b *builder) queueSkip(q *queued, s Skip) {
-	b.skips = append(b.skips, s)
-	q.skip = int32(len(b.skips))
-}
+// hash is a key's hash for the duplicate checks, never 0, which stands for no key.
+func (b *builder) hash(key string) uint32 { return uint32(maphash.String(b.seed, key)>>32) | 1 }
 
-// flush takes in the queued records, in order: reports are added, people go through the
-// duplicate checks.
-func (b *builder) flush() {
-	for k := range b.queue {
-		if q := &b.queue[k]; q.skip > 0 {
-			b.snap.Skipped = append(b.snap.Skipped, b.skips[q.skip-1])
-		} else {
-			b.keep(q)
+// dedupe settles which of the people read are the same person, as checking each record
+// against those before it would have: the first record of an id or an address is the
+// person, a later one is a skipped duplicate, except that an active record outranks an
+// earlier suspended or staged one with the same address (supersede). A record that shares
+// no hash with another shares no key, so only the records of shared hashes are looked at,
+// in the order they were read.
+func (b *builder) dedupe() {
+	n := b.people.n
+	if n < 2 {
+		return
+	}
+	shared := make([]bool, n)
+	found := sharedHashes(b.idHash, shared)
+	found = sharedHashes(b.emailHash, shared) || found
+	if !found {
+		return
+	}
+	d := dupChecks{b: b, byID: make(map[string]int), byEmail: make(map[string]int), dropped: make([]bool, n)}
+	for k := range n {
+		if shared[k] {
+			d.check(k)
 		}
 	}
-	b.queue, b.skips = b.queue[:0], b.skips[:0]
+	if len(d.reports) == 0 {
+		return
+	}
+	// The reports of duplicates join the others where their records came; the people
+	// close up over the duplicates.
+	skipped := make([]Skip, 0, len(b.snap.Skipped)+len(d.reports))
+	next := 0
+	for _, r := range d.reports {
+		for ; next < len(b.snap.Skipped) && int(b.skipAt[next]) <= r.at; next++ {
+			skipped = append(skipped, b.snap.Skipped[next])
+		}
+		skipped = append(skipped, r.skip)
+	}
+	b.snap.Skipped, b.skipAt = append(skipped, b.snap.Skipped[next:]...), nil
+	var kept people
+	for i := range n {
+		if !d.dropped[i] {
+			kept.add(*b.people.at(i))
+		}
+	}
+	b.people = kept
 }
 
-// keep keeps the person q is unless another record is the same person.
-func (b *builder) keep(q *queued) {
-	// The id goes in with the address, and out again when the address makes the record a
-	// duplicate: one look in each index for a new person.
-	n := b.people.n
-	if q.id != "" {
-		if i, dup := b.byID.addHash(q.idHash, q.id, n); dup {
-			b.skipPerson(b.person(&q.e), fmt.Sprintf("duplicate of %s: same id", b.where(i)))
+// sharedHashes marks in shared each record whose hash (not 0: the record has no such key)
+// another record has too, and reports whether it marked any. A first pass counts each hash
+// in a bitmap of sixteen bits or more a key, small enough to stay in the processor's cache;
+// the few records it finds that may share a hash, one in sixteen or fewer, are then sorted
+// by hash to find those that do.
+func sharedHashes(hashes []uint32, shared []bool) bool {
+	size := 1 << 10
+	for size < 16*len(hashes) {
+		size <<= 1
+	}
+	shift := 33 - uint(bits.Len(uint(size))) // the top log2(size) bits of a hash
+	seen, twice := make([]uint64, size/64), make([]uint64, size/64)
+	found := false
+	for _, h := range hashes {
+		if h == 0 {
+			continue
+		}
+		k := h >> shift
+		w, m := k/64, uint64(1)<<(k%64)
+		if seen[w]&m != 0 {
+			twice[w] |= m
+			found = true
+		}
+		seen[w] |= m
+	}
+	if !found {
+		return false
+	}
+	var maybe []uint64 // hash<<32 | record
+	for i, h := range hashes {
+		if k := h >> shift; h != 0 && twice[k/64]&(1<<(k%64)) != 0 {
+			maybe = append(maybe, uint64(h)<<32|uint64(i))
+		}
+	}
+	slices.Sort(maybe)
+	found = false
+	for j := 1; j < len(maybe); j++ {
+		if maybe[j]>>32 == maybe[j-1]>>32 {
+			shared[uint32(maybe[j-1])], shared[uint32(maybe[j])] = true, true
+			found = true
+		}
+	}
+	return found
+}
+
+// dupChecks checks the records of shared hashes of a builder's people against each other,
+// in the order they were read. A record is known by its place in the people.
+type dupChecks struct {
+	b       *builder
+	byID    map[string]int // the record of each id checked
+	byEmail map[string]int // the record of each address checked
+	dropped []bool         // the records found duplicates of another
+	reports []dupReport    // in the order of the records that caused them
+}
+
+// dupReport is the report of a duplicate, which the record at caused.
+type dupReport struct {
+	at   int
+	skip Skip
+}
+
+// check checks record k against the records checked before it.
+func (d *dupChecks) check(k int) {
+	b := d.b
+	e := *b.people.at(k)
+	id, email := b.strs.str(e.id), b.strs.str(e.email)
+	if id != "" {
+		if i, dup := d.byID[id]; dup {
+			d.drop(k, b.person(&e), fmt.Sprintf("duplicate of %s: same id", b.where(i)))
 			return
 		}
 	}
-	i, dup := b.byEmail.addHash(q.emailHash, q.email, n)
+	i, dup := d.byEmail[email]
 	if !dup {
-		b.people.add(q.e)
+		d.byEmail[email] = k
+		if id != "" {
+			d.byID[id] = k
+		}
 		return
 	}
-	if q.id != "" {
-		b.byID.remove(q.id, n)
-	}
-	p, first := b.person(&q.e), b.person(b.people.at(i))
+	p, first := b.person(&e), b.person(b.people.at(i))
 	if first.Status == StatusPresent || p.Status != StatusPresent {
-		b.skipPerson(p, fmt.Sprintf("duplicate of %s: same email", b.where(i)))
+		d.drop(k, p, fmt.Sprintf("duplicate of %s: same email", b.where(i)))
 		return
 	}
 	// An active record outranks an earlier suspended or staged one for the same address
 	// (a rehire with a new account), so the address is the active record's. The earlier
 	// record stays a skipped duplicate with its status: the planner removes or keeps the
 	// account of its id by that status and never hands it to the new id.
-	if first.ExternalID != "" {
-		b.byID.remove(first.ExternalID, i)
+	if first.ExternalID != "" && d.byID[first.ExternalID] == i {
+		delete(d.byID, first.ExternalID)
 	}
-	*b.people.at(i) = q.e
-	if q.id != "" {
-		b.byID.set(q.id, i)
+	*b.people.at(i) = e
+	if id != "" {
+		d.byID[id] = i
 	}
-	b.skipPerson(first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
+	d.drop(k, first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
+}
+
+// drop takes record k out of the people, with the report of p, the person it no longer
+// stands for.
+func (d *dupChecks) drop(k int, p Person, reason string) {
+	d.dropped[k] = true
+	d.reports = append(d.reports, dupReport{at: k, skip: Skip{
+		Row: p.Row, Page: p.Page, ExternalID: p.ExternalID, Email: p.Email, Name: p.Name,
+		Reason: reason, Code: SkipDuplicate, Status: p.Status,
+	}})
 }
 
 // name is the cleaned name of r, kept in b.strs.
@@ -301,15 +394,7 @@ func (b *builder) person(e *entry) Person {
 		Status: b.statuses[e.status], Row: int(e.row), Page: int(e.page), Unterminated: e.unterminated}
 }
 
-// skipPerson reports a usable record that another one stands for.
-func (b *builder) skipPerson(p Person, reason string) {
-	b.snap.Skipped = append(b.snap.Skipped, Skip{
-		Row: p.Row, Page: p.Page, ExternalID: p.ExternalID, Email: p.Email, Name: p.Name,
-		Reason: reason, Code: SkipDuplicate, Status: p.Status,
-	})
-}
-
-// where names the record kept at index i of the people.
+// where names the record at index i of the people.
 func (b *builder) where(i int) string {
 	e := b.people.at(i)
 	return where("", int(e.page), int(e.row)) // a builder reads one group
@@ -318,29 +403,24 @@ func (b *builder) where(i int) string {
 // unterminated marks the person of data row row of the current page, if it was kept, as the
 // last record of a file that ends without a line ending.
 func (b *builder) unterminated(row int) {
-	b.flush()
-	for i := b.people.n - 1; i >= 0; i-- {
-		e := b.people.at(i)
-		if int(e.page) == b.pageNo() && int(e.row) == row {
-			e.unterminated = true
-			return
-		}
-		if int(e.page) != b.pageNo() {
-			return
-		}
+	if b.people.n == 0 {
+		return
+	}
+	// Rows only grow within a page, so the record is the last one read or none.
+	if e := b.people.at(b.people.n - 1); int(e.page) == b.pageNo() && int(e.row) == row {
+		e.unterminated = true
 	}
 }
 
 // records counts what the export held, used or not.
 func (b *builder) records() int {
-	b.flush()
 	return b.people.n + len(b.snap.Skipped)
 }
 
-// snapshot is what the builder read. It shares nothing with the builder's indexes, so
-// they are not kept alive by it.
+// snapshot is what the builder read, its duplicates settled; it is taken once, at the end.
+// Its strings lie in the builder's blocks; nothing else of the builder stays alive by it.
 func (b *builder) snapshot() *Snapshot {
-	b.flush()
+	b.dedupe()
 	snap := b.snap
 	if b.people.n > 0 {
 		snap.People = make([]Person, b.people.n)

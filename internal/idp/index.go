@@ -2,8 +2,8 @@ package idp
 
 import "hash/maphash"
 
-// index finds the position of a string among the people of an export or the accounts of an
-// organization, as a map[string]int would, in a quarter of the memory and with no pointers
+// index finds the position of a string among the accounts of an organization (by external
+// id, by address), as a map[string]int would, in a quarter of the memory and with no pointers
 // for the garbage collector to follow. Its slots hold 32 bits of each key's hash and the
 // key's position; the keys stay where their owner keeps them, and key(pos) returns them,
 // so a lookup reads one slot and, only when the hash agrees, the key. It keeps at most
@@ -11,14 +11,13 @@ import "hash/maphash"
 type index struct {
 	seed  maphash.Seed
 	key   func(pos int) string
-	slots []slot // under three quarters full, counting removed ones
-	used  int    // slots that are not empty: live and removed keys
+	slots []slot // under three quarters full
+	used  int    // slots that are not empty
 	// expected is the number of slots to grow to at the first key, for the keys expected.
 	expected int
 }
 
-// slot is one place of an index: pos is the key's position plus one, 0 for an empty slot
-// and -1 for a removed key, which lookups pass over.
+// slot is one place of an index: pos is the key's position plus one, 0 for an empty slot.
 type slot struct {
 	hash uint32
 	pos  int32
@@ -50,31 +49,15 @@ func (x *index) find(key string) (int, bool) {
 		switch {
 		case s.pos == 0:
 			return 0, false
-		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == key:
+		case s.hash == h && x.key(int(s.pos-1)) == key:
 			return int(s.pos - 1), true
 		}
 	}
 }
 
-// add puts key at pos, unless it is there already: then it returns the position it has.
-func (x *index) add(key string, pos int) (int, bool) { return x.addHash(x.hash(key), key, pos) }
-
-// addHash is add of a key whose hash (x.hash) is h.
-func (x *index) addHash(h uint32, key string, pos int) (int, bool) {
-	for i := x.first(h); ; i = x.next(i) {
-		s := x.slots[i]
-		switch {
-		case s.pos == 0:
-			x.insert(h, pos, i)
-			return pos, false
-		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == key:
-			return int(s.pos - 1), true
-		}
-	}
-}
-
-// addAt is addHash of the key at pos (key(pos)), which is read only when a slot's hash
-// agrees: most keys are new, and their owner's records are then never visited.
+// addAt puts the key at pos (key(pos)), whose hash (x.hash) is h, unless it is there already:
+// then it returns the position it has. The key is read only when a slot's hash agrees: most
+// keys are new, and their owner's records are then never visited.
 func (x *index) addAt(h uint32, pos int) (int, bool) {
 	for i := x.first(h); ; i = x.next(i) {
 		s := x.slots[i]
@@ -82,7 +65,7 @@ func (x *index) addAt(h uint32, pos int) (int, bool) {
 		case s.pos == 0:
 			x.insert(h, pos, i)
 			return pos, false
-		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == x.key(pos):
+		case s.hash == h && x.key(int(s.pos-1)) == x.key(pos):
 			return int(s.pos - 1), true
 		}
 	}
@@ -97,24 +80,8 @@ func (x *index) set(key string, pos int) {
 		case s.pos == 0:
 			x.insert(h, pos, i)
 			return
-		case s.pos > 0 && s.hash == h && x.key(int(s.pos-1)) == key:
+		case s.hash == h && x.key(int(s.pos-1)) == key:
 			x.slots[i].pos = int32(pos + 1)
-			return
-		}
-	}
-}
-
-// remove takes out key, which is at pos. It needs no key(pos), so that an add can be
-// taken back before anything is stored at its position.
-func (x *index) remove(key string, pos int) {
-	h := x.hash(key)
-	for i := x.first(h); ; i = x.next(i) {
-		s := x.slots[i]
-		switch {
-		case s.pos == 0:
-			return
-		case s.hash == h && s.pos == int32(pos+1):
-			x.slots[i].pos = -1
 			return
 		}
 	}
@@ -131,12 +98,12 @@ func (x *index) insert(h uint32, pos, i int) {
 	}
 }
 
-// resize moves the live keys to n slots, dropping the removed ones.
+// resize moves the keys to n slots.
 func (x *index) resize(n int) {
 	old := x.slots
 	x.slots, x.used = make([]slot, n), 0
 	for _, s := range old {
-		if s.pos <= 0 {
+		if s.pos == 0 {
 			continue
 		}
 		i := x.first(s.hash)
