@@ -198,19 +198,21 @@ func (b *builder) hash(key string) uint32 { return uint32(maphash.String(b.seed,
 // in the order they were read.
 func (b *builder) dedupe() {
 	n := b.people.n
+	idHash, emailHash := b.idHash, b.emailHash
+	b.idHash, b.emailHash = nil, nil // they are of the people before dedupe: once is all
 	if n < 2 {
 		return
 	}
 	shared := make([]bool, n)
-	found := sharedHashes(b.idHash, shared)
-	found = sharedHashes(b.emailHash, shared) || found
-	if !found {
+	marked := sharedHashes(idHash, shared)
+	marked += sharedHashes(emailHash, shared)
+	if marked == 0 {
 		return
 	}
-	d := dupChecks{b: b, byID: make(map[string]int), byEmail: make(map[string]int), dropped: make([]bool, n)}
+	d := dupChecks{b: b, byID: make(map[string]int32, marked), byEmail: make(map[string]int32, marked), dropped: make([]bool, n)}
 	for k := range n {
 		if shared[k] {
-			d.check(k)
+			d.check(int32(k))
 		}
 	}
 	if len(d.reports) == 0 {
@@ -218,30 +220,34 @@ func (b *builder) dedupe() {
 	}
 	// The reports of duplicates join the others where their records came; the people
 	// close up over the duplicates.
-	skipped := make([]Skip, 0, len(b.snap.Skipped)+len(d.reports))
+	plain := b.snap.Skipped
+	skipped := make([]Skip, 0, len(plain)+len(d.reports))
 	next := 0
 	for _, r := range d.reports {
-		for ; next < len(b.snap.Skipped) && int(b.skipAt[next]) <= r.at; next++ {
-			skipped = append(skipped, b.snap.Skipped[next])
+		for ; next < len(plain) && b.skipAt[next] <= r.at; next++ {
+			skipped = append(skipped, plain[next])
 		}
-		skipped = append(skipped, r.skip)
+		skipped = append(skipped, d.skip(r))
 	}
-	b.snap.Skipped, b.skipAt = append(skipped, b.snap.Skipped[next:]...), nil
-	var kept people
+	b.snap.Skipped, b.skipAt = append(skipped, plain[next:]...), nil
+	w := 0
 	for i := range n {
 		if !d.dropped[i] {
-			kept.add(*b.people.at(i))
+			if w != i {
+				*b.people.at(w) = *b.people.at(i)
+			}
+			w++
 		}
 	}
-	b.people = kept
+	b.people.truncate(w)
 }
 
 // sharedHashes marks in shared each record whose hash (not 0: the record has no such key)
-// another record has too, and reports whether it marked any. A first pass counts each hash
+// another record has too, and returns how many it marked. A first pass counts each hash
 // in a bitmap of sixteen bits or more a key, small enough to stay in the processor's cache;
 // the few records it finds that may share a hash, one in sixteen or fewer, are then sorted
 // by hash to find those that do.
-func sharedHashes(hashes []uint32, shared []bool) bool {
+func sharedHashes(hashes []uint32, shared []bool) int {
 	size := 1 << 10
 	for size < 16*len(hashes) {
 		size <<= 1
@@ -262,7 +268,7 @@ func sharedHashes(hashes []uint32, shared []bool) bool {
 		seen[w] |= m
 	}
 	if !found {
-		return false
+		return 0
 	}
 	var maybe []uint64 // hash<<32 | record
 	for i, h := range hashes {
@@ -271,40 +277,56 @@ func sharedHashes(hashes []uint32, shared []bool) bool {
 		}
 	}
 	slices.Sort(maybe)
-	found = false
+	marked := 0
 	for j := 1; j < len(maybe); j++ {
 		if maybe[j]>>32 == maybe[j-1]>>32 {
-			shared[uint32(maybe[j-1])], shared[uint32(maybe[j])] = true, true
-			found = true
+			if j == 1 || maybe[j-1]>>32 != maybe[j-2]>>32 {
+				shared[uint32(maybe[j-1])] = true
+				marked++
+			}
+			shared[uint32(maybe[j])] = true
+			marked++
 		}
 	}
-	return found
+	return marked
 }
 
 // dupChecks checks the records of shared hashes of a builder's people against each other,
 // in the order they were read. A record is known by its place in the people.
 type dupChecks struct {
 	b       *builder
-	byID    map[string]int // the record of each id checked
-	byEmail map[string]int // the record of each address checked
-	dropped []bool         // the records found duplicates of another
-	reports []dupReport    // in the order of the records that caused them
+	byID    map[string]int32 // the record of each id checked
+	byEmail map[string]int32 // the record of each address checked
+	dropped []bool           // the records found duplicates of another
+	reports []dupReport      // in the order of the records that caused them
 }
 
-// dupReport is the report of a duplicate, which the record at caused.
+// dupReport is the report of a duplicate, which record at caused: e is the person it no
+// longer stands for, and why says so of the record at row and page.
 type dupReport struct {
-	at   int
-	skip Skip
+	at        int32
+	why       dupReason
+	row, page int32
+	e         entry
 }
+
+// dupReason is why a record is a duplicate.
+type dupReason uint8
+
+const (
+	dupSameID     dupReason = iota // "duplicate of …: same id"
+	dupSameEmail                   // "duplicate of …: same email"
+	dupSuperseded                  // "superseded by …: an active record with the same email"
+)
 
 // check checks record k against the records checked before it.
-func (d *dupChecks) check(k int) {
+func (d *dupChecks) check(k int32) {
 	b := d.b
-	e := *b.people.at(k)
+	e := *b.people.at(int(k))
 	id, email := b.strs.str(e.id), b.strs.str(e.email)
 	if id != "" {
 		if i, dup := d.byID[id]; dup {
-			d.drop(k, b.person(&e), fmt.Sprintf("duplicate of %s: same id", b.where(i)))
+			d.drop(k, e, dupSameID, i)
 			return
 		}
 	}
@@ -316,33 +338,46 @@ func (d *dupChecks) check(k int) {
 		}
 		return
 	}
-	p, first := b.person(&e), b.person(b.people.at(i))
-	if first.Status == StatusPresent || p.Status != StatusPresent {
-		d.drop(k, p, fmt.Sprintf("duplicate of %s: same email", b.where(i)))
+	first := *b.people.at(int(i))
+	if b.statuses[first.status] == StatusPresent || b.statuses[e.status] != StatusPresent {
+		d.drop(k, e, dupSameEmail, i)
 		return
 	}
 	// An active record outranks an earlier suspended or staged one for the same address
 	// (a rehire with a new account), so the address is the active record's. The earlier
 	// record stays a skipped duplicate with its status: the planner removes or keeps the
 	// account of its id by that status and never hands it to the new id.
-	if first.ExternalID != "" && d.byID[first.ExternalID] == i {
-		delete(d.byID, first.ExternalID)
+	if firstID := b.strs.str(first.id); firstID != "" && d.byID[firstID] == i {
+		delete(d.byID, firstID)
 	}
-	*b.people.at(i) = e
+	*b.people.at(int(i)) = e
 	if id != "" {
 		d.byID[id] = i
 	}
-	d.drop(k, first, fmt.Sprintf("superseded by %s: an active record with the same email", b.where(i)))
+	d.drop(k, first, dupSuperseded, i)
 }
 
-// drop takes record k out of the people, with the report of p, the person it no longer
-// stands for.
-func (d *dupChecks) drop(k int, p Person, reason string) {
+// drop takes record k out of the people, with the report of e, the person it no longer
+// stands for, for why, about the record now at i.
+func (d *dupChecks) drop(k int32, e entry, why dupReason, i int32) {
 	d.dropped[k] = true
-	d.reports = append(d.reports, dupReport{at: k, skip: Skip{
-		Row: p.Row, Page: p.Page, ExternalID: p.ExternalID, Email: p.Email, Name: p.Name,
-		Reason: reason, Code: SkipDuplicate, Status: p.Status,
-	}})
+	at := d.b.people.at(int(i))
+	d.reports = append(d.reports, dupReport{at: k, why: why, row: at.row, page: at.page, e: e})
+}
+
+// skip is the Skip r stands for.
+func (d *dupChecks) skip(r dupReport) Skip {
+	p := d.b.person(&r.e)
+	at := where("", int(r.page), int(r.row)) // a builder reads one group
+	reason := "duplicate of " + at + ": same id"
+	switch r.why {
+	case dupSameEmail:
+		reason = "duplicate of " + at + ": same email"
+	case dupSuperseded:
+		reason = "superseded by " + at + ": an active record with the same email"
+	}
+	return Skip{Row: p.Row, Page: p.Page, ExternalID: p.ExternalID, Email: p.Email, Name: p.Name,
+		Reason: reason, Code: SkipDuplicate, Status: p.Status}
 }
 
 // name is the cleaned name of r, kept in b.strs.
@@ -392,12 +427,6 @@ func (b *builder) statusCode(s Status) uint8 {
 func (b *builder) person(e *entry) Person {
 	return Person{ExternalID: b.strs.str(e.id), Email: b.strs.str(e.email), Name: b.strs.str(e.name),
 		Status: b.statuses[e.status], Row: int(e.row), Page: int(e.page), Unterminated: e.unterminated}
-}
-
-// where names the record at index i of the people.
-func (b *builder) where(i int) string {
-	e := b.people.at(i)
-	return where("", int(e.page), int(e.row)) // a builder reads one group
 }
 
 // unterminated marks the person of data row row of the current page, if it was kept, as the

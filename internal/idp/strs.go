@@ -173,5 +173,19 @@ func (l *people) add(e entry) {
 	l.n++
 }
 
+// truncate keeps the first n people.
+func (l *people) truncate(n int) {
+	if n == l.n {
+		return
+	}
+	c := (n + peopleChunk - 1) / peopleChunk
+	clear(l.chunks[c:])
+	l.chunks = l.chunks[:c]
+	if c > 0 {
+		l.chunks[c-1] = l.chunks[c-1][:n-(c-1)*peopleChunk]
+	}
+	l.n = n
+}
+
 // at is person i.
 func (l *people) at(i int) *entry { return &l.chunks[i/peopleChunk][i%peopleChunk] }
