@@ -209,7 +209,9 @@ func (b *builder) dedupe() {
 	if marked == 0 {
 		return
 	}
-	d := dupChecks{b: b, byID: make(map[string]int32, marked), byEmail: make(map[string]int32, marked), dropped: make([]bool, n)}
+	// The maps grow as they need: they hold a key for each of the records marked, or one
+	// for all of them when they are all the same person.
+	d := dupChecks{b: b, byID: make(map[string]int32), byEmail: make(map[string]int32), dropped: make([]bool, n)}
 	for k := range n {
 		if shared[k] {
 			d.check(int32(k))

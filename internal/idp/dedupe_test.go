@@ -175,3 +175,29 @@ func TestUnterminatedRecordThatSupersedesIsMarked(t *testing.T) {
 		t.Fatalf("people %+v, marked %v; want c (in a's place) marked", snap.People, marked)
 	}
 }
+
+// A duplicate's report names the record that stood when it was read, not the one that took
+// its place later; a later record with the id of the one that took the place is its duplicate.
+func TestDuplicateReportsNameTheRecordOfTheirTime(t *testing.T) {
+	csv := `"User Id","Status","Username","First name","Last name","Primary email"` + "\n" +
+		`"a","SUSPENDED","x","A","L","u@example.com"` + "\n" +
+		`"b","SUSPENDED","x","B","L","u@example.com"` + "\n" +
+		`"c","ACTIVE","x","C","L","u@example.com"` + "\n" +
+		`"c","ACTIVE","x","D","L","w@example.com"` + "\n"
+	snap, err := Parse(FormatOktaCSV, strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []string
+	for _, s := range snap.Skipped {
+		reports = append(reports, fmt.Sprintf("%s row %d: %s", s.ExternalID, s.Row, s.Reason))
+	}
+	want := []string{
+		"b row 2: duplicate of row 1: same email",
+		"a row 1: superseded by row 3: an active record with the same email",
+		"c row 4: duplicate of row 3: same id",
+	}
+	if len(snap.People) != 1 || snap.People[0].ExternalID != "c" || fmt.Sprint(reports) != fmt.Sprint(want) {
+		t.Fatalf("people %+v, reports\n%s\nwant c alone, and\n%s", snap.People, strings.Join(reports, "\n"), strings.Join(want, "\n"))
+	}
+}
