@@ -14,6 +14,7 @@ import (
 
 	"gatehouse/internal/client"
 	"gatehouse/internal/org"
+	"gatehouse/internal/pause"
 )
 
 // chunkSize is how many rows each bulk request carries.
@@ -255,7 +256,7 @@ func (im *importer) sendChunk(ctx context.Context, c *client.Client, key string,
 			return nil
 		}
 		prog.note(fmt.Sprintf("gatehouse: the API did not store %d rows for a passing reason (%s); sending them again", len(again), im.outcomes[again[0]].code))
-		if err := wait(ctx, time.Duration(round+1)*time.Second); err != nil {
+		if err := pause.For(ctx, time.Duration(round+1)*time.Second); err != nil {
 			return err
 		}
 		pending = again
@@ -283,18 +284,6 @@ func failure(err error) outcome {
 		return outcome{status: org.BulkFailed, code: code, detail: p.Detail, whole: true}
 	}
 	return outcome{status: org.BulkFailed, code: "request_failed", detail: err.Error(), whole: true}
-}
-
-// wait waits d or until ctx ends.
-func wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // resolved is the outcome of row i, a repeated address taking its first row's.

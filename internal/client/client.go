@@ -19,6 +19,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"gatehouse/internal/pause"
 )
 
 // Config is what a Client is made from.
@@ -91,7 +93,7 @@ func New(c Config) (*Client, error) {
 	if c.Retry.Max <= 0 {
 		c.Retry.Max = 30 * time.Second
 	}
-	return &Client{base: base, token: token, http: c.HTTP, retry: c.Retry, retrying: c.Retrying, sleep: sleep}, nil
+	return &Client{base: base, token: token, http: c.HTTP, retry: c.Retry, retrying: c.Retrying, sleep: pause.For}, nil
 }
 
 // baseURL checks raw and returns it without a trailing slash or /api/v1.
@@ -229,16 +231,4 @@ func (c *Client) backoff(attempt int) time.Duration {
 		d = c.retry.Max
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"gatehouse/internal/pause"
 )
 
 // Options are what every connector is built with besides its settings.
@@ -52,7 +54,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = pause.For
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
@@ -73,16 +75,4 @@ func (o Options) withDefaults() (Options, error) {
 		o.MaxPages = 20_000
 	}
 	return o, nil
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
