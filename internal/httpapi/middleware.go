@@ -15,6 +15,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"gatehouse/internal/httpstatus"
 	"gatehouse/internal/idempotency"
 	"gatehouse/internal/org"
 )
@@ -44,26 +45,6 @@ func principalFrom(ctx context.Context) org.Principal {
 // start would pay for.
 var safeRequestID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`) })
 
-// statusRecorder remembers the status a handler wrote, for the access log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
 // observe gives every request an id, common headers, an access log line (never with bodies
 // or query strings, which may hold tokens), its metrics and a 500 instead of a crash on panic.
 func observe(log *slog.Logger, requestID func(*http.Request) string, metrics requestMetrics, next http.Handler) http.Handler {
@@ -81,19 +62,19 @@ func observe(log *slog.Logger, requestID func(*http.Request) string, metrics req
 		w.Header().Set("X-Request-Id", id)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httpstatus.Recorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
 				log.ErrorContext(r.Context(), "panic", "requestId", id, "panic", fmt.Sprint(v))
-				if rec.status == 0 {
+				if rec.Status == 0 {
 					writeProblem(rec, r, problemFor(errors.New("panic")))
 				}
 			}
 			took := time.Since(start)
 			log.InfoContext(r.Context(), "request",
 				"requestId", id, "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "durationMs", took.Milliseconds())
-			metrics.record(r.Context(), r, rec.status, took)
+				"status", rec.Status, "durationMs", took.Milliseconds())
+			metrics.record(r.Context(), r, rec.Status, took)
 		}()
 		next.ServeHTTP(rec, r)
 	})

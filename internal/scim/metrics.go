@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"gatehouse/internal/httpstatus"
 )
 
 // Metrics counts what operators watch (package metrics writes them for CloudWatch). dims
@@ -19,9 +21,9 @@ type Metrics interface {
 // the authentication too, so that refused tokens are counted.
 func Measure(m Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusWriter{ResponseWriter: w}
+		rec := &httpstatus.Recorder{ResponseWriter: w}
 		defer func() {
-			m.Count(r.Context(), "ScimRequests", 1, "Resource", resourceOf(r.URL.Path), "StatusClass", statusClass(rec.status))
+			m.Count(r.Context(), "ScimRequests", 1, "Resource", resourceOf(r.URL.Path), "StatusClass", statusClass(rec.Status))
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -45,24 +47,4 @@ func statusClass(status int) string {
 		status = http.StatusOK
 	}
 	return strconv.Itoa(status/100) + "xx"
-}
-
-// statusWriter remembers the status written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
 }
