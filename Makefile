@@ -17,14 +17,19 @@ SES_LOCAL := tools/ses-local/node_modules/.bin/aws-ses-v2-local
 run: ses-local
 	$(GO) run ./cmd/gatehouse dev
 
-## test: every test, with the race detector (each fuzz target's seed corpus and saved inputs
-## among them; make fuzz searches for new ones); prints each package as it finishes, the
-## slowest tests, and how long it took (the JSON of every test's result is left in bin/test.json)
+## test: every test (each fuzz target's seed corpus and saved inputs among them; make fuzz
+## searches for new ones); prints each package as it finishes, the slowest tests, and how long
+## it took (the JSON of every test's result is left in bin/test.json). TESTFLAGS adds flags.
 test: ses-local chromium
 	@mkdir -p bin; start=$$(date +%s); \
-	  $(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg --jsonfile bin/test.json -- -race -count=1 ./... || exit 1; \
+	  $(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg --jsonfile bin/test.json -- $(TESTFLAGS) -count=1 ./... || exit 1; \
 	  echo "slowest tests:"; $(GO) tool gotestsum tool slowest --jsonfile bin/test.json --threshold 5s | head -15; \
 	  echo "make test passed in $$(( $$(date +%s) - start )) s"
+
+## test-race: every test under the race detector, as CI runs them (it takes half as long again)
+.PHONY: test-race
+test-race:
+	$(MAKE) test TESTFLAGS=-race
 
 ## fuzz: every fuzz target for longer (FUZZTIME, default a minute each)
 .PHONY: fuzz
