@@ -29,9 +29,9 @@ test: ses-local chromium
 ## test-race: every test under the race detector, as CI runs them (it takes half as long again)
 .PHONY: test-race
 test-race:
-	$(MAKE) test TESTFLAGS=-race
+	$(MAKE) test TESTFLAGS="-race $(TESTFLAGS)"
 
-## fuzz: every fuzz target for longer (FUZZTIME, default a minute each)
+## fuzz: every fuzz target searching for new inputs for FUZZTIME each (default a minute; CI 2s)
 .PHONY: fuzz
 fuzz:
 	FUZZTIME=$${FUZZTIME:-60s} GO=$(GO) ./scripts/fuzz.sh

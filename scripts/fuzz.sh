@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target of the module for FUZZTIME each (default 3s), one after another:
-# make test runs them briefly, make fuzz for longer. A failure leaves the input that caused it
-# under the package's testdata/fuzz, where `go test` replays it from then on.
+# make fuzz runs it (a minute each by default; CI runs FUZZTIME=2s make fuzz). A failure
+# leaves the input that caused it under the package's testdata/fuzz, where `go test` replays
+# it from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-3s}"

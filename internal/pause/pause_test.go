@@ -18,14 +18,24 @@ func TestForWaitsTheWholeWhile(t *testing.T) {
 }
 
 func TestForEndsWithItsContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := For(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Fatalf("For on a cancelled context = %v, want context.Canceled", err)
-	}
-	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	if err := For(ctx, time.Hour); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("For past its context's deadline = %v, want context.DeadlineExceeded", err)
+	late, cancelLate := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancelLate()
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		want error
+	}{{"a cancelled context", cancelled, context.Canceled}, {"past its context's deadline", late, context.DeadlineExceeded}} {
+		done := make(chan error, 1)
+		go func() { done <- For(c.ctx, time.Hour) }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, c.want) {
+				t.Errorf("For on %s = %v, want %v", c.name, err, c.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("For on %s still waits after 5s: it does not end with its context", c.name)
+		}
 	}
 }
