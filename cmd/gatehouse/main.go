@@ -29,6 +29,9 @@ The local stack and the table:
   gatehouse upkeep expiries [--table TABLE]
                                      once after upgrading: announce the expiry of invitations
                                      an older release stored, like everyone else's
+  gatehouse upkeep search-names [--table TABLE]
+                                     once after upgrading: let searches find the invitations
+                                     an older release stored by name, in any case
 
 Against the API (--api URL or GATEHOUSE_API; the token in GATEHOUSE_TOKEN or --token-file FILE):
   gatehouse invite --file people.csv [--role ROLE] [--skip-invalid] [--results out.csv]
@@ -132,6 +135,7 @@ func commands() []command {
 		{"token create", runTokenCreate},
 		{"sync plan", runSyncPlan},
 		{"upkeep expiries", runUpkeepExpiries},
+		{"upkeep search-names", runUpkeepSearchNames},
 		{"invite", runInvite},
 		{"invitations list", runInvitationsList},
 		{"invitations revoke", runInvitationsRevoke},
