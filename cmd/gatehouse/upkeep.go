@@ -29,8 +29,8 @@ again, and alongside a running deployment.`, "%d pending invitations made due at
 func runUpkeepSearchNames(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	return runUpkeep(ctx, "upkeep search-names", `Reads the whole table once and gives every invitation stored before names were searched in
 any case (before this release) its name in the form searches compare with, so that the
-Settings page and GET /invitations?q= find it by name. Safe to run again, and alongside a
-running deployment.`, "%d invitations made searchable by name\n",
+Settings page and GET /api/v1/invitations?q= find it by name. Safe to run again, and
+alongside a running deployment.`, "%d invitations given the folded name searches compare with\n",
 		func(ctx context.Context, s *dynamo.Store) (int, error) { return s.Invitations.BackfillSearchNames(ctx) },
 		args, getenv, stdout)
 }

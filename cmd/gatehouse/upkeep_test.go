@@ -24,7 +24,7 @@ func TestUpkeepMendsWhatAnOlderReleaseStored(t *testing.T) {
 		mended          func(ctx context.Context, svc *org.Service, admin org.Principal) bool
 	}{
 		{"expiries", "REMOVE queue, due", [2]string{"1 pending invitations made due", "0 pending invitations made due"}, nil},
-		{"search-names", "REMOVE searchName", [2]string{"1 invitations made searchable by name", "0 invitations made searchable by name"},
+		{"search-names", "REMOVE searchName", [2]string{"1 invitations given the folded name", "0 invitations given the folded name"},
 			func(ctx context.Context, svc *org.Service, admin org.Principal) bool {
 				page, err := svc.Invitations(ctx, admin, org.InvitationQuery{Search: "LOVELACE"})
 				return err == nil && len(page.Items) == 1

@@ -376,8 +376,10 @@ func (s *Invitations) BackfillSearchNames(ctx context.Context) (int, error) {
 		if it.Name == "" {
 			same = expression.AttributeNotExists(expression.Name("name")).Or(same)
 		}
+		// Renamed meanwhile, it has one; deleted, it must not be made again as a stub.
 		return expression.Set(expression.Name("searchName"), expression.Value(org.Fold(it.Name))),
-			same.And(expression.AttributeNotExists(expression.Name("searchName"))) // renamed meanwhile: it has one
+			same.And(expression.AttributeNotExists(expression.Name("searchName"))).
+				And(expression.Name("type").Equal(expression.Value(typeInvitation)))
 	})
 }
 
