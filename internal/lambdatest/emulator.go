@@ -183,6 +183,20 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // the emulator's START, END and REPORT lines.
 func (e *Emulator) Output() string { return e.out.String() }
 
+// OutputOnceFound is Output when found reports it holds what a test looks for, waiting up to
+// d for it: the emulator copies the function's output in its own time, so a line the function
+// wrote before it answered may reach Output only after the answer. At d it is Output as it is.
+func (e *Emulator) OutputOnceFound(d time.Duration, found func(string) bool) string {
+	deadline := time.Now().Add(d)
+	for {
+		out := e.Output()
+		if found(out) || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // Close stops the emulator and the function and waits for the emulator to exit.
 func (e *Emulator) Close() { e.stop() }
 

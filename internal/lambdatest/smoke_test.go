@@ -6,8 +6,10 @@ import (
 	"net"
 	"regexp"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gatehouse/internal/lambdatest"
 	"gatehouse/internal/metrics/metricstest"
@@ -39,11 +41,16 @@ func TestSmoke(t *testing.T) {
 				answer := invoke(t, emu, e.File, payload)
 				t.Run(e.File, func(t *testing.T) { e.Check(t, w, payload, answer) })
 			}
-			if lines := errorLog.FindAllString(emu.Output(), -1); len(lines) > 0 {
+			// Its invocations wrote their metrics, as CloudWatch Logs will read them.
+			ofFunction := func(d map[string]any) bool { return d["Function"] == f.Dir }
+			out := emu.OutputOnceFound(5*time.Second, func(out string) bool {
+				whole := out[:strings.LastIndexByte(out, '\n')+1] // a line being copied is not read yet
+				return slices.ContainsFunc(metricstest.Written(t, []byte(whole)), ofFunction)
+			})
+			if lines := errorLog.FindAllString(out, -1); len(lines) > 0 {
 				t.Errorf("the function logged errors:\n%v", lines)
 			}
-			// Its invocations wrote their metrics, as CloudWatch Logs will read them.
-			if docs := metricstest.Written(t, []byte(emu.Output())); !slices.ContainsFunc(docs, func(d map[string]any) bool { return d["Function"] == f.Dir }) {
+			if docs := metricstest.Written(t, []byte(out)); !slices.ContainsFunc(docs, ofFunction) {
 				t.Errorf("the function wrote no metrics of Function %s among %d documents", f.Dir, len(docs))
 			}
 		})
