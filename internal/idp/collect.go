@@ -209,9 +209,15 @@ func (b *builder) dedupe() {
 	if marked == 0 {
 		return
 	}
-	// The maps grow as they need: they hold a key for each of the records marked, or one
-	// for all of them when they are all the same person.
-	d := dupChecks{b: b, byID: make(map[string]int32), byEmail: make(map[string]int32), dropped: make([]bool, n)}
+	checked := 0
+	for _, s := range shared {
+		if s {
+			checked++
+		}
+	}
+	d := dupChecks{b: b, dropped: make([]bool, n)}
+	d.byID = newIndex(checked, func(i int) string { return b.strs.str(b.people.at(i).id) })
+	d.byEmail = newIndex(checked, func(i int) string { return b.strs.str(b.people.at(i).email) })
 	for k := range n {
 		if shared[k] {
 			d.check(int32(k))
@@ -297,8 +303,10 @@ func sharedHashes(hashes []uint32, shared []bool) int {
 // in the order they were read. A record is known by its place in the people.
 type dupChecks struct {
 	b       *builder
-	byID    map[string]int32 // the record of each id checked
-	byEmail map[string]int32 // the record of each address checked
+	// byID and byEmail find the record of each id and address checked: the key of a
+	// position is that of the record there now, so when a record takes another's place, the
+	// id it replaces is no longer found there.
+	byID, byEmail *index
 	dropped []bool           // the records found duplicates of another
 	reports []dupReport      // in the order of the records that caused them
 }
@@ -327,20 +335,20 @@ func (d *dupChecks) check(k int32) {
 	e := *b.people.at(int(k))
 	id, email := b.strs.str(e.id), b.strs.str(e.email)
 	if id != "" {
-		if i, dup := d.byID[id]; dup {
+		if i, dup := d.byID.find(id); dup {
 			d.drop(k, e, dupSameID, i)
 			return
 		}
 	}
-	i, dup := d.byEmail[email]
+	i, dup := d.byEmail.find(email)
 	if !dup {
-		d.byEmail[email] = k
+		d.byEmail.set(email, int(k))
 		if id != "" {
-			d.byID[id] = k
+			d.byID.set(id, int(k))
 		}
 		return
 	}
-	first := *b.people.at(int(i))
+	first := *b.people.at(i)
 	if b.statuses[first.status] == StatusPresent || b.statuses[e.status] != StatusPresent {
 		d.drop(k, e, dupSameEmail, i)
 		return
@@ -349,21 +357,18 @@ func (d *dupChecks) check(k int32) {
 	// (a rehire with a new account), so the address is the active record's. The earlier
 	// record stays a skipped duplicate with its status: the planner removes or keeps the
 	// account of its id by that status and never hands it to the new id.
-	if firstID := b.strs.str(first.id); firstID != "" && d.byID[firstID] == i {
-		delete(d.byID, firstID)
-	}
-	*b.people.at(int(i)) = e
+	*b.people.at(i) = e // and first's id is no longer found at i
 	if id != "" {
-		d.byID[id] = i
+		d.byID.set(id, i)
 	}
 	d.drop(k, first, dupSuperseded, i)
 }
 
 // drop takes record k out of the people, with the report of e, the person it no longer
 // stands for, for why, about the record now at i.
-func (d *dupChecks) drop(k int32, e entry, why dupReason, i int32) {
+func (d *dupChecks) drop(k int32, e entry, why dupReason, i int) {
 	d.dropped[k] = true
-	at := d.b.people.at(int(i))
+	at := d.b.people.at(i)
 	d.reports = append(d.reports, dupReport{at: k, why: why, row: at.row, page: at.page, e: e})
 }
 

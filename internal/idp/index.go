@@ -3,8 +3,9 @@ package idp
 import "hash/maphash"
 
 // index finds the position of a string among the accounts of an organization (by external
-// id, by address), as a map[string]int would, in a quarter of the memory and with no pointers
-// for the garbage collector to follow. Its slots hold 32 bits of each key's hash and the
+// id, by address) or the records of an export whose duplicates are checked, as a
+// map[string]int would, in a quarter of the memory and with no pointers for the garbage
+// collector to follow. Its slots hold 32 bits of each key's hash and the
 // key's position; the keys stay where their owner keeps them, and key(pos) returns them,
 // so a lookup reads one slot and, only when the hash agrees, the key. It keeps at most
 // a few million positions, far more than MaxRecords.
