@@ -302,13 +302,13 @@ func sharedHashes(hashes []uint32, shared []bool) int {
 // dupChecks checks the records of shared hashes of a builder's people against each other,
 // in the order they were read. A record is known by its place in the people.
 type dupChecks struct {
-	b       *builder
+	b *builder
 	// byID and byEmail find the record of each id and address checked: the key of a
 	// position is that of the record there now, so when a record takes another's place, the
 	// id it replaces is no longer found there.
 	byID, byEmail *index
-	dropped []bool           // the records found duplicates of another
-	reports []dupReport      // in the order of the records that caused them
+	dropped       []bool      // the records found duplicates of another
+	reports       []dupReport // in the order of the records that caused them
 }
 
 // dupReport is the report of a duplicate, which record at caused: e is the person it no
