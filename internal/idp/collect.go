@@ -305,7 +305,9 @@ type dupChecks struct {
 	b *builder
 	// byID and byEmail find the record of each id and address checked: the key of a
 	// position is that of the record there now, so when a record takes another's place, the
-	// id it replaces is no longer found there.
+	// id it replaces is no longer found there. That stands on two rules of check: a place
+	// is taken over at most once (only by an active record, only from one that is not), and
+	// never by a record with the same id (that one is a duplicate by id first).
 	byID, byEmail *index
 	dropped       []bool      // the records found duplicates of another
 	reports       []dupReport // in the order of the records that caused them
