@@ -3,8 +3,6 @@ package idp
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
-	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -59,9 +57,10 @@ type builder struct {
 	paged  bool
 	page   int       // the page being read, from 1
 	tail   *lastByte // under the page's read buffer: what was read of the page last
-	seed   maphash.Seed
-	// idHash and emailHash are the hashes (hash) of the id (0 when there is none) and the address
-	// of each of people, by its place there.
+	// byID and byEmail are the indexes dedupe checks duplicates in; idHash and emailHash are
+	// their hashes of the id (0 when there is none) and the address of each of people, by
+	// its place there, made as each record is read.
+	byID, byEmail     *index
 	idHash, emailHash []uint32
 	// skipAt is, for each report in snap.Skipped, how many of people were read before its
 	// record: dedupe puts the reports of duplicates among them in the order of the records.
@@ -74,7 +73,11 @@ type builder struct {
 
 // newBuilder starts a snapshot of format read from pages files.
 func newBuilder(format Format, pages int) *builder {
-	return &builder{snap: Snapshot{Format: format}, budget: &budget{}, paged: pages > 1, seed: maphash.MakeSeed()}
+	b := &builder{snap: Snapshot{Format: format}, budget: &budget{}, paged: pages > 1}
+	// The key of a position is that of the record there now (see dupChecks).
+	b.byID = newIndex(0, func(i int) string { return b.strs.str(b.people.at(i).id) })
+	b.byEmail = newIndex(0, func(i int) string { return b.strs.str(b.people.at(i).email) })
+	return b
 }
 
 // expect makes room for about rows people.
@@ -180,213 +183,11 @@ func (b *builder) add(r record) {
 	e.id, e.row, e.page, e.status = idRef, int32(r.row), int32(b.pageNo()), b.statusCode(r.status)
 	var idHash uint32
 	if id != "" {
-		idHash = b.hash(id)
+		idHash = b.byID.hash(id)
 	}
 	b.people.add(e)
 	b.idHash = append(b.idHash, idHash)
-	b.emailHash = append(b.emailHash, b.hash(email))
-}
-
-// hash is a key's hash for the duplicate checks, never 0, which stands for no key.
-func (b *builder) hash(key string) uint32 { return uint32(maphash.String(b.seed, key)>>32) | 1 }
-
-// dedupe settles which of the people read are the same person, as checking each record
-// against those before it would have: the first record of an id or an address is the
-// person, a later one is a skipped duplicate, except that an active record outranks an
-// earlier suspended or staged one with the same address (supersede). A record that shares
-// no hash with another shares no key, so only the records of shared hashes are looked at,
-// in the order they were read.
-func (b *builder) dedupe() {
-	n := b.people.n
-	idHash, emailHash := b.idHash, b.emailHash
-	b.idHash, b.emailHash = nil, nil // they are of the people before dedupe: once is all
-	if n < 2 {
-		return
-	}
-	shared := make([]bool, n)
-	marked := sharedHashes(idHash, shared)
-	marked += sharedHashes(emailHash, shared)
-	if marked == 0 {
-		return
-	}
-	checked := 0
-	for _, s := range shared {
-		if s {
-			checked++
-		}
-	}
-	d := dupChecks{b: b, dropped: make([]bool, n)}
-	d.byID = newIndex(checked, func(i int) string { return b.strs.str(b.people.at(i).id) })
-	d.byEmail = newIndex(checked, func(i int) string { return b.strs.str(b.people.at(i).email) })
-	for k := range n {
-		if shared[k] {
-			d.check(int32(k))
-		}
-	}
-	if len(d.reports) == 0 {
-		return
-	}
-	// The reports of duplicates join the others where their records came; the people
-	// close up over the duplicates.
-	plain := b.snap.Skipped
-	skipped := make([]Skip, 0, len(plain)+len(d.reports))
-	next := 0
-	for _, r := range d.reports {
-		for ; next < len(plain) && b.skipAt[next] <= r.at; next++ {
-			skipped = append(skipped, plain[next])
-		}
-		skipped = append(skipped, d.skip(r))
-	}
-	b.snap.Skipped, b.skipAt = append(skipped, plain[next:]...), nil
-	w := 0
-	for i := range n {
-		if !d.dropped[i] {
-			if w != i {
-				*b.people.at(w) = *b.people.at(i)
-			}
-			w++
-		}
-	}
-	b.people.truncate(w)
-}
-
-// sharedHashes marks in shared each record whose hash (not 0: the record has no such key)
-// another record has too, and returns how many it marked. A first pass counts each hash
-// in a bitmap of sixteen bits or more a key, small enough to stay in the processor's cache;
-// the few records it finds that may share a hash, one in sixteen or fewer, are then sorted
-// by hash to find those that do.
-func sharedHashes(hashes []uint32, shared []bool) int {
-	size := 1 << 10
-	for size < 16*len(hashes) {
-		size <<= 1
-	}
-	shift := 33 - uint(bits.Len(uint(size))) // the top log2(size) bits of a hash
-	seen, twice := make([]uint64, size/64), make([]uint64, size/64)
-	found := false
-	for _, h := range hashes {
-		if h == 0 {
-			continue
-		}
-		k := h >> shift
-		w, m := k/64, uint64(1)<<(k%64)
-		if seen[w]&m != 0 {
-			twice[w] |= m
-			found = true
-		}
-		seen[w] |= m
-	}
-	if !found {
-		return 0
-	}
-	var maybe []uint64 // hash<<32 | record
-	for i, h := range hashes {
-		if k := h >> shift; h != 0 && twice[k/64]&(1<<(k%64)) != 0 {
-			maybe = append(maybe, uint64(h)<<32|uint64(i))
-		}
-	}
-	slices.Sort(maybe)
-	marked := 0
-	for j := 1; j < len(maybe); j++ {
-		if maybe[j]>>32 == maybe[j-1]>>32 {
-			if j == 1 || maybe[j-1]>>32 != maybe[j-2]>>32 {
-				shared[uint32(maybe[j-1])] = true
-				marked++
-			}
-			shared[uint32(maybe[j])] = true
-			marked++
-		}
-	}
-	return marked
-}
-
-// dupChecks checks the records of shared hashes of a builder's people against each other,
-// in the order they were read. A record is known by its place in the people.
-type dupChecks struct {
-	b *builder
-	// byID and byEmail find the record of each id and address checked: the key of a
-	// position is that of the record there now, so when a record takes another's place, the
-	// id it replaces is no longer found there. That stands on two rules of check: a place
-	// is taken over at most once (only by an active record, only from one that is not), and
-	// never by a record with the same id (that one is a duplicate by id first).
-	byID, byEmail *index
-	dropped       []bool      // the records found duplicates of another
-	reports       []dupReport // in the order of the records that caused them
-}
-
-// dupReport is the report of a duplicate, which record at caused: e is the person it no
-// longer stands for, and why says so of the record at row and page.
-type dupReport struct {
-	at        int32
-	why       dupReason
-	row, page int32
-	e         entry
-}
-
-// dupReason is why a record is a duplicate.
-type dupReason uint8
-
-const (
-	dupSameID     dupReason = iota // "duplicate of …: same id"
-	dupSameEmail                   // "duplicate of …: same email"
-	dupSuperseded                  // "superseded by …: an active record with the same email"
-)
-
-// check checks record k against the records checked before it.
-func (d *dupChecks) check(k int32) {
-	b := d.b
-	e := *b.people.at(int(k))
-	id, email := b.strs.str(e.id), b.strs.str(e.email)
-	if id != "" {
-		if i, dup := d.byID.find(id); dup {
-			d.drop(k, e, dupSameID, i)
-			return
-		}
-	}
-	i, dup := d.byEmail.find(email)
-	if !dup {
-		d.byEmail.set(email, int(k))
-		if id != "" {
-			d.byID.set(id, int(k))
-		}
-		return
-	}
-	first := *b.people.at(i)
-	if b.statuses[first.status] == StatusPresent || b.statuses[e.status] != StatusPresent {
-		d.drop(k, e, dupSameEmail, i)
-		return
-	}
-	// An active record outranks an earlier suspended or staged one for the same address
-	// (a rehire with a new account), so the address is the active record's. The earlier
-	// record stays a skipped duplicate with its status: the planner removes or keeps the
-	// account of its id by that status and never hands it to the new id.
-	*b.people.at(i) = e // and first's id is no longer found at i
-	if id != "" {
-		d.byID.set(id, i)
-	}
-	d.drop(k, first, dupSuperseded, i)
-}
-
-// drop takes record k out of the people, with the report of e, the person it no longer
-// stands for, for why, about the record now at i.
-func (d *dupChecks) drop(k int32, e entry, why dupReason, i int) {
-	d.dropped[k] = true
-	at := d.b.people.at(i)
-	d.reports = append(d.reports, dupReport{at: k, why: why, row: at.row, page: at.page, e: e})
-}
-
-// skip is the Skip r stands for.
-func (d *dupChecks) skip(r dupReport) Skip {
-	p := d.b.person(&r.e)
-	at := where("", int(r.page), int(r.row)) // a builder reads one group
-	reason := "duplicate of " + at + ": same id"
-	switch r.why {
-	case dupSameEmail:
-		reason = "duplicate of " + at + ": same email"
-	case dupSuperseded:
-		reason = "superseded by " + at + ": an active record with the same email"
-	}
-	return Skip{Row: p.Row, Page: p.Page, ExternalID: p.ExternalID, Email: p.Email, Name: p.Name,
-		Reason: reason, Code: SkipDuplicate, Status: p.Status}
+	b.emailHash = append(b.emailHash, b.byEmail.hash(email))
 }
 
 // name is the cleaned name of r, kept in b.strs.

@@ -43,8 +43,10 @@ func (x *index) expect(size int) {
 }
 
 // find returns the position of key.
-func (x *index) find(key string) (int, bool) {
-	h := x.hash(key)
+func (x *index) find(key string) (int, bool) { return x.findHash(x.hash(key), key) }
+
+// findHash is find of a key whose hash (x.hash) is h.
+func (x *index) findHash(h uint32, key string) (int, bool) {
 	for i := x.first(h); ; i = x.next(i) {
 		s := x.slots[i]
 		switch {
@@ -116,8 +118,9 @@ func (x *index) resize(n int) {
 	}
 }
 
-// hash is the part of key's hash the index keeps.
-func (x *index) hash(key string) uint32 { return uint32(maphash.String(x.seed, key) >> 32) }
+// hash is the part of key's hash the index keeps. It is never 0, so that its owner may keep
+// 0 for "no key" beside the hashes it makes ahead.
+func (x *index) hash(key string) uint32 { return uint32(maphash.String(x.seed, key)>>32) | 1 }
 
 // first is the slot where the search for a hash starts: h scaled to the number of slots.
 func (x *index) first(h uint32) int { return int(uint64(h) * uint64(len(x.slots)) >> 32) }
