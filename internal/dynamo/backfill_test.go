@@ -2,30 +2,49 @@ package dynamo_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
 
 	"gatehouse/internal/dynamo"
 	"gatehouse/internal/org"
 )
 
+// invitationKey is the key of invitation id of acme, the fixtures' organization.
+func invitationKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ORG#acme"}, "sk": &types.AttributeValueMemberS{Value: "INV#" + id}}
+}
+
+// rawUpdate changes invitation id of acme underneath the store, as an older release would
+// have written it: expr may name the name attribute #n, and use values.
+func (f *fixture) rawUpdate(t *testing.T, id, expr string, values map[string]types.AttributeValue) {
+	t.Helper()
+	table := f.env.Store.Table()
+	in := &dynamodb.UpdateItemInput{TableName: &table, Key: invitationKey(id), UpdateExpression: aws.String(expr), ExpressionAttributeValues: values}
+	if values != nil {
+		in.ExpressionAttributeNames = map[string]string{"#n": "name"}
+	}
+	if _, err := f.env.Client.UpdateItem(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // racing is a table whose first Scan answer is followed, before the backfill writes, by a
-// change (after); limit, when set, makes every Scan page that small.
+// change (after); limit, when not 0, makes every Scan page that small.
 type racing struct {
 	dynamo.API
 	after func()
 	scans int
-	limit *int32
+	limit int32
 }
 
 func (r *racing) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
-	if r.limit != nil {
-		in.Limit = r.limit
+	if r.limit != 0 {
+		in.Limit = aws.Int32(r.limit)
 	}
 	out, err := r.API.Scan(ctx, in, opts...)
 	r.scans++
@@ -34,6 +53,56 @@ func (r *racing) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(
 		r.after = nil
 	}
 	return out, err
+}
+
+// Invitations an older release stored without a searchName are found by name, in any case,
+// once the backfill has given them one; a second run has nothing left to do, and one renamed
+// meanwhile keeps the name its rename folded.
+func TestBackfillGivesOlderInvitationsTheirSearchNames(t *testing.T) {
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	var ids []string
+	for _, p := range [][2]string{{"ada@example.com", "Ada Lovelace"}, {"nameless@example.com", ""}, {"bob@example.com", "Bob Byte"}} {
+		c, err := f.svc.Invite(ctx, f.admin, org.InviteRequest{Email: p[0], Name: p[1], SendEmail: noEmail()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.Invitation.ID)
+		f.clock.Add(time.Millisecond)
+	}
+	for _, id := range ids {
+		f.rawUpdate(t, id, "REMOVE searchName", nil)
+	}
+	found := func(q string) []string {
+		t.Helper()
+		page, err := f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, inv := range page.Items {
+			got = append(got, inv.ID)
+		}
+		return got
+	}
+	if got := found("lovelace"); len(got) != 0 {
+		t.Fatalf("before the backfill %v were found by name; the fixture did not take searchName away", got)
+	}
+	if _, err := f.svc.RenameInvitation(ctx, f.admin, ids[2], "Robert Byte", ""); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.env.Store.Invitations.BackfillSearchNames(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("backfill = %d, %v; want the two invitations without a searchName", n, err)
+	}
+	if n, err := f.env.Store.Invitations.BackfillSearchNames(ctx); err != nil || n != 0 {
+		t.Errorf("a second backfill = %d, %v; want nothing more", n, err)
+	}
+	for q, want := range map[string][]string{"LOVELACE": {ids[0]}, "robert": {ids[2]}, "bob@": {ids[2]}, "nameless@": {ids[1]}, "byte": {ids[2]}} {
+		if got := found(q); !cmp.Equal(got, want) {
+			t.Errorf("search %q = %v, want %v", q, got, want)
+		}
+	}
 }
 
 // The search-name backfill writes only what is still true when it writes: an invitation
@@ -51,17 +120,12 @@ func TestSearchNameBackfillLeavesWhatChangedMeanwhile(t *testing.T) {
 		wantItem bool
 	}
 	s := func(v string) *string { return &v }
-	table := func(f *fixture) string { return f.env.Store.Table() }
-	key := func(id string) map[string]types.AttributeValue {
-		return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ORG#acme"}, "sk": &types.AttributeValueMemberS{Value: "INV#" + id}}
+	setName := func(f *fixture, id, name string) {
+		f.rawUpdate(t, id, "SET #n = :n", map[string]types.AttributeValue{":n": &types.AttributeValueMemberS{Value: name}})
 	}
-	upd := func(f *fixture, id, expr string, vals map[string]types.AttributeValue) {
-		tb := table(f)
-		in := &dynamodb.UpdateItemInput{TableName: &tb, Key: key(id), UpdateExpression: aws.String(expr), ExpressionAttributeValues: vals}
-		if strings.Contains(expr, "#n") {
-			in.ExpressionAttributeNames = map[string]string{"#n": "name"}
-		}
-		if _, err := f.env.Client.UpdateItem(ctx, in); err != nil {
+	remove := func(f *fixture, id string) {
+		table := f.env.Store.Table()
+		if _, err := f.env.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &table, Key: invitationKey(id)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,13 +147,13 @@ func TestSearchNameBackfillLeavesWhatChangedMeanwhile(t *testing.T) {
 			}
 		}, wantN: 0, wantSN: s("zed"), wantItem: true},
 		{name: "old release stored name empty string", invName: "Ada", prep: func(f *fixture, id string, c org.Created) {
-			upd(f, id, "SET #n = :e", map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: ""}})
+			setName(f, id, "")
 		}, wantN: 1, wantSN: s(""), wantItem: true},
 		{name: "old release renames meanwhile", invName: "Ada", race: func(f *fixture, id string, c org.Created) {
-			upd(f, id, "SET #n = :e", map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: "Other"}})
+			setName(f, id, "Other")
 		}, wantN: 0, wantSN: nil, wantItem: true},
 		{name: "old release renames empty to X meanwhile", invName: "", race: func(f *fixture, id string, c org.Created) {
-			upd(f, id, "SET #n = :e", map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: "Other"}})
+			setName(f, id, "Other")
 		}, wantN: 0, wantSN: nil, wantItem: true},
 		{name: "revoked meanwhile", invName: "Ada", race: func(f *fixture, id string, c org.Created) {
 			if _, err := f.svc.Revoke(ctx, f.admin, id); err != nil {
@@ -107,18 +171,8 @@ func TestSearchNameBackfillLeavesWhatChangedMeanwhile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, wantN: 1, wantSN: s("ada"), wantItem: true},
-		{name: "named, deleted meanwhile", invName: "Ada", race: func(f *fixture, id string, c org.Created) {
-			tb := table(f)
-			if _, err := f.env.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &tb, Key: key(id)}); err != nil {
-				t.Fatal(err)
-			}
-		}, wantN: 0, wantItem: false},
-		{name: "nameless, deleted meanwhile", invName: "", race: func(f *fixture, id string, c org.Created) {
-			tb := table(f)
-			if _, err := f.env.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &tb, Key: key(id)}); err != nil {
-				t.Fatal(err)
-			}
-		}, wantN: 0, wantItem: false},
+		{name: "named, deleted meanwhile", invName: "Ada", race: func(f *fixture, id string, c org.Created) { remove(f, id) }, wantN: 0, wantItem: false},
+		{name: "nameless, deleted meanwhile", invName: "", race: func(f *fixture, id string, c org.Created) { remove(f, id) }, wantN: 0, wantItem: false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,10 +182,7 @@ func TestSearchNameBackfillLeavesWhatChangedMeanwhile(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := cr.Invitation.ID
-			tb := table(f)
-			if _, err := f.env.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &tb, Key: key(id), UpdateExpression: aws.String("REMOVE searchName")}); err != nil {
-				t.Fatal(err)
-			}
+			f.rawUpdate(t, id, "REMOVE searchName", nil)
 			if c.prep != nil {
 				c.prep(f, id, cr)
 			}
@@ -139,12 +190,13 @@ func TestSearchNameBackfillLeavesWhatChangedMeanwhile(t *testing.T) {
 			if c.race != nil {
 				r.after = func() { c.race(f, id, cr) }
 			}
+			tb := f.env.Store.Table()
 			st := dynamo.New(r, tb)
 			n, err := st.Invitations.BackfillSearchNames(ctx)
 			if err != nil || n != c.wantN {
 				t.Errorf("backfill = %d, %v; want %d", n, err, c.wantN)
 			}
-			got, err := f.env.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &tb, Key: key(id), ConsistentRead: aws.Bool(true)})
+			got, err := f.env.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &tb, Key: invitationKey(id), ConsistentRead: aws.Bool(true)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,13 +233,9 @@ func TestSearchNameBackfillReadsEveryPage(t *testing.T) {
 		f.clock.Add(time.Millisecond)
 	}
 	for _, id := range ids {
-		if _, err := f.env.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &tb, UpdateExpression: aws.String("REMOVE searchName"),
-			Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ORG#acme"}, "sk": &types.AttributeValueMemberS{Value: "INV#" + id}}}); err != nil {
-			t.Fatal(err)
-		}
+		f.rawUpdate(t, id, "REMOVE searchName", nil)
 	}
-	lim := int32(2)
-	r := &racing{API: f.env.Client, limit: &lim}
+	r := &racing{API: f.env.Client, limit: 2}
 	n, err := dynamo.New(r, tb).Invitations.BackfillSearchNames(ctx)
 	if err != nil || n != 7 {
 		t.Errorf("backfill = %d, %v; want 7 (scans %d)", n, err, r.scans)

@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"gatehouse/internal/dynamo"
@@ -214,61 +211,6 @@ func TestInvitationsAreSearchedByAddressAndName(t *testing.T) {
 	_, err = f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: strings.Repeat("a", 101)})
 	if !errors.As(err, &verr) || verr.Fields[0].Field != "q" || verr.Fields[0].Code != "invalid_query" {
 		t.Errorf("a search of 101 characters: %v, want invalid_query on q", err)
-	}
-}
-
-// Invitations an older release stored without a searchName are found by name, in any case,
-// once the backfill has given them one; a second run has nothing left to do, and one renamed
-// meanwhile keeps the name its rename folded.
-func TestBackfillGivesOlderInvitationsTheirSearchNames(t *testing.T) {
-	f := newFixture(t, "acme")
-	ctx := context.Background()
-	var ids []string
-	for _, p := range [][2]string{{"ada@example.com", "Ada Lovelace"}, {"nameless@example.com", ""}, {"bob@example.com", "Bob Byte"}} {
-		c, err := f.svc.Invite(ctx, f.admin, org.InviteRequest{Email: p[0], Name: p[1], SendEmail: noEmail()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, c.Invitation.ID)
-		f.clock.Add(time.Millisecond)
-	}
-	table := f.env.Store.Table()
-	for _, id := range ids {
-		_, err := f.env.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &table, UpdateExpression: aws.String("REMOVE searchName"),
-			Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ORG#acme"}, "sk": &types.AttributeValueMemberS{Value: "INV#" + id}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	found := func(q string) []string {
-		t.Helper()
-		page, err := f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: q})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, inv := range page.Items {
-			got = append(got, inv.ID)
-		}
-		return got
-	}
-	if got := found("lovelace"); len(got) != 0 {
-		t.Fatalf("before the backfill %v were found by name; the fixture did not take searchName away", got)
-	}
-	if _, err := f.svc.RenameInvitation(ctx, f.admin, ids[2], "Robert Byte", ""); err != nil {
-		t.Fatal(err)
-	}
-	n, err := f.env.Store.Invitations.BackfillSearchNames(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("backfill = %d, %v; want the two invitations without a searchName", n, err)
-	}
-	if n, err := f.env.Store.Invitations.BackfillSearchNames(ctx); err != nil || n != 0 {
-		t.Errorf("a second backfill = %d, %v; want nothing more", n, err)
-	}
-	for q, want := range map[string][]string{"LOVELACE": {ids[0]}, "robert": {ids[2]}, "bob@": {ids[2]}, "nameless@": {ids[1]}, "byte": {ids[2]}} {
-		if got := found(q); !cmp.Equal(got, want) {
-			t.Errorf("search %q = %v, want %v", q, got, want)
-		}
 	}
 }
 
