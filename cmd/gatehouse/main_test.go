@@ -19,15 +19,20 @@ import (
 	"gatehouse/internal/org"
 )
 
-func TestTokenCreateMakesAWorkingToken(t *testing.T) {
-	t.Parallel() // its own table
-	env := dynamotest.New(t)
-	getenv := func(k string) string {
+// tableAt is the environment of a command run against env's DynamoDB, and nothing else.
+func tableAt(env dynamotest.Env) func(string) string {
+	return func(k string) string {
 		if k == "DYNAMODB_ENDPOINT" {
 			return env.Endpoint
 		}
 		return ""
 	}
+}
+
+func TestTokenCreateMakesAWorkingToken(t *testing.T) {
+	t.Parallel() // its own table
+	env := dynamotest.New(t)
+	getenv := tableAt(env)
 	var stdout, stderr bytes.Buffer
 	args := []string{"token", "create", "--org", "acme", "--org-name", "Acme", "--table", env.Store.Table()}
 	if err := run(context.Background(), args, getenv, &stdout, &stderr); err != nil {

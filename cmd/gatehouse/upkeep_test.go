@@ -33,12 +33,7 @@ func TestUpkeepMendsWhatAnOlderReleaseStored(t *testing.T) {
 		t.Run(c.command, func(t *testing.T) {
 			t.Parallel() // its own table
 			env := dynamotest.New(t)
-			getenv := func(k string) string {
-				if k == "DYNAMODB_ENDPOINT" {
-					return env.Endpoint
-				}
-				return ""
-			}
+			getenv := tableAt(env)
 			ctx := context.Background()
 			svc := org.NewService(env.Store.Org())
 			admin, _ := orgtest.Seed(t, svc, "acme", "Acme")
