@@ -33,6 +33,23 @@ func (f *fixture) rawUpdate(t *testing.T, id, expr string, values map[string]typ
 	}
 }
 
+// olderInvitations invites each of people (address, name), a millisecond apart, and takes
+// their searchName away, as a release before it stored them; it returns their ids.
+func (f *fixture) olderInvitations(t *testing.T, people ...[2]string) []string {
+	t.Helper()
+	var ids []string
+	for _, p := range people {
+		c, err := f.svc.Invite(context.Background(), f.admin, org.InviteRequest{Email: p[0], Name: p[1], SendEmail: noEmail()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.Invitation.ID)
+		f.rawUpdate(t, c.Invitation.ID, "REMOVE searchName", nil)
+		f.clock.Add(time.Millisecond)
+	}
+	return ids
+}
+
 // racing is a table whose first Scan answer is followed, before the backfill writes, by a
 // change (after); limit, when not 0, makes every Scan page that small.
 type racing struct {
@@ -61,18 +78,7 @@ func (r *racing) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(
 func TestBackfillGivesOlderInvitationsTheirSearchNames(t *testing.T) {
 	f := newFixture(t, "acme")
 	ctx := context.Background()
-	var ids []string
-	for _, p := range [][2]string{{"ada@example.com", "Ada Lovelace"}, {"nameless@example.com", ""}, {"bob@example.com", "Bob Byte"}} {
-		c, err := f.svc.Invite(ctx, f.admin, org.InviteRequest{Email: p[0], Name: p[1], SendEmail: noEmail()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, c.Invitation.ID)
-		f.clock.Add(time.Millisecond)
-	}
-	for _, id := range ids {
-		f.rawUpdate(t, id, "REMOVE searchName", nil)
-	}
+	ids := f.olderInvitations(t, [2]string{"ada@example.com", "Ada Lovelace"}, [2]string{"nameless@example.com", ""}, [2]string{"bob@example.com", "Bob Byte"})
 	found := func(q string) []string {
 		t.Helper()
 		page, err := f.svc.Invitations(ctx, f.admin, org.InvitationQuery{Search: q})
@@ -223,18 +229,11 @@ func TestSearchNameBackfillReadsEveryPage(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, "acme")
 	tb := f.env.Store.Table()
-	var ids []string
+	var people [][2]string
 	for i := range 7 {
-		cr, err := f.svc.Invite(ctx, f.admin, org.InviteRequest{Email: string(rune('a'+i)) + "@example.com", Name: "N " + string(rune('A'+i)), SendEmail: noEmail()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, cr.Invitation.ID)
-		f.clock.Add(time.Millisecond)
+		people = append(people, [2]string{string(rune('a'+i)) + "@example.com", "N " + string(rune('A'+i))})
 	}
-	for _, id := range ids {
-		f.rawUpdate(t, id, "REMOVE searchName", nil)
-	}
+	f.olderInvitations(t, people...)
 	r := &racing{API: f.env.Client, limit: 2}
 	n, err := dynamo.New(r, tb).Invitations.BackfillSearchNames(ctx)
 	if err != nil || n != 7 {
